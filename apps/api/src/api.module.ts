@@ -1,0 +1,25 @@
+import { AppConfig, PlatformModule } from '@app/platform';
+import { TaskForcesModule } from '@app/task-forces';
+import { UsersModule } from '@app/users';
+import { BearerAuthGuard, HealthController, IdempotencyInterceptor, loggingModule, MetricsController, PerTokenThrottlerGuard, rateLimitModule } from '@app/web';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { TaskForcesController } from './controllers/task-forces.controller';
+import { UsersController } from './controllers/users.controller';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [PlatformModule.forRoot(config), loggingModule(), rateLimitModule(), UsersModule, TaskForcesModule],
+      controllers: [HealthController, MetricsController, UsersController, TaskForcesController],
+      providers: [
+        // Order matters: authenticate first, so rate limits count per token.
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_GUARD, useClass: PerTokenThrottlerGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+    };
+  }
+}

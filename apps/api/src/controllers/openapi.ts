@@ -1,0 +1,53 @@
+import { applyDecorators, Type } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+
+export class FieldProblemSchema {
+  @ApiProperty({ example: 'timeZone' }) field: string;
+  @ApiProperty({ example: 'timeZone must be an IANA time zone such as America/Los_Angeles' }) message: string;
+}
+
+export class ProblemSchema {
+  @ApiProperty({ example: 'urn:problem-type:hiring:validation_failed' }) type: string;
+  @ApiProperty({ example: 'Bad Request' }) title: string;
+  @ApiProperty({ example: 400 }) status: number;
+  @ApiProperty({ example: 'timeZone must be an IANA time zone such as America/Los_Angeles' }) detail: string;
+  @ApiProperty({ example: 'validation_failed', description: 'Stable machine-readable code (docs/errors.md)' }) code: string;
+  @ApiPropertyOptional({ example: '/v1/task-forces' }) instance?: string;
+  @ApiPropertyOptional({ description: 'Request id; also in the x-request-id header and the logs' }) correlationId?: string;
+  @ApiPropertyOptional({ type: [FieldProblemSchema] }) errors?: FieldProblemSchema[];
+}
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor)',
+  401: 'Missing, malformed, unknown, revoked or expired token',
+  403: 'The role may not do this',
+  404: 'Not found, or not visible to the caller',
+  409: 'Conflicts with the current state',
+  413: 'Body larger than 1 MiB',
+  422: 'Well-formed but refused by a rule',
+  429: 'Rate limit exceeded; see Retry-After',
+};
+
+/** Documents problem+json answers for the listed statuses. */
+export const ApiProblems = (...statuses: number[]) =>
+  applyDecorators(
+    ApiExtraModels(ProblemSchema),
+    ...[...statuses, 429].map((status) =>
+      ApiResponse({ status, description: DESCRIPTIONS[status], content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } } }),
+    ),
+  );
+
+/** Documents a cursor page of `model`. */
+export const ApiPage = (model: Type<unknown>) =>
+  applyDecorators(
+    ApiExtraModels(model),
+    ApiResponse({
+      status: 200,
+      description: 'A page; pass nextCursor as ?cursor= for the next one (null on the last page)',
+      schema: {
+        type: 'object',
+        required: ['data', 'nextCursor'],
+        properties: { data: { type: 'array', items: { $ref: getSchemaPath(model) } }, nextCursor: { type: 'string', nullable: true } },
+      },
+    }),
+  );

@@ -1,0 +1,14 @@
+/** Two projects: fast unit tests of pure rules, and end-to-end suites against real Postgres and Redis. */
+const moduleNameMapper = {
+  '^@app/(platform|users|task-forces|web)(|/.*)$': '<rootDir>/libs/$1/src$2',
+};
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', isolatedModules: true }] };
+module.exports = {
+  projects: [
+    { displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'], transform, moduleNameMapper, testEnvironment: 'node' },
+    {
+      displayName: 'e2e', rootDir: __dirname, testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], transform, moduleNameMapper, testEnvironment: 'node',
+      globalSetup: '<rootDir>/test/support/global-setup.ts', testTimeout: 60000,
+    },
+  ],
+};

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { ConflictError, RuleViolationError } from '../errors/domain-error';
+
+export interface IdempotentRequest {
+  userId: string;
+  key: string;
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+export type IdempotencyOutcome = { kind: 'proceed' } | { kind: 'replay'; statusCode: number; body: unknown };
+
+/** Canonical JSON: key order must not make the same body look different. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/**
+ * Stores the first answer to a creating request under the caller's Idempotency-Key, in Postgres
+ * so every API process sees it. A retry with the same body gets that answer again; a different
+ * body under the same key is refused; a retry racing the first request is told to wait.
+ */
+@Injectable()
+export class IdempotencyService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: AppConfig,
+  ) {}
+
+  fingerprint(req: IdempotentRequest): string {
+    return createHash('sha256').update(`${req.method} ${req.path}\n${canonical(req.body)}`).digest('hex');
+  }
+
+  async begin(req: IdempotentRequest): Promise<IdempotencyOutcome> {
+    const hash = this.fingerprint(req);
+    await this.db.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND expires_at < now()`, [req.userId, req.key]);
+    const inserted: unknown[] = await this.db.query(
+      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, expires_at)
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(hours => $6))
+       ON CONFLICT (user_id, key) DO NOTHING RETURNING key`,
+      [req.userId, req.key, req.method, req.path, hash, this.config.IDEMPOTENCY_TTL_HOURS],
+    );
+    if (inserted.length === 1) return { kind: 'proceed' };
+
+    const [row] = (await this.db.query(
+      `SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
+      [req.userId, req.key],
+    )) as { request_hash: string; status_code: number | null; response_body: unknown }[];
+    if (!row) return this.begin(req);
+    if (row.request_hash !== hash) {
+      throw new RuleViolationError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request.');
+    }
+    if (row.status_code === null) {
+      throw new ConflictError('idempotency_request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+    }
+    return { kind: 'replay', statusCode: row.status_code, body: row.response_body };
+  }
+
+  async complete(userId: string, key: string, statusCode: number, body: unknown): Promise<void> {
+    await this.db.query(`UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb WHERE user_id = $1 AND key = $2`, [
+      userId,
+      key,
+      statusCode,
+      JSON.stringify(body ?? null),
+    ]);
+  }
+
+  /** A failed request leaves no trace, so the client may retry it under the same key. */
+  async abandon(userId: string, key: string): Promise<void> {
+    await this.db.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status_code IS NULL`, [userId, key]);
+  }
+
+  async purgeExpired(): Promise<number> {
+    const result: [unknown[], number] = await this.db.query(`DELETE FROM idempotency_keys WHERE expires_at < now()`);
+    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+  }
+}

@@ -1,0 +1,23 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { Clock } from './clock/clock';
+import { DatabaseModule } from './database/database.module';
+import { HealthService } from './health/health.service';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { MetricsService } from './metrics/metrics.service';
+import { QueueModule } from './queue/queue.module';
+
+/** Config, database, queues, clock, health and metrics: what every process needs. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(config?: AppConfig): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule],
+      providers: [Clock, HealthService, MetricsService, IdempotencyService],
+      exports: [Clock, HealthService, MetricsService, IdempotencyService],
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import { registerDecorator, ValidationOptions } from 'class-validator';
+
+const ZONES = new Set(Intl.supportedValuesOf('timeZone'));
+ZONES.add('UTC');
+
+/** True for canonical IANA zone names such as America/Los_Angeles (no fixed offsets). */
+export function isIanaTimeZone(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  if (ZONES.has(value)) return true;
+  try {
+    // Aliases (e.g. Asia/Calcutta) are valid IANA names even when not canonical.
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone.length > 0 && value.includes('/');
+  } catch {
+    return false;
+  }
+}
+
+export function IsIanaTimeZone(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isIanaTimeZone',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be an IANA time zone such as America/Los_Angeles`, ...options },
+      validator: { validate: isIanaTimeZone },
+    });
+}

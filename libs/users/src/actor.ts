@@ -1,0 +1,11 @@
+export const ROLES = ['admin', 'recruiter'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is acting: resolved from the bearer token and passed to every domain service. */
+export interface Actor {
+  userId: string;
+  role: Role;
+  tokenId: string;
+}
+
+export const isAdmin = (actor: Actor) => actor.role === 'admin';

@@ -1,0 +1,151 @@
+import { Clock, ConflictError, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, toPage } from '@app/platform';
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { Actor, isAdmin, Role } from './actor';
+import { displayPrefix, generateToken, hashToken } from './tokens';
+import { ApiToken, User } from './user.entity';
+import { CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView, TokenView, UserView } from './users.dto';
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectRepository(ApiToken) private readonly tokens: Repository<ApiToken>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Resolves a bearer token to its actor, or null when unknown, revoked or expired. */
+  async authenticate(token: string): Promise<Actor | null> {
+    const rows: { token_id: string; user_id: string; role: Role }[] = await this.db.query(
+      `SELECT t.id AS token_id, u.id AS user_id, u.role
+         FROM api_tokens t JOIN users u ON u.id = t.user_id
+        WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`,
+      [hashToken(token)],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    // At most one write a minute per token, so reads stay reads.
+    void this.db
+      .query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [row.token_id])
+      .catch((e: Error) => this.logger.warn(`could not record token use: ${e.message}`));
+    return { userId: row.user_id, role: row.role, tokenId: row.token_id };
+  }
+
+  async create(actor: Actor, dto: CreateUserDto): Promise<CreatedUserView> {
+    this.requireAdmin(actor);
+    return this.db.transaction(async (tx) => {
+      const now = this.clock.now();
+      const user = tx.create(User, { id: newId(), email: dto.email.trim(), name: dto.name.trim(), role: dto.role, createdAt: now, updatedAt: now });
+      try {
+        await tx.insert(User, user);
+      } catch (error) {
+        if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+          throw new ConflictError('email_taken', `A user with email ${dto.email} already exists`);
+        }
+        throw error;
+      }
+      const initialToken = await this.issueToken(tx.getRepository(ApiToken), user.id, 'initial', null);
+      return { ...UserView.of(user), initialToken };
+    });
+  }
+
+  async list(actor: Actor, limit: number, afterId?: string): Promise<Page<UserView>> {
+    this.requireAdmin(actor);
+    const qb = this.users.createQueryBuilder('u').orderBy('u.id', 'ASC').limit(limit + 1);
+    if (afterId) qb.where('u.id > :afterId', { afterId });
+    return toPage(await qb.getMany(), limit, UserView.of);
+  }
+
+  async get(actor: Actor, id: string): Promise<UserView> {
+    if (!isAdmin(actor) && actor.userId !== id) throw new NotFoundError('User', id);
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new NotFoundError('User', id);
+    return UserView.of(user);
+  }
+
+  async createToken(actor: Actor, userId: string, dto: CreateTokenDto): Promise<IssuedTokenView> {
+    await this.get(actor, userId);
+    const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
+    if (expiresAt && expiresAt.getTime() <= this.clock.now().getTime()) {
+      throw new InvalidInputError('validation_failed', 'expiresAt must be in the future', [{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);
+    }
+    return this.issueToken(this.tokens, userId, dto.name.trim(), expiresAt);
+  }
+
+  async listTokens(actor: Actor, userId: string): Promise<TokenView[]> {
+    await this.get(actor, userId);
+    const rows = await this.tokens.find({ where: { userId }, order: { id: 'ASC' } });
+    return rows.map(TokenView.of);
+  }
+
+  /** Revoking is idempotent; a token the actor may not manage looks like one that does not exist. */
+  async revokeToken(actor: Actor, tokenId: string): Promise<void> {
+    const token = await this.tokens.findOneBy({ id: tokenId });
+    if (!token || (!isAdmin(actor) && token.userId !== actor.userId)) throw new NotFoundError('Token', tokenId);
+    await this.db.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [tokenId]);
+  }
+
+  /**
+   * First run: when no admin exists, the configured bootstrap token becomes an admin's token.
+   * Runs under the migration lock's protection of a unique email, so two processes cannot both
+   * create one.
+   */
+  async ensureBootstrapAdmin(bootstrapToken: string | undefined): Promise<'created' | 'exists' | 'skipped'> {
+    if (!bootstrapToken) return 'skipped';
+    return this.db.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(7412330019)`);
+      const [{ count }] = await tx.query(`SELECT count(*)::int AS count FROM users WHERE role = 'admin'`);
+      if (count > 0) return 'exists';
+      const now = this.clock.now();
+      const id = newId();
+      await tx.insert(User, { id, email: 'admin@bootstrap.local', name: 'Bootstrap admin', role: 'admin', createdAt: now, updatedAt: now });
+      await tx.insert(ApiToken, {
+        id: newId(),
+        userId: id,
+        name: 'bootstrap',
+        tokenHash: hashToken(bootstrapToken),
+        tokenPrefix: displayPrefix(bootstrapToken),
+        createdAt: now,
+        expiresAt: null,
+        lastUsedAt: null,
+        revokedAt: null,
+      });
+      return 'created';
+    });
+  }
+
+  /** Creates a token with a known secret (demo data only). Does nothing if it already exists. */
+  async ensureTokenWithSecret(userId: string, name: string, secret: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_hash) DO NOTHING`,
+      [newId(), userId, name, hashToken(secret), displayPrefix(secret)],
+    );
+  }
+
+  private async issueToken(repo: Repository<ApiToken>, userId: string, name: string, expiresAt: Date | null): Promise<IssuedTokenView> {
+    const secret = generateToken();
+    const token = repo.create({
+      id: newId(),
+      userId,
+      name,
+      tokenHash: hashToken(secret),
+      tokenPrefix: displayPrefix(secret),
+      createdAt: this.clock.now(),
+      expiresAt,
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    await repo.insert(token);
+    return { ...TokenView.of(token), token: secret };
+  }
+
+  private requireAdmin(actor: Actor): void {
+    if (!isAdmin(actor)) throw new ForbiddenError('admin_required', 'Only admins may do this');
+  }
+}
