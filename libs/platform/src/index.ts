@@ -16,3 +16,4 @@ export * from './health/health.service';
 export * from './idempotency/idempotency.service';
 export * from './metrics/metrics.service';
 export * from './platform.module';
+export * from './queue/job-failure';

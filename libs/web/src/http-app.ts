@@ -1,11 +1,10 @@
 import { AppConfig, MetricsService } from '@app/platform';
-import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
 import { Logger as PinoLogger } from 'nestjs-pino';
-import { sendProblem } from './problem.filter';
 import { ProblemFilter } from './problem.filter';
 import { strictValidationPipe } from './validation';
 
@@ -30,12 +29,10 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: options.bufferLogs ?? true, abortOnError: false });
   app.useLogger(app.get(PinoLogger));
-  const logger = new Logger('Http');
 
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: a text body on a JSON route is a 415, not a confusing validation error.
   fastify.removeContentTypeParser(['text/plain']);
-  fastify.setErrorHandler((error, request, reply) => sendProblem(request, reply, error, logger));
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

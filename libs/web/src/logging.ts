@@ -9,8 +9,11 @@ export const loggingModule = () =>
       pinoHttp: {
         level: config.LOG_LEVEL,
         redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-signature"]'], censor: '[redacted]' },
-        customProps: () => ({}),
-        autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' },
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+        autoLogging: { ignore: (req) => /^\/(health|metrics)(\?|$)/.test(req.url ?? '') },
         quietReqLogger: true,
       },
     }),

@@ -1,0 +1,63 @@
+import 'reflect-metadata';
+import { ConfigValidationError, dataSourceOptions, loadConfig, newId, runMigrationsLocked } from '@app/platform';
+import { displayPrefix, hashToken } from '@app/users';
+import { DataSource, EntityManager } from 'typeorm';
+import { DEMO_ADMIN, DEMO_TASK_FORCES } from './demo-data';
+
+/** Loads the demo data. Idempotent: rows are matched by their natural keys and never doubled. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const dataSource = await new DataSource(dataSourceOptions(config.DATABASE_URL)).initialize();
+  try {
+    await runMigrationsLocked(dataSource);
+    await dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(7412330020)`);
+      await ensureUser(tx, DEMO_ADMIN.email, DEMO_ADMIN.name, 'admin', DEMO_ADMIN.token);
+      for (const tf of DEMO_TASK_FORCES) {
+        const taskForceId = await ensureTaskForce(tx, tf);
+        const recruiterId = await ensureUser(tx, tf.recruiter.email, tf.recruiter.name, 'recruiter', tf.recruiter.token);
+        await tx.query(`INSERT INTO task_force_members (task_force_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [taskForceId, recruiterId]);
+        for (const o of tf.openings) {
+          await tx.query(
+            `INSERT INTO openings (id, task_force_id, title, skill_area, level, headcount)
+             SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS (SELECT 1 FROM openings WHERE task_force_id = $2 AND title = $3)`,
+            [newId(), taskForceId, o.title, o.skillArea, o.level, o.headcount],
+          );
+        }
+      }
+    });
+    const lines = [
+      'demo data loaded',
+      `  admin token:     ${DEMO_ADMIN.token}`,
+      ...DEMO_TASK_FORCES.map((tf) => `  recruiter token: ${tf.recruiter.token}  (${tf.recruiter.name}, ${tf.name})`),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+async function ensureUser(tx: EntityManager, email: string, name: string, role: string, token: string): Promise<string> {
+  await tx.query(`INSERT INTO users (id, email, name, role) VALUES ($1, $2, $3, $4) ON CONFLICT ((lower(email))) DO NOTHING`, [newId(), email, name, role]);
+  const [{ id }] = await tx.query(`SELECT id FROM users WHERE lower(email) = lower($1)`, [email]);
+  await tx.query(
+    `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ($1, $2, 'demo', $3, $4) ON CONFLICT (token_hash) DO NOTHING`,
+    [newId(), id, hashToken(token), displayPrefix(token)],
+  );
+  return id;
+}
+
+async function ensureTaskForce(tx: EntityManager, tf: (typeof DEMO_TASK_FORCES)[number]): Promise<string> {
+  await tx.query(
+    `INSERT INTO task_forces (id, name, company, location, time_zone, focus_areas, headcount_target, target_employers)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT ((lower(name))) DO NOTHING`,
+    [newId(), tf.name, tf.company, tf.location, tf.timeZone, tf.focusAreas, tf.headcountTarget, tf.targetEmployers],
+  );
+  const [{ id }] = await tx.query(`SELECT id FROM task_forces WHERE lower(name) = lower($1)`, [tf.name]);
+  return id;
+}
+
+main().catch((error) => {
+  process.stderr.write(error instanceof ConfigValidationError ? `${error.message}\n` : `seed failed: ${error instanceof Error ? error.stack : error}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { AppConfig, IdempotencyService, JobName, JobPayloads, QueueName, withRetryPolicy } from '@app/platform';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Job } from 'bullmq';
+
+type MaintenanceJob = Job<JobPayloads[JobName.PurgeExpiredIdempotencyKeys], unknown, JobName>;
+
+/** Housekeeping on a schedule. Thin: each job name maps to one service call. */
+@Processor(QueueName.Maintenance)
+export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MaintenanceProcessor.name);
+
+  constructor(
+    private readonly idempotency: IdempotencyService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.WORKER_CONCURRENCY;
+  }
+
+  async process(job: MaintenanceJob): Promise<unknown> {
+    return withRetryPolicy(async () => {
+      switch (job.name) {
+        case JobName.PurgeExpiredIdempotencyKeys:
+          return { purged: await this.idempotency.purgeExpired() };
+        default:
+          return { skipped: `unknown job ${String(job.name)}` };
+      }
+    });
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: MaintenanceJob | undefined, error: Error): void {
+    this.logger.error({ jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: error }, 'maintenance job failed');
+  }
+}

@@ -1,0 +1,20 @@
+import { AppConfig, PlatformModule } from '@app/platform';
+import { UsersModule } from '@app/users';
+import { BearerAuthGuard, HealthController, loggingModule, MetricsController } from '@app/web';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { Schedules } from './schedules';
+
+/** The worker: BullMQ processors and schedules; its HTTP listener serves /health and /metrics only. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [PlatformModule.forRoot(config), loggingModule(), UsersModule],
+      controllers: [HealthController, MetricsController],
+      providers: [{ provide: APP_GUARD, useClass: BearerAuthGuard }, MaintenanceProcessor, Schedules],
+    };
+  }
+}

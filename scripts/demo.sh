@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Brings up the whole system with demo data: API + worker, in the foreground. Ctrl-C stops both.
+source "$(dirname "$0")/lib.sh"
+ensure_node_modules
+ensure_services
+log "building"
+npm run -s build
+log "migrating and loading demo data"
+export ADMIN_BOOTSTRAP_TOKEN="${ADMIN_BOOTSTRAP_TOKEN:-hk_demo_admin_token_do_not_use_in_production}"
+node dist/apps/api/src/cli/seed.js
+PORT="${PORT:-3000}"; WORKER_PORT="${WORKER_PORT:-3001}"
+export PORT WORKER_PORT PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://127.0.0.1:$PORT}"
+mkdir -p .run
+node dist/apps/api/src/main.js > .run/api.log 2>&1 & API_PID=$!
+node dist/apps/worker/src/main.js > .run/worker.log 2>&1 & WORKER_PID=$!
+healthy() { node -e "fetch('http://127.0.0.1:$1/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; }
+trap 'kill $API_PID $WORKER_PID 2>/dev/null; wait 2>/dev/null; log "stopped"' EXIT INT TERM
+for _ in $(seq 1 60); do
+  if healthy "$PORT" && healthy "$WORKER_PORT"; then
+    cat <<MSG
+
+  API        http://127.0.0.1:$PORT
+  API docs   http://127.0.0.1:$PORT/docs
+  Worker     http://127.0.0.1:$WORKER_PORT/health
+  Admin token (demo only): $ADMIN_BOOTSTRAP_TOKEN
+  Logs       .run/api.log, .run/worker.log
+
+  Try: curl -H "Authorization: Bearer $ADMIN_BOOTSTRAP_TOKEN" http://127.0.0.1:$PORT/v1/task-forces
+  Ctrl-C stops everything.
+MSG
+    wait -n $API_PID $WORKER_PID || true
+    die "a process stopped; see .run/api.log and .run/worker.log"
+  fi
+  kill -0 $API_PID 2>/dev/null || { tail -20 .run/api.log; die "the API failed to start"; }
+  kill -0 $WORKER_PID 2>/dev/null || { tail -20 .run/worker.log; die "the worker failed to start"; }
+  sleep 1
+done
+die "API or worker did not become healthy within 60 s; see .run/*.log"

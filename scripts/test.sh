@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every test (type check, unit, end-to-end against real PostgreSQL and Redis).
+source "$(dirname "$0")/lib.sh"
+ensure_node_modules
+ensure_services
+log "type-checking"
+npx tsc -p tsconfig.json --noEmit
+log "running tests"
+npx jest --ci "$@"

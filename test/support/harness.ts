@@ -1,0 +1,160 @@
+import 'reflect-metadata';
+import { AppConfig, loadConfig } from '@app/platform';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { buildApiApp } from '../../apps/api/src/api';
+import { buildWorkerApp } from '../../apps/worker/src/worker';
+
+export const ADMIN_TOKEN = 'test-admin-bootstrap-token-0123456789';
+const baseDatabaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A database of its own for one suite, dropped afterwards. */
+export class TestDatabase {
+  private constructor(
+    readonly name: string,
+    readonly url: string,
+  ) {}
+
+  static async create(label: string): Promise<TestDatabase> {
+    const name = `hiring_test_${label.replace(/\W/g, '_')}_${randomBytes(4).toString('hex')}`;
+    await adminQuery(`CREATE DATABASE ${name}`);
+    const url = new URL(baseDatabaseUrl);
+    url.pathname = `/${name}`;
+    return new TestDatabase(name, url.toString());
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.url });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  async drop(): Promise<void> {
+    await adminQuery(`DROP DATABASE IF EXISTS ${this.name} WITH (FORCE)`);
+  }
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new Client({ connectionString: baseDatabaseUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export function testConfig(db: TestDatabase, overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    ...process.env,
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    RATE_LIMIT_PER_MINUTE: '0',
+    PORT: '0',
+    WORKER_PORT: '0',
+    ...overrides,
+  });
+}
+
+export interface Running {
+  app: NestFastifyApplication;
+  url: string;
+  http: HttpClient;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: AppConfig): Promise<Running> {
+  const app = await buildApiApp(config);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { app, url, http: new HttpClient(url), close: () => app.close() };
+}
+
+export async function startWorker(config: AppConfig): Promise<Running> {
+  const app = await buildWorkerApp(config);
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  return { app, url, http: new HttpClient(url), close: () => app.close() };
+}
+
+export interface HttpResult<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export interface RequestOptions {
+  token?: string | null;
+  headers?: Record<string, string>;
+  rawBody?: string | Buffer;
+}
+
+/** Real HTTP over loopback: what a client of the API sees, bytes and headers included. */
+export class HttpClient {
+  constructor(readonly baseUrl: string) {}
+
+  get<T = any>(path: string, options: RequestOptions = {}) {
+    return this.request<T>('GET', path, undefined, options);
+  }
+  post<T = any>(path: string, body?: unknown, options: RequestOptions = {}) {
+    return this.request<T>('POST', path, body, options);
+  }
+  patch<T = any>(path: string, body?: unknown, options: RequestOptions = {}) {
+    return this.request<T>('PATCH', path, body, options);
+  }
+  delete<T = any>(path: string, options: RequestOptions = {}) {
+    return this.request<T>('DELETE', path, undefined, options);
+  }
+
+  async request<T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<HttpResult<T>> {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    const token = options.token === undefined ? ADMIN_TOKEN : options.token;
+    if (token) headers.authorization = `Bearer ${token}`;
+    let payload: string | Buffer | undefined;
+    if (options.rawBody !== undefined) payload = options.rawBody;
+    else if (body !== undefined) payload = JSON.stringify(body);
+    if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    const response = await fetch(this.baseUrl + path, { method, headers, body: payload });
+    const text = await response.text();
+    let parsed: unknown = text;
+    if ((response.headers.get('content-type') ?? '').includes('json') && text.length > 0) parsed = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body: parsed as T, text };
+  }
+}
+
+/** Creates a user through the API and returns its id and first token. */
+export async function createUser(http: HttpClient, role: 'admin' | 'recruiter', label = role): Promise<{ id: string; token: string; email: string }> {
+  const email = `${label}.${randomBytes(4).toString('hex')}@example.com`;
+  const res = await http.post('/v1/users', { email, name: label, role });
+  if (res.status !== 201) throw new Error(`could not create user: ${res.status} ${res.text}`);
+  return { id: res.body.id, token: res.body.initialToken.token, email };
+}
+
+export const taskForceBody = (overrides: Record<string, unknown> = {}) => ({
+  name: `ByteDance / Doubao ${randomBytes(3).toString('hex')}`,
+  company: 'ByteDance',
+  location: 'San Jose, CA',
+  timeZone: 'America/Los_Angeles',
+  focusAreas: ['llm'],
+  headcountTarget: 10,
+  targetEmployers: ['OpenAI'],
+  ...overrides,
+});
+
+export async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 15000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
