@@ -27,6 +27,15 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** Secrets shown once (API tokens) are never written to the replay store; a replay shows null. */
+export function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, k === 'token' && typeof v === 'string' ? null : withoutSecrets(v)]));
+  }
+  return value;
+}
+
 /**
  * Stores the first answer to a creating request under the caller's Idempotency-Key, in Postgres
  * so every API process sees it. A retry with the same body gets that answer again; a different
@@ -73,7 +82,7 @@ export class IdempotencyService {
       userId,
       key,
       statusCode,
-      JSON.stringify(body ?? null),
+      JSON.stringify(withoutSecrets(body ?? null)),
     ]);
   }
 
