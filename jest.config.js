@@ -4,11 +4,12 @@ const moduleNameMapper = {
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 module.exports = {
+  testTimeout: 60000,
   projects: [
     { displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'], transform, moduleNameMapper, testEnvironment: 'node' },
     {
       displayName: 'e2e', rootDir: __dirname, testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], transform, moduleNameMapper, testEnvironment: 'node',
-      globalSetup: '<rootDir>/test/support/global-setup.ts', testTimeout: 60000,
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
   ],
 };

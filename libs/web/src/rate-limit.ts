@@ -1,6 +1,6 @@
 import { AppConfig, redisOptionsFromUrl } from '@app/platform';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { ExecutionContext, Injectable, Logger, Module, OnModuleDestroy } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import Redis from 'ioredis';
@@ -42,22 +42,30 @@ export class FailOpenRedisThrottlerStorage implements ThrottlerStorage, OnModule
   }
 }
 
-/** Counts per token (the caller is known by then: this guard runs after authentication). */
+/** Counts per token across all routes (the caller is known: this guard runs after authentication). */
 @Injectable()
 export class PerTokenThrottlerGuard extends ThrottlerGuard {
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return `${throttlerName}:${tracker}`;
+  }
+
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const request = req as unknown as AuthenticatedRequest;
     return request.actor ? `token:${request.actor.tokenId}` : `ip:${request.ip}`;
   }
 }
 
+@Module({ providers: [FailOpenRedisThrottlerStorage], exports: [FailOpenRedisThrottlerStorage] })
+class RateLimitStorageModule {}
+
 export const rateLimitModule = () =>
   ThrottlerModule.forRootAsync({
-    inject: [AppConfig],
-    useFactory: (config: AppConfig) => ({
+    imports: [RateLimitStorageModule],
+    inject: [AppConfig, FailOpenRedisThrottlerStorage],
+    useFactory: (config: AppConfig, storage: FailOpenRedisThrottlerStorage) => ({
       throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, config.RATE_LIMIT_PER_MINUTE) }],
       skipIf: () => config.RATE_LIMIT_PER_MINUTE === 0,
-      storage: new FailOpenRedisThrottlerStorage(config),
+      storage,
       errorMessage: `Rate limit of ${config.RATE_LIMIT_PER_MINUTE} requests per minute exceeded; retry after the number of seconds in Retry-After.`,
     }),
   });

@@ -32,6 +32,11 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     });
   }
 
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`maintenance worker: ${error.message}`);
+  }
+
   @OnWorkerEvent('failed')
   onFailed(job: MaintenanceJob | undefined, error: Error): void {
     this.logger.error({ jobId: job?.id, job: job?.name, attempts: job?.attemptsMade, err: error }, 'maintenance job failed');

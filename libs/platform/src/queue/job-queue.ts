@@ -15,6 +15,7 @@ export interface EnqueueOptions {
 export class JobQueue implements OnModuleInit {
   private readonly logger = new Logger(JobQueue.name);
   private readonly queues = new Map<QueueName, Queue>();
+  private readonly schedules = new Map<string, () => Promise<unknown>>();
 
   constructor(private readonly moduleRef: ModuleRef) {}
 
@@ -24,6 +25,13 @@ export class JobQueue implements OnModuleInit {
       // An unhandled 'error' event would crash the process while Redis is away; log it instead.
       queue.on('error', (err) => this.logger.warn(`queue ${name}: ${err.message}`));
       this.queues.set(name, queue);
+      // A Redis that comes back empty (restart without persistence, FLUSHALL) has lost the
+      // schedulers: declare them again whenever the connection becomes ready.
+      void queue.backend.client.then((client) =>
+        client.on('ready', () => {
+          for (const [id, declare] of this.schedules) declare().catch((e: Error) => this.logger.warn(`re-declaring ${id}: ${e.message}`));
+        }),
+      );
     }
   }
 
@@ -46,6 +54,8 @@ export class JobQueue implements OnModuleInit {
 
   /** Declares a repeating job. Upserting is idempotent, so every worker may call it at start. */
   async schedule<J extends JobName>(schedulerId: string, name: J, payload: JobPayloads[J], everyMs: number): Promise<void> {
-    await this.queue(JOB_QUEUE[name]).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data: payload });
+    const declare = () => this.queue(JOB_QUEUE[name]).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data: payload });
+    this.schedules.set(schedulerId, declare);
+    await declare();
   }
 }

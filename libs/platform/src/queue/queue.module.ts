@@ -21,7 +21,8 @@ export const DEFAULT_JOB_OPTIONS = {
     BullModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
-        connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
+        // Reconnect within two seconds after Redis returns (BullMQ's own backoff waits up to 20 s).
+        connection: { url: config.REDIS_URL, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(200 * times, 2000) },
         prefix: config.QUEUE_PREFIX,
         defaultJobOptions: DEFAULT_JOB_OPTIONS,
       }),
