@@ -16,12 +16,12 @@ export interface IdempotentRequest {
 export type IdempotencyOutcome = { kind: 'proceed' } | { kind: 'replay'; statusCode: number; body: unknown };
 
 /** Canonical JSON: key order must not make the same body look different. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
     return `{${Object.keys(value as object)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
       .join(',')}}`;
   }
   return JSON.stringify(value ?? null);
@@ -49,7 +49,7 @@ export class IdempotencyService {
   ) {}
 
   fingerprint(req: IdempotentRequest): string {
-    return createHash('sha256').update(`${req.method} ${req.path}\n${canonical(req.body)}`).digest('hex');
+    return createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(req.body)}`).digest('hex');
   }
 
   async begin(req: IdempotentRequest): Promise<IdempotencyOutcome> {

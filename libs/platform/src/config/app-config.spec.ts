@@ -1,0 +1,35 @@
+import { ConfigValidationError, loadConfig } from './app-config';
+
+describe('loadConfig', () => {
+  it('applies documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PORT: 3000,
+      RATE_LIMIT_PER_MINUTE: 1200,
+      MIGRATIONS_RUN_ON_START: true,
+    });
+    expect(config.ADMIN_BOOTSTRAP_TOKEN).toBeUndefined();
+  });
+
+  it('converts numbers and booleans', () => {
+    const config = loadConfig({ PORT: '8080', RATE_LIMIT_PER_MINUTE: '0', MIGRATIONS_RUN_ON_START: 'false' });
+    expect(config.PORT).toBe(8080);
+    expect(config.RATE_LIMIT_PER_MINUTE).toBe(0);
+    expect(config.MIGRATIONS_RUN_ON_START).toBe(false);
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty', LOG_LEVEL: 'loud', ADMIN_BOOTSTRAP_TOKEN: 'short' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const problems = (error as ConfigValidationError).problems.join('\n');
+    for (const name of ['DATABASE_URL', 'PORT', 'LOG_LEVEL', 'ADMIN_BOOTSTRAP_TOKEN']) expect(problems).toContain(name);
+    expect(problems).not.toContain('REDIS_URL');
+  });
+});

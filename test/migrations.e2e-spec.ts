@@ -1,0 +1,49 @@
+import { dataSourceOptions, MIGRATIONS, runMigrationsLocked } from '@app/platform';
+import { DataSource } from 'typeorm';
+import { TestDatabase } from './support/harness';
+
+describe('migrations', () => {
+  let db: TestDatabase;
+  const sources: DataSource[] = [];
+
+  beforeAll(async () => {
+    db = await TestDatabase.create('migrations');
+  });
+  afterAll(async () => {
+    await Promise.all(sources.map((s) => s.destroy()));
+    await db?.drop();
+  });
+
+  const connect = async () => {
+    const source = await new DataSource(dataSourceOptions(db.url)).initialize();
+    sources.push(source);
+    return source;
+  };
+
+  it('build the schema from an empty database, once, even when several processes race', async () => {
+    const tablesBefore = await db.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'`);
+    expect(tablesBefore).toHaveLength(0);
+
+    const [a, b, c] = await Promise.all([connect(), connect(), connect()]);
+    const applied = await Promise.all([runMigrationsLocked(a), runMigrationsLocked(b), runMigrationsLocked(c)]);
+    expect(applied.flat()).toEqual(MIGRATIONS.map((m) => new m().name));
+
+    const tables = (await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).map((r) => r.table_name).sort();
+    expect(tables).toEqual(['api_tokens', 'idempotency_keys', 'openings', 'schema_migrations', 'task_force_members', 'task_forces', 'users']);
+    expect(await runMigrationsLocked(a)).toEqual([]);
+  });
+
+  it('enforce the rules in the schema too', async () => {
+    await expect(db.query(`INSERT INTO users (id, email, name, role) VALUES (gen_random_uuid(), 'a@b.c', 'A', 'superuser')`)).rejects.toThrow(/check constraint/);
+    await expect(
+      db.query(`INSERT INTO task_forces (id, name, company, location, time_zone, headcount_target) VALUES (gen_random_uuid(), 'x', 'c', 'l', 'UTC', -1)`),
+    ).rejects.toThrow(/check constraint/);
+  });
+
+  it('can be reverted to an empty schema', async () => {
+    const source = await connect();
+    for (let i = 0; i < MIGRATIONS.length; i++) await source.undoLastMigration({ transaction: 'each' });
+    const tables = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`);
+    expect(tables).toEqual([]);
+  });
+});

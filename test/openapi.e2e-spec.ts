@@ -1,0 +1,59 @@
+import { Running, startApi, testConfig, TestDatabase } from './support/harness';
+
+describe('OpenAPI document and metrics', () => {
+  let db: TestDatabase;
+  let api: Running;
+
+  beforeAll(async () => {
+    db = await TestDatabase.create('openapi');
+    api = await startApi(testConfig(db));
+  });
+  afterAll(async () => {
+    await api?.close();
+    await db?.drop();
+  });
+
+  it('describes every route, with the bearer scheme and problem responses', async () => {
+    const doc = (await api.http.get('/docs-json', { token: null })).body;
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(routes.sort()).toEqual(
+      [
+        'GET /health',
+        'GET /metrics',
+        'POST /v1/users',
+        'GET /v1/users',
+        'GET /v1/me',
+        'POST /v1/users/{id}/tokens',
+        'GET /v1/users/{id}/tokens',
+        'DELETE /v1/tokens/{id}',
+        'POST /v1/task-forces',
+        'GET /v1/task-forces',
+        'GET /v1/task-forces/{id}',
+        'PATCH /v1/task-forces/{id}',
+        'GET /v1/task-forces/{id}/members',
+        'POST /v1/task-forces/{id}/members',
+        'DELETE /v1/task-forces/{id}/members/{userId}',
+        'POST /v1/task-forces/{id}/openings',
+        'GET /v1/task-forces/{id}/openings',
+        'GET /v1/task-forces/{id}/openings/{openingId}',
+        'PATCH /v1/task-forces/{id}/openings/{openingId}',
+      ].sort(),
+    );
+    const create = doc.paths['/v1/task-forces'].post;
+    expect(create.security).toEqual([{ bearer: [] }]);
+    expect(create.responses['400'].content['application/problem+json']).toBeDefined();
+    const schema = doc.components.schemas.CreateTaskForceDto;
+    expect(schema.required).toEqual(expect.arrayContaining(['name', 'company', 'location', 'timeZone', 'focusAreas', 'headcountTarget']));
+    expect(schema.properties.focusAreas.items.enum).toContain('autonomous-driving');
+    expect(doc.components.schemas.UpdateTaskForceDto.required ?? []).toEqual([]);
+    expect((await api.http.get('/docs', { token: null })).status).toBe(200);
+  });
+
+  it('records request latency by route pattern', async () => {
+    await api.http.get('/v1/task-forces');
+    const text = (await api.http.get('/metrics')).text;
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/v1\/task-forces",status="200"\} [1-9]/);
+    expect(text).toMatch(/queue_jobs\{queue="maintenance",state="waiting"\} \d+/);
+  });
+});

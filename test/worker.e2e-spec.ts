@@ -1,0 +1,52 @@
+import { JobQueue, QueueName } from '@app/platform';
+import { ADMIN_TOKEN, Running, startApi, startWorker, taskForceBody, testConfig, TestDatabase, waitFor } from './support/harness';
+
+describe('worker: job schedulers on the real Redis', () => {
+  let db: TestDatabase;
+  let api: Running;
+  const workers: Running[] = [];
+
+  beforeAll(async () => {
+    db = await TestDatabase.create('worker');
+    const config = testConfig(db, { MAINTENANCE_INTERVAL_MS: '1000', IDEMPOTENCY_TTL_HOURS: '1' });
+    api = await startApi(config);
+    // Two worker processes' worth of workers against the same queues.
+    workers.push(await startWorker(config), await startWorker(config));
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.close()));
+    await api?.close();
+    await db?.drop();
+  });
+
+  it('purges expired idempotency keys on schedule and keeps live ones', async () => {
+    const live = await api.http.post('/v1/task-forces', taskForceBody(), { headers: { 'idempotency-key': 'live' } });
+    const stale = await api.http.post('/v1/task-forces', taskForceBody(), { headers: { 'idempotency-key': 'stale' } });
+    expect(live.status).toBe(201);
+    expect(stale.status).toBe(201);
+    await db.query(`UPDATE idempotency_keys SET expires_at = now() - interval '1 minute' WHERE key = 'stale'`);
+
+    await waitFor(async () => (await db.query(`SELECT 1 FROM idempotency_keys WHERE key = 'stale'`)).length === 0, 15_000);
+    expect(await db.query(`SELECT key FROM idempotency_keys`)).toEqual([{ key: 'live' }]);
+  });
+
+  it('declares one scheduler however many workers start, and runs each occurrence once', async () => {
+    const queue = workers[0].app.get(JobQueue).queue(QueueName.Maintenance);
+    const schedulers = await queue.getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toEqual(['purge-expired-idempotency-keys']);
+    await new Promise((r) => setTimeout(r, 3500));
+    const completed = await queue.getJobs(['completed'], 0, 1000);
+    const ids = completed.map((j) => j.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    const runs = completed.map((j) => j.timestamp).sort();
+    // Every occurrence is a distinct scheduled slot, ~1 s apart, never doubled by the second worker.
+    expect(new Set(runs).size).toBe(runs.length);
+  });
+
+  it('exposes health and queue depths on the worker', async () => {
+    expect((await workers[0].http.get('/health', { token: null })).status).toBe(200);
+    const metrics = await workers[0].http.get('/metrics', { token: ADMIN_TOKEN });
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/queue_jobs\{queue="maintenance",state="completed"\} \d+/);
+  });
+});
