@@ -14,7 +14,10 @@ mkdir -p .run
 node dist/apps/api/src/main.js > .run/api.log 2>&1 & API_PID=$!
 node dist/apps/worker/src/main.js > .run/worker.log 2>&1 & WORKER_PID=$!
 healthy() { node -e "fetch('http://127.0.0.1:$1/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; }
-trap 'kill $API_PID $WORKER_PID 2>/dev/null; wait 2>/dev/null; log "stopped"' EXIT INT TERM
+STOPPED=""
+stop() { [ -n "$STOPPED" ] && return; STOPPED=1; kill $API_PID $WORKER_PID 2>/dev/null || true; wait 2>/dev/null || true; log "stopped"; }
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 for _ in $(seq 1 60); do
   if healthy "$PORT" && healthy "$WORKER_PORT"; then
     cat <<MSG
