@@ -1,19 +1,9 @@
-import { Running, startApi, taskForceBody, testConfig, TestDatabase } from './support/harness';
+import { taskForceBody, useApi } from './support/harness';
 
 const PROBLEM = /^application\/problem\+json/;
 
 describe('errors are problem+json, never a 500 for bad input', () => {
-  let db: TestDatabase;
-  let api: Running;
-
-  beforeAll(async () => {
-    db = await TestDatabase.create('errors');
-    api = await startApi(testConfig(db));
-  });
-  afterAll(async () => {
-    await api?.close();
-    await db?.drop();
-  });
+  const suite = useApi('errors');
 
   function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
     expect(res.status).toBe(status);
@@ -25,16 +15,16 @@ describe('errors are problem+json, never a 500 for bad input', () => {
   }
 
   it('malformed JSON is a 400', async () => {
-    expectProblem(await api.http.post('/v1/task-forces', undefined, { rawBody: '{"name": "x",' }), 400, 'malformed_json');
+    expectProblem(await suite.api.http.post('/v1/task-forces', undefined, { rawBody: '{"name": "x",' }), 400, 'malformed_json');
   });
 
   it('a body that is not an object is a 400', async () => {
-    expectProblem(await api.http.post('/v1/task-forces', [1, 2]), 400, 'body_must_be_object');
-    expectProblem(await api.http.post('/v1/task-forces', undefined, { rawBody: '"text"' }), 400, 'body_must_be_object');
+    expectProblem(await suite.api.http.post('/v1/task-forces', [1, 2]), 400, 'body_must_be_object');
+    expectProblem(await suite.api.http.post('/v1/task-forces', undefined, { rawBody: '"text"' }), 400, 'body_must_be_object');
   });
 
   it('wrong types, missing and unknown fields are a 400 naming each field', async () => {
-    const res = await api.http.post('/v1/task-forces', { ...taskForceBody(), headcountTarget: '12', timeZone: 'Mars/Olympus', name: undefined, bogus: true });
+    const res = await suite.api.http.post('/v1/task-forces', { ...taskForceBody(), headcountTarget: '12', timeZone: 'Mars/Olympus', name: undefined, bogus: true });
     expectProblem(res, 400, 'validation_failed');
     const fields = [...new Set(res.body.errors.map((e: { field: string }) => e.field))].sort();
     expect(fields).toEqual(['bogus', 'headcountTarget', 'name', 'timeZone']);
@@ -43,59 +33,59 @@ describe('errors are problem+json, never a 500 for bad input', () => {
   });
 
   it('names nested array members in field paths', async () => {
-    const res = await api.http.post('/v1/task-forces', taskForceBody({ focusAreas: ['llm', 'astrology'] }));
+    const res = await suite.api.http.post('/v1/task-forces', taskForceBody({ focusAreas: ['llm', 'astrology'] }));
     expectProblem(res, 400, 'validation_failed');
     expect(res.body.errors[0].field).toBe('focusAreas');
   });
 
   it('bodies over 1 MiB are a 413', async () => {
     const big = JSON.stringify({ ...taskForceBody(), name: 'x'.repeat(1024 * 1024) });
-    expectProblem(await api.http.post('/v1/task-forces', undefined, { rawBody: big }), 413, 'payload_too_large');
+    expectProblem(await suite.api.http.post('/v1/task-forces', undefined, { rawBody: big }), 413, 'payload_too_large');
   });
 
   it('a non-JSON content type is a 415', async () => {
-    expectProblem(await api.http.post('/v1/task-forces', undefined, { rawBody: 'name=x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    expectProblem(await suite.api.http.post('/v1/task-forces', undefined, { rawBody: 'name=x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
   });
 
   it('a bad UUID in the path is a 400 naming the parameter', async () => {
-    const res = await api.http.get('/v1/task-forces/12345');
+    const res = await suite.api.http.get('/v1/task-forces/12345');
     expectProblem(res, 400, 'invalid_id');
     expect(res.body.errors).toEqual([{ field: 'id', message: 'id must be a UUID' }]);
-    const opening = await api.http.get('/v1/task-forces/01890a5d-ac96-774b-bcce-b302099a8057/openings/nope');
+    const opening = await suite.api.http.get('/v1/task-forces/01890a5d-ac96-774b-bcce-b302099a8057/openings/nope');
     expectProblem(opening, 400, 'invalid_id');
   });
 
   it('a missing resource and an unknown route are 404s', async () => {
-    expectProblem(await api.http.get('/v1/task-forces/01890a5d-ac96-774b-bcce-b302099a8057'), 404, 'task_force_not_found');
-    expectProblem(await api.http.get('/v1/nothing-here'), 404, 'route_not_found');
+    expectProblem(await suite.api.http.get('/v1/task-forces/01890a5d-ac96-774b-bcce-b302099a8057'), 404, 'task_force_not_found');
+    expectProblem(await suite.api.http.get('/v1/nothing-here'), 404, 'route_not_found');
   });
 
   it('bad query parameters are a 400', async () => {
-    expectProblem(await api.http.get('/v1/task-forces?limit=0'), 400, 'validation_failed');
-    expectProblem(await api.http.get('/v1/task-forces?limit=abc'), 400, 'validation_failed');
-    expectProblem(await api.http.get('/v1/task-forces?status=sleeping'), 400, 'validation_failed');
-    expectProblem(await api.http.get('/v1/task-forces?cursor=garbage'), 400, 'invalid_cursor');
+    expectProblem(await suite.api.http.get('/v1/task-forces?limit=0'), 400, 'validation_failed');
+    expectProblem(await suite.api.http.get('/v1/task-forces?limit=abc'), 400, 'validation_failed');
+    expectProblem(await suite.api.http.get('/v1/task-forces?status=sleeping'), 400, 'validation_failed');
+    expectProblem(await suite.api.http.get('/v1/task-forces?cursor=garbage'), 400, 'invalid_cursor');
   });
 
   it('echoes a sane incoming request id and makes one up otherwise', async () => {
-    const res = await api.http.get('/v1/me', { headers: { 'x-request-id': 'trace-abc.123' } });
+    const res = await suite.api.http.get('/v1/me', { headers: { 'x-request-id': 'trace-abc.123' } });
     expect(res.headers.get('x-request-id')).toBe('trace-abc.123');
-    const odd = await api.http.get('/v1/me', { headers: { 'x-request-id': 'bad id with spaces' } });
+    const odd = await suite.api.http.get('/v1/me', { headers: { 'x-request-id': 'bad id with spaces' } });
     expect(odd.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('an unexpected failure is a bare 500 with a correlation id and no internals', async () => {
-    const tf = await api.http.post('/v1/task-forces', taskForceBody());
-    await db.query('ALTER TABLE openings RENAME TO openings_gone');
+    const tf = await suite.api.http.post('/v1/task-forces', taskForceBody());
+    await suite.db.query('ALTER TABLE openings RENAME TO openings_gone');
     try {
-      const res = await api.http.get(`/v1/task-forces/${tf.body.id}/openings`);
+      const res = await suite.api.http.get(`/v1/task-forces/${tf.body.id}/openings`);
       expectProblem(res, 500, 'internal_error');
       expect(res.body.detail).not.toMatch(/openings|relation "|does not exist/);
       expect(Object.keys(res.body).sort()).toEqual(['code', 'correlationId', 'detail', 'instance', 'status', 'title', 'type']);
       expect(res.text).not.toMatch(/stack|at \w+ \(|\.ts:/);
       expect(res.body.correlationId).toMatch(/^[0-9a-f-]{36}$/);
     } finally {
-      await db.query('ALTER TABLE openings_gone RENAME TO openings');
+      await suite.db.query('ALTER TABLE openings_gone RENAME TO openings');
     }
   });
 });

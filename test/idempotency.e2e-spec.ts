@@ -1,25 +1,15 @@
-import { createUser, Running, startApi, taskForceBody, testConfig, TestDatabase } from './support/harness';
+import { createUser, taskForceBody, useApi } from './support/harness';
 
 describe('Idempotency-Key on creating POSTs', () => {
-  let db: TestDatabase;
-  let api: Running;
+  const suite = useApi('idem');
 
-  beforeAll(async () => {
-    db = await TestDatabase.create('idem');
-    api = await startApi(testConfig(db));
-  });
-  afterAll(async () => {
-    await api?.close();
-    await db?.drop();
-  });
-
-  const countNamed = async (name: string) => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM task_forces WHERE name = $1`, [name]))[0].n;
+  const countNamed = async (name: string) => (await suite.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM task_forces WHERE name = $1`, [name]))[0].n;
 
   it('replays the first answer for the same key and body, creating once', async () => {
     const body = taskForceBody();
     const headers = { 'idempotency-key': 'create-tf-1' };
-    const first = await api.http.post('/v1/task-forces', body, { headers });
-    const second = await api.http.post('/v1/task-forces', { ...body }, { headers });
+    const first = await suite.api.http.post('/v1/task-forces', body, { headers });
+    const second = await suite.api.http.post('/v1/task-forces', { ...body }, { headers });
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(second.body).toEqual(first.body);
@@ -32,24 +22,24 @@ describe('Idempotency-Key on creating POSTs', () => {
     const body = taskForceBody();
     const reordered = Object.fromEntries(Object.entries(body).reverse());
     const headers = { 'idempotency-key': 'reordered' };
-    const first = await api.http.post('/v1/task-forces', body, { headers });
-    const second = await api.http.post('/v1/task-forces', reordered, { headers });
+    const first = await suite.api.http.post('/v1/task-forces', body, { headers });
+    const second = await suite.api.http.post('/v1/task-forces', reordered, { headers });
     expect(second.body.id).toBe(first.body.id);
   });
 
   it('refuses the same key with a different body with 422', async () => {
     const headers = { 'idempotency-key': 'create-tf-2' };
-    expect((await api.http.post('/v1/task-forces', taskForceBody(), { headers })).status).toBe(201);
-    const other = await api.http.post('/v1/task-forces', taskForceBody(), { headers });
+    expect((await suite.api.http.post('/v1/task-forces', taskForceBody(), { headers })).status).toBe(201);
+    const other = await suite.api.http.post('/v1/task-forces', taskForceBody(), { headers });
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('idempotency_key_reused');
   });
 
   it('scopes keys per user', async () => {
-    const admin2 = await createUser(api.http, 'admin');
+    const admin2 = await createUser(suite.api.http, 'admin');
     const headers = { 'idempotency-key': 'shared-key' };
-    const a = await api.http.post('/v1/task-forces', taskForceBody(), { headers });
-    const b = await api.http.post('/v1/task-forces', taskForceBody(), { headers, token: admin2.token });
+    const a = await suite.api.http.post('/v1/task-forces', taskForceBody(), { headers });
+    const b = await suite.api.http.post('/v1/task-forces', taskForceBody(), { headers, token: admin2.token });
     expect(a.status).toBe(201);
     expect(b.status).toBe(201);
     expect(b.body.id).not.toBe(a.body.id);
@@ -57,16 +47,16 @@ describe('Idempotency-Key on creating POSTs', () => {
 
   it('does not store failures, so a corrected retry under the same key goes through', async () => {
     const headers = { 'idempotency-key': 'fix-and-retry' };
-    const bad = await api.http.post('/v1/task-forces', { ...taskForceBody(), timeZone: 'Nowhere/Land' }, { headers });
+    const bad = await suite.api.http.post('/v1/task-forces', { ...taskForceBody(), timeZone: 'Nowhere/Land' }, { headers });
     expect(bad.status).toBe(400);
-    const good = await api.http.post('/v1/task-forces', taskForceBody(), { headers });
+    const good = await suite.api.http.post('/v1/task-forces', taskForceBody(), { headers });
     expect(good.status).toBe(201);
   });
 
   it('lets exactly one of several concurrent identical requests create', async () => {
     const body = taskForceBody();
     const headers = { 'idempotency-key': 'race' };
-    const results = await Promise.all(Array.from({ length: 8 }, () => api.http.post('/v1/task-forces', body, { headers })));
+    const results = await Promise.all(Array.from({ length: 8 }, () => suite.api.http.post('/v1/task-forces', body, { headers })));
     for (const r of results) expect([201, 409]).toContain(r.status);
     const ids = new Set(results.filter((r) => r.status === 201).map((r) => r.body.id));
     expect(ids.size).toBe(1);
@@ -75,24 +65,24 @@ describe('Idempotency-Key on creating POSTs', () => {
   });
 
   it('validates the key and ignores it on non-creating methods', async () => {
-    const bad = await api.http.post('/v1/task-forces', taskForceBody(), { headers: { 'idempotency-key': 'x'.repeat(300) } });
+    const bad = await suite.api.http.post('/v1/task-forces', taskForceBody(), { headers: { 'idempotency-key': 'x'.repeat(300) } });
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('invalid_idempotency_key');
-    const tf = (await api.http.post('/v1/task-forces', taskForceBody())).body;
-    const patched = await api.http.patch(`/v1/task-forces/${tf.id}`, { status: 'paused' }, { headers: { 'idempotency-key': 'p' } });
+    const tf = (await suite.api.http.post('/v1/task-forces', taskForceBody())).body;
+    const patched = await suite.api.http.patch(`/v1/task-forces/${tf.id}`, { status: 'paused' }, { headers: { 'idempotency-key': 'p' } });
     expect(patched.status).toBe(200);
   });
 
   it('works on every creating POST, e.g. users: one user, one token, and the secret is never stored', async () => {
     const headers = { 'idempotency-key': 'new-user' };
     const body = { email: 'idem.user@example.com', name: 'Idem', role: 'recruiter' };
-    const first = await api.http.post('/v1/users', body, { headers });
-    const again = await api.http.post('/v1/users', body, { headers });
+    const first = await suite.api.http.post('/v1/users', body, { headers });
+    const again = await suite.api.http.post('/v1/users', body, { headers });
     expect(first.body.initialToken.token).toMatch(/^hk_/);
     expect(again.body).toEqual({ ...first.body, initialToken: { ...first.body.initialToken, token: null } });
-    const stored = await db.query<{ response_body: unknown }>(`SELECT response_body FROM idempotency_keys WHERE key = 'new-user'`);
+    const stored = await suite.db.query<{ response_body: unknown }>(`SELECT response_body FROM idempotency_keys WHERE key = 'new-user'`);
     expect(JSON.stringify(stored)).not.toContain(first.body.initialToken.token);
-    const tokens = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM api_tokens WHERE user_id = $1`, [first.body.id]);
+    const tokens = await suite.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM api_tokens WHERE user_id = $1`, [first.body.id]);
     expect(tokens[0].n).toBe(1);
   });
 });

@@ -1,20 +1,10 @@
-import { Running, startApi, testConfig, TestDatabase } from './support/harness';
+import { useApi } from './support/harness';
 
 describe('OpenAPI document and metrics', () => {
-  let db: TestDatabase;
-  let api: Running;
-
-  beforeAll(async () => {
-    db = await TestDatabase.create('openapi');
-    api = await startApi(testConfig(db));
-  });
-  afterAll(async () => {
-    await api?.close();
-    await db?.drop();
-  });
+  const suite = useApi('openapi');
 
   it('describes every route, with the bearer scheme and problem responses', async () => {
-    const doc = (await api.http.get('/docs-json', { token: null })).body;
+    const doc = (await suite.api.http.get('/docs-json', { token: null })).body;
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${path}`));
     expect(routes.sort()).toEqual(
@@ -47,12 +37,12 @@ describe('OpenAPI document and metrics', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'company', 'location', 'timeZone', 'focusAreas', 'headcountTarget']));
     expect(schema.properties.focusAreas.items.enum).toContain('autonomous-driving');
     expect(doc.components.schemas.UpdateTaskForceDto.required ?? []).toEqual([]);
-    expect((await api.http.get('/docs', { token: null })).status).toBe(200);
+    expect((await suite.api.http.get('/docs', { token: null })).status).toBe(200);
   });
 
   it('records request latency by route pattern', async () => {
-    await api.http.get('/v1/task-forces');
-    const text = (await api.http.get('/metrics')).text;
+    await suite.api.http.get('/v1/task-forces');
+    const text = (await suite.api.http.get('/metrics')).text;
     expect(text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/v1\/task-forces",status="200"\} [1-9]/);
     expect(text).toMatch(/queue_jobs\{queue="maintenance",state="waiting"\} \d+/);
   });

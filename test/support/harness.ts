@@ -70,6 +70,20 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/** Registers a suite's own database and API (started before its tests, torn down after). */
+export function useApi(label: string, overrides: Record<string, string> = {}): { db: TestDatabase; api: Running } {
+  const suite = {} as { db: TestDatabase; api: Running };
+  beforeAll(async () => {
+    suite.db = await TestDatabase.create(label);
+    suite.api = await startApi(testConfig(suite.db, overrides));
+  });
+  afterAll(async () => {
+    await suite.api?.close();
+    await suite.db?.drop();
+  });
+  return suite;
+}
+
 export async function startApi(config: AppConfig): Promise<Running> {
   const app = await buildApiApp(config);
   await app.listen(0, '127.0.0.1');

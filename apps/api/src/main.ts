@@ -1,18 +1,9 @@
 import 'reflect-metadata';
-import { ConfigValidationError, loadConfig } from '@app/platform';
+import { runProcess } from '@app/web';
 import { buildApiApp } from './api';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+runProcess('api', async (config) => {
   const app = await buildApiApp(config);
   await app.listen(config.PORT, config.HOST);
-}
-
-main().catch((error) => {
-  if (error instanceof ConfigValidationError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(78);
-  }
-  process.stderr.write(`api failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+  return app;
 });

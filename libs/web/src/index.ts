@@ -8,3 +8,4 @@ export * from './problem.filter';
 export * from './rate-limit';
 export * from './uuid-param.pipe';
 export * from './validation';
+export * from './run-process';

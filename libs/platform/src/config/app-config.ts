@@ -77,7 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = validateSync(config, { forbidUnknownValues: false });
   if (errors.length > 0) {
     throw new ConfigValidationError(
-      errors.flatMap((e) => Object.values(e.constraints ?? {}).map((m) => `${e.property}: ${m} (got ${JSON.stringify(raw[e.property])})`)),
+      // One line per variable: the first rule it breaks (class-validator lists them last-first).
+      errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).at(-1)} (got ${JSON.stringify(raw[e.property])})`),
     );
   }
   return config;
