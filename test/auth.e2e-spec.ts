@@ -37,7 +37,7 @@ describe('authentication and roles', () => {
     const listed = await suite.api.http.get(`/v1/users/${user.id}/tokens`);
     expect(listed.status).toBe(200);
     expect(JSON.stringify(listed.body)).not.toContain(user.token);
-    expect(listed.body[0].prefix).toBe(user.token.slice(0, 9));
+    expect(listed.body.data[0].prefix).toBe(user.token.slice(0, 9));
   });
 
   it('gives recruiters 403 on admin-only actions', async () => {
@@ -71,7 +71,7 @@ describe('authentication and roles', () => {
     const b = await createUser(suite.api.http, 'recruiter', 'b');
     expect((await suite.api.http.post(`/v1/users/${b.id}/tokens`, { name: 'steal' }, { token: a.token })).status).toBe(404);
     const bTokens = await suite.api.http.get(`/v1/users/${b.id}/tokens`);
-    expect((await suite.api.http.delete(`/v1/tokens/${bTokens.body[0].id}`, { token: a.token })).status).toBe(404);
+    expect((await suite.api.http.delete(`/v1/tokens/${bTokens.body.data[0].id}`, { token: a.token })).status).toBe(404);
     expect((await suite.api.http.get('/v1/me', { token: b.token })).status).toBe(200);
   });
 

@@ -67,7 +67,13 @@ describe('task forces, members and openings', () => {
     expect(ghost.status).toBe(422);
     expect(ghost.body.code).toBe('unknown_user');
     const members = await suite.api.http.get(`/v1/task-forces/${tf.id}/members`);
-    expect(members.body.map((m: { userId: string }) => m.userId)).toEqual([recruiter.id]);
+    expect(members.body.data.map((m: { userId: string }) => m.userId)).toEqual([recruiter.id]);
+    const second = await createUser(suite.api.http, 'recruiter');
+    await suite.api.http.post(`/v1/task-forces/${tf.id}/members`, { userId: second.id });
+    const page1 = await suite.api.http.get(`/v1/task-forces/${tf.id}/members?limit=1`);
+    const page2 = await suite.api.http.get(`/v1/task-forces/${tf.id}/members?limit=1&cursor=${page1.body.nextCursor}`);
+    expect([...page1.body.data, ...page2.body.data].map((m: { userId: string }) => m.userId)).toEqual([recruiter.id, second.id]);
+    expect(page2.body.nextCursor).toBeNull();
   });
 
   it('manages openings within the headcount target', async () => {

@@ -105,7 +105,7 @@ export class TaskForcesService {
       [taskForceId, userId, this.clock.now()],
     );
     if (inserted.length === 0) throw new ConflictError('already_member', `User ${userId} is already a member of this task force`);
-    return (await this.members(actor, taskForceId)).find((m) => m.userId === userId)!;
+    return (await this.memberRows(taskForceId, 1, undefined, userId))[0];
   }
 
   async removeMember(actor: Actor, taskForceId: string, userId: string): Promise<void> {
@@ -115,12 +115,19 @@ export class TaskForcesService {
     if (affected === 0) throw new NotFoundError('Member', userId);
   }
 
-  async members(actor: Actor, taskForceId: string): Promise<MemberView[]> {
+  /** Members in the order their user ids sort (UUIDv7: order of joining the system). */
+  async members(actor: Actor, taskForceId: string, limit: number, afterUserId?: string): Promise<Page<MemberView>> {
     await this.access.requireVisible(actor, taskForceId);
+    const rows = await this.memberRows(taskForceId, limit + 1, afterUserId);
+    return toPage(rows, limit, (member) => member, (member) => member.userId);
+  }
+
+  private async memberRows(taskForceId: string, limit: number, afterUserId?: string, onlyUserId?: string): Promise<MemberView[]> {
     const rows: { user_id: string; name: string; email: string; role: string; added_at: Date }[] = await this.db.query(
       `SELECT m.user_id, u.name, u.email, u.role, m.added_at FROM task_force_members m JOIN users u ON u.id = m.user_id
-        WHERE m.task_force_id = $1 ORDER BY m.added_at, m.user_id`,
-      [taskForceId],
+        WHERE m.task_force_id = $1 AND ($2::uuid IS NULL OR m.user_id > $2) AND ($3::uuid IS NULL OR m.user_id = $3)
+        ORDER BY m.user_id LIMIT $4`,
+      [taskForceId, afterUserId ?? null, onlyUserId ?? null, limit],
     );
     return rows.map((r) => ({ userId: r.user_id, name: r.name, email: r.email, role: r.role, addedAt: r.added_at.toISOString() }));
   }

@@ -78,10 +78,11 @@ export class UsersService {
     return this.issueToken(this.tokens, userId, dto.name.trim(), expiresAt);
   }
 
-  async listTokens(actor: Actor, userId: string): Promise<TokenView[]> {
+  async listTokens(actor: Actor, userId: string, limit: number, afterId?: string): Promise<Page<TokenView>> {
     await this.get(actor, userId);
-    const rows = await this.tokens.find({ where: { userId }, order: { id: 'ASC' } });
-    return rows.map(TokenView.of);
+    const qb = this.tokens.createQueryBuilder('t').where('t.user_id = :userId', { userId }).orderBy('t.id', 'ASC').limit(limit + 1);
+    if (afterId) qb.andWhere('t.id > :afterId', { afterId });
+    return toPage(await qb.getMany(), limit, TokenView.of);
   }
 
   /** Revoking is idempotent; a token the actor may not manage looks like one that does not exist. */

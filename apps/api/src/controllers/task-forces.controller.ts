@@ -1,4 +1,4 @@
-import { decodeCursor } from '@app/platform';
+import { decodeCursor, PageQuery } from '@app/platform';
 import {
   AddMemberDto,
   CreateOpeningDto,
@@ -56,10 +56,10 @@ export class TaskForcesController {
   }
 
   @Get(':id/members')
-  @ApiOkResponse({ type: [MemberView] })
+  @ApiPage(MemberView)
   @ApiProblems(400, 401, 404)
-  members(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
-    return this.taskForces.members(actor, id);
+  members(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: PageQuery) {
+    return this.taskForces.members(actor, id, query.limit, decodeCursor(query.cursor));
   }
 
   @Post(':id/members')

@@ -45,10 +45,10 @@ export class UsersController {
 
   @Get('users/:id/tokens')
   @ApiOperation({ summary: "A user's tokens, without their secrets (admin, or the user)" })
-  @ApiOkResponse({ type: [TokenView] })
+  @ApiPage(TokenView)
   @ApiProblems(400, 401, 404)
-  listTokens(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string): Promise<TokenView[]> {
-    return this.users.listTokens(actor, id);
+  listTokens(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: PageQuery) {
+    return this.users.listTokens(actor, id, query.limit, decodeCursor(query.cursor));
   }
 
   @Delete('tokens/:id')

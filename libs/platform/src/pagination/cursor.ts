@@ -30,8 +30,8 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
 }
 
 /** Builds a page from rows fetched with `limit + 1`: the extra row only proves there is more. */
-export function toPage<T extends { id: string }, R>(rows: T[], limit: number, map: (row: T) => R): Page<R> {
+export function toPage<T, R>(rows: T[], limit: number, map: (row: T) => R, keyOf: (row: T) => string = (row) => (row as { id: string }).id): Page<R> {
   const more = rows.length > limit;
   const slice = more ? rows.slice(0, limit) : rows;
-  return { data: slice.map(map), nextCursor: more ? encodeCursor(slice[slice.length - 1].id) : null };
+  return { data: slice.map(map), nextCursor: more ? encodeCursor(keyOf(slice[slice.length - 1])) : null };
 }
