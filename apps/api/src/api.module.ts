@@ -1,9 +1,12 @@
+import { CandidatesModule } from '@app/candidates';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { TaskForcesModule } from '@app/task-forces';
 import { UsersModule } from '@app/users';
 import { BearerAuthGuard, HealthController, IdempotencyInterceptor, loggingModule, MetricsController, PerTokenThrottlerGuard, rateLimitModule } from '@app/web';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ApplicationsController } from './controllers/applications.controller';
+import { CandidatesController } from './controllers/candidates.controller';
 import { TaskForcesController } from './controllers/task-forces.controller';
 import { UsersController } from './controllers/users.controller';
 
@@ -12,8 +15,8 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config), loggingModule(), rateLimitModule(), UsersModule, TaskForcesModule],
-      controllers: [HealthController, MetricsController, UsersController, TaskForcesController],
+      imports: [PlatformModule.forRoot(config), loggingModule(), rateLimitModule(), UsersModule, TaskForcesModule, CandidatesModule],
+      controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController],
       providers: [
         // Order matters: authenticate first, so rate limits count per token.
         { provide: APP_GUARD, useClass: BearerAuthGuard },

@@ -17,3 +17,5 @@ export * from './idempotency/idempotency.service';
 export * from './metrics/metrics.service';
 export * from './platform.module';
 export * from './queue/job-failure';
+export * from './audit/audit';
+export * from './database/sql';

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { AuditLog } from './audit/audit';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { Clock } from './clock/clock';
@@ -16,8 +17,8 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule],
-      providers: [Clock, HealthService, MetricsService, IdempotencyService],
-      exports: [Clock, HealthService, MetricsService, IdempotencyService],
+      providers: [Clock, HealthService, MetricsService, IdempotencyService, AuditLog],
+      exports: [Clock, HealthService, MetricsService, IdempotencyService, AuditLog],
     };
   }
 }

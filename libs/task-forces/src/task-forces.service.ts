@@ -1,4 +1,4 @@
-import { Clock, ConflictError, ForbiddenError, newId, NotFoundError, Page, RuleViolationError, toPage } from '@app/platform';
+import { affectedCount, Clock, ConflictError, ForbiddenError, newId, NotFoundError, Page, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -111,8 +111,8 @@ export class TaskForcesService {
   async removeMember(actor: Actor, taskForceId: string, userId: string): Promise<void> {
     this.requireAdmin(actor);
     await this.access.requireVisible(actor, taskForceId);
-    const [, affected]: [unknown, number] = await this.db.query(`DELETE FROM task_force_members WHERE task_force_id = $1 AND user_id = $2`, [taskForceId, userId]);
-    if (affected === 0) throw new NotFoundError('Member', userId);
+    const removed = affectedCount(await this.db.query(`DELETE FROM task_force_members WHERE task_force_id = $1 AND user_id = $2`, [taskForceId, userId]));
+    if (removed === 0) throw new NotFoundError('Member', userId);
   }
 
   /** Members in the order their user ids sort (UUIDv7: order of joining the system). */
@@ -191,12 +191,16 @@ export class TaskForcesService {
     });
   }
 
-  /**
-   * Hires per task force. Applications arrive with the pipeline module; until then no one is
-   * hired, and this is the single place that will count them.
-   */
-  private async hiredCounts(ids: string[], _manager: EntityManager = this.db.manager): Promise<Map<string, number>> {
-    return new Map(ids.map((id) => [id, 0]));
+  /** Hires per task force: applications that reached the hired stage. */
+  private async hiredCounts(ids: string[], manager: EntityManager = this.db.manager): Promise<Map<string, number>> {
+    if (!ids.length) return new Map();
+    const rows: { task_force_id: string; hired: number }[] = await manager.query(
+      `SELECT task_force_id, count(*)::int AS hired FROM applications WHERE task_force_id = ANY($1::uuid[]) AND stage = 'hired' GROUP BY task_force_id`,
+      [ids],
+    );
+    const counts = new Map(ids.map((id) => [id, 0]));
+    for (const r of rows) counts.set(r.task_force_id, r.hired);
+    return counts;
   }
 
   private async lockTaskForce(tx: EntityManager, id: string): Promise<TaskForce> {

@@ -1,6 +1,8 @@
 import { AppConfig, MetricsService } from '@app/platform';
 import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { PROBLEM_CONTENT_TYPE, problemType } from './problem';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +11,24 @@ import { ProblemFilter } from './problem.filter';
 import { strictValidationPipe } from './validation';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+export const MAX_CSV_BYTES = 16 * 1024 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Requests Node's HTTP parser rejects (bad bytes in the URL or headers) still get a problem. */
+function rawClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const problem = timeout
+    ? { type: problemType('request_timeout'), title: 'Request Timeout', status: 408, detail: 'The request took too long to arrive.', code: 'request_timeout' }
+    : { type: problemType('malformed_request'), title: 'Bad Request', status: 400, detail: 'The request could not be parsed; check for unencoded characters in the URL or headers.', code: 'malformed_request' };
+  const body = JSON.stringify(problem);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
 
 /**
  * Builds a Fastify-backed Nest app with what every HTTP surface shares: request ids, structured
@@ -19,6 +38,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export async function createHttpApp(module: Type<unknown> | DynamicModule, options: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
+    clientErrorHandler: rawClientError,
     trustProxy: true,
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers['x-request-id'];
@@ -33,6 +53,8 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: a text body on a JSON route is a 415, not a confusing validation error.
   fastify.removeContentTypeParser(['text/plain']);
+  // CSV imports (up to 10,000 rows) are the one body allowed past the 1 MiB limit.
+  fastify.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) => done(null, body));
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ConflictError, RuleViolationError } from '../errors/domain-error';
+import { affectedCount } from '../database/sql';
 
 export interface IdempotentRequest {
   userId: string;
@@ -92,7 +93,6 @@ export class IdempotencyService {
   }
 
   async purgeExpired(): Promise<number> {
-    const result: [unknown[], number] = await this.db.query(`DELETE FROM idempotency_keys WHERE expires_at < now()`);
-    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+    return affectedCount(await this.db.query(`DELETE FROM idempotency_keys WHERE expires_at < now()`));
   }
 }

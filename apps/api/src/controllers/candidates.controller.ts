@@ -1,0 +1,119 @@
+import {
+  CandidateImportService,
+  CandidateListQuery,
+  CandidatesService,
+  CandidateView,
+  CreateCandidateDto,
+  CreateNoteDto,
+  DuplicatePairView,
+  ImportReport,
+  MergeCandidatesDto,
+  NoteView,
+  UpdateCandidateDto,
+} from '@app/candidates';
+import { decodeCursor, PageQuery } from '@app/platform';
+import { Actor } from '@app/users';
+import { CurrentActor, UuidPipe } from '@app/web';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiPage, ApiProblems } from './openapi';
+
+@ApiTags('candidates')
+@ApiBearerAuth()
+@Controller('v1/candidates')
+export class CandidatesController {
+  constructor(
+    private readonly candidates: CandidatesService,
+    private readonly importer: CandidateImportService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a candidate. A normalised email, LinkedIn or GitHub URL already held is a 409 with existingCandidateId.' })
+  @ApiCreatedResponse({ type: CandidateView })
+  @ApiProblems(400, 401, 409, 422)
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateCandidateDto) {
+    return this.candidates.create(actor, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Search and filter the candidates the caller may see, in creation order' })
+  @ApiPage(CandidateView)
+  @ApiProblems(400, 401)
+  list(@CurrentActor() actor: Actor, @Query() query: CandidateListQuery) {
+    return this.candidates.list(actor, query, decodeCursor(query.cursor));
+  }
+
+  @Get('duplicates')
+  @ApiOperation({ summary: 'Likely duplicate pairs: same name and employer (case and spacing ignored)' })
+  @ApiPage(DuplicatePairView)
+  @ApiProblems(400, 401)
+  duplicates(@CurrentActor() actor: Actor, @Query() query: PageQuery) {
+    return this.candidates.duplicates(actor, query.limit, decodeCursor(query.cursor));
+  }
+
+  @Post('import')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Import up to 10,000 candidates from CSV (UTF-8, header row; see docs/candidates.md). Reports each row.' })
+  @ApiConsumes('text/csv')
+  @ApiBody({ schema: { type: 'string', example: 'full_name,email,current_employer\nWei Zhang,wei.zhang@gmail.com,OpenAI\n' } })
+  @ApiOkResponse({ type: ImportReport })
+  @ApiProblems(400, 401, 413, 422)
+  import(@CurrentActor() actor: Actor, @Body() csv: unknown) {
+    if (typeof csv !== 'string') throw new UnsupportedMediaTypeException('Send the file as text/csv');
+    return this.importer.import(actor, csv);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: CandidateView })
+  @ApiProblems(400, 401, 404)
+  get(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.candidates.get(actor, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a candidate; send null to clear an optional field' })
+  @ApiOkResponse({ type: CandidateView })
+  @ApiProblems(400, 401, 404, 409, 422)
+  update(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: UpdateCandidateDto) {
+    return this.candidates.update(actor, id, dto);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Erase the person (admin or owner): personal data, notes and identities are deleted for good; counts stay' })
+  @ApiNoContentResponse()
+  @ApiProblems(400, 401, 403, 404)
+  async erase(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    await this.candidates.erase(actor, id);
+  }
+
+  @Get(':id/export')
+  @ApiOperation({ summary: 'Everything held about the person, as JSON (audited)' })
+  @ApiProblems(400, 401, 404)
+  export(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.candidates.export(actor, id);
+  }
+
+  @Post(':id/merge')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Fold duplicateId into this candidate: applications, notes, tags, identities and history move; audited' })
+  @ApiOkResponse({ type: CandidateView })
+  @ApiProblems(400, 401, 404, 409, 422)
+  merge(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: MergeCandidatesDto) {
+    return this.candidates.merge(actor, id, dto.duplicateId);
+  }
+
+  @Post(':id/notes')
+  @ApiCreatedResponse({ type: NoteView })
+  @ApiProblems(400, 401, 404)
+  addNote(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: CreateNoteDto) {
+    return this.candidates.addNote(actor, id, dto);
+  }
+
+  @Get(':id/notes')
+  @ApiPage(NoteView)
+  @ApiProblems(400, 401, 404)
+  notes(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: PageQuery) {
+    return this.candidates.notes(actor, id, query.limit, decodeCursor(query.cursor));
+  }
+}

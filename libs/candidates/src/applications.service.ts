@@ -1,0 +1,180 @@
+import { Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { TaskForceAccess } from '@app/task-forces';
+import { Actor, isAdmin } from '@app/users';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ApplicationListQuery, ApplicationView, CreateApplicationDto, StageChangeView, TransitionDto } from './candidates.dto';
+import { allowedMoves, checkMove, isOpen, Stage } from './pipeline';
+
+interface ApplicationRow {
+  id: string;
+  candidate_id: string;
+  task_force_id: string;
+  opening_id: string | null;
+  stage: Stage;
+  closed_reason: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const UNIQUE_VIOLATION = '23505';
+const COLUMNS = 'a.id, a.candidate_id, a.task_force_id, a.opening_id, a.stage, a.closed_reason, a.version, a.created_at, a.updated_at';
+
+function toView(r: ApplicationRow, history?: StageChangeView[]): ApplicationView {
+  return {
+    id: r.id,
+    candidateId: r.candidate_id,
+    taskForceId: r.task_force_id,
+    openingId: r.opening_id,
+    stage: r.stage,
+    closedReason: r.closed_reason,
+    allowedMoves: allowedMoves(r.stage),
+    version: r.version,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+    ...(history ? { history } : {}),
+  };
+}
+
+/** The candidate in a task force's pipeline: creation, the stage graph, and its history. */
+@Injectable()
+export class ApplicationsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly taskForces: TaskForceAccess,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(actor: Actor, dto: CreateApplicationDto): Promise<ApplicationView> {
+    await this.taskForces.requireVisible(actor, dto.taskForceId);
+    return this.db.transaction(async (tx) => {
+      const [taskForce]: { status: string }[] = await tx.query(`SELECT status FROM task_forces WHERE id = $1`, [dto.taskForceId]);
+      if (taskForce.status === 'closed') throw new RuleViolationError('task_force_closed', 'The task force is closed and takes no new applications');
+      const [candidate]: { erased_at: Date | null; merged_into: string | null }[] = await tx.query(
+        `SELECT erased_at, merged_into FROM candidates WHERE id = $1 FOR SHARE`,
+        [dto.candidateId],
+      );
+      if (!candidate) throw new RuleViolationError('unknown_candidate', `Candidate ${dto.candidateId} does not exist`, { field: 'candidateId' });
+      if (candidate.merged_into) {
+        throw new RuleViolationError('candidate_merged', `Candidate ${dto.candidateId} was merged into ${candidate.merged_into}`, { mergedInto: candidate.merged_into });
+      }
+      if (candidate.erased_at) throw new RuleViolationError('candidate_erased', `Candidate ${dto.candidateId} was erased`);
+      if (dto.openingId) {
+        const [opening]: { task_force_id: string; status: string }[] = await tx.query(`SELECT task_force_id, status FROM openings WHERE id = $1`, [dto.openingId]);
+        if (!opening || opening.task_force_id !== dto.taskForceId) {
+          throw new RuleViolationError('unknown_opening', `Opening ${dto.openingId} is not an opening of this task force`, { field: 'openingId' });
+        }
+        if (opening.status !== 'open') throw new RuleViolationError('opening_not_open', `Opening ${dto.openingId} is ${opening.status}`);
+      }
+      const id = newId();
+      const now = this.clock.now();
+      let row: ApplicationRow;
+      try {
+        [row] = await tx.query(
+          `INSERT INTO applications AS a (id, candidate_id, task_force_id, opening_id, created_by, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ${COLUMNS}`,
+          [id, dto.candidateId, dto.taskForceId, dto.openingId ?? null, actor.userId, now],
+        );
+      } catch (error) {
+        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        const [existing]: { id: string }[] = await this.db.query(
+          `SELECT id FROM applications WHERE candidate_id = $1 AND task_force_id = $2 AND stage NOT IN ('hired', 'rejected', 'withdrawn')`,
+          [dto.candidateId, dto.taskForceId],
+        );
+        throw new ConflictError('open_application_exists', 'The candidate already has an open application in this task force', {
+          existingApplicationId: existing?.id,
+        });
+      }
+      await this.recordChange(tx, id, null, 'sourced', null, null, actor.userId, now);
+      return toView(row, await this.history(tx, id));
+    });
+  }
+
+  async list(actor: Actor, query: ApplicationListQuery, afterId?: string): Promise<Page<ApplicationView>> {
+    const rows: ApplicationRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM applications a
+        WHERE ($1::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $1))
+          AND ($2::uuid IS NULL OR a.task_force_id = $2)
+          AND ($3::uuid IS NULL OR a.candidate_id = $3)
+          AND ($4::text IS NULL OR a.stage = $4)
+          AND ($5::uuid IS NULL OR a.id > $5)
+        ORDER BY a.id LIMIT $6`,
+      [isAdmin(actor) ? null : actor.userId, query.taskForceId ?? null, query.candidateId ?? null, query.stage ?? null, afterId ?? null, query.limit + 1],
+    );
+    return toPage(rows, query.limit, (r) => toView(r));
+  }
+
+  async get(actor: Actor, id: string): Promise<ApplicationView> {
+    const row = await this.load(actor, id, this.db.manager);
+    return toView(row, await this.history(this.db.manager, id));
+  }
+
+  /**
+   * Moves an application along the graph. The write is conditional on the version read, so of
+   * two concurrent moves exactly one wins; the other gets a 409 and can re-read.
+   */
+  async transition(actor: Actor, id: string, dto: TransitionDto): Promise<ApplicationView> {
+    return this.db.transaction(async (tx) => {
+      const current = await this.load(actor, id, tx);
+      if (dto.expectedVersion !== undefined && dto.expectedVersion !== current.version) {
+        throw new ConflictError('stale_version', `The application is at version ${current.version}, not ${dto.expectedVersion}; re-read it`, {
+          currentVersion: current.version,
+          currentStage: current.stage,
+        });
+      }
+      checkMove(current.stage, dto.to, dto.reason);
+      const now = this.clock.now();
+      const [row] = returnedRows<ApplicationRow>(
+        await tx.query(
+        `UPDATE applications a SET stage = $3, closed_reason = $4, version = version + 1, updated_at = $5
+          WHERE id = $1 AND version = $2 RETURNING ${COLUMNS}`,
+        [id, current.version, dto.to, isOpen(dto.to) ? null : (dto.reason ?? null), now],
+        ),
+      );
+      if (!row) {
+        throw new ConflictError('concurrent_modification', 'The application changed while this move was being made; re-read it and retry', {
+          expectedStage: current.stage,
+        });
+      }
+      await this.recordChange(tx, id, current.stage, dto.to, dto.reason ?? null, dto.comment ?? null, actor.userId, now);
+      return toView(row, await this.history(tx, id));
+    });
+  }
+
+  private async load(actor: Actor, id: string, manager: EntityManager): Promise<ApplicationRow> {
+    const [row]: ApplicationRow[] = await manager.query(
+      `SELECT ${COLUMNS} FROM applications a
+        WHERE a.id = $1 AND ($2::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $2))`,
+      [id, isAdmin(actor) ? null : actor.userId],
+    );
+    if (!row) throw new NotFoundError('Application', id);
+    return row;
+  }
+
+  private async recordChange(
+    tx: EntityManager,
+    applicationId: string,
+    from: Stage | null,
+    to: Stage,
+    reason: string | null,
+    comment: string | null,
+    actorId: string,
+    at: Date,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, reason, comment, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [newId(), applicationId, from, to, reason, comment, actorId, at],
+    );
+  }
+
+  private async history(manager: EntityManager, applicationId: string): Promise<StageChangeView[]> {
+    const rows: { from_stage: Stage | null; to_stage: Stage; reason: string | null; comment: string | null; actor_id: string | null; at: Date }[] =
+      await manager.query(
+        `SELECT from_stage, to_stage, reason, comment, actor_id, at FROM application_stage_changes WHERE application_id = $1 ORDER BY id`,
+        [applicationId],
+      );
+    return rows.map((r) => ({ from: r.from_stage, to: r.to_stage, reason: r.reason, comment: r.comment, actorId: r.actor_id, at: r.at.toISOString() }));
+  }
+}

@@ -1,0 +1,153 @@
+import { ConflictError, DomainError, InvalidInputError, RuleViolationError } from '@app/platform';
+import { Actor } from '@app/users';
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validate, ValidationError } from 'class-validator';
+import { parse } from 'csv-parse/sync';
+import { CandidatesService } from './candidates.service';
+import { CreateCandidateDto, ImportReport, ImportReportRow } from './candidates.dto';
+
+export const MAX_IMPORT_ROWS = 10_000;
+const IMPORT_CONCURRENCY = 8;
+
+/** The CSV columns (docs/candidates-import.md). Lists inside a cell are separated by ";". */
+export const IMPORT_COLUMNS = [
+  'full_name',
+  'native_name',
+  'native_name_pinyin',
+  'email',
+  'other_emails',
+  'phone',
+  'linkedin_url',
+  'github_url',
+  'scholar_url',
+  'location',
+  'time_zone',
+  'current_employer',
+  'current_title',
+  'years_of_experience',
+  'skills',
+  'skill_areas',
+  'university',
+  'degree',
+  'field',
+  'graduation_year',
+  'visa_status',
+  'source',
+  'tags',
+  'consent_state',
+] as const;
+type Column = (typeof IMPORT_COLUMNS)[number];
+
+const list = (cell: string | undefined) => (cell ? cell.split(';').map((s) => s.trim()).filter(Boolean) : undefined);
+const text = (cell: string | undefined) => (cell && cell.trim() ? cell.trim() : undefined);
+const num = (cell: string | undefined) => (cell && cell.trim() ? (Number.isNaN(Number(cell)) ? cell : Number(cell)) : undefined);
+
+function toCandidate(row: Partial<Record<Column, string>>): Record<string, unknown> {
+  const emails = [...(text(row.email) ? [text(row.email)!] : []), ...(list(row.other_emails) ?? [])];
+  const university = text(row.university);
+  const plain: Record<string, unknown> = {
+    fullName: text(row.full_name),
+    nativeName: text(row.native_name),
+    nativeNamePinyin: text(row.native_name_pinyin),
+    emails: emails.length ? emails : undefined,
+    phone: text(row.phone),
+    linkedinUrl: text(row.linkedin_url),
+    githubUrl: text(row.github_url),
+    scholarUrl: text(row.scholar_url),
+    location: text(row.location),
+    timeZone: text(row.time_zone),
+    currentEmployer: text(row.current_employer),
+    currentTitle: text(row.current_title),
+    yearsOfExperience: num(row.years_of_experience),
+    skills: list(row.skills),
+    skillAreas: list(row.skill_areas),
+    education: university ? [{ university, degree: text(row.degree), field: text(row.field), year: num(row.graduation_year) }] : undefined,
+    visaStatus: text(row.visa_status),
+    source: text(row.source),
+    tags: list(row.tags),
+    consentState: text(row.consent_state),
+  };
+  return JSON.parse(JSON.stringify(plain));
+}
+
+function messages(errors: ValidationError[], parent = ''): string[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    return [...Object.values(e.constraints ?? {}).map((m) => (e.value === undefined ? `${field} is required` : m)).slice(0, 1), ...messages(e.children ?? [], field)];
+  });
+}
+
+/**
+ * CSV import: every row is validated and created on its own, so one bad row never aborts the
+ * rest. Rows must carry an email, LinkedIn or GitHub URL: those keys make a second import of
+ * the same file report duplicates instead of creating people twice.
+ */
+@Injectable()
+export class CandidateImportService {
+  constructor(private readonly candidates: CandidatesService) {}
+
+  async import(actor: Actor, csv: string): Promise<ImportReport> {
+    const records = this.parse(csv);
+    const results: ImportReportRow[] = new Array(records.length);
+    let next = 0;
+    const work = async () => {
+      for (let i = next++; i < records.length; i = next++) results[i] = await this.importRow(actor, records[i], i + 2);
+    };
+    await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, records.length) }, work));
+    return {
+      rows: records.length,
+      created: results.filter((r) => r.outcome === 'created').length,
+      duplicates: results.filter((r) => r.outcome === 'duplicate').length,
+      errors: results.filter((r) => r.outcome === 'error').length,
+      results,
+    };
+  }
+
+  private parse(csv: string): Partial<Record<Column, string>>[] {
+    let records: Record<string, string>[];
+    try {
+      records = parse(csv.replace(/^\uFEFF/, ''), { columns: (header: string[]) => this.checkHeader(header), skip_empty_lines: true, relax_column_count: false, trim: false });
+    } catch (error) {
+      if (error instanceof DomainError) throw error;
+      throw new InvalidInputError('invalid_csv', `The file is not valid CSV: ${(error as Error).message}`);
+    }
+    if (records.length === 0) throw new InvalidInputError('empty_csv', 'The file has a header but no rows');
+    if (records.length > MAX_IMPORT_ROWS) {
+      throw new RuleViolationError('too_many_rows', `An import takes at most ${MAX_IMPORT_ROWS} rows; this file has ${records.length}. Split it.`, { maxRows: MAX_IMPORT_ROWS });
+    }
+    return records;
+  }
+
+  private checkHeader(header: string[]): string[] {
+    const names = header.map((h) => h.trim().toLowerCase());
+    const unknown = names.filter((n) => !(IMPORT_COLUMNS as readonly string[]).includes(n));
+    if (unknown.length || !names.includes('full_name')) {
+      throw new InvalidInputError(
+        'invalid_csv_header',
+        unknown.length ? `Unknown columns: ${unknown.join(', ')}. Known columns: ${IMPORT_COLUMNS.join(', ')}` : 'The header must include full_name',
+        unknown.map((u) => ({ field: u, message: `${u} is not a known column` })),
+      );
+    }
+    return names;
+  }
+
+  private async importRow(actor: Actor, record: Partial<Record<Column, string>>, line: number): Promise<ImportReportRow> {
+    if (!text(record.email) && !list(record.other_emails) && !text(record.linkedin_url) && !text(record.github_url)) {
+      return { line, outcome: 'error', errors: ['a row needs an email, linkedin_url or github_url, so that importing it again finds it'] };
+    }
+    const dto = plainToInstance(CreateCandidateDto, toCandidate(record));
+    const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+    if (errors.length) return { line, outcome: 'error', errors: messages(errors) };
+    try {
+      const created = await this.candidates.create(actor, dto);
+      return { line, outcome: 'created', candidateId: created.id };
+    } catch (error) {
+      if (error instanceof ConflictError && error.code === 'duplicate_candidate') {
+        return { line, outcome: 'duplicate', candidateId: error.extra.existingCandidateId as string, errors: [error.message] };
+      }
+      if (error instanceof DomainError) return { line, outcome: 'error', errors: [error.message] };
+      throw error;
+    }
+  }
+}

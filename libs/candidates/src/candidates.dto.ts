@@ -1,0 +1,222 @@
+import { PageQuery } from '@app/platform';
+import { SKILL_AREAS, SkillArea, IsIanaTimeZone } from '@app/task-forces';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNumber,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { Stage, STAGES } from './pipeline';
+import { IsGitHubProfileUrl, IsLinkedInProfileUrl, IsScholarUrl } from './validators';
+import { CONSENT_STATES, ConsentState, DEGREES, SOURCES, Source, VISA_STATUSES, VisaStatus } from './vocabulary';
+
+const oneOf = (name: string, list: readonly string[]) => ({ message: `${name} must be one of ${list.join(', ')}` });
+
+export class EducationDto {
+  @ApiProperty({ example: 'Tsinghua University' }) @IsString() @Length(1, 200) university: string;
+  @ApiPropertyOptional({ enum: DEGREES }) @IsOptional() @IsIn(DEGREES, oneOf('degree', DEGREES)) degree?: string;
+  @ApiPropertyOptional({ example: 'Computer Science (Yao class)' }) @IsOptional() @IsString() @Length(1, 200) field?: string;
+  @ApiPropertyOptional({ example: 2016 }) @IsOptional() @IsInt() @Min(1950) @Max(2100) year?: number;
+}
+
+export class CreateCandidateDto {
+  @ApiProperty({ example: 'Wei Zhang' }) @IsString() @Length(1, 200) fullName: string;
+  @ApiPropertyOptional({ example: '张伟' }) @IsOptional() @IsString() @Length(1, 100) nativeName?: string | null;
+  @ApiPropertyOptional({ example: 'Zhang Wei' }) @IsOptional() @IsString() @Length(1, 200) nativeNamePinyin?: string | null;
+
+  @ApiPropertyOptional({ type: [String], example: ['wei.zhang@gmail.com'], description: 'The first address is the primary one' })
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @IsEmail({}, { each: true, message: 'each of emails must be a valid email address' }) @Length(3, 254, { each: true })
+  emails?: string[];
+
+  @ApiPropertyOptional({ example: '+1 650 555 0100' })
+  @IsOptional() @IsString() @Matches(/^\+?[0-9][0-9 ().-]{5,24}$/, { message: 'phone must be a phone number such as +1 650 555 0100' })
+  phone?: string | null;
+
+  @ApiPropertyOptional({ example: 'https://www.linkedin.com/in/wei-zhang-ml' }) @IsOptional() @IsLinkedInProfileUrl() linkedinUrl?: string | null;
+  @ApiPropertyOptional({ example: 'https://github.com/weizhang' }) @IsOptional() @IsGitHubProfileUrl() githubUrl?: string | null;
+  @ApiPropertyOptional({ example: 'https://scholar.google.com/citations?user=abc123' }) @IsOptional() @IsScholarUrl() scholarUrl?: string | null;
+  @ApiPropertyOptional({ example: 'San Francisco, CA' }) @IsOptional() @IsString() @Length(1, 200) location?: string | null;
+  @ApiPropertyOptional({ example: 'America/Los_Angeles' }) @IsOptional() @IsIanaTimeZone() timeZone?: string | null;
+  @ApiPropertyOptional({ example: 'OpenAI' }) @IsOptional() @IsString() @Length(1, 200) currentEmployer?: string | null;
+  @ApiPropertyOptional({ example: 'Member of Technical Staff' }) @IsOptional() @IsString() @Length(1, 200) currentTitle?: string | null;
+  @ApiPropertyOptional({ example: 7.5 }) @IsOptional() @IsNumber({ maxDecimalPlaces: 1 }) @Min(0) @Max(70) yearsOfExperience?: number | null;
+
+  @ApiPropertyOptional({ type: [String], example: ['pytorch', 'rlhf', 'distributed training'] })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 60, { each: true })
+  skills?: string[];
+
+  @ApiPropertyOptional({ enum: SKILL_AREAS, isArray: true })
+  @IsOptional() @IsArray() @ArrayUnique() @IsIn(SKILL_AREAS, { each: true, message: `each of skillAreas must be one of ${SKILL_AREAS.join(', ')}` })
+  skillAreas?: SkillArea[];
+
+  @ApiPropertyOptional({ type: [EducationDto] })
+  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => EducationDto)
+  education?: EducationDto[];
+
+  @ApiPropertyOptional({ enum: VISA_STATUSES, default: 'unknown' }) @IsOptional() @IsIn(VISA_STATUSES, oneOf('visaStatus', VISA_STATUSES)) visaStatus?: VisaStatus;
+  @ApiPropertyOptional({ enum: SOURCES, default: 'sourced' }) @IsOptional() @IsIn(SOURCES, oneOf('source', SOURCES)) source?: Source;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Recruiter who owns the candidate; the creator by default' })
+  @IsOptional() @IsUUID('all', { message: 'ownerId must be a UUID' }) ownerId?: string | null;
+
+  @ApiPropertyOptional({ type: [String], example: ['tsinghua-yao-class', 'ex-openai'] })
+  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Length(1, 60, { each: true })
+  tags?: string[];
+
+  @ApiPropertyOptional({ enum: CONSENT_STATES, default: 'unknown' })
+  @IsOptional() @IsIn(CONSENT_STATES, oneOf('consentState', CONSENT_STATES)) consentState?: ConsentState;
+}
+
+export class UpdateCandidateDto extends PartialType(CreateCandidateDto) {}
+
+export class CandidateListQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Words or prefixes of the name (Latin, pinyin or Chinese), employer, title or skills' })
+  @IsOptional() @IsString() @Length(1, 200) q?: string;
+  @ApiPropertyOptional({ enum: SKILL_AREAS }) @IsOptional() @IsIn(SKILL_AREAS, oneOf('skillArea', SKILL_AREAS)) skillArea?: SkillArea;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 60) skill?: string;
+  @ApiPropertyOptional({ description: 'Current employer, case-insensitive exact match' }) @IsOptional() @IsString() @Length(1, 200) employer?: string;
+  @ApiPropertyOptional({ enum: VISA_STATUSES }) @IsOptional() @IsIn(VISA_STATUSES, oneOf('visa', VISA_STATUSES)) visa?: VisaStatus;
+  @ApiPropertyOptional({ enum: STAGES, description: 'Has an application in this stage' }) @IsOptional() @IsIn(STAGES, oneOf('stage', STAGES)) stage?: Stage;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Has an application in this task force' }) @IsOptional() @IsUUID('all', { message: 'taskForceId must be a UUID' }) taskForceId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'ownerId must be a UUID' }) ownerId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 60) tag?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true }, { message: 'updatedSince must be an ISO 8601 date-time' }) updatedSince?: string;
+}
+
+export class ApplicationSummary {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) taskForceId: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) openingId: string | null;
+  @ApiProperty({ enum: STAGES }) stage: Stage;
+}
+
+export class CandidateView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() fullName: string;
+  @ApiProperty({ nullable: true, type: String }) nativeName: string | null;
+  @ApiProperty({ nullable: true, type: String }) nativeNamePinyin: string | null;
+  @ApiProperty({ type: [String] }) emails: string[];
+  @ApiProperty({ nullable: true, type: String }) primaryEmail: string | null;
+  @ApiProperty({ nullable: true, type: String }) phone: string | null;
+  @ApiProperty({ nullable: true, type: String }) linkedinUrl: string | null;
+  @ApiProperty({ nullable: true, type: String }) githubUrl: string | null;
+  @ApiProperty({ nullable: true, type: String }) scholarUrl: string | null;
+  @ApiProperty({ nullable: true, type: String }) location: string | null;
+  @ApiProperty({ nullable: true, type: String }) timeZone: string | null;
+  @ApiProperty({ nullable: true, type: String }) currentEmployer: string | null;
+  @ApiProperty({ nullable: true, type: String }) currentTitle: string | null;
+  @ApiProperty({ nullable: true, type: Number }) yearsOfExperience: number | null;
+  @ApiProperty({ type: [String] }) skills: string[];
+  @ApiProperty({ enum: SKILL_AREAS, isArray: true }) skillAreas: SkillArea[];
+  @ApiProperty({ type: [EducationDto] }) education: EducationDto[];
+  @ApiProperty({ enum: VISA_STATUSES }) visaStatus: VisaStatus;
+  @ApiProperty({ enum: SOURCES }) source: Source;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) ownerId: string | null;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ enum: CONSENT_STATES }) consentState: ConsentState;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) consentUpdatedAt: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String, description: 'Set once the person was erased' }) erasedAt: string | null;
+  @ApiProperty() version: number;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiPropertyOptional({ type: [ApplicationSummary], description: 'On single reads only' }) applications?: ApplicationSummary[];
+}
+
+export class CreateNoteDto {
+  @ApiProperty({ example: 'Met at NeurIPS; open to relocating to Sunnyvale next spring.' }) @IsString() @Length(1, 10000) body: string;
+}
+
+export class NoteView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) candidateId: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) authorId: string | null;
+  @ApiProperty() body: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class MergeCandidatesDto {
+  @ApiProperty({ format: 'uuid', description: 'The candidate folded into this one; it stops existing' })
+  @IsUUID('all', { message: 'duplicateId must be a UUID' }) duplicateId: string;
+}
+
+export class DuplicatePairView {
+  @ApiProperty({ format: 'uuid' }) candidateId: string;
+  @ApiProperty({ format: 'uuid' }) duplicateId: string;
+  @ApiProperty() fullName: string;
+  @ApiProperty({ nullable: true, type: String }) currentEmployer: string | null;
+  @ApiProperty({ description: 'Why they look alike' }) reason: string;
+}
+
+export class CreateApplicationDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'candidateId must be a UUID' }) candidateId: string;
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'taskForceId must be a UUID' }) taskForceId: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'openingId must be a UUID' }) openingId?: string;
+}
+
+export class ApplicationListQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'taskForceId must be a UUID' }) taskForceId?: string;
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'candidateId must be a UUID' }) candidateId?: string;
+  @ApiPropertyOptional({ enum: STAGES }) @IsOptional() @IsIn(STAGES, oneOf('stage', STAGES)) stage?: Stage;
+}
+
+export class TransitionDto {
+  @ApiProperty({ enum: STAGES, example: 'contacted' }) @IsIn(STAGES, oneOf('to', STAGES)) to: Stage;
+  @ApiPropertyOptional({ description: 'Required for rejected and withdrawn: see docs/domain.md for the lists', example: 'accepted_other_offer' })
+  @IsOptional() @IsString() @Length(1, 60) reason?: string;
+  @ApiPropertyOptional({ description: 'Optional free-text comment stored with the move' }) @IsOptional() @IsString() @Length(1, 2000) comment?: string;
+  @ApiPropertyOptional({ description: 'The version you last read; a stale one is refused with 409' })
+  @IsOptional() @IsInt() @Min(1) expectedVersion?: number;
+}
+
+export class StageChangeView {
+  @ApiProperty({ nullable: true, enum: STAGES, type: String }) from: Stage | null;
+  @ApiProperty({ enum: STAGES }) to: Stage;
+  @ApiProperty({ nullable: true, type: String }) reason: string | null;
+  @ApiProperty({ nullable: true, type: String }) comment: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) actorId: string | null;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
+
+export class ApplicationView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) candidateId: string;
+  @ApiProperty({ format: 'uuid' }) taskForceId: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) openingId: string | null;
+  @ApiProperty({ enum: STAGES }) stage: Stage;
+  @ApiProperty({ nullable: true, type: String }) closedReason: string | null;
+  @ApiProperty({ enum: STAGES, isArray: true, description: 'Where it may move next' }) allowedMoves: Stage[];
+  @ApiProperty() version: number;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiPropertyOptional({ type: [StageChangeView], description: 'On single reads and after a move' }) history?: StageChangeView[];
+}
+
+
+export class ImportReportRow {
+  @ApiProperty({ description: '1-based line number in the file (the header is line 1)' }) line: number;
+  @ApiProperty({ enum: ['created', 'duplicate', 'error'] }) outcome: 'created' | 'duplicate' | 'error';
+  @ApiPropertyOptional({ format: 'uuid' }) candidateId?: string;
+  @ApiPropertyOptional({ type: [String] }) errors?: string[];
+}
+
+export class ImportReport {
+  @ApiProperty() rows: number;
+  @ApiProperty() created: number;
+  @ApiProperty() duplicates: number;
+  @ApiProperty() errors: number;
+  @ApiProperty({ type: [ImportReportRow], description: 'One entry per row that was not simply created, plus created ids' }) results: ImportReportRow[];
+}

@@ -1,0 +1,405 @@
+import { affectedCount, AuditLog, Clock, ConflictError, encodeCursor, ForbiddenError, InvalidInputError, newId, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { Actor, isAdmin } from '@app/users';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CandidateAccess } from './candidate-access';
+import { CANDIDATE_COLUMNS, CandidateRow, toCandidateView } from './candidate-row';
+import {
+  ApplicationSummary,
+  CandidateListQuery,
+  CandidateView,
+  CreateCandidateDto,
+  CreateNoteDto,
+  DuplicatePairView,
+  NoteView,
+  UpdateCandidateDto,
+} from './candidates.dto';
+import { identitiesOf, Identity, normalizeEmail } from './identity';
+
+type Fields = Omit<UpdateCandidateDto, 'ownerId'>;
+
+/** Columns written from a DTO, with the DTO field each comes from. */
+const SCALAR_COLUMNS: [keyof Fields, string][] = [
+  ['fullName', 'full_name'],
+  ['nativeName', 'native_name'],
+  ['nativeNamePinyin', 'native_name_pinyin'],
+  ['phone', 'phone'],
+  ['linkedinUrl', 'linkedin_url'],
+  ['githubUrl', 'github_url'],
+  ['scholarUrl', 'scholar_url'],
+  ['location', 'location'],
+  ['timeZone', 'time_zone'],
+  ['currentEmployer', 'current_employer'],
+  ['currentTitle', 'current_title'],
+  ['yearsOfExperience', 'years_of_experience'],
+  ['visaStatus', 'visa_status'],
+  ['source', 'source'],
+  ['consentState', 'consent_state'],
+];
+const REQUIRED: (keyof Fields)[] = ['fullName', 'visaStatus', 'source', 'consentState'];
+
+const tidyWords = (list: string[]) => [...new Set(list.map((s) => s.trim().toLowerCase()).filter((s) => s.length > 0))];
+const tidyEmails = (list: string[]) => {
+  const seen = new Set<string>();
+  return list.map((e) => e.trim()).filter((e) => !seen.has(normalizeEmail(e)) && seen.add(normalizeEmail(e)));
+};
+
+/** A tsquery that matches every word of `q` as a prefix; punctuation is dropped, never interpreted. */
+export function toPrefixQuery(q: string): string | null {
+  const words = q
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, 8);
+  return words.length ? words.map((w) => `'${w}':*`).join(' & ') : null;
+}
+
+@Injectable()
+export class CandidatesService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: CandidateAccess,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(actor: Actor, dto: CreateCandidateDto): Promise<CandidateView> {
+    return this.db.transaction((tx) => this.createIn(tx, actor, dto));
+  }
+
+  /** Creates within a caller's transaction (the CSV import batches rows this way). */
+  async createIn(tx: EntityManager, actor: Actor, dto: CreateCandidateDto): Promise<CandidateView> {
+    const id = newId();
+    const ownerId = dto.ownerId === undefined ? actor.userId : dto.ownerId;
+    if (ownerId) await this.requireUser(tx, ownerId);
+    const now = this.clock.now();
+    const emails = tidyEmails(dto.emails ?? []);
+    const [row]: CandidateRow[] = await tx.query(
+      `INSERT INTO candidates (id, full_name, native_name, native_name_pinyin, emails, phone, linkedin_url, github_url, scholar_url,
+         location, time_zone, current_employer, current_title, years_of_experience, skills, skill_areas, education, visa_status,
+         source, owner_id, tags, consent_state, consent_updated_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $24)
+       RETURNING ${CANDIDATE_COLUMNS.replace(/c\./g, '')}`,
+      [
+        id,
+        dto.fullName.trim(),
+        dto.nativeName ?? null,
+        dto.nativeNamePinyin ?? null,
+        emails,
+        dto.phone ?? null,
+        dto.linkedinUrl ?? null,
+        dto.githubUrl ?? null,
+        dto.scholarUrl ?? null,
+        dto.location ?? null,
+        dto.timeZone ?? null,
+        dto.currentEmployer?.trim() ?? null,
+        dto.currentTitle?.trim() ?? null,
+        dto.yearsOfExperience ?? null,
+        tidyWords(dto.skills ?? []),
+        dto.skillAreas ?? [],
+        JSON.stringify(dto.education ?? []),
+        dto.visaStatus ?? 'unknown',
+        dto.source ?? 'sourced',
+        ownerId,
+        tidyWords(dto.tags ?? []),
+        dto.consentState ?? 'unknown',
+        dto.consentState && dto.consentState !== 'unknown' ? now : null,
+        now,
+      ],
+    );
+    await this.claimIdentities(tx, id, identitiesOf({ emails, linkedinUrl: dto.linkedinUrl, githubUrl: dto.githubUrl }));
+    return toCandidateView(row);
+  }
+
+  async get(actor: Actor, id: string): Promise<CandidateView> {
+    const row = await this.access.load(actor, id);
+    return { ...toCandidateView(row), applications: await this.applicationsOf(actor, id) };
+  }
+
+  async update(actor: Actor, id: string, dto: UpdateCandidateDto): Promise<CandidateView> {
+    for (const field of REQUIRED) {
+      if (dto[field] === null) throw new InvalidInputError('validation_failed', `${field} cannot be null`, [{ field, message: `${field} cannot be null` }]);
+    }
+    return this.db.transaction(async (tx) => {
+      const current = await this.access.load(actor, id, tx, true);
+      const sets: string[] = [];
+      const params: unknown[] = [id];
+      const set = (column: string, value: unknown) => {
+        params.push(value);
+        sets.push(`${column} = $${params.length}`);
+      };
+      for (const [field, column] of SCALAR_COLUMNS) {
+        const value = dto[field];
+        if (value !== undefined) set(column, typeof value === 'string' && ['fullName', 'currentEmployer', 'currentTitle'].includes(field) ? value.trim() : value);
+      }
+      if (dto.emails !== undefined) set('emails', tidyEmails(dto.emails ?? []));
+      if (dto.skills !== undefined) set('skills', tidyWords(dto.skills ?? []));
+      if (dto.tags !== undefined) set('tags', tidyWords(dto.tags ?? []));
+      if (dto.skillAreas !== undefined) set('skill_areas', dto.skillAreas ?? []);
+      if (dto.education !== undefined) set('education', JSON.stringify(dto.education ?? []));
+      if (dto.ownerId !== undefined) {
+        if (dto.ownerId) await this.requireUser(tx, dto.ownerId);
+        set('owner_id', dto.ownerId);
+      }
+      if (dto.consentState !== undefined && dto.consentState !== current.consent_state) set('consent_updated_at', this.clock.now());
+      if (sets.length === 0) return this.get(actor, id);
+      set('updated_at', this.clock.now());
+      const [row] = returnedRows<CandidateRow>(
+        await tx.query(`UPDATE candidates c SET ${sets.join(', ')}, version = version + 1 WHERE id = $1 RETURNING ${CANDIDATE_COLUMNS}`, params),
+      );
+      if (dto.emails !== undefined || dto.linkedinUrl !== undefined || dto.githubUrl !== undefined) {
+        await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
+        await this.claimIdentities(tx, id, identitiesOf({ emails: row.emails, linkedinUrl: row.linkedin_url, githubUrl: row.github_url }));
+      }
+      return { ...toCandidateView(row), applications: await this.applicationsOf(actor, id, tx) };
+    });
+  }
+
+  async list(actor: Actor, query: CandidateListQuery, afterId?: string): Promise<Page<CandidateView>> {
+    const scope = this.access.condition(actor, 1);
+    const params: unknown[] = [...scope.params];
+    const where: string[] = [scope.sql];
+    const add = (sql: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (afterId) add((p) => `c.id > ${p}`, afterId);
+    if (query.q) {
+      const tsquery = toPrefixQuery(query.q);
+      if (tsquery) add((p) => `c.search @@ to_tsquery('simple', ${p})`, tsquery);
+    }
+    if (query.skillArea) add((p) => `c.skill_areas @> ARRAY[${p}::text]`, query.skillArea);
+    if (query.skill) add((p) => `c.skills @> ARRAY[${p}::text]`, query.skill.trim().toLowerCase());
+    if (query.tag) add((p) => `c.tags @> ARRAY[${p}::text]`, query.tag.trim().toLowerCase());
+    if (query.employer) add((p) => `lower(c.current_employer) = lower(${p})`, query.employer.trim());
+    if (query.visa) add((p) => `c.visa_status = ${p}`, query.visa);
+    if (query.ownerId) add((p) => `c.owner_id = ${p}`, query.ownerId);
+    if (query.updatedSince) add((p) => `c.updated_at >= ${p}`, query.updatedSince);
+    if (query.stage || query.taskForceId) {
+      const conditions = ['a.candidate_id = c.id'];
+      if (query.stage) {
+        params.push(query.stage);
+        conditions.push(`a.stage = $${params.length}`);
+      }
+      if (query.taskForceId) {
+        params.push(query.taskForceId);
+        conditions.push(`a.task_force_id = $${params.length}`);
+      }
+      if (!isAdmin(actor)) conditions.push(`a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $1)`);
+      where.push(`EXISTS (SELECT 1 FROM applications a WHERE ${conditions.join(' AND ')})`);
+    }
+    params.push(query.limit + 1);
+    const rows: CandidateRow[] = await this.db.query(
+      `SELECT ${CANDIDATE_COLUMNS} FROM candidates c WHERE ${where.join(' AND ')} ORDER BY c.id LIMIT $${params.length}`,
+      params,
+    );
+    return toPage(rows, query.limit, toCandidateView);
+  }
+
+  async addNote(actor: Actor, candidateId: string, dto: CreateNoteDto): Promise<NoteView> {
+    await this.access.load(actor, candidateId);
+    const id = newId();
+    const now = this.clock.now();
+    await this.db.query(`INSERT INTO candidate_notes (id, candidate_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)`, [id, candidateId, actor.userId, dto.body, now]);
+    return { id, candidateId, authorId: actor.userId, body: dto.body, createdAt: now.toISOString() };
+  }
+
+  async notes(actor: Actor, candidateId: string, limit: number, afterId?: string): Promise<Page<NoteView>> {
+    await this.access.load(actor, candidateId);
+    const rows: { id: string; candidate_id: string; author_id: string | null; body: string; created_at: Date }[] = await this.db.query(
+      `SELECT id, candidate_id, author_id, body, created_at FROM candidate_notes WHERE candidate_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+      [candidateId, afterId ?? null, limit + 1],
+    );
+    return toPage(rows, limit, (n) => ({ id: n.id, candidateId: n.candidate_id, authorId: n.author_id, body: n.body, createdAt: n.created_at.toISOString() }));
+  }
+
+  /** Everything held about the person, for a subject-access request. The export itself is audited. */
+  async export(actor: Actor, id: string): Promise<Record<string, unknown>> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.access.load(actor, id, tx);
+      const notes = await tx.query(`SELECT id, author_id AS "authorId", body, created_at AS "createdAt" FROM candidate_notes WHERE candidate_id = $1 ORDER BY id`, [id]);
+      const applications = await tx.query(
+        `SELECT a.id, a.task_force_id AS "taskForceId", a.opening_id AS "openingId", a.stage, a.closed_reason AS "closedReason",
+                a.created_at AS "createdAt", a.updated_at AS "updatedAt",
+                coalesce((SELECT json_agg(json_build_object('from', s.from_stage, 'to', s.to_stage, 'reason', s.reason, 'comment', s.comment,
+                                                             'actorId', s.actor_id, 'at', s.at) ORDER BY s.id)
+                            FROM application_stage_changes s WHERE s.application_id = a.id), '[]') AS history
+           FROM applications a WHERE a.candidate_id = $1 ORDER BY a.id`,
+        [id],
+      );
+      const identities = await tx.query(`SELECT kind, value FROM candidate_identities WHERE candidate_id = $1 ORDER BY kind, value`, [id]);
+      await this.audit.record({ actorId: actor.userId, action: 'candidate.exported', entityType: 'candidate', entityId: id }, tx);
+      const auditTrail = await tx.query(`SELECT action, actor_id AS "actorId", details, at FROM audit_log WHERE entity_type = 'candidate' AND entity_id = $1 ORDER BY id`, [id]);
+      return { exportedAt: this.clock.now().toISOString(), candidate: toCandidateView(row), identities, notes, applications, auditTrail };
+    });
+  }
+
+  /**
+   * Erasure: the person's data is gone for good (the row stays, anonymous, so pipeline counts
+   * still add up). Notes and free-text comments go; identities go so a new record can be made.
+   */
+  async erase(actor: Actor, id: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const row = await this.access.load(actor, id, tx, true);
+      if (!isAdmin(actor) && row.owner_id !== actor.userId) throw new ForbiddenError('owner_or_admin_required', 'Only an admin or the owner may erase a candidate');
+      await this.anonymize(tx, id, null);
+      await this.audit.record({ actorId: actor.userId, action: 'candidate.erased', entityType: 'candidate', entityId: id }, tx);
+    });
+  }
+
+  async merge(actor: Actor, keeperId: string, duplicateId: string): Promise<CandidateView> {
+    if (keeperId === duplicateId) throw new RuleViolationError('merge_with_itself', 'A candidate cannot be merged into itself');
+    return this.db.transaction(async (tx) => {
+      // Lock in id order so two merges of the same pair cannot deadlock.
+      const [first, second] = [keeperId, duplicateId].sort();
+      const locked = new Map([
+        [first, await this.access.load(actor, first, tx, true)],
+        [second, await this.access.load(actor, second, tx, true)],
+      ]);
+      const keeper = locked.get(keeperId)!;
+      const dup = locked.get(duplicateId)!;
+      const clashes: { task_force_id: string }[] = await tx.query(
+        `SELECT k.task_force_id FROM applications k JOIN applications d ON d.task_force_id = k.task_force_id
+          WHERE k.candidate_id = $1 AND d.candidate_id = $2
+            AND k.stage NOT IN ('hired', 'rejected', 'withdrawn') AND d.stage NOT IN ('hired', 'rejected', 'withdrawn')`,
+        [keeperId, duplicateId],
+      );
+      if (clashes.length) {
+        throw new ConflictError(
+          'merge_conflicting_applications',
+          'Both candidates have an open application in the same task force; close one of them first',
+          { taskForceIds: clashes.map((c) => c.task_force_id) },
+        );
+      }
+      const union = <T>(a: T[], b: T[]) => [...new Set([...a, ...b])];
+      const pick = <T>(a: T | null, b: T | null) => a ?? b;
+      const moved = affectedCount(await tx.query(`UPDATE applications SET candidate_id = $1, updated_at = now() WHERE candidate_id = $2`, [keeperId, duplicateId]));
+      const movedNotes = affectedCount(await tx.query(`UPDATE candidate_notes SET candidate_id = $1 WHERE candidate_id = $2`, [keeperId, duplicateId]));
+      const [row] = returnedRows<CandidateRow>(await tx.query(
+        `UPDATE candidates c SET emails = $2, skills = $3, skill_areas = $4, tags = $5, education = $6, native_name = $7, native_name_pinyin = $8,
+                phone = $9, linkedin_url = $10, github_url = $11, scholar_url = $12, location = $13, time_zone = $14,
+                current_employer = $15, current_title = $16, years_of_experience = $17,
+                consent_state = CASE WHEN 'opted_out' IN (c.consent_state, $18) THEN 'opted_out' ELSE c.consent_state END,
+                version = version + 1, updated_at = now()
+          WHERE id = $1 RETURNING ${CANDIDATE_COLUMNS}`,
+        [
+          keeperId,
+          tidyEmails([...keeper.emails, ...dup.emails]),
+          union(keeper.skills, dup.skills),
+          union(keeper.skill_areas, dup.skill_areas),
+          union(keeper.tags, dup.tags),
+          JSON.stringify([...keeper.education, ...dup.education.filter((e) => !keeper.education.some((k) => JSON.stringify(k) === JSON.stringify(e)))]),
+          pick(keeper.native_name, dup.native_name),
+          pick(keeper.native_name_pinyin, dup.native_name_pinyin),
+          pick(keeper.phone, dup.phone),
+          pick(keeper.linkedin_url, dup.linkedin_url),
+          pick(keeper.github_url, dup.github_url),
+          pick(keeper.scholar_url, dup.scholar_url),
+          pick(keeper.location, dup.location),
+          pick(keeper.time_zone, dup.time_zone),
+          pick(keeper.current_employer, dup.current_employer),
+          pick(keeper.current_title, dup.current_title),
+          pick(keeper.years_of_experience, dup.years_of_experience),
+          dup.consent_state,
+        ],
+      ));
+      await this.anonymize(tx, duplicateId, keeperId);
+      await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [keeperId]);
+      await this.claimIdentities(tx, keeperId, identitiesOf({ emails: row.emails, linkedinUrl: row.linkedin_url, githubUrl: row.github_url }));
+      await this.audit.record(
+        { actorId: actor.userId, action: 'candidate.merged', entityType: 'candidate', entityId: keeperId, details: { duplicateId, movedApplications: moved, movedNotes } },
+        tx,
+      );
+      await this.audit.record({ actorId: actor.userId, action: 'candidate.merged_into', entityType: 'candidate', entityId: duplicateId, details: { keeperId } }, tx);
+      return { ...toCandidateView(row), applications: await this.applicationsOf(actor, keeperId, tx) };
+    });
+  }
+
+  /**
+   * Likely duplicates the identity keys could not catch: the same name at the same employer
+   * (case and spacing ignored). Paged by the older candidate of each group.
+   */
+  async duplicates(actor: Actor, limit: number, afterId?: string): Promise<Page<DuplicatePairView>> {
+    const scope = this.access.condition(actor, 1);
+    const scopeB = scope.sql.replace(/\bc\./g, 'b.').replace(/a\.candidate_id = c\.id/g, 'a.candidate_id = b.id');
+    const rows: { id: string; duplicate_id: string; full_name: string; current_employer: string | null }[] = await this.db.query(
+      `WITH firsts AS (
+         SELECT DISTINCT c.id FROM candidates c
+           JOIN candidates b ON b.id > c.id
+                            AND lower(regexp_replace(trim(b.full_name), '\\s+', ' ', 'g')) = lower(regexp_replace(trim(c.full_name), '\\s+', ' ', 'g'))
+                            AND lower(coalesce(b.current_employer, '')) = lower(coalesce(c.current_employer, ''))
+          WHERE ${scope.sql} AND ${scopeB} AND ($2::uuid IS NULL OR c.id > $2)
+          ORDER BY c.id LIMIT $3)
+       SELECT c.id, b.id AS duplicate_id, c.full_name, c.current_employer
+         FROM firsts f JOIN candidates c ON c.id = f.id
+         JOIN candidates b ON b.id > c.id
+                          AND lower(regexp_replace(trim(b.full_name), '\\s+', ' ', 'g')) = lower(regexp_replace(trim(c.full_name), '\\s+', ' ', 'g'))
+                          AND lower(coalesce(b.current_employer, '')) = lower(coalesce(c.current_employer, ''))
+        WHERE ${scopeB}
+        ORDER BY c.id, b.id`,
+      [scope.params[0], afterId ?? null, limit + 1],
+    );
+    const firstIds = [...new Set(rows.map((r) => r.id))];
+    const keptIds = firstIds.slice(0, limit);
+    const kept = new Set(keptIds);
+    const data = rows
+      .filter((r) => kept.has(r.id))
+      .map((r) => ({ candidateId: r.id, duplicateId: r.duplicate_id, fullName: r.full_name, currentEmployer: r.current_employer, reason: 'same name and employer' }));
+    return { data, nextCursor: firstIds.length > limit ? encodeCursor(keptIds[keptIds.length - 1]) : null };
+  }
+
+  private async applicationsOf(actor: Actor, candidateId: string, manager: EntityManager = this.db.manager): Promise<ApplicationSummary[]> {
+    const rows: { id: string; task_force_id: string; opening_id: string | null; stage: ApplicationSummary['stage'] }[] = await manager.query(
+      `SELECT a.id, a.task_force_id, a.opening_id, a.stage FROM applications a
+        WHERE a.candidate_id = $1 AND ($2::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $2))
+        ORDER BY a.id`,
+      [candidateId, isAdmin(actor) ? null : actor.userId],
+    );
+    return rows.map((r) => ({ id: r.id, taskForceId: r.task_force_id, openingId: r.opening_id, stage: r.stage }));
+  }
+
+  private async anonymize(tx: EntityManager, id: string, mergedInto: string | null): Promise<void> {
+    await tx.query(
+      `UPDATE candidates SET full_name = '[erased]', native_name = NULL, native_name_pinyin = NULL, emails = '{}', phone = NULL,
+              linkedin_url = NULL, github_url = NULL, scholar_url = NULL, location = NULL, time_zone = NULL, current_employer = NULL,
+              current_title = NULL, years_of_experience = NULL, skills = '{}', education = '[]', tags = '{}', visa_status = 'unknown',
+              consent_state = 'opted_out', consent_updated_at = now(), erased_at = now(), merged_into = $2, version = version + 1, updated_at = now()
+        WHERE id = $1`,
+      [id, mergedInto],
+    );
+    await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
+    await tx.query(`DELETE FROM candidate_notes WHERE candidate_id = $1`, [id]);
+    await tx.query(
+      `UPDATE application_stage_changes SET comment = NULL WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = $1)`,
+      [id],
+    );
+  }
+
+  /** Claims the identity keys for a candidate; a key held by another candidate is a 409 naming them. */
+  private async claimIdentities(tx: EntityManager, candidateId: string, identities: Identity[]): Promise<void> {
+    if (!identities.length) return;
+    const kinds = identities.map((i) => i.kind);
+    const values = identities.map((i) => i.value);
+    const claimed: { kind: string; value: string }[] = await tx.query(
+      `INSERT INTO candidate_identities (kind, value, candidate_id) SELECT t.kind, t.value, $3::uuid FROM unnest($1::text[], $2::text[]) AS t(kind, value)
+       ON CONFLICT (kind, value) DO NOTHING RETURNING kind, value`,
+      [kinds, values, candidateId],
+    );
+    if (claimed.length === identities.length) return;
+    const taken: { kind: string; value: string; candidate_id: string }[] = await tx.query(
+      `SELECT kind, value, candidate_id FROM candidate_identities WHERE (kind, value) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND candidate_id <> $3`,
+      [kinds, values, candidateId],
+    );
+    if (!taken.length) return;
+    throw new ConflictError('duplicate_candidate', `A candidate with the same ${taken[0].kind} already exists`, {
+      existingCandidateId: taken[0].candidate_id,
+      matchedOn: taken.map((t) => ({ kind: t.kind, value: t.value })),
+    });
+  }
+
+  private async requireUser(tx: EntityManager, userId: string): Promise<void> {
+    const rows: unknown[] = await tx.query(`SELECT 1 FROM users WHERE id = $1`, [userId]);
+    if (!rows.length) throw new RuleViolationError('unknown_user', `User ${userId} does not exist`, { field: 'ownerId' });
+  }
+}
