@@ -29,7 +29,10 @@ describe('migrations', () => {
     expect(applied.flat()).toEqual(MIGRATIONS.map((m) => new m().name));
 
     const tables = (await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).map((r) => r.table_name).sort();
-    expect(tables).toEqual(['api_tokens', 'idempotency_keys', 'openings', 'schema_migrations', 'task_force_members', 'task_forces', 'users']);
+    expect(tables).toEqual([
+      'api_tokens', 'application_stage_changes', 'applications', 'audit_log', 'candidate_identities', 'candidate_notes', 'candidates',
+      'idempotency_keys', 'openings', 'schema_migrations', 'task_force_members', 'task_forces', 'users',
+    ]);
     expect(await runMigrationsLocked(a)).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import { validate, ValidationError } from 'class-validator';
 import { parse } from 'csv-parse/sync';
 import { CandidatesService } from './candidates.service';
 import { CreateCandidateDto, ImportReport, ImportReportRow } from './candidates.dto';
+import { identitiesOf } from './identity';
 
 export const MAX_IMPORT_ROWS = 10_000;
 const IMPORT_CONCURRENCY = 8;
@@ -90,11 +91,22 @@ export class CandidateImportService {
   async import(actor: Actor, csv: string): Promise<ImportReport> {
     const records = this.parse(csv);
     const results: ImportReportRow[] = new Array(records.length);
-    let next = 0;
-    const work = async () => {
-      for (let i = next++; i < records.length; i = next++) results[i] = await this.importRow(actor, records[i], i + 2);
-    };
-    await Promise.all(Array.from({ length: Math.min(IMPORT_CONCURRENCY, records.length) }, work));
+    // Rows run in parallel, except that a row sharing an identity with an earlier row waits until
+    // the earlier ones are done: the first line of the file always wins.
+    const seen = new Set<string>();
+    const first: number[] = [];
+    const repeats: number[] = [];
+    records.forEach((record, i) => {
+      const keys = identitiesOf({
+        emails: [...(text(record.email) ? [text(record.email)!] : []), ...(list(record.other_emails) ?? [])],
+        linkedinUrl: text(record.linkedin_url),
+        githubUrl: text(record.github_url),
+      }).map((id) => `${id.kind}:${id.value}`);
+      (keys.some((k) => seen.has(k)) ? repeats : first).push(i);
+      keys.forEach((k) => seen.add(k));
+    });
+    await this.inParallel(first, IMPORT_CONCURRENCY, async (i) => (results[i] = await this.importRow(actor, records[i], i + 2)));
+    await this.inParallel(repeats, 1, async (i) => (results[i] = await this.importRow(actor, records[i], i + 2)));
     return {
       rows: records.length,
       created: results.filter((r) => r.outcome === 'created').length,
@@ -102,6 +114,14 @@ export class CandidateImportService {
       errors: results.filter((r) => r.outcome === 'error').length,
       results,
     };
+  }
+
+  private async inParallel(indexes: number[], concurrency: number, run: (i: number) => Promise<unknown>): Promise<void> {
+    let next = 0;
+    const work = async () => {
+      while (next < indexes.length) await run(indexes[next++]);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, indexes.length) }, work));
   }
 
   private parse(csv: string): Partial<Record<Column, string>>[] {

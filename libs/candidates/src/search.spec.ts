@@ -1,0 +1,10 @@
+import { toPrefixQuery } from './candidates.service';
+
+describe('search query', () => {
+  it('turns words into prefix terms and drops tsquery syntax', () => {
+    expect(toPrefixQuery('Wei Zhang')).toBe("'wei':* & 'zhang':*");
+    expect(toPrefixQuery("o'brien & (rlhf | !x) :*")).toBe("'o':* & 'brien':* & 'rlhf':* & 'x':*");
+    expect(toPrefixQuery('张伟')).toBe("'张伟':*");
+    expect(toPrefixQuery('   ,;  ')).toBeNull();
+  });
+});
