@@ -32,10 +32,57 @@ describe('errors are problem+json, never a 500 for bad input', () => {
     expect(res.body.errors.find((e: any) => e.field === 'bogus').message).toBe('bogus is not a known field');
   });
 
-  it('names nested array members in field paths', async () => {
-    const res = await suite.api.http.post('/v1/task-forces', taskForceBody({ focusAreas: ['llm', 'astrology'] }));
+  it('names nested members in field paths', async () => {
+    const res = await suite.api.http.post('/v1/candidates', { fullName: 'X', emails: ['x@example.com'], education: [{ university: 'Tsinghua' }, { degree: 'phd' }] });
     expectProblem(res, 400, 'validation_failed');
-    expect(res.body.errors[0].field).toBe('focusAreas');
+    expect(res.body.errors).toEqual([{ field: 'education[1].university', message: 'education[1].university is required' }]);
+  });
+
+  it('refuses null for fields that cannot be cleared, naming them', async () => {
+    const tf = (await suite.api.http.post('/v1/task-forces', taskForceBody())).body;
+    const res = await suite.api.http.patch(`/v1/task-forces/${tf.id}`, { name: null, targetEmployers: null, headcountTarget: null, status: 'paused' });
+    expectProblem(res, 400, 'validation_failed');
+    expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['headcountTarget', 'name', 'targetEmployers']);
+    const opening = (await suite.api.http.post(`/v1/task-forces/${tf.id}/openings`, { title: 't', skillArea: 'llm', level: 'L5', headcount: 1 })).body;
+    expectProblem(await suite.api.http.patch(`/v1/task-forces/${tf.id}/openings/${opening.id}`, { level: null }), 400, 'validation_failed');
+    expect((await suite.api.http.get(`/v1/task-forces/${tf.id}`)).body.status).toBe('active');
+  });
+
+  it('refuses blank names, NUL characters and dates that do not parse', async () => {
+    expectProblem(await suite.api.http.post('/v1/task-forces', taskForceBody({ name: '   ' })), 400, 'validation_failed');
+    expectProblem(await suite.api.http.post('/v1/task-forces', taskForceBody({ name: 'a\u0000b' })), 400, 'invalid_characters');
+    expectProblem(await suite.api.http.get('/v1/candidates?q=a%00b'), 400, 'invalid_characters');
+    const me = (await suite.api.http.get('/v1/me')).body;
+    for (const expiresAt of ['2030-W01-1', '20300101T000000Z', '2030-02-30T00:00:00Z']) {
+      expectProblem(await suite.api.http.post(`/v1/users/${me.id}/tokens`, { name: 'x', expiresAt }), 400, 'validation_failed');
+    }
+  });
+
+  it('refuses input too deep or too large to inspect safely, quickly', async () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 2000; i++) deep = [deep];
+    expectProblem(await suite.api.http.post('/v1/task-forces', { ...taskForceBody(), focusAreas: deep }), 400, 'input_too_deep');
+    expectProblem(await suite.api.http.post('/v1/task-forces', { a: deep }, { headers: { 'idempotency-key': 'deep' } }), 400, 'input_too_deep');
+    const long = Array.from({ length: 10_001 }, (_, i) => i);
+    expectProblem(await suite.api.http.post('/v1/task-forces', { ...taskForceBody(), focusAreas: long }), 400, 'array_too_long');
+    const wide = await suite.api.http.post('/v1/task-forces', { ...taskForceBody(), targetEmployers: Array.from({ length: 10_000 }, (_, i) => `E${i}`) });
+    expectProblem(wide, 400, 'validation_failed');
+  });
+
+  it('answers malformed URLs from the router with a problem too', async () => {
+    const res = await suite.api.http.get('/v1/task-forces/%E0%A4%A');
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(PROBLEM);
+    expect(res.body.code).toBe('malformed_url');
+    const raw = await new Promise<string>((resolve) => {
+      const url = new URL(suite.api.url);
+      const socket = require('node:net').connect(Number(url.port), url.hostname, () => socket.write('GET /v1/me?q=\u00e9\u0001 HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let data = '';
+      socket.on('data', (d: Buffer) => (data += d.toString()));
+      socket.on('end', () => resolve(data));
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400/);
+    expect(raw).toMatch(/application\/problem\+json/);
   });
 
   it('bodies over 1 MiB are a 413', async () => {

@@ -1,3 +1,4 @@
+import { IdempotencyService } from '@app/platform';
 import { createUser, taskForceBody, useApi } from './support/harness';
 
 describe('Idempotency-Key on creating POSTs', () => {
@@ -69,8 +70,36 @@ describe('Idempotency-Key on creating POSTs', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.code).toBe('invalid_idempotency_key');
     const tf = (await suite.api.http.post('/v1/task-forces', taskForceBody())).body;
-    const patched = await suite.api.http.patch(`/v1/task-forces/${tf.id}`, { status: 'paused' }, { headers: { 'idempotency-key': 'p' } });
-    expect(patched.status).toBe(200);
+    const headers = { 'idempotency-key': 'patch-key' };
+    expect((await suite.api.http.patch(`/v1/task-forces/${tf.id}`, { status: 'paused' }, { headers })).body.status).toBe('paused');
+    const second = await suite.api.http.patch(`/v1/task-forces/${tf.id}`, { status: 'closed' }, { headers });
+    expect(second.status).toBe(200);
+    expect(second.body.status).toBe('closed');
+  });
+
+  it('treats ids in the path case-insensitively', async () => {
+    const tf = (await suite.api.http.post('/v1/task-forces', taskForceBody())).body;
+    const body = { title: 'Research Engineer', skillArea: 'llm', level: 'L5', headcount: 1 };
+    const headers = { 'idempotency-key': 'case' };
+    const first = await suite.api.http.post(`/v1/task-forces/${tf.id}/openings`, body, { headers });
+    const again = await suite.api.http.post(`/v1/task-forces/${tf.id.toUpperCase()}/openings`, body, { headers });
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+  });
+
+  it('lets a retry take over a key whose first request died mid-way', async () => {
+    const me = (await suite.api.http.get('/v1/me')).body;
+    const body = taskForceBody();
+    const hash = suite.api.app.get(IdempotencyService).fingerprint({ userId: me.id, key: 'orphan', method: 'POST', path: '/v1/task-forces', body });
+    await suite.db.query(
+      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, created_at, expires_at)
+       VALUES ($1, 'orphan', 'POST', '/v1/task-forces', $2, now() - interval '5 minutes', now() + interval '1 day')`,
+      [me.id, hash],
+    );
+    const retried = await suite.api.http.post('/v1/task-forces', body, { headers: { 'idempotency-key': 'orphan' } });
+    expect(retried.status).toBe(201);
+    const replay = await suite.api.http.post('/v1/task-forces', body, { headers: { 'idempotency-key': 'orphan' } });
+    expect(replay.body.id).toBe(retried.body.id);
   });
 
   it('works on every creating POST, e.g. users: one user, one token, and the secret is never stored', async () => {

@@ -21,7 +21,8 @@ describe('rate limiting per token', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
 
     expect((await suite.api.http.get('/v1/me', { token: other.token })).status).toBe(200);
-    expect((await suite.api.http.get('/health', { token: null })).status).toBe(200);
+    // Probes are never limited, however often they come.
+    for (let i = 0; i < 8; i++) expect((await suite.api.http.get('/health', { token: null })).status).toBe(200);
   });
 
   it('is off when the limit is 0', async () => {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { AppConfig, loadConfig } from '@app/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { buildApiApp } from '../../apps/api/src/api';
 import { buildWorkerApp } from '../../apps/worker/src/worker';
@@ -71,17 +72,39 @@ export interface Running {
 }
 
 /** Registers a suite's own database and API (started before its tests, torn down after). */
-export function useApi(label: string, overrides: Record<string, string> = {}): { db: TestDatabase; api: Running } {
-  const suite = {} as { db: TestDatabase; api: Running };
+export function useApi(label: string, overrides: Record<string, string> = {}): { db: TestDatabase; api: Running; config: AppConfig } {
+  const suite = {} as { db: TestDatabase; api: Running; config: AppConfig };
   beforeAll(async () => {
     suite.db = await TestDatabase.create(label);
-    suite.api = await startApi(testConfig(suite.db, overrides));
+    suite.config = testConfig(suite.db, overrides);
+    suite.api = await startApi(suite.config);
   });
   afterAll(async () => {
     await suite.api?.close();
     await suite.db?.drop();
+    if (suite.config) await dropRedisKeys(suite.config);
   });
   return suite;
+}
+
+/** Removes every Redis key a suite's queue prefix wrote, so runs leave the shared Redis as found. */
+export async function dropRedisKeys(config: AppConfig): Promise<void> {
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    for (const prefix of [`${config.QUEUE_PREFIX}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', prefix, 'COUNT', 1000);
+        if (keys.length) await redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  } catch {
+    // The suite's own Redis may already be gone (health suite); nothing to clean there.
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export async function startApi(config: AppConfig): Promise<Running> {

@@ -9,7 +9,7 @@ import { ApiModule } from './api.module';
 
 /** Builds the API, migrates (under the advisory lock) and bootstraps the first admin. */
 export async function buildApiApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(ApiModule.forRoot(config));
+  const app = await createHttpApp(ApiModule.forRoot(config), config);
   const logger = new Logger('Api');
   if (config.MIGRATIONS_RUN_ON_START) {
     const applied = await runMigrationsLocked(app.get(DataSource));

@@ -14,8 +14,11 @@ export class Schedules implements OnApplicationBootstrap {
     private readonly config: AppConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.jobs.schedule('purge-expired-idempotency-keys', JobName.PurgeExpiredIdempotencyKeys, {}, this.config.MAINTENANCE_INTERVAL_MS);
-    this.logger.log(`scheduled ${JobName.PurgeExpiredIdempotencyKeys} every ${this.config.MAINTENANCE_INTERVAL_MS} ms`);
+  /** Not awaited: with Redis away the worker still starts (and reports 503) instead of hanging. */
+  onApplicationBootstrap(): void {
+    this.jobs
+      .schedule('purge-expired-idempotency-keys', JobName.PurgeExpiredIdempotencyKeys, {}, this.config.MAINTENANCE_INTERVAL_MS)
+      .then(() => this.logger.log(`scheduled ${JobName.PurgeExpiredIdempotencyKeys} every ${this.config.MAINTENANCE_INTERVAL_MS} ms`))
+      .catch((e: Error) => this.logger.warn(`scheduling failed, will retry when Redis is ready: ${e.message}`));
   }
 }

@@ -1,16 +1,14 @@
-import { PageQuery } from '@app/platform';
+import { IsDateTime, IsUniqueArray, NULLABLE_FIELDS, PageQuery, Trim } from '@app/platform';
 import { SKILL_AREAS, SkillArea, IsIanaTimeZone } from '@app/task-forces';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  ArrayUnique,
   IsArray,
   IsEmail,
   IsIn,
   IsInt,
-  IsISO8601,
   IsNumber,
   IsOptional,
   IsString,
@@ -28,14 +26,32 @@ import { CONSENT_STATES, ConsentState, DEGREES, SOURCES, Source, VISA_STATUSES, 
 const oneOf = (name: string, list: readonly string[]) => ({ message: `${name} must be one of ${list.join(', ')}` });
 
 export class EducationDto {
-  @ApiProperty({ example: 'Tsinghua University' }) @IsString() @Length(1, 200) university: string;
+  @ApiProperty({ example: 'Tsinghua University' }) @Trim() @IsString() @Length(1, 200) university: string;
   @ApiPropertyOptional({ enum: DEGREES }) @IsOptional() @IsIn(DEGREES, oneOf('degree', DEGREES)) degree?: string;
   @ApiPropertyOptional({ example: 'Computer Science (Yao class)' }) @IsOptional() @IsString() @Length(1, 200) field?: string;
   @ApiPropertyOptional({ example: 2016 }) @IsOptional() @IsInt() @Min(1950) @Max(2100) year?: number;
 }
 
+/** Optional fields a client may clear by sending null. */
+const CANDIDATE_NULLABLE = [
+  'nativeName',
+  'nativeNamePinyin',
+  'phone',
+  'linkedinUrl',
+  'githubUrl',
+  'scholarUrl',
+  'location',
+  'timeZone',
+  'currentEmployer',
+  'currentTitle',
+  'yearsOfExperience',
+  'ownerId',
+] as const;
+
 export class CreateCandidateDto {
-  @ApiProperty({ example: 'Wei Zhang' }) @IsString() @Length(1, 200) fullName: string;
+  static readonly [NULLABLE_FIELDS]: readonly string[] = CANDIDATE_NULLABLE;
+
+  @ApiProperty({ example: 'Wei Zhang' }) @Trim() @IsString() @Length(1, 200) fullName: string;
   @ApiPropertyOptional({ example: '张伟' }) @IsOptional() @IsString() @Length(1, 100) nativeName?: string | null;
   @ApiPropertyOptional({ example: 'Zhang Wei' }) @IsOptional() @IsString() @Length(1, 200) nativeNamePinyin?: string | null;
 
@@ -61,7 +77,7 @@ export class CreateCandidateDto {
   skills?: string[];
 
   @ApiPropertyOptional({ enum: SKILL_AREAS, isArray: true })
-  @IsOptional() @IsArray() @ArrayUnique() @IsIn(SKILL_AREAS, { each: true, message: `each of skillAreas must be one of ${SKILL_AREAS.join(', ')}` })
+  @IsOptional() @IsArray() @IsUniqueArray() @IsIn(SKILL_AREAS, { each: true, message: `each of skillAreas must be one of ${SKILL_AREAS.join(', ')}` })
   skillAreas?: SkillArea[];
 
   @ApiPropertyOptional({ type: [EducationDto] })
@@ -81,7 +97,10 @@ export class CreateCandidateDto {
   @IsOptional() @IsIn(CONSENT_STATES, oneOf('consentState', CONSENT_STATES)) consentState?: ConsentState;
 }
 
-export class UpdateCandidateDto extends PartialType(CreateCandidateDto) {}
+
+export class UpdateCandidateDto extends PartialType(CreateCandidateDto) {
+  static readonly [NULLABLE_FIELDS] = CANDIDATE_NULLABLE;
+}
 
 export class CandidateListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Words or prefixes of the name (Latin, pinyin or Chinese), employer, title or skills' })
@@ -94,7 +113,7 @@ export class CandidateListQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'Has an application in this task force' }) @IsOptional() @IsUUID('all', { message: 'taskForceId must be a UUID' }) taskForceId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'ownerId must be a UUID' }) ownerId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 60) tag?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsISO8601({ strict: true }, { message: 'updatedSince must be an ISO 8601 date-time' }) updatedSince?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateTime() updatedSince?: string;
 }
 
 export class ApplicationSummary {
@@ -137,7 +156,7 @@ export class CandidateView {
 }
 
 export class CreateNoteDto {
-  @ApiProperty({ example: 'Met at NeurIPS; open to relocating to Sunnyvale next spring.' }) @IsString() @Length(1, 10000) body: string;
+  @ApiProperty({ example: 'Met at NeurIPS; open to relocating to Sunnyvale next spring.' }) @Trim() @IsString() @Length(1, 10000) body: string;
 }
 
 export class NoteView {

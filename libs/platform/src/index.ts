@@ -19,3 +19,4 @@ export * from './platform.module';
 export * from './queue/job-failure';
 export * from './audit/audit';
 export * from './database/sql';
+export * from './validation/decorators';

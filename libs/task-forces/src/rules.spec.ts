@@ -4,7 +4,7 @@ import { isIanaTimeZone } from './time-zone';
 describe('task force field rules', () => {
   it('accepts IANA zones and refuses made-up ones and offsets', () => {
     for (const zone of ['America/Los_Angeles', 'Asia/Shanghai', 'Europe/London', 'UTC', 'Asia/Calcutta']) expect(isIanaTimeZone(zone)).toBe(true);
-    for (const zone of ['Mars/Olympus', 'PST', '+08:00', '', 42]) expect(isIanaTimeZone(zone)).toBe(false);
+    for (const zone of ['Mars/Olympus', 'PST', '+08:00', '', 42, 'asia/shanghai', 'AMERICA/LOS_ANGELES']) expect(isIanaTimeZone(zone)).toBe(false);
   });
 
   it('accepts the documented level ladders only', () => {

@@ -1,6 +1,6 @@
-import { PageQuery } from '@app/platform';
+import { IsUniqueArray, PageQuery, Trim } from '@app/platform';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { LEVEL_PATTERN, OPENING_STATUSES, OpeningStatus, SKILL_AREAS, SkillArea, TASK_FORCE_STATUSES, TaskForceStatus } from './skill-areas';
 import { IsIanaTimeZone } from './time-zone';
 import type { Opening, TaskForce } from './task-force.entity';
@@ -8,19 +8,19 @@ import type { Opening, TaskForce } from './task-force.entity';
 const skillAreaMessage = `each value must be one of ${SKILL_AREAS.join(', ')}`;
 
 export class CreateTaskForceDto {
-  @ApiProperty({ example: 'Alibaba Sunnyvale / Accio' }) @IsString() @Length(1, 200) name: string;
-  @ApiProperty({ example: 'Alibaba' }) @IsString() @Length(1, 200) company: string;
-  @ApiProperty({ example: 'Sunnyvale, CA' }) @IsString() @Length(1, 200) location: string;
+  @ApiProperty({ example: 'Alibaba Sunnyvale / Accio' }) @Trim() @IsString() @Length(1, 200) name: string;
+  @ApiProperty({ example: 'Alibaba' }) @Trim() @IsString() @Length(1, 200) company: string;
+  @ApiProperty({ example: 'Sunnyvale, CA' }) @Trim() @IsString() @Length(1, 200) location: string;
   @ApiProperty({ example: 'America/Los_Angeles', description: 'IANA time zone' }) @IsIanaTimeZone() timeZone: string;
 
   @ApiProperty({ enum: SKILL_AREAS, isArray: true, example: ['search', 'llm'] })
-  @IsArray() @ArrayMaxSize(SKILL_AREAS.length) @ArrayUnique() @IsIn(SKILL_AREAS, { each: true, message: `focusAreas: ${skillAreaMessage}` })
+  @IsArray() @ArrayMaxSize(SKILL_AREAS.length) @IsUniqueArray() @IsIn(SKILL_AREAS, { each: true, message: `focusAreas: ${skillAreaMessage}` })
   focusAreas: SkillArea[];
 
   @ApiProperty({ example: 12, minimum: 0, maximum: 10000 }) @IsInt() @Min(0) @Max(10000) headcountTarget: number;
 
   @ApiPropertyOptional({ type: [String], example: ['OpenAI', 'Google DeepMind'] })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @ArrayUnique() @IsString({ each: true }) @Length(1, 200, { each: true })
+  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsUniqueArray() @IsString({ each: true }) @Length(1, 200, { each: true })
   targetEmployers?: string[];
 
   @ApiPropertyOptional({ enum: TASK_FORCE_STATUSES, default: 'active' })
@@ -83,7 +83,7 @@ export class MemberView {
 }
 
 export class CreateOpeningDto {
-  @ApiProperty({ example: 'Staff Research Engineer, LLM pre-training' }) @IsString() @Length(1, 200) title: string;
+  @ApiProperty({ example: 'Staff Research Engineer, LLM pre-training' }) @Trim() @IsString() @Length(1, 200) title: string;
 
   @ApiProperty({ enum: SKILL_AREAS, example: 'llm' })
   @IsIn(SKILL_AREAS, { message: `skillArea must be one of ${SKILL_AREAS.join(', ')}` })

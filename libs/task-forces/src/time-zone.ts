@@ -8,8 +8,10 @@ export function isIanaTimeZone(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   if (ZONES.has(value)) return true;
   try {
-    // Aliases (e.g. Asia/Calcutta) are valid IANA names even when not canonical.
-    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone.length > 0 && value.includes('/');
+    // Aliases (e.g. Asia/Calcutta) are valid IANA names even when not canonical; a name that
+    // only differs in case (asia/shanghai) is not, so stored zones are always spelt one way.
+    const resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+    return value.includes('/') && resolved === value;
   } catch {
     return false;
   }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsISO8601, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsDateTime, Trim } from '@app/platform';
+import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { ROLES, type Role } from './actor';
 import type { ApiToken, User } from './user.entity';
 
@@ -9,7 +10,7 @@ export class CreateUserDto {
   email: string;
 
   @ApiProperty({ example: 'Li Wei' })
-  @IsString() @Length(1, 200)
+  @Trim() @IsString() @Length(1, 200)
   name: string;
 
   @ApiProperty({ enum: ROLES, example: 'recruiter' })
@@ -19,11 +20,11 @@ export class CreateUserDto {
 
 export class CreateTokenDto {
   @ApiProperty({ example: 'laptop', description: 'A label to recognise the token by' })
-  @IsString() @Length(1, 100)
+  @Trim() @IsString() @Length(1, 100)
   name: string;
 
   @ApiPropertyOptional({ example: '2027-06-30T00:00:00Z', description: 'When the token stops working; never if absent' })
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time' })
+  @IsOptional() @IsDateTime()
   expiresAt?: string;
 }
 

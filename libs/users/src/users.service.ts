@@ -72,7 +72,7 @@ export class UsersService {
   async createToken(actor: Actor, userId: string, dto: CreateTokenDto): Promise<IssuedTokenView> {
     await this.get(actor, userId);
     const expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
-    if (expiresAt && expiresAt.getTime() <= this.clock.now().getTime()) {
+    if (expiresAt && !(expiresAt.getTime() > this.clock.now().getTime())) {
       throw new InvalidInputError('validation_failed', 'expiresAt must be in the future', [{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);
     }
     return this.issueToken(this.tokens, userId, dto.name.trim(), expiresAt);
@@ -111,7 +111,8 @@ export class UsersService {
         userId: id,
         name: 'bootstrap',
         tokenHash: hashToken(bootstrapToken),
-        tokenPrefix: displayPrefix(bootstrapToken),
+        // An operator-chosen secret: show none of it back.
+        tokenPrefix: '(bootstrap)',
         createdAt: now,
         expiresAt: null,
         lastUsedAt: null,
@@ -119,14 +120,6 @@ export class UsersService {
       });
       return 'created';
     });
-  }
-
-  /** Creates a token with a known secret (demo data only). Does nothing if it already exists. */
-  async ensureTokenWithSecret(userId: string, name: string, secret: string): Promise<void> {
-    await this.db.query(
-      `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (token_hash) DO NOTHING`,
-      [newId(), userId, name, hashToken(secret), displayPrefix(secret)],
-    );
   }
 
   private async issueToken(repo: Repository<ApiToken>, userId: string, name: string, expiresAt: Date | null): Promise<IssuedTokenView> {

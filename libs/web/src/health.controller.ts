@@ -1,9 +1,12 @@
 import { HealthService, MetricsService } from '@app/platform';
 import { Controller, Get, Res } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from './auth';
 
+/** Probes and scrapers call these often; they are never rate limited. */
+@SkipThrottle()
 @ApiTags('operations')
 @Controller()
 export class HealthController {
@@ -21,6 +24,7 @@ export class HealthController {
   }
 }
 
+@SkipThrottle()
 @ApiTags('operations')
 @ApiBearerAuth()
 @Controller()

@@ -1,7 +1,10 @@
 import { AppConfig, MetricsService } from '@app/platform';
-import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { checkInputShape } from './input-shape';
+import { sendProblem } from './problem.filter';
 import { PROBLEM_CONTENT_TYPE, problemType } from './problem';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,6 +14,7 @@ import { ProblemFilter } from './problem.filter';
 import { strictValidationPipe } from './validation';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
+const frameworkLogger = new Logger('Http');
 export const MAX_CSV_BYTES = 16 * 1024 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -35,11 +39,13 @@ function rawClientError(error: Error & { code?: string }, socket: Socket): void 
  * logs, problem+json errors (including those Fastify raises before Nest sees a request), strict
  * validation, the latency histogram and clean shutdown.
  */
-export async function createHttpApp(module: Type<unknown> | DynamicModule, options: { bufferLogs?: boolean } = {}): Promise<NestFastifyApplication> {
+export async function createHttpApp(module: Type<unknown> | DynamicModule, config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     clientErrorHandler: rawClientError,
-    trustProxy: true,
+    trustProxy: config.TRUST_PROXY,
+    // Router-level errors (a malformed URL, an overlong parameter) are problems too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, error, frameworkLogger),
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers['x-request-id'];
       const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -47,7 +53,7 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: options.bufferLogs ?? true, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(PinoLogger));
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -57,6 +63,10 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, optio
   fastify.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) => done(null, body));
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('preValidation', async (request) => {
+    checkInputShape(request.body, 'body');
+    checkInputShape(request.query, 'query');
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {

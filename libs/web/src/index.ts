@@ -9,3 +9,4 @@ export * from './rate-limit';
 export * from './uuid-param.pipe';
 export * from './validation';
 export * from './run-process';
+export * from './input-shape';

@@ -35,6 +35,7 @@ const TITLES: Record<number, string> = {
   406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Payload Too Large',
+  414: 'URI Too Long',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
@@ -50,6 +51,7 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
   FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+  FST_ERR_BAD_URL: 'malformed_url',
 };
 
 export const problemType = (code: string) => `urn:problem-type:hiring:${code}`;
@@ -65,6 +67,11 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
     const extra: Record<string, unknown> = { ...error.extra };
     if (error instanceof InvalidInputError && error.errors.length > 0) extra.errors = error.errors;
     return { problem: make(status, error.code, error.message, extra), unexpected: false };
+  }
+  const driverCode = (error as { driverError?: { code?: string } })?.driverError?.code;
+  if (driverCode === '22021' || driverCode === '22P05' || driverCode === '54000') {
+    // Text PostgreSQL cannot store or index (bad encoding, NUL, an oversized index row).
+    return { problem: make(400, 'unstorable_text', 'The request holds text that cannot be stored; remove control characters or shorten it.'), unexpected: false };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -1,6 +1,6 @@
 import { AppConfig, redisOptionsFromUrl } from '@app/platform';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { ExecutionContext, Injectable, Logger, Module, OnModuleDestroy } from '@nestjs/common';
+import { ExecutionContext, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import Redis from 'ioredis';
@@ -11,7 +11,7 @@ import type { AuthenticatedRequest } from './auth';
  * the request is let through: losing rate limiting for a moment beats refusing all traffic.
  */
 @Injectable()
-export class FailOpenRedisThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
+export class FailOpenRedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: Redis;
   private readonly inner: ThrottlerStorageRedisService;
@@ -37,7 +37,8 @@ export class FailOpenRedisThrottlerStorage implements ThrottlerStorage, OnModule
     }
   }
 
-  onModuleDestroy(): void {
+  /** After the HTTP server has drained, so in-flight requests still have Redis. */
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 }

@@ -1,5 +1,5 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { FieldProblem, InvalidInputError } from '@app/platform';
+import { acceptsNull, FieldProblem, InvalidInputError } from '@app/platform';
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((e) => {
@@ -18,8 +18,14 @@ function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata) && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-      throw new InvalidInputError('body_must_be_object', 'The request body must be a JSON object.');
+    if (metadata.type === 'body' && metadata.metatype && this.toValidate(metadata)) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new InvalidInputError('body_must_be_object', 'The request body must be a JSON object.');
+      }
+      const nulls = Object.entries(value)
+        .filter(([field, v]) => v === null && !acceptsNull(metadata.metatype, field))
+        .map(([field]) => ({ field, message: `${field} cannot be null` }));
+      if (nulls.length) throw new InvalidInputError('validation_failed', nulls.map((n) => n.message).join('; '), nulls);
     }
     return super.transform(value, metadata);
   }

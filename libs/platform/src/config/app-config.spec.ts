@@ -14,22 +14,37 @@ describe('loadConfig', () => {
   });
 
   it('converts numbers and booleans', () => {
-    const config = loadConfig({ PORT: '8080', RATE_LIMIT_PER_MINUTE: '0', MIGRATIONS_RUN_ON_START: 'false' });
+    const config = loadConfig({ PORT: '8080', RATE_LIMIT_PER_MINUTE: '0', MIGRATIONS_RUN_ON_START: 'false', TRUST_PROXY: '1' });
+    expect(config.TRUST_PROXY).toBe(true);
     expect(config.PORT).toBe(8080);
     expect(config.RATE_LIMIT_PER_MINUTE).toBe(0);
     expect(config.MIGRATIONS_RUN_ON_START).toBe(false);
   });
 
+  it('refuses URLs that do not parse, such as an impossible port', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:99999' })).toThrow(/REDIS_URL/);
+  });
+
   it('names every bad variable in one error', () => {
     let error: unknown;
     try {
-      loadConfig({ DATABASE_URL: 'mysql://x', PORT: 'eighty', LOG_LEVEL: 'loud', ADMIN_BOOTSTRAP_TOKEN: 'short' });
+      loadConfig({
+        DATABASE_URL: 'mysql://x',
+        PORT: 'eighty',
+        LOG_LEVEL: 'loud',
+        ADMIN_BOOTSTRAP_TOKEN: 'short',
+        SMTP_URL: 'smtp://[bad',
+        PUBLIC_BASE_URL: 'ftp://files.example.com',
+        MIGRATIONS_RUN_ON_START: 'yes',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigValidationError);
     const problems = (error as ConfigValidationError).problems.join('\n');
-    for (const name of ['DATABASE_URL', 'PORT', 'LOG_LEVEL', 'ADMIN_BOOTSTRAP_TOKEN']) expect(problems).toContain(name);
+    for (const name of ['DATABASE_URL', 'PORT', 'LOG_LEVEL', 'ADMIN_BOOTSTRAP_TOKEN', 'SMTP_URL', 'PUBLIC_BASE_URL', 'MIGRATIONS_RUN_ON_START']) {
+      expect(problems).toContain(name);
+    }
     expect(problems).not.toContain('REDIS_URL');
   });
 });

@@ -1,7 +1,31 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, registerDecorator, validateSync } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const BOOLEANS: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
+const toBool = ({ value }: { value: unknown }) => (typeof value === 'string' && value.toLowerCase() in BOOLEANS ? BOOLEANS[value.toLowerCase()] : value);
+
+/** A URL that really parses, with one of the given schemes and a valid port. */
+function IsServiceUrl(schemes: string[], example: string): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isServiceUrl',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be a ${schemes.map((s) => `${s}//`).join(' or ')} URL such as ${example}` },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string') return false;
+          try {
+            const url = new URL(value);
+            return schemes.includes(url.protocol) && url.hostname.length > 0;
+          } catch {
+            return false;
+          }
+        },
+      },
+    });
+}
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -9,10 +33,10 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * built, so a typo fails the start with a message naming the variable instead of a late crash.
  */
 export class AppConfig {
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsServiceUrl(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/db')
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @IsServiceUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379')
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
@@ -24,10 +48,10 @@ export class AppConfig {
   @IsString() @Matches(/^[\w.:-]+$/, { message: 'HOST must be a host name or address' })
   HOST = '127.0.0.1';
 
-  @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  @IsServiceUrl(['smtp:', 'smtps:'], 'smtp://127.0.0.1:1025')
   SMTP_URL = 'smtp://127.0.0.1:1025';
 
-  @IsUrl({ require_tld: false, require_protocol: true }, { message: 'PUBLIC_BASE_URL must be an absolute http(s) URL' })
+  @IsServiceUrl(['http:', 'https:'], 'https://hiring.example.com')
   PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
 
   @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_BOOTSTRAP_TOKEN must be at least 16 characters' })
@@ -53,9 +77,16 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(200)
   WORKER_CONCURRENCY = 8;
 
-  @Transform(({ value }) => (value === undefined || value === '' ? undefined : value === 'true' || value === '1'))
-  @IsOptional()
+  @Transform(toBool) @IsBoolean({ message: 'MIGRATIONS_RUN_ON_START must be true or false' })
   MIGRATIONS_RUN_ON_START = true;
+
+  /** Trust X-Forwarded-For (only behind a proxy that sets it): it decides the client address. */
+  @Transform(toBool) @IsBoolean({ message: 'TRUST_PROXY must be true or false' })
+  TRUST_PROXY = false;
+
+  /** How long a stopping process waits for in-flight work before it exits anyway. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
 }
 
 export class ConfigValidationError extends Error {

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
@@ -28,7 +28,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 @Injectable()
-export class HealthService implements OnModuleDestroy {
+export class HealthService implements OnApplicationShutdown {
   /** A connection of its own that fails fast instead of queueing commands while Redis is away. */
   private readonly redis: Redis;
 
@@ -65,7 +65,8 @@ export class HealthService implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /** After the HTTP server has drained, so in-flight requests still have Redis. */
+  onApplicationShutdown(): void {
     this.redis.disconnect();
   }
 }

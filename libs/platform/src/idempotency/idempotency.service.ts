@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ConflictError, RuleViolationError } from '../errors/domain-error';
-import { affectedCount } from '../database/sql';
+import { affectedCount, returnedRows } from '../database/sql';
 
 export interface IdempotentRequest {
   userId: string;
@@ -13,6 +13,9 @@ export interface IdempotentRequest {
   path: string;
   body: unknown;
 }
+
+/** How long a first request may run before a retry under the same key may take over. */
+export const IN_PROGRESS_LEASE_SECONDS = 60;
 
 export type IdempotencyOutcome = { kind: 'proceed' } | { kind: 'replay'; statusCode: number; body: unknown };
 
@@ -50,7 +53,7 @@ export class IdempotencyService {
   ) {}
 
   fingerprint(req: IdempotentRequest): string {
-    return createHash('sha256').update(`${req.method} ${req.path}\n${canonicalJson(req.body)}`).digest('hex');
+    return createHash('sha256').update(`${req.method} ${req.path.toLowerCase()}\n${canonicalJson(req.body)}`).digest('hex');
   }
 
   async begin(req: IdempotentRequest): Promise<IdempotencyOutcome> {
@@ -73,7 +76,16 @@ export class IdempotencyService {
       throw new RuleViolationError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request.');
     }
     if (row.status_code === null) {
-      throw new ConflictError('idempotency_request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+      // A request that has been "in progress" past the lease died with its process: take it over.
+      const taken: unknown[] = await this.db.query(
+        `UPDATE idempotency_keys SET created_at = now() WHERE user_id = $1 AND key = $2 AND status_code IS NULL
+            AND created_at < now() - make_interval(secs => $3) RETURNING key`,
+        [req.userId, req.key, IN_PROGRESS_LEASE_SECONDS],
+      ).then(returnedRows);
+      if (taken.length === 1) return { kind: 'proceed' };
+      throw new ConflictError('idempotency_request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
+        retryAfterSeconds: IN_PROGRESS_LEASE_SECONDS,
+      });
     }
     return { kind: 'replay', statusCode: row.status_code, body: row.response_body };
   }
