@@ -53,6 +53,13 @@ describe('OpenAPI document and metrics', () => {
     expect(schema.properties.focusAreas.items.enum).toContain('autonomous-driving');
     expect(doc.components.schemas.UpdateTaskForceDto.required ?? []).toEqual([]);
     expect((await suite.api.http.get('/docs', { token: null })).status).toBe(200);
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations as Record<string, any>)) {
+        expect(`${method} ${path}: ${op.summary ?? ''}`).toMatch(/: \S/);
+        if (method === 'post') expect(op.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
+        if (op.requestBody) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
+      }
+    }
   });
 
   it('records request latency by route pattern', async () => {

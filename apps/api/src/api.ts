@@ -3,7 +3,7 @@ import { UsersService } from '@app/users';
 import { createHttpApp } from '@app/web';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { ApiModule } from './api.module';
 
@@ -28,9 +28,35 @@ export async function buildApiApp(config: AppConfig): Promise<NestFastifyApplica
           'Lists take `limit` (1-200, default 50) and `cursor`, and answer `{ data, nextCursor }`.',
       )
       .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Personal API token (hk_...)' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'Personal API token (hk_...)' })
       .build(),
   );
+  documentCommonHeaders(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   return app;
+}
+
+/** What every creating POST and every body-carrying route share, stated once in the document. */
+function documentCommonHeaders(document: OpenAPIObject): void {
+  const problem = { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemSchema' } } };
+  for (const operations of Object.values(document.paths)) {
+    for (const [method, operation] of Object.entries(operations) as [string, { parameters?: unknown[]; requestBody?: unknown; responses: Record<string, unknown> }][]) {
+      if (method === 'post') {
+        operation.parameters = [
+          ...(operation.parameters ?? []),
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', maxLength: 255 },
+            description: 'Replays the first answer for the same key and body for 24 h; another body under the same key is 422',
+          },
+        ];
+      }
+      if (operation.requestBody) {
+        operation.responses['413'] ??= { description: 'Body over 1 MiB (16 MiB for CSV imports)', content: problem };
+        operation.responses['415'] ??= { description: 'Body is not in the accepted media type', content: problem };
+      }
+    }
+  }
 }

@@ -64,6 +64,7 @@ export class CandidatesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A candidate, with the applications the caller may see' })
   @ApiOkResponse({ type: CandidateView })
   @ApiProblems(400, 401, 404)
   get(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
@@ -104,6 +105,7 @@ export class CandidatesController {
   }
 
   @Post(':id/notes')
+  @ApiOperation({ summary: 'Add a note (author and time are recorded)' })
   @ApiCreatedResponse({ type: NoteView })
   @ApiProblems(400, 401, 404)
   addNote(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: CreateNoteDto) {
@@ -111,6 +113,7 @@ export class CandidatesController {
   }
 
   @Get(':id/notes')
+  @ApiOperation({ summary: 'Notes about the candidate, oldest first' })
   @ApiPage(NoteView)
   @ApiProblems(400, 401, 404)
   notes(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: PageQuery) {

@@ -41,6 +41,7 @@ export class TaskForcesController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'A task force with its computed hiredCount and openHeadcount' })
   @ApiOkResponse({ type: TaskForceView })
   @ApiProblems(400, 401, 404)
   get(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
@@ -56,6 +57,7 @@ export class TaskForcesController {
   }
 
   @Get(':id/members')
+  @ApiOperation({ summary: 'Members of the task force' })
   @ApiPage(MemberView)
   @ApiProblems(400, 401, 404)
   members(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: PageQuery) {
@@ -88,6 +90,7 @@ export class TaskForcesController {
   }
 
   @Get(':id/openings')
+  @ApiOperation({ summary: 'Openings of the task force (?status=, ?skillArea=)' })
   @ApiPage(OpeningView)
   @ApiProblems(400, 401, 404)
   listOpenings(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: OpeningListQuery) {
@@ -95,6 +98,7 @@ export class TaskForcesController {
   }
 
   @Get(':id/openings/:openingId')
+  @ApiOperation({ summary: 'One opening' })
   @ApiOkResponse({ type: OpeningView })
   @ApiProblems(400, 401, 404)
   getOpening(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('openingId', UuidPipe) openingId: string) {
