@@ -1,4 +1,4 @@
-import { ADMIN_TOKEN, createUser, startApi, testConfig, useApi } from './support/harness';
+import { ADMIN_TOKEN, createUser, startApi, testConfig, useApi, waitFor } from './support/harness';
 
 describe('authentication and roles', () => {
   const suite = useApi('auth');
@@ -65,6 +65,23 @@ describe('authentication and roles', () => {
     expect(after.body.code).toBe('invalid_token');
     expect((await suite.api.http.get('/v1/me', { token: recruiter.token })).status).toBe(200);
     expect((await suite.api.http.delete(`/v1/tokens/${issued.body.id}`, { token: recruiter.token })).status).toBe(204);
+  });
+
+  it('stops a revoked token on every API process at once, even one that has it cached', async () => {
+    const other = await startApi(suite.config);
+    try {
+      const user = await createUser(suite.api.http, 'recruiter');
+      const issued = (await suite.api.http.post(`/v1/users/${user.id}/tokens`, { name: 'cached' })).body;
+      expect((await other.http.get('/v1/me', { token: issued.token })).status).toBe(200);
+      // Revoked behind the API's back: the other process still trusts its cached check...
+      await suite.db.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [issued.id]);
+      expect((await other.http.get('/v1/me', { token: issued.token })).status).toBe(200);
+      // ...until a revocation through the API is broadcast.
+      expect((await suite.api.http.delete(`/v1/tokens/${issued.id}`)).status).toBe(204);
+      await waitFor(async () => (await other.http.get('/v1/me', { token: issued.token })).status === 401, 2000, 50);
+    } finally {
+      await other.close();
+    }
   });
 
   it("hides other users' tokens from recruiters", async () => {

@@ -2,7 +2,7 @@ import { CandidatesModule } from '@app/candidates';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { TaskForcesModule } from '@app/task-forces';
 import { UsersModule } from '@app/users';
-import { BearerAuthGuard, HealthController, IdempotencyInterceptor, loggingModule, MetricsController, PerTokenThrottlerGuard, rateLimitModule } from '@app/web';
+import { BearerAuthGuard, TokenCache, HealthController, IdempotencyInterceptor, loggingModule, MetricsController, PerTokenThrottlerGuard, rateLimitModule } from '@app/web';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApplicationsController } from './controllers/applications.controller';
@@ -19,6 +19,7 @@ export class ApiModule {
       controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController],
       providers: [
         // Order matters: authenticate first, so rate limits count per token.
+        TokenCache,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_GUARD, useClass: PerTokenThrottlerGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },

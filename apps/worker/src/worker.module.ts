@@ -1,6 +1,6 @@
 import { AppConfig, PlatformModule } from '@app/platform';
 import { UsersModule } from '@app/users';
-import { BearerAuthGuard, HealthController, loggingModule, MetricsController } from '@app/web';
+import { BearerAuthGuard, TokenCache, HealthController, loggingModule, MetricsController } from '@app/web';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
@@ -14,7 +14,7 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [PlatformModule.forRoot(config), loggingModule(), UsersModule],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: APP_GUARD, useClass: BearerAuthGuard }, MaintenanceProcessor, Schedules],
+      providers: [TokenCache, { provide: APP_GUARD, useClass: BearerAuthGuard }, MaintenanceProcessor, Schedules],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { affectedCount, AuditLog, Clock, ConflictError, encodeCursor, ForbiddenError, InvalidInputError, newId, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { affectedCount, AuditLog, Clock, ConflictError, encodeCursor, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -112,9 +112,24 @@ export class CandidatesService {
     return toCandidateView(row);
   }
 
+  /** One round trip: the row, its scope check and the applications the actor may see. */
   async get(actor: Actor, id: string): Promise<CandidateView> {
-    const row = await this.access.load(actor, id);
-    return { ...toCandidateView(row), applications: await this.applicationsOf(actor, id) };
+    const scope = this.access.condition(actor, 2);
+    const [row]: (CandidateRow & { applications: { id: string; task_force_id: string; opening_id: string | null; stage: ApplicationSummary['stage'] }[] })[] =
+      await this.db.query(
+        `SELECT ${CANDIDATE_COLUMNS},
+                coalesce((SELECT json_agg(json_build_object('id', a.id, 'task_force_id', a.task_force_id, 'opening_id', a.opening_id, 'stage', a.stage) ORDER BY a.id)
+                            FROM applications a
+                           WHERE a.candidate_id = c.id
+                             AND ($2::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $2))), '[]') AS applications
+           FROM candidates c WHERE c.id = $1 AND ${scope.sql}`,
+        [id, ...scope.params],
+      );
+    if (!row) throw new NotFoundError('Candidate', id);
+    return {
+      ...toCandidateView(row),
+      applications: row.applications.map((a) => ({ id: a.id, taskForceId: a.task_force_id, openingId: a.opening_id, stage: a.stage })),
+    };
   }
 
   async update(actor: Actor, id: string, dto: UpdateCandidateDto): Promise<CandidateView> {

@@ -20,10 +20,10 @@ export class UsersService {
     private readonly clock: Clock,
   ) {}
 
-  /** Resolves a bearer token to its actor, or null when unknown, revoked or expired. */
-  async authenticate(token: string): Promise<Actor | null> {
-    const rows: { token_id: string; user_id: string; role: Role }[] = await this.db.query(
-      `SELECT t.id AS token_id, u.id AS user_id, u.role
+  /** Resolves a bearer token to its actor (and the token's expiry), or null when unknown, revoked or expired. */
+  async authenticate(token: string): Promise<{ actor: Actor; expiresAt: Date | null } | null> {
+    const rows: { token_id: string; user_id: string; role: Role; expires_at: Date | null; last_used_at: Date | null }[] = await this.db.query(
+      `SELECT t.id AS token_id, u.id AS user_id, u.role, t.expires_at, t.last_used_at
          FROM api_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`,
       [hashToken(token)],
@@ -31,10 +31,12 @@ export class UsersService {
     const row = rows[0];
     if (!row) return null;
     // At most one write a minute per token, so reads stay reads.
-    void this.db
-      .query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`, [row.token_id])
-      .catch((e: Error) => this.logger.warn(`could not record token use: ${e.message}`));
-    return { userId: row.user_id, role: row.role, tokenId: row.token_id };
+    if (!row.last_used_at || row.last_used_at.getTime() < this.clock.now().getTime() - 60_000) {
+      void this.db
+        .query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [row.token_id])
+        .catch((e: Error) => this.logger.warn(`could not record token use: ${e.message}`));
+    }
+    return { actor: { userId: row.user_id, role: row.role, tokenId: row.token_id }, expiresAt: row.expires_at };
   }
 
   async create(actor: Actor, dto: CreateUserDto): Promise<CreatedUserView> {

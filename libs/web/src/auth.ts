@@ -1,8 +1,9 @@
 import { UnauthenticatedError } from '@app/platform';
-import { Actor, UsersService } from '@app/users';
+import { Actor, hashToken, UsersService } from '@app/users';
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
+import { TokenCache } from './token-cache';
 
 const PUBLIC = 'route:public';
 /** Routes anyone may call: health, the unsubscribe link. Everything else needs a bearer token. */
@@ -15,6 +16,7 @@ export class BearerAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly users: UsersService,
+    private readonly cache: TokenCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,9 +26,16 @@ export class BearerAuthGuard implements CanActivate {
     if (!header) throw new UnauthenticatedError('missing_token', 'Send Authorization: Bearer <token>');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new UnauthenticatedError('malformed_authorization', 'The Authorization header must be "Bearer <token>"');
-    const actor = await this.users.authenticate(match[1]);
-    if (!actor) throw new UnauthenticatedError('invalid_token', 'The token is unknown, revoked or expired');
-    request.actor = actor;
+    const tokenHash = hashToken(match[1]);
+    const cached = this.cache.lookup(tokenHash);
+    if (cached) {
+      request.actor = cached;
+      return true;
+    }
+    const found = await this.users.authenticate(match[1]);
+    if (!found) throw new UnauthenticatedError('invalid_token', 'The token is unknown, revoked or expired');
+    this.cache.remember(tokenHash, found.actor, found.expiresAt);
+    request.actor = found.actor;
     return true;
   }
 }

@@ -10,3 +10,4 @@ export * from './uuid-param.pipe';
 export * from './validation';
 export * from './run-process';
 export * from './input-shape';
+export * from './token-cache';

@@ -1,6 +1,6 @@
 import { decodeCursor, PageQuery } from '@app/platform';
 import { Actor, CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView, TokenView, UsersService, UserView } from '@app/users';
-import { CurrentActor, UuidPipe } from '@app/web';
+import { CurrentActor, TokenCache, UuidPipe } from '@app/web';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from './openapi';
@@ -9,7 +9,10 @@ import { ApiPage, ApiProblems } from './openapi';
 @ApiBearerAuth()
 @Controller('v1')
 export class UsersController {
-  constructor(private readonly users: UsersService) {}
+  constructor(
+    private readonly users: UsersService,
+    private readonly tokenCache: TokenCache,
+  ) {}
 
   @Post('users')
   @ApiOperation({ summary: 'Create a user (admin). The response holds the first token, shown once.' })
@@ -58,5 +61,6 @@ export class UsersController {
   @ApiProblems(400, 401, 404)
   async revoke(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string): Promise<void> {
     await this.users.revokeToken(actor, id);
+    await this.tokenCache.revoked(id);
   }
 }

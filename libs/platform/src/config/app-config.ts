@@ -84,6 +84,10 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean({ message: 'TRUST_PROXY must be true or false' })
   TRUST_PROXY = false;
 
+  /** How long a process trusts a token it has checked (revocations reach every process at once via Redis); 0 disables. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(60_000)
+  TOKEN_CACHE_TTL_MS = 5_000;
+
   /** How long a stopping process waits for in-flight work before it exits anyway. */
   @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;

@@ -1,0 +1,207 @@
+// bench/candidates: loads N candidates (default 1,000,000) into a database of its own, then
+// measures search latency through the real API and GET /v1/candidates/:id throughput under 64
+// connections beside a bare Fastify + pg lookup of the same rows, in the same run.
+//   npm run bench:candidates            (BENCH_CANDIDATES=200000 for a quicker run)
+require('reflect-metadata');
+const { fork, spawn } = require('node:child_process');
+const path = require('node:path');
+const { Client } = require('pg');
+const autocannon = require('autocannon');
+const { dataSourceOptions, runMigrationsLocked } = require('../../dist/libs/platform/src');
+const { DataSource } = require('typeorm');
+
+const N = Number(process.env.BENCH_CANDIDATES ?? 1_000_000);
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB = 'hiring_bench';
+const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+const API_PORT = 3710;
+const BARE_PORT = 3711;
+const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
+
+const dbUrl = (() => {
+  const u = new URL(BASE_URL);
+  u.pathname = `/${DB}`;
+  return u.toString();
+})();
+
+const SURNAMES = ['Wang', 'Li', 'Zhang', 'Liu', 'Chen', 'Yang', 'Huang', 'Zhao', 'Wu', 'Zhou', 'Xu', 'Sun', 'Ma', 'Zhu', 'Hu', 'Guo', 'He', 'Lin', 'Gao', 'Luo', 'Smith', 'Kim', 'Patel', 'Nguyen', 'Garcia'];
+const NATIVE_SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '高', '罗'];
+const GIVEN = ['Wei', 'Fang', 'Min', 'Jing', 'Lei', 'Yang', 'Jun', 'Hao', 'Xiaoyu', 'Yifan', 'Zihan', 'Yuxuan', 'Haoran', 'Siyu', 'Tian', 'Rui', 'Kai', 'Ning', 'Bo', 'Chen', 'Alex', 'Sam', 'Maya', 'Priya', 'Daniel'];
+const EMPLOYERS = ['OpenAI', 'Google DeepMind', 'Meta FAIR', 'Anthropic', 'Microsoft Research', 'Apple', 'NVIDIA', 'Waymo', 'Tesla', 'Amazon', 'xAI', 'Cruise', 'Databricks', 'Scale AI', 'Character.AI', 'Mistral', 'Cohere', 'Stanford', 'UC Berkeley', 'CMU'];
+const TITLES = ['Research Scientist', 'Member of Technical Staff', 'Research Engineer', 'Staff Software Engineer', 'Applied Scientist', 'ML Engineer', 'Senior Research Scientist', 'PhD Student', 'Principal Engineer', 'Speech Scientist'];
+const SKILLS = ['pytorch', 'jax', 'cuda', 'triton', 'rlhf', 'distributed training', 'retrieval', 'ranking', 'asr', 'tts', 'lidar', 'perception', 'planning', 'kubernetes', 'spark', 'transformers', 'diffusion', 'quantization', 'inference', 'evaluation'];
+const AREAS = ['llm', 'search', 'speech', 'autonomous-driving', 'cloud', 'recommendation', 'vision', 'infra'];
+const VISAS = ['citizen', 'green_card', 'h1b', 'o1', 'f1_opt', 'needs_sponsorship', 'unknown'];
+const arr = (list) => `(ARRAY[${list.map((s) => `'${s.replace(/'/g, "''")}'`).join(',')}])`;
+
+const log = (...args) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function admin(sql) {
+  const c = new Client({ connectionString: BASE_URL });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function load() {
+  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${DB}`);
+  const ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
+  await runMigrationsLocked(ds);
+  await ds.destroy();
+
+  const c = new Client({ connectionString: dbUrl });
+  await c.connect();
+  const started = Date.now();
+  // Bulk load the way a real one is done: secondary indexes off, rows in, indexes rebuilt.
+  const indexes = (await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('candidates', 'candidate_identities') AND indexname NOT LIKE '%pkey'`)).rows;
+  for (const i of indexes) await c.query(`DROP INDEX ${i.indexname}`);
+  await c.query(`SET maintenance_work_mem = '1GB'`);
+  await c.query(`SELECT setseed(0.42)`);
+  const u = await c.query(`INSERT INTO users (id, email, name, role) VALUES ('00000000-0000-7000-8000-000000000001', 'bench@example.com', 'Bench Admin', 'admin'), ('00000000-0000-7000-8000-000000000002', 'recruiter@example.com', 'Bench Recruiter', 'recruiter') RETURNING id`);
+  const { createHash } = require('node:crypto');
+  const hash = (t) => createHash('sha256').update(t).digest('hex');
+  await c.query(`INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ('00000000-0000-7000-8000-0000000000a1', $1, 'bench', $2, 'bench'), ('00000000-0000-7000-8000-0000000000a2', $3, 'bench', $4, 'bench')`, [u.rows[0].id, hash(ADMIN_TOKEN), u.rows[1].id, hash(`${ADMIN_TOKEN}-recruiter`)]);
+  await c.query(`INSERT INTO task_forces (id, name, company, location, time_zone, focus_areas, headcount_target) VALUES ('00000000-0000-7000-8000-0000000000f1', 'ByteDance / Doubao LLM', 'ByteDance', 'San Jose, CA', 'America/Los_Angeles', '{llm}', 20)`);
+  await c.query(`INSERT INTO task_force_members (task_force_id, user_id) VALUES ('00000000-0000-7000-8000-0000000000f1', $1)`, [u.rows[1].id]);
+
+  const chunk = 100_000;
+  for (let from = 1; from <= N; from += chunk) {
+    const to = Math.min(N, from + chunk - 1);
+    await c.query(`
+      INSERT INTO candidates (id, full_name, native_name, emails, current_employer, current_title, years_of_experience, skills, skill_areas,
+                              visa_status, source, owner_id, tags, education, created_at, updated_at)
+      SELECT (lpad(to_hex(1764000000000 + i), 12, '0') || '7' || substr(md5(i::text), 1, 3) || '8' || substr(md5(i::text), 4, 15))::uuid,
+             g || ' ' || s, CASE WHEN i % 3 = 0 THEN ns || '某' END,
+             ARRAY[lower(g || '.' || s || '.' || i || '@example.com')],
+             e, t, (i % 200) / 10.0,
+             ARRAY[${arr(SKILLS)}[1 + i % 20], ${arr(SKILLS)}[1 + (i / 20) % 20]],
+             ARRAY[${arr(AREAS)}[1 + i % 8]],
+             ${arr(VISAS)}[1 + (i / 7) % 7], 'sourced', '00000000-0000-7000-8000-000000000001',
+             CASE WHEN i % 100 = 0 THEN ARRAY['neurips-2026'] ELSE '{}' END,
+             CASE WHEN i % 4 = 0 THEN '[{"university": "Tsinghua University", "degree": "phd"}]'::jsonb ELSE '[]'::jsonb END,
+             now() - (i % 1000) * interval '1 hour', now() - (i % 1000) * interval '1 hour'
+        FROM (SELECT i,
+                     ${arr(GIVEN)}[1 + floor(random() * ${GIVEN.length})::int] AS g,
+                     ${arr(SURNAMES)}[1 + floor(random() * ${SURNAMES.length})::int] AS s,
+                     ${arr(NATIVE_SURNAMES)}[1 + floor(random() * ${NATIVE_SURNAMES.length})::int] AS ns,
+                     ${arr(EMPLOYERS)}[1 + floor(random() * ${EMPLOYERS.length})::int] AS e,
+                     ${arr(TITLES)}[1 + floor(random() * ${TITLES.length})::int] AS t
+                FROM generate_series(${from}, ${to}) AS i) src`);
+    log(`loaded ${to.toLocaleString()} / ${N.toLocaleString()} candidates`);
+  }
+  await c.query(`INSERT INTO candidate_identities (kind, value, candidate_id) SELECT 'email', emails[1], id FROM candidates`);
+  // 2% of candidates are in the recruiter's task force pipeline.
+  await c.query(`
+    INSERT INTO applications (id, candidate_id, task_force_id, stage)
+    SELECT (lpad(to_hex(1765000000000 + row_number() OVER ()), 12, '0') || '7' || substr(md5(id::text), 1, 3) || '8' || substr(md5(id::text), 4, 15))::uuid,
+           id, '00000000-0000-7000-8000-0000000000f1', (ARRAY['sourced','contacted','replied','screening','interviewing'])[1 + (abs(hashtext(id::text || 'stage')) % 5)]
+      FROM candidates WHERE abs(hashtext(id::text)) % 50 = 0`);
+  const loadedAt = Date.now();
+  for (const i of indexes) await c.query(i.indexdef);
+  await c.query(`ANALYZE`);
+  const indexedAt = Date.now();
+  const ids = (await c.query(`SELECT id FROM candidates TABLESAMPLE SYSTEM (1) LIMIT 5000`)).rows.map((r) => r.id);
+  const size = (await c.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0].s;
+  await c.end();
+  return { rowsSeconds: (loadedAt - started) / 1000, indexSeconds: (indexedAt - loadedAt) / 1000, ids, size };
+}
+
+function startProcess(script, env, readyUrl) {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return (async () => {
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((await fetch(readyUrl)).status < 500) return child;
+      } catch {}
+      await sleep(200);
+    }
+    child.kill();
+    throw new Error(`${script} did not start`);
+  })();
+}
+
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function searchLatency(name, pathAndQuery, token, runs = 200) {
+  const times = [];
+  let count = 0;
+  for (let i = 0; i < runs + 10; i++) {
+    const t = performance.now();
+    const res = await fetch(`http://127.0.0.1:${API_PORT}${pathAndQuery}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await res.json();
+    if (res.status !== 200) throw new Error(`${name}: ${res.status} ${JSON.stringify(body)}`);
+    if (i >= 10) times.push(performance.now() - t);
+    count = body.data.length;
+  }
+  times.sort((a, b) => a - b);
+  return { name, query: pathAndQuery, rows: count, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
+}
+
+function cannon(url, ids, headers) {
+  let n = 0;
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections: 64,
+        duration: DURATION,
+        headers,
+        requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/candidates/${ids[n++ % ids.length]}` }) }],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+(async () => {
+  log(`bench/candidates: ${N.toLocaleString()} candidates, ${DURATION} s per throughput run, ${require('node:os').cpus().length} cores`);
+  const loaded = await load();
+  log(`rows in ${loaded.rowsSeconds.toFixed(1)} s, indexes rebuilt in ${loaded.indexSeconds.toFixed(1)} s, database ${loaded.size}`);
+
+  const env = { DATABASE_URL: dbUrl, PORT: String(API_PORT), RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn', QUEUE_PREFIX: 'bench', MIGRATIONS_RUN_ON_START: 'false' };
+  const api = await startProcess(path.join(__dirname, '../../dist/apps/api/src/main.js'), env, `http://127.0.0.1:${API_PORT}/health`);
+  const bare = await startProcess(path.join(__dirname, 'bare-server.js'), { DATABASE_URL: dbUrl, PORT: String(BARE_PORT) }, `http://127.0.0.1:${BARE_PORT}/v1/candidates/00000000-0000-7000-8000-000000000000`);
+  try {
+    const recruiter = `${ADMIN_TOKEN}-recruiter`;
+    const searches = [
+      await searchLatency('name prefix', '/v1/candidates?q=xiaoy%20zhan&limit=50', ADMIN_TOKEN),
+      await searchLatency('Chinese surname', `/v1/candidates?q=${encodeURIComponent('王')}&limit=50`, ADMIN_TOKEN),
+      await searchLatency('employer + skill words', '/v1/candidates?q=deepmind%20jax&limit=50', ADMIN_TOKEN),
+      await searchLatency('rare word', '/v1/candidates?q=triton%20diffusion%20speech&limit=50', ADMIN_TOKEN),
+      await searchLatency('skill area + visa', '/v1/candidates?skillArea=speech&visa=o1&limit=50', ADMIN_TOKEN),
+      await searchLatency('employer exact', '/v1/candidates?employer=anthropic&limit=50', ADMIN_TOKEN),
+      await searchLatency('tag', '/v1/candidates?tag=neurips-2026&limit=50', ADMIN_TOKEN),
+      await searchLatency('recruiter scope, stage', '/v1/candidates?stage=interviewing&limit=50', recruiter),
+      await searchLatency('recruiter scope, q', '/v1/candidates?q=chen&limit=50', recruiter),
+    ];
+    console.log('\nSearch latency through the API (ms, 200 sequential requests each, after 10 warm-up):');
+    console.log('| query | rows | p50 | p95 | p99 |\n| --- | --- | --- | --- | --- |');
+    for (const s of searches) console.log(`| ${s.name}: \`${s.query}\` | ${s.rows} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} |`);
+
+    const warm = (url, headers) => cannon(url, loaded.ids, headers);
+    await warm(`http://127.0.0.1:${BARE_PORT}`, {});
+    const bareResult = await cannon(`http://127.0.0.1:${BARE_PORT}`, loaded.ids, {});
+    const apiResult = await cannon(`http://127.0.0.1:${API_PORT}`, loaded.ids, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    const errors = (r) => r.errors + r.non2xx;
+    console.log('\nGET /v1/candidates/:id, 64 connections, random ids from the table:');
+    console.log('| server | req/s (mean) | p50 ms | p99 ms | errors or non-2xx |\n| --- | --- | --- | --- | --- |');
+    console.log(`| bare Fastify + pg | ${bareResult.requests.average.toFixed(0)} | ${bareResult.latency.p50} | ${bareResult.latency.p99} | ${errors(bareResult)} |`);
+    console.log(`| the API | ${apiResult.requests.average.toFixed(0)} | ${apiResult.latency.p50} | ${apiResult.latency.p99} | ${errors(apiResult)} |`);
+    console.log(`\nratio API / bare: ${(apiResult.requests.average / bareResult.requests.average).toFixed(2)}`);
+  } finally {
+    api.kill('SIGTERM');
+    bare.kill('SIGTERM');
+  }
+  if (!process.env.BENCH_KEEP) await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  process.exit(0);
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
