@@ -50,3 +50,71 @@ export const DEMO_TASK_FORCES = [
     ],
   },
 ] as const;
+
+/**
+ * A few dozen engineers and researchers at US labs, the people the task forces go after.
+ * Deterministic, so seeding twice finds them by email and adds nothing.
+ */
+const PEOPLE: [string, string | null, string, string, string[], string, string][] = [
+  ['Wei Zhang', '张伟', 'OpenAI', 'Member of Technical Staff', ['rlhf', 'pytorch'], 'llm', 'h1b'],
+  ['Xiaoyu Chen', '陈晓宇', 'Google DeepMind', 'Research Scientist', ['jax', 'tpu'], 'llm', 'o1'],
+  ['Hao Liu', '刘浩', 'Waymo', 'Staff Software Engineer', ['lidar', 'perception'], 'autonomous-driving', 'green_card'],
+  ['Yifan Wang', '王一帆', 'Meta FAIR', 'Research Engineer', ['retrieval', 'ranking'], 'search', 'h1b'],
+  ['Jing Li', '李静', 'Anthropic', 'Member of Technical Staff', ['interpretability', 'pytorch'], 'llm', 'citizen'],
+  ['Zihan Zhao', '赵子涵', 'NVIDIA', 'Senior Research Scientist', ['cuda', 'triton'], 'infra', 'h1b'],
+  ['Min Huang', '黄敏', 'Apple', 'Speech Scientist', ['asr', 'tts'], 'speech', 'green_card'],
+  ['Lei Wu', '吴磊', 'Tesla', 'Autopilot Engineer', ['planning', 'perception'], 'autonomous-driving', 'h1b'],
+  ['Fang Zhou', '周芳', 'Microsoft Research', 'Principal Researcher', ['retrieval', 'evaluation'], 'search', 'citizen'],
+  ['Rui Xu', '徐睿', 'OpenAI', 'Research Engineer', ['distributed training', 'inference'], 'infra', 'f1_opt'],
+  ['Siyu Sun', '孙思雨', 'Google DeepMind', 'Research Engineer', ['diffusion', 'jax'], 'vision', 'h1b'],
+  ['Haoran Ma', '马浩然', 'Amazon', 'Applied Scientist', ['ranking', 'recommendation'], 'recommendation', 'h1b'],
+  ['Tian Zhu', '朱天', 'xAI', 'Member of Technical Staff', ['pytorch', 'inference'], 'llm', 'o1'],
+  ['Yuxuan Hu', '胡宇轩', 'Cruise', 'Perception Engineer', ['lidar', 'tracking'], 'autonomous-driving', 'needs_sponsorship'],
+  ['Kai Guo', '郭凯', 'Databricks', 'Staff Engineer', ['spark', 'kubernetes'], 'cloud', 'green_card'],
+  ['Ning He', '何宁', 'Apple', 'ML Engineer', ['asr', 'quantization'], 'speech', 'h1b'],
+  ['Bo Lin', '林波', 'Anthropic', 'Research Engineer', ['evaluation', 'rlhf'], 'llm', 'f1_stem_opt'],
+  ['Yang Gao', '高阳', 'Meta FAIR', 'Research Scientist', ['vision transformers', 'pytorch'], 'vision', 'o1'],
+  ['Chen Luo', '罗晨', 'Google', 'Software Engineer, Search', ['ranking', 'retrieval'], 'search', 'h1b'],
+  ['Jun Song', '宋军', 'OpenAI', 'Research Scientist', ['reasoning', 'rlhf'], 'llm', 'green_card'],
+  ['Lu Zheng', '郑璐', 'NVIDIA', 'Deep Learning Engineer', ['tensorrt', 'cuda'], 'infra', 'h1b'],
+  ['Peng Xie', '谢鹏', 'Waymo', 'Research Scientist', ['planning', 'simulation'], 'autonomous-driving', 'citizen'],
+  ['Xin Han', '韩鑫', 'Microsoft', 'Speech Researcher', ['tts', 'asr'], 'speech', 'needs_sponsorship'],
+  ['Yue Feng', '冯悦', 'Scale AI', 'ML Engineer', ['evaluation', 'data'], 'llm', 'f1_opt'],
+  ['Ming Deng', '邓明', 'Character.AI', 'Member of Technical Staff', ['inference', 'quantization'], 'infra', 'h1b'],
+  ['Qian Cao', '曹倩', 'Google DeepMind', 'Staff Research Scientist', ['gemini', 'jax'], 'llm', 'green_card'],
+  ['Jie Peng', '彭杰', 'Tesla', 'AI Infrastructure Engineer', ['kubernetes', 'cuda'], 'cloud', 'h1b'],
+  ['Hui Zeng', '曾慧', 'Amazon', 'Applied Scientist', ['alexa', 'asr'], 'speech', 'h1b'],
+  ['Long Xiao', '肖龙', 'Meta', 'Research Engineer', ['recommendation', 'ranking'], 'recommendation', 'o1'],
+  ['Ying Tang', '唐颖', 'Apple', 'Research Scientist', ['diffusion', 'vision'], 'vision', 'citizen'],
+  ['Daniel Park', null, 'OpenAI', 'Member of Technical Staff', ['pytorch', 'pretraining'], 'llm', 'citizen'],
+  ['Priya Raman', null, 'Anthropic', 'Research Engineer', ['rlhf', 'evaluation'], 'llm', 'green_card'],
+  ['Alex Kim', null, 'NVIDIA', 'Senior Engineer', ['triton', 'cuda'], 'infra', 'citizen'],
+  ['Maya Cohen', null, 'Waymo', 'Staff Engineer', ['perception', 'lidar'], 'autonomous-driving', 'citizen'],
+  ['Sam Nguyen', null, 'Google', 'Research Engineer', ['retrieval', 'search'], 'search', 'green_card'],
+  ['Lina Ortiz', null, 'Microsoft', 'Applied Scientist', ['speech', 'tts'], 'speech', 'h1b'],
+];
+
+const TASK_FORCE_BY_AREA: Record<string, string> = {
+  llm: 'ByteDance / Doubao LLM',
+  infra: 'ByteDance / Doubao LLM',
+  search: 'Alibaba Sunnyvale / Accio',
+  recommendation: 'Alibaba Sunnyvale / Accio',
+  vision: 'Alibaba Sunnyvale / Accio',
+  cloud: 'Alibaba Sunnyvale / Accio',
+  speech: 'Baidu SV AI Lab',
+  'autonomous-driving': 'Baidu SV AI Lab',
+};
+
+export const DEMO_CANDIDATES = PEOPLE.map(([fullName, nativeName, employer, title, skills, area, visa], i) => ({
+  fullName,
+  nativeName,
+  email: `${fullName.toLowerCase().replace(/[^a-z]+/g, '.')}@example.com`,
+  employer,
+  title,
+  skills,
+  skillArea: area,
+  visa,
+  education: i % 3 === 0 ? [{ university: 'Tsinghua University', degree: 'bachelor' }] : i % 3 === 1 ? [{ university: 'Stanford University', degree: 'phd' }] : [],
+  taskForce: TASK_FORCE_BY_AREA[area],
+  stage: (['sourced', 'contacted', 'replied', 'screening', 'interviewing'] as const)[i % 5],
+}));

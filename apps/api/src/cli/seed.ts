@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { ConfigValidationError, dataSourceOptions, loadConfig, newId, runMigrationsLocked } from '@app/platform';
-import { displayPrefix, hashToken } from '@app/users';
+import { normalizeEmail } from '@app/candidates';
+import { hashToken } from '@app/users';
 import { DataSource, EntityManager } from 'typeorm';
-import { DEMO_ADMIN, DEMO_TASK_FORCES } from './demo-data';
+import { DEMO_ADMIN, DEMO_CANDIDATES, DEMO_TASK_FORCES } from './demo-data';
 
 /** Loads the demo data. Idempotent: rows are matched by their natural keys and never doubled. */
 async function main(): Promise<void> {
@@ -13,8 +14,10 @@ async function main(): Promise<void> {
     await dataSource.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(7412330020)`);
       await ensureUser(tx, DEMO_ADMIN.email, DEMO_ADMIN.name, 'admin', DEMO_ADMIN.token);
+      const taskForceIds = new Map<string, string>();
       for (const tf of DEMO_TASK_FORCES) {
         const taskForceId = await ensureTaskForce(tx, tf);
+        taskForceIds.set(tf.name, taskForceId);
         const recruiterId = await ensureUser(tx, tf.recruiter.email, tf.recruiter.name, 'recruiter', tf.recruiter.token);
         await tx.query(`INSERT INTO task_force_members (task_force_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [taskForceId, recruiterId]);
         for (const o of tf.openings) {
@@ -26,8 +29,30 @@ async function main(): Promise<void> {
         }
       }
     });
+    const candidates = await dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(7412330020)`);
+      const taskForces: { id: string; name: string }[] = await tx.query(`SELECT id, name FROM task_forces`);
+      const [{ id: adminId }] = await tx.query(`SELECT id FROM users WHERE lower(email) = lower($1)`, [DEMO_ADMIN.email]);
+      let added = 0;
+      for (const c of DEMO_CANDIDATES) {
+        if ((await tx.query(`SELECT 1 FROM candidate_identities WHERE kind = 'email' AND value = $1`, [normalizeEmail(c.email)])).length) continue;
+        const candidateId = newId();
+        await tx.query(
+          `INSERT INTO candidates (id, full_name, native_name, emails, current_employer, current_title, skills, skill_areas, visa_status, education, owner_id, location)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'San Francisco Bay Area')`,
+          [candidateId, c.fullName, c.nativeName, [c.email], c.employer, c.title, c.skills, [c.skillArea], c.visa, JSON.stringify(c.education), adminId],
+        );
+        await tx.query(`INSERT INTO candidate_identities (kind, value, candidate_id) VALUES ('email', $1, $2)`, [normalizeEmail(c.email), candidateId]);
+        const taskForceId = taskForces.find((t) => t.name === c.taskForce)!.id;
+        const applicationId = newId();
+        await tx.query(`INSERT INTO applications (id, candidate_id, task_force_id, stage, created_by) VALUES ($1, $2, $3, $4, $5)`, [applicationId, candidateId, taskForceId, c.stage, adminId]);
+        await tx.query(`INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, actor_id) VALUES ($1, $2, NULL, $3, $4)`, [newId(), applicationId, c.stage, adminId]);
+        added++;
+      }
+      return added;
+    });
     const lines = [
-      'demo data loaded',
+      `demo data loaded (${candidates} new candidates)`,
       `  admin token:     ${DEMO_ADMIN.token}`,
       ...DEMO_TASK_FORCES.map((tf) => `  recruiter token: ${tf.recruiter.token}  (${tf.recruiter.name}, ${tf.name})`),
     ];
@@ -41,8 +66,8 @@ async function ensureUser(tx: EntityManager, email: string, name: string, role: 
   await tx.query(`INSERT INTO users (id, email, name, role) VALUES ($1, $2, $3, $4) ON CONFLICT ((lower(email))) DO NOTHING`, [newId(), email, name, role]);
   const [{ id }] = await tx.query(`SELECT id FROM users WHERE lower(email) = lower($1)`, [email]);
   await tx.query(
-    `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ($1, $2, 'demo', $3, $4) ON CONFLICT (token_hash) DO NOTHING`,
-    [newId(), id, hashToken(token), displayPrefix(token)],
+    `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ($1, $2, 'demo', $3, '(demo)') ON CONFLICT (token_hash) DO NOTHING`,
+    [newId(), id, hashToken(token)],
   );
   return id;
 }
