@@ -1,4 +1,4 @@
-import { ADMIN_TOKEN, createUser, startApi, testConfig, useApi, waitFor } from './support/harness';
+import { ADMIN_TOKEN, createUser, dropRedisKeys, startApi, testConfig, useApi, waitFor } from './support/harness';
 
 describe('authentication and roles', () => {
   const suite = useApi('auth');
@@ -22,8 +22,10 @@ describe('authentication and roles', () => {
     const me = await suite.api.http.get('/v1/me');
     expect(me.status).toBe(200);
     expect(me.body.role).toBe('admin');
-    const again = await startApi(testConfig(suite.db));
+    const againConfig = testConfig(suite.db);
+    const again = await startApi(againConfig);
     await again.close();
+    await dropRedisKeys(againConfig);
     const admins = await suite.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users WHERE role = 'admin'`);
     expect(admins[0].n).toBe(1);
   });

@@ -1,4 +1,4 @@
-import { createUser, startApi, testConfig, useApi } from './support/harness';
+import { createUser, dropRedisKeys, startApi, testConfig, useApi } from './support/harness';
 
 describe('rate limiting per token', () => {
   const suite = useApi('ratelimit', { RATE_LIMIT_PER_MINUTE: '5' });
@@ -26,12 +26,14 @@ describe('rate limiting per token', () => {
   });
 
   it('is off when the limit is 0', async () => {
-    const unlimited = await startApi(testConfig(suite.db, { RATE_LIMIT_PER_MINUTE: '0' }));
+    const config = testConfig(suite.db, { RATE_LIMIT_PER_MINUTE: '0' });
+    const unlimited = await startApi(config);
     try {
       const results = await Promise.all(Array.from({ length: 30 }, () => unlimited.http.get('/v1/me')));
       expect(results.every((r) => r.status === 200)).toBe(true);
     } finally {
       await unlimited.close();
+      await dropRedisKeys(config);
     }
   });
 });
