@@ -180,6 +180,7 @@ function cannon(url, ids, headers) {
       await searchLatency('tag', '/v1/candidates?tag=neurips-2026&limit=50', ADMIN_TOKEN),
       await searchLatency('recruiter scope, stage', '/v1/candidates?stage=interviewing&limit=50', recruiter),
       await searchLatency('recruiter scope, q', '/v1/candidates?q=chen&limit=50', recruiter),
+      await searchLatency('likely duplicates (name + employer)', '/v1/candidates/duplicates?limit=50', ADMIN_TOKEN),
     ];
     console.log('\nSearch latency through the API (ms, 200 sequential requests each, after 10 warm-up):');
     console.log('| query | rows | p50 | p95 | p99 |\n| --- | --- | --- | --- | --- |');

@@ -4,7 +4,6 @@ export class Candidates1764432000000 implements MigrationInterface {
   name = 'Candidates1764432000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
     // array_to_string is only STABLE (it could call arbitrary output functions); on text[] it is
     // immutable in fact, which a generated column needs.
     await q.query(`CREATE FUNCTION words_of(text[]) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT array_to_string($1, ' ') $$`);
@@ -45,7 +44,8 @@ export class Candidates1764432000000 implements MigrationInterface {
         ) STORED
       )`);
     await q.query(`CREATE INDEX candidates_search_idx ON candidates USING gin (search)`);
-    await q.query(`CREATE INDEX candidates_name_trgm_idx ON candidates USING gin (lower(full_name) gin_trgm_ops)`);
+    // The "same name, same employer" duplicate listing joins on exactly these expressions.
+    await q.query(`CREATE INDEX candidates_name_employer_idx ON candidates (lower(regexp_replace(trim(full_name), '\\s+', ' ', 'g')), lower(coalesce(current_employer, '')))`);
     await q.query(`CREATE INDEX candidates_employer_idx ON candidates (lower(current_employer))`);
     await q.query(`CREATE INDEX candidates_skills_idx ON candidates USING gin (skills)`);
     await q.query(`CREATE INDEX candidates_skill_areas_idx ON candidates USING gin (skill_areas)`);
