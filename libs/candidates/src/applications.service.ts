@@ -1,4 +1,4 @@
-import { Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { Clock, ConflictError, isUniqueViolation, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { TaskForceAccess } from '@app/task-forces';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
@@ -19,7 +19,6 @@ interface ApplicationRow {
   updated_at: Date;
 }
 
-const UNIQUE_VIOLATION = '23505';
 const COLUMNS = 'a.id, a.candidate_id, a.task_force_id, a.opening_id, a.stage, a.closed_reason, a.version, a.created_at, a.updated_at';
 
 function toView(r: ApplicationRow, history?: StageChangeView[]): ApplicationView {
@@ -78,7 +77,7 @@ export class ApplicationsService {
           [id, dto.candidateId, dto.taskForceId, dto.openingId ?? null, actor.userId, now],
         );
       } catch (error) {
-        if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        if (!isUniqueViolation(error)) throw error;
         const [existing]: { id: string }[] = await this.db.query(
           `SELECT id FROM applications WHERE candidate_id = $1 AND task_force_id = $2 AND stage NOT IN ('hired', 'rejected', 'withdrawn')`,
           [dto.candidateId, dto.taskForceId],

@@ -1,17 +1,8 @@
-import { registerDecorator, ValidationOptions } from 'class-validator';
+import { validationRule } from '@app/platform';
 import { normalizeGitHub, normalizeLinkedIn } from './identity';
 
-function urlRule(name: string, test: (value: string) => boolean, message: string) {
-  return (options?: ValidationOptions): PropertyDecorator =>
-    (target, propertyName) =>
-      registerDecorator({
-        name,
-        target: target.constructor,
-        propertyName: propertyName as string,
-        options: { message: `${String(propertyName)} ${message}`, ...options },
-        validator: { validate: (value: unknown) => typeof value === 'string' && value.length <= 300 && test(value) },
-      });
-}
+const urlRule = (name: string, test: (value: string) => boolean, message: string) =>
+  validationRule(name, (value) => typeof value === 'string' && value.length <= 300 && test(value), (property) => `${property} ${message}`);
 
 export const IsLinkedInProfileUrl = urlRule('isLinkedInProfileUrl', (v) => normalizeLinkedIn(v) !== null, 'must be a LinkedIn profile URL such as https://www.linkedin.com/in/jane-doe');
 export const IsGitHubProfileUrl = urlRule('isGitHubProfileUrl', (v) => normalizeGitHub(v) !== null, 'must be a GitHub profile URL such as https://github.com/janedoe');

@@ -1,4 +1,4 @@
-import { affectedCount, Clock, ConflictError, ForbiddenError, newId, NotFoundError, Page, RuleViolationError, toPage } from '@app/platform';
+import { affectedCount, Clock, ConflictError, ForbiddenError, isUniqueViolation, newId, NotFoundError, Page, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -17,7 +17,6 @@ import {
   UpdateTaskForceDto,
 } from './task-forces.dto';
 
-const UNIQUE_VIOLATION = '23505';
 /** Openings in these states hold headcount; closed ones give it back. */
 const HOLDING_STATUSES = ['open', 'on_hold', 'filled'];
 
@@ -232,7 +231,7 @@ export class TaskForcesService {
     try {
       return await write();
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new ConflictError('task_force_name_taken', `A task force named "${name}" already exists`);
+      if (isUniqueViolation(error)) throw new ConflictError('task_force_name_taken', `A task force named "${name}" already exists`);
       throw error;
     }
   }

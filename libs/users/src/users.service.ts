@@ -1,4 +1,4 @@
-import { Clock, ConflictError, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, toPage } from '@app/platform';
+import { Clock, ConflictError, ForbiddenError, InvalidInputError, isUniqueViolation, newId, NotFoundError, Page, toPage } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
@@ -7,7 +7,6 @@ import { displayPrefix, generateToken, hashToken } from './tokens';
 import { ApiToken, User } from './user.entity';
 import { CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView, TokenView, UserView } from './users.dto';
 
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class UsersService {
@@ -47,7 +46,7 @@ export class UsersService {
       try {
         await tx.insert(User, user);
       } catch (error) {
-        if ((error as { code?: string }).code === UNIQUE_VIOLATION) {
+        if (isUniqueViolation(error)) {
           throw new ConflictError('email_taken', `A user with email ${dto.email} already exists`);
         }
         throw error;

@@ -11,3 +11,8 @@ export function affectedCount(updateOrDeleteResult: unknown): number {
   const result = updateOrDeleteResult as [unknown[], number];
   return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 }
+
+/** PostgreSQL's unique_violation: the database refused a second row with the same key. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string })?.code === '23505';
+}

@@ -1,7 +1,8 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
-function rule(name: string, validate: (value: unknown) => boolean, message: (property: string) => string) {
+/** A class-validator decorator from a predicate and a message naming the property. */
+export function validationRule(name: string, validate: (value: unknown) => boolean, message: (property: string) => string) {
   return (options?: ValidationOptions): PropertyDecorator =>
     (target, propertyName) =>
       registerDecorator({
@@ -14,7 +15,7 @@ function rule(name: string, validate: (value: unknown) => boolean, message: (pro
 }
 
 /** Array without repeats, checked in linear time (class-validator's ArrayUnique is quadratic). */
-export const IsUniqueArray = rule(
+export const IsUniqueArray = validationRule(
   'isUniqueArray',
   (value) => !Array.isArray(value) || new Set(value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : v))).size === value.length,
   (p) => `${p} must not contain the same value twice`,
@@ -31,7 +32,7 @@ export function isDateTime(value: unknown): boolean {
   return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
 
-export const IsDateTime = rule(
+export const IsDateTime = validationRule(
   'isDateTime',
   isDateTime,
   (p) => `${p} must be a date-time with an offset, such as 2027-06-30T09:00:00Z`,
