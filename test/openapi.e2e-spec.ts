@@ -43,6 +43,14 @@ describe('OpenAPI document and metrics', () => {
         'GET /v1/applications',
         'GET /v1/applications/{id}',
         'POST /v1/applications/{id}/transitions',
+        'POST /v1/salary-bands',
+        'GET /v1/salary-bands',
+        'GET /v1/salary-bands/{id}',
+        'PATCH /v1/salary-bands/{id}',
+        'GET /v1/salary-bands/{id}/versions',
+        'GET /v1/salary-bands/{id}/versions/{version}',
+        'PUT /v1/fx-rates/{base}/{quote}',
+        'GET /v1/fx-rates',
       ].sort(),
     );
     const create = doc.paths['/v1/task-forces'].post;

@@ -1,0 +1,229 @@
+import { Clock, ConflictError, ForbiddenError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { Actor, isAdmin } from '@app/users';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ConversionQuery, ConvertedBand, CreateSalaryBandDto, SalaryBandListQuery, SalaryBandView, UpdateSalaryBandDto, Zone } from './bands.dto';
+import { FxRatesService, requireCalendarDate } from './fx.service';
+import { convertCurrency, convertPeriod, Currency, formatAmount, parseAmount, Period } from './money';
+
+export interface BandRow {
+  id: string;
+  job_family: SalaryBandView['jobFamily'];
+  level: string;
+  zone: Zone;
+  currency: Currency;
+  period: Period;
+  months_per_year: number;
+  base_min: string;
+  base_mid: string;
+  base_max: string;
+  sign_on_min: string | null;
+  sign_on_max: string | null;
+  equity_min: string | null;
+  equity_max: string | null;
+  effective_from: string;
+  effective_to: string | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `id, job_family, level, zone, currency, period, months_per_year, base_min::text, base_mid::text, base_max::text,
+  sign_on_min::text, sign_on_max::text, equity_min::text, equity_max::text, to_char(effective_from, 'YYYY-MM-DD') AS effective_from,
+  to_char(effective_to, 'YYYY-MM-DD') AS effective_to, version, created_at, updated_at`;
+const EXCLUSION_VIOLATION = '23P01';
+
+const money = (minor: string | null, currency: Currency) => (minor === null ? null : formatAmount(BigInt(minor), currency));
+
+export function toBandView(r: BandRow): SalaryBandView {
+  return {
+    id: r.id,
+    version: r.version,
+    jobFamily: r.job_family,
+    level: r.level,
+    zone: r.zone,
+    currency: r.currency,
+    period: r.period,
+    monthsPerYear: r.months_per_year,
+    baseMin: money(r.base_min, r.currency)!,
+    baseMid: money(r.base_mid, r.currency)!,
+    baseMax: money(r.base_max, r.currency)!,
+    signOnMin: money(r.sign_on_min, r.currency),
+    signOnMax: money(r.sign_on_max, r.currency),
+    equityMin: money(r.equity_min, r.currency),
+    equityMax: money(r.equity_max, r.currency),
+    effectiveFrom: r.effective_from,
+    effectiveTo: r.effective_to,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+type Fields = Required<Omit<CreateSalaryBandDto, 'monthsPerYear'>> & { monthsPerYear: number };
+
+/** What admins pay: bands with exact money, no overlaps in force, and a version per change. */
+@Injectable()
+export class SalaryBandsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly fx: FxRatesService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(actor: Actor, dto: CreateSalaryBandDto): Promise<SalaryBandView> {
+    this.requireAdmin(actor);
+    const fields: Fields = { signOnMin: null, signOnMax: null, equityMin: null, equityMax: null, effectiveTo: null, monthsPerYear: 12, ...dto } as Fields;
+    const amounts = this.checked(fields);
+    return this.db.transaction(async (tx) => {
+      const id = newId();
+      const [row] = await this.overlapSafe(tx, fields, () =>
+        tx.query(
+          `INSERT INTO salary_bands (id, job_family, level, zone, currency, period, months_per_year, base_min, base_mid, base_max,
+             sign_on_min, sign_on_max, equity_min, equity_max, effective_from, effective_to)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${COLUMNS}`,
+          [id, fields.jobFamily, fields.level, fields.zone, fields.currency, fields.period, fields.monthsPerYear, ...amounts, fields.effectiveFrom, fields.effectiveTo],
+        ),
+      );
+      await this.snapshot(tx, row, actor);
+      return toBandView(row);
+    });
+  }
+
+  /** Every change makes a new version; earlier versions stay readable and offers keep theirs. */
+  async update(actor: Actor, id: string, dto: UpdateSalaryBandDto): Promise<SalaryBandView> {
+    this.requireAdmin(actor);
+    return this.db.transaction(async (tx) => {
+      const current = await this.load(tx, id, true);
+      const view = toBandView(current);
+      const fields = { ...view, ...dto } as unknown as Fields;
+      const amounts = this.checked(fields);
+      const [row] = await this.overlapSafe(tx, fields, async () =>
+        returnedRows<BandRow>(
+          await tx.query(
+            `UPDATE salary_bands SET job_family = $2, level = $3, zone = $4, currency = $5, period = $6, months_per_year = $7, base_min = $8,
+                    base_mid = $9, base_max = $10, sign_on_min = $11, sign_on_max = $12, equity_min = $13, equity_max = $14,
+                    effective_from = $15, effective_to = $16, version = version + 1, updated_at = $17
+              WHERE id = $1 RETURNING ${COLUMNS}`,
+            [id, fields.jobFamily, fields.level, fields.zone, fields.currency, fields.period, fields.monthsPerYear, ...amounts, fields.effectiveFrom, fields.effectiveTo, this.clock.now()],
+          ),
+        ),
+      );
+      await this.snapshot(tx, row, actor);
+      return toBandView(row);
+    });
+  }
+
+  async get(id: string, conversion: ConversionQuery = {}): Promise<SalaryBandView> {
+    const view = toBandView(await this.load(this.db.manager, id));
+    if (!conversion.currency && !conversion.period) return view;
+    return { ...view, converted: await this.convert(view, conversion) };
+  }
+
+  async version(id: string, version: number): Promise<SalaryBandView> {
+    const [row]: { snapshot: SalaryBandView }[] = await this.db.query(`SELECT snapshot FROM salary_band_versions WHERE band_id = $1 AND version = $2`, [id, version]);
+    if (!row) throw new NotFoundError('Salary band version', `${id} v${version}`);
+    return row.snapshot;
+  }
+
+  async versions(id: string): Promise<SalaryBandView[]> {
+    await this.load(this.db.manager, id);
+    const rows: { snapshot: SalaryBandView }[] = await this.db.query(`SELECT snapshot FROM salary_band_versions WHERE band_id = $1 ORDER BY version`, [id]);
+    return rows.map((r) => r.snapshot);
+  }
+
+  async list(query: SalaryBandListQuery, afterId?: string): Promise<Page<SalaryBandView>> {
+    if (query.inForceOn) requireCalendarDate(query.inForceOn, 'inForceOn');
+    const rows: BandRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM salary_bands
+        WHERE ($1::text IS NULL OR job_family = $1) AND ($2::text IS NULL OR level = $2) AND ($3::text IS NULL OR zone = $3)
+          AND ($4::text IS NULL OR currency = $4) AND ($5::date IS NULL OR daterange(effective_from, effective_to, '[]') @> $5::date)
+          AND ($6::uuid IS NULL OR id > $6)
+        ORDER BY id LIMIT $7`,
+      [query.jobFamily ?? null, query.level ?? null, query.zone ?? null, query.currency ?? null, query.inForceOn ?? null, afterId ?? null, query.limit + 1],
+    );
+    return toPage(rows, query.limit, toBandView);
+  }
+
+  /** The band's amounts in another currency and/or period, marked as converted, with the rate used. */
+  async convert(band: SalaryBandView, conversion: ConversionQuery): Promise<ConvertedBand> {
+    const currency = conversion.currency ?? band.currency;
+    const period = conversion.period ?? band.period;
+    if (conversion.asOf) requireCalendarDate(conversion.asOf, 'asOf');
+    const rate = currency === band.currency ? null : await this.fx.rate(band.currency, currency, conversion.asOf);
+    const to = (amount: string | null) => {
+      if (amount === null) return null;
+      const minor = convertPeriod(parseAmount(amount, band.currency), band.period, period, band.monthsPerYear);
+      return formatAmount(rate ? convertCurrency(minor, band.currency, currency, rate.scaled) : minor, currency);
+    };
+    return {
+      converted: true,
+      currency,
+      period,
+      fx: rate?.used ?? null,
+      baseMin: to(band.baseMin)!,
+      baseMid: to(band.baseMid)!,
+      baseMax: to(band.baseMax)!,
+      signOnMin: to(band.signOnMin),
+      signOnMax: to(band.signOnMax),
+      equityMin: to(band.equityMin),
+      equityMax: to(band.equityMax),
+    };
+  }
+
+  async load(manager: EntityManager, id: string, lock = false): Promise<BandRow> {
+    const [row]: BandRow[] = await manager.query(`SELECT ${COLUMNS} FROM salary_bands WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    if (!row) throw new NotFoundError('Salary band', id);
+    return row;
+  }
+
+  /** Parses every amount in the band's currency and checks the ranges; returns them in column order. */
+  private checked(f: Fields): (bigint | null)[] {
+    requireCalendarDate(f.effectiveFrom, 'effectiveFrom');
+    if (f.effectiveTo) requireCalendarDate(f.effectiveTo, 'effectiveTo');
+    const parse = (value: string | null, field: string) => (value === null || value === undefined ? null : parseAmount(value, f.currency, field));
+    const [min, mid, max] = [parse(f.baseMin, 'baseMin')!, parse(f.baseMid, 'baseMid')!, parse(f.baseMax, 'baseMax')!];
+    const [signOnMin, signOnMax, equityMin, equityMax] = [parse(f.signOnMin, 'signOnMin'), parse(f.signOnMax, 'signOnMax'), parse(f.equityMin, 'equityMin'), parse(f.equityMax, 'equityMax')];
+    const problems: string[] = [];
+    if (min <= 0n) problems.push('baseMin must be positive');
+    if (!(min <= mid && mid <= max)) problems.push('base amounts must satisfy baseMin <= baseMid <= baseMax');
+    for (const [name, lo, hi] of [['signOn', signOnMin, signOnMax], ['equity', equityMin, equityMax]] as const) {
+      if ((lo === null) !== (hi === null)) problems.push(`${name}Min and ${name}Max go together`);
+      else if (lo !== null && hi !== null && lo > hi) problems.push(`${name}Min must not exceed ${name}Max`);
+    }
+    if (f.effectiveTo && f.effectiveTo < f.effectiveFrom) problems.push('effectiveTo must not be before effectiveFrom');
+    if (problems.length) throw new RuleViolationError('band_invalid', problems.join('; '), { problems });
+    return [min, mid, max, signOnMin, signOnMax, equityMin, equityMax];
+  }
+
+  private async overlapSafe(tx: EntityManager, f: Fields, write: () => Promise<BandRow[]>): Promise<BandRow[]> {
+    await tx.query('SAVEPOINT band_write');
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as { driverError?: { code?: string }; code?: string }).code !== EXCLUSION_VIOLATION) throw error;
+      await tx.query('ROLLBACK TO SAVEPOINT band_write');
+      const [other]: { id: string }[] = await tx.query(
+        `SELECT id FROM salary_bands WHERE job_family = $1 AND level = $2 AND zone = $3 AND currency = $4
+            AND daterange(effective_from, effective_to, '[]') && daterange($5::date, $6::date, '[]') LIMIT 1`,
+        [f.jobFamily, f.level, f.zone, f.currency, f.effectiveFrom, f.effectiveTo],
+      );
+      throw new ConflictError('band_overlap', `Another ${f.jobFamily} ${f.level} band for ${f.zone} in ${f.currency} is in force on some of these days`, {
+        conflictingBandId: other?.id,
+      });
+    }
+  }
+
+  private async snapshot(tx: EntityManager, row: BandRow, actor: Actor): Promise<void> {
+    await tx.query(`INSERT INTO salary_band_versions (band_id, version, snapshot, created_by) VALUES ($1, $2, $3, $4)`, [
+      row.id,
+      row.version,
+      JSON.stringify(toBandView(row)),
+      actor.userId,
+    ]);
+  }
+
+  private requireAdmin(actor: Actor): void {
+    if (!isAdmin(actor)) throw new ForbiddenError('admin_required', 'Only admins may change salary bands');
+  }
+}
