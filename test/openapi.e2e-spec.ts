@@ -51,6 +51,14 @@ describe('OpenAPI document and metrics', () => {
         'GET /v1/salary-bands/{id}/versions/{version}',
         'PUT /v1/fx-rates/{base}/{quote}',
         'GET /v1/fx-rates',
+        'POST /v1/offers',
+        'GET /v1/offers/{id}',
+        'PATCH /v1/offers/{id}',
+        'POST /v1/offers/{id}/{action}',
+        'GET /v1/offers/{id}/history',
+        'GET /v1/offers/{id}/versions/{version}',
+        'POST /v1/applications/{id}/competing-offers',
+        'GET /v1/applications/{id}/competing-offers',
       ].sort(),
     );
     const create = doc.paths['/v1/task-forces'].post;

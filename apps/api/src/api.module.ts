@@ -8,7 +8,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApplicationsController } from './controllers/applications.controller';
 import { CandidatesController } from './controllers/candidates.controller';
-import { FxRatesController, SalaryBandsController } from './controllers/compensation.controller';
+import { FxRatesController, OffersController, SalaryBandsController } from './controllers/compensation.controller';
 import { TaskForcesController } from './controllers/task-forces.controller';
 import { UsersController } from './controllers/users.controller';
 
@@ -18,7 +18,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [PlatformModule.forRoot(config), loggingModule(), rateLimitModule(), UsersModule, TaskForcesModule, CandidatesModule, CompensationModule],
-      controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController, SalaryBandsController, FxRatesController],
+      controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController, SalaryBandsController, FxRatesController, OffersController],
       providers: [
         // Order matters: authenticate first, so rate limits count per token.
         TokenCache,

@@ -16,9 +16,14 @@ export class Schedules implements OnApplicationBootstrap {
 
   /** Not awaited: with Redis away the worker still starts (and reports 503) instead of hanging. */
   onApplicationBootstrap(): void {
+    this.declare('purge-expired-idempotency-keys', JobName.PurgeExpiredIdempotencyKeys, this.config.MAINTENANCE_INTERVAL_MS);
+    this.declare('expire-offers', JobName.ExpireOffers, this.config.OFFER_EXPIRY_INTERVAL_MS);
+  }
+
+  private declare(id: string, job: JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers, everyMs: number): void {
     this.jobs
-      .schedule('purge-expired-idempotency-keys', JobName.PurgeExpiredIdempotencyKeys, {}, this.config.MAINTENANCE_INTERVAL_MS)
-      .then(() => this.logger.log(`scheduled ${JobName.PurgeExpiredIdempotencyKeys} every ${this.config.MAINTENANCE_INTERVAL_MS} ms`))
-      .catch((e: Error) => this.logger.warn(`scheduling failed, will retry when Redis is ready: ${e.message}`));
+      .schedule(id, job, {}, everyMs)
+      .then(() => this.logger.log(`scheduled ${job} every ${everyMs} ms`))
+      .catch((e: Error) => this.logger.warn(`scheduling ${job} failed, will retry when Redis is ready: ${e.message}`));
   }
 }

@@ -1,3 +1,4 @@
+import { CompensationModule } from '@app/compensation';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { UsersModule } from '@app/users';
 import { BearerAuthGuard, TokenCache, HealthController, loggingModule, MetricsController } from '@app/web';
@@ -12,7 +13,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config), loggingModule(), UsersModule],
+      imports: [PlatformModule.forRoot(config), loggingModule(), UsersModule, CompensationModule],
       controllers: [HealthController, MetricsController],
       providers: [TokenCache, { provide: APP_GUARD, useClass: BearerAuthGuard }, MaintenanceProcessor, Schedules],
     };

@@ -115,7 +115,12 @@ export class ApplicationsService {
    * two concurrent moves exactly one wins; the other gets a 409 and can re-read.
    */
   async transition(actor: Actor, id: string, dto: TransitionDto): Promise<ApplicationView> {
-    return this.db.transaction(async (tx) => {
+    return this.db.transaction((tx) => this.transitionIn(tx, actor, id, dto));
+  }
+
+  /** A move inside the caller's transaction (an accepted offer hires in the same commit). */
+  async transitionIn(tx: EntityManager, actor: Actor, id: string, dto: TransitionDto): Promise<ApplicationView> {
+    {
       const current = await this.load(actor, id, tx);
       if (dto.expectedVersion !== undefined && dto.expectedVersion !== current.version) {
         throw new ConflictError('stale_version', `The application is at version ${current.version}, not ${dto.expectedVersion}; re-read it`, {
@@ -139,7 +144,12 @@ export class ApplicationsService {
       }
       await this.recordChange(tx, id, current.stage, dto.to, dto.reason ?? null, dto.comment ?? null, actor.userId, now);
       return toView(row, await this.history(tx, id));
-    });
+    }
+  }
+
+  /** The application if the actor may see it (404 otherwise). */
+  async visible(actor: Actor, id: string, manager: EntityManager = this.db.manager): Promise<ApplicationView> {
+    return toView(await this.load(actor, id, manager));
   }
 
   private async load(actor: Actor, id: string, manager: EntityManager): Promise<ApplicationRow> {

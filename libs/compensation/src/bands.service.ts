@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConversionQuery, ConvertedBand, CreateSalaryBandDto, SalaryBandListQuery, SalaryBandView, UpdateSalaryBandDto, Zone } from './bands.dto';
 import { FxRatesService, requireCalendarDate } from './fx.service';
-import { convertCurrency, convertPeriod, Currency, formatAmount, parseAmount, Period } from './money';
+import { convertMoney, Currency, formatAmount, parseAmount, Period } from './money';
 
 export interface BandRow {
   id: string;
@@ -151,11 +151,10 @@ export class SalaryBandsService {
     const period = conversion.period ?? band.period;
     if (conversion.asOf) requireCalendarDate(conversion.asOf, 'asOf');
     const rate = currency === band.currency ? null : await this.fx.rate(band.currency, currency, conversion.asOf);
-    const to = (amount: string | null) => {
-      if (amount === null) return null;
-      const minor = convertPeriod(parseAmount(amount, band.currency), band.period, period, band.monthsPerYear);
-      return formatAmount(rate ? convertCurrency(minor, band.currency, currency, rate.scaled) : minor, currency);
-    };
+    const to = (amount: string | null) =>
+      amount === null
+        ? null
+        : formatAmount(convertMoney(parseAmount(amount, band.currency), { currency: band.currency, period: band.period }, { currency, period }, band.monthsPerYear, rate?.ratio ?? null), currency);
     return {
       converted: true,
       currency,

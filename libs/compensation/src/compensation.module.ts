@@ -1,6 +1,12 @@
+import { CandidatesModule } from '@app/candidates';
 import { Module } from '@nestjs/common';
 import { SalaryBandsService } from './bands.service';
 import { FxRatesService } from './fx.service';
+import { OffersService } from './offers.service';
 
-@Module({ providers: [SalaryBandsService, FxRatesService], exports: [SalaryBandsService, FxRatesService] })
+@Module({
+  imports: [CandidatesModule],
+  providers: [SalaryBandsService, FxRatesService, OffersService],
+  exports: [SalaryBandsService, FxRatesService, OffersService],
+})
 export class CompensationModule {}

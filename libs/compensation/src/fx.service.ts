@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { FxRateListQuery, FxRateUsed, FxRateView, PutFxRateDto } from './bands.dto';
-import { CURRENCIES, Currency, divRound, formatRate, parseRate, RATE_SCALE } from './money';
+import { CURRENCIES, Currency, divRound, formatRate, inverse, parseRate, RATE_SCALE, Ratio, ratioOf } from './money';
 
 export function isCalendarDate(value: string): boolean {
   const [y, m, d] = value.split('-').map(Number);
@@ -17,7 +17,10 @@ export function requireCalendarDate(value: string, field: string): void {
 }
 
 export interface Rate {
+  /** The rate to 10 decimals, for storing and showing. */
   scaled: bigint;
+  /** The exact rate, for converting. */
+  ratio: Ratio;
   used: FxRateUsed;
 }
 
@@ -89,8 +92,9 @@ export class FxRatesService {
       });
     }
     const stored = parseRate(row.rate);
+    const ratio = row.inverted ? inverse(ratioOf(stored)) : ratioOf(stored);
     const scaled = row.inverted ? divRound(RATE_SCALE * RATE_SCALE, stored) : stored;
-    return { scaled, used: { base: row.base, quote: row.quote, rate: formatRate(stored), asOf: row.as_of, inverted: row.inverted } };
+    return { scaled, ratio, used: { base: row.base, quote: row.quote, rate: formatRate(stored), asOf: row.as_of, inverted: row.inverted } };
   }
 
   today(): string {

@@ -80,3 +80,32 @@ export function compaRatio(base: bigint, mid: bigint): string {
   const digits = divRound(base * 10_000n, mid).toString().padStart(5, '0');
   return `${digits.slice(0, -4)}.${digits.slice(-4)}`;
 }
+
+/** An exact exchange rate as a fraction: `num / den` units of the target per unit of the source. */
+export interface Ratio {
+  num: bigint;
+  den: bigint;
+}
+
+export const ratioOf = (scaled: bigint): Ratio => ({ num: scaled, den: RATE_SCALE });
+export const inverse = (r: Ratio): Ratio => ({ num: r.den, den: r.num });
+
+/**
+ * Currency and period in one step, rounded once at the end, so a chain of conversions never
+ * accumulates rounding (an inverted rate is used as the exact fraction, not a rounded decimal).
+ */
+export function convertMoney(
+  minor: bigint,
+  from: { currency: Currency; period: Period },
+  to: { currency: Currency; period: Period },
+  monthsPerYear: number,
+  rate: Ratio | null,
+): bigint {
+  const shift = CURRENCY_DECIMALS[to.currency] - CURRENCY_DECIMALS[from.currency];
+  const months = BigInt(monthsPerYear);
+  let num = minor * (rate?.num ?? 1n) * (shift > 0 ? 10n ** BigInt(shift) : 1n);
+  let den = (rate?.den ?? 1n) * (shift < 0 ? 10n ** BigInt(-shift) : 1n);
+  if (from.period === 'monthly' && to.period === 'annual') num *= months;
+  if (from.period === 'annual' && to.period === 'monthly') den *= months;
+  return divRound(num, den);
+}

@@ -23,6 +23,11 @@ describe('toProblem', () => {
     expect(toProblem(new RuleViolationError('headcount_exceeded', 'x', { headcountTarget: 3 })).problem.headcountTarget).toBe(3);
   });
 
+  it('never lets extension members overwrite the standard ones', () => {
+    const { problem } = toProblem(new RuleViolationError('x', 'y', { status: 'draft', code: 'other', type: 't' }));
+    expect(problem).toMatchObject({ status: 422, code: 'x', type: 'urn:problem-type:hiring:x' });
+  });
+
   it('hides everything about unexpected errors', () => {
     const { problem, unexpected } = toProblem(new Error('relation "secret_table" does not exist'));
     expect(unexpected).toBe(true);

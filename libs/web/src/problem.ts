@@ -57,7 +57,8 @@ const FASTIFY_CODES: Record<string, string> = {
 export const problemType = (code: string) => `urn:problem-type:hiring:${code}`;
 
 function make(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): ProblemDetails {
-  return { type: problemType(code), title: TITLES[status] ?? HttpStatus[status] ?? 'Error', status, detail, code, ...extra };
+  // Extension members never overwrite the standard ones.
+  return { ...extra, type: problemType(code), title: TITLES[status] ?? HttpStatus[status] ?? 'Error', status, detail, code };
 }
 
 /** Maps any thrown value to a problem. Unknown errors become a bare 500 that reveals nothing. */

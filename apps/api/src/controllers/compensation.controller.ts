@@ -4,17 +4,27 @@ import {
   FxRateListQuery,
   FxRatesService,
   FxRateView,
+  OffersService,
   PutFxRateDto,
   SalaryBandListQuery,
   SalaryBandsService,
   SalaryBandView,
   UpdateSalaryBandDto,
+  CompetingOfferView,
+  CreateCompetingOfferDto,
+  CreateOfferDto,
+  OFFER_ACTIONS,
+  OfferAction,
+  OfferActionDto,
+  OfferEventView,
+  OfferView,
+  UpdateOfferDto,
 } from '@app/compensation';
-import { decodeCursor } from '@app/platform';
+import { decodeCursor, InvalidInputError } from '@app/platform';
 import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
-import { Body, Controller, Get, Param, ParseIntPipe, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from './openapi';
 
 @ApiTags('salary bands')
@@ -76,14 +86,20 @@ export class SalaryBandsController {
 @ApiBearerAuth()
 @Controller('v1/fx-rates')
 export class FxRatesController {
-  constructor(private readonly fx: FxRatesService) {}
+  constructor(
+    private readonly fx: FxRatesService,
+    private readonly offers: OffersService,
+  ) {}
 
   @Put(':base/:quote')
-  @ApiOperation({ summary: 'Set the rate of a pair for a day (admin): units of quote per unit of base. Setting a day again replaces it.' })
+  @ApiOperation({
+    summary:
+      'Set the rate of a pair for a day (admin): units of quote per unit of base. Setting a day again replaces it. Approved offers that the new rate puts out of band go back to pending_approval (listed in offersSentBackForApproval).',
+  })
   @ApiOkResponse({ type: FxRateView })
   @ApiProblems(400, 401, 403)
   put(@CurrentActor() actor: Actor, @Param('base') base: string, @Param('quote') quote: string, @Body() dto: PutFxRateDto) {
-    return this.fx.put(actor, base, quote, dto);
+    return this.offers.setRate(actor, base, quote, dto);
   }
 
   @Get()
@@ -92,5 +108,86 @@ export class FxRatesController {
   @ApiProblems(400, 401)
   list(@Query() query: FxRateListQuery) {
     return this.fx.list(query, decodeCursor(query.cursor));
+  }
+}
+
+class OfferActionPipe implements PipeTransform<string, OfferAction> {
+  transform(value: string): OfferAction {
+    if (!(OFFER_ACTIONS as readonly string[]).includes(value)) {
+      throw new InvalidInputError('unknown_offer_action', `action must be one of ${OFFER_ACTIONS.join(', ')}`, [{ field: 'action', message: 'unknown action' }]);
+    }
+    return value as OfferAction;
+  }
+}
+
+@ApiTags('offers')
+@ApiBearerAuth()
+@Controller('v1')
+export class OffersController {
+  constructor(private readonly offers: OffersService) {}
+
+  @Post('offers')
+  @ApiOperation({ summary: 'Draft an offer: shows the base in band terms, the compa-ratio, inBand and whether approval is needed' })
+  @ApiCreatedResponse({ type: OfferView })
+  @ApiProblems(400, 401, 404, 409, 422)
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateOfferDto) {
+    return this.offers.create(actor, dto);
+  }
+
+  @Get('offers/:id')
+  @ApiOperation({ summary: 'An offer with its evaluation against its band version and the gap to the strongest competing offer' })
+  @ApiOkResponse({ type: OfferView })
+  @ApiProblems(400, 401, 404, 422)
+  get(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.offers.get(actor, id);
+  }
+
+  @Patch('offers/:id')
+  @ApiOperation({ summary: 'Change an open offer; after approval a change is a new version and goes back through approval if out of band' })
+  @ApiOkResponse({ type: OfferView })
+  @ApiProblems(400, 401, 404, 422)
+  update(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: UpdateOfferDto) {
+    return this.offers.update(actor, id, dto);
+  }
+
+  @Post('offers/:id/:action')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'submit | approve | reject | send | accept | decline | withdraw. Approve and reject are for admins and need a comment.' })
+  @ApiParam({ name: 'action', enum: OFFER_ACTIONS })
+  @ApiOkResponse({ type: OfferView })
+  @ApiProblems(400, 401, 403, 404, 409, 422)
+  act(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('action', new OfferActionPipe()) action: OfferAction, @Body() dto: OfferActionDto) {
+    return this.offers.act(actor, id, action, dto);
+  }
+
+  @Get('offers/:id/history')
+  @ApiOperation({ summary: 'Every state change of the offer: from, to, who, when, comment' })
+  @ApiOkResponse({ type: [OfferEventView] })
+  @ApiProblems(400, 401, 404)
+  history(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.offers.history(actor, id);
+  }
+
+  @Get('offers/:id/versions/:version')
+  @ApiOperation({ summary: 'The terms of one version of the offer' })
+  @ApiProblems(400, 401, 404)
+  version(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('version', ParseIntPipe) version: number) {
+    return this.offers.version(actor, id, version);
+  }
+
+  @Post('applications/:id/competing-offers')
+  @ApiOperation({ summary: "Record what another employer offered the candidate" })
+  @ApiCreatedResponse({ type: CompetingOfferView })
+  @ApiProblems(400, 401, 404)
+  addCompeting(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: CreateCompetingOfferDto) {
+    return this.offers.addCompetingOffer(actor, id, dto);
+  }
+
+  @Get('applications/:id/competing-offers')
+  @ApiOperation({ summary: 'Competing offers recorded for the application' })
+  @ApiOkResponse({ type: [CompetingOfferView] })
+  @ApiProblems(400, 401, 404)
+  competing(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.offers.competingOffers(actor, id);
   }
 }

@@ -1,9 +1,10 @@
+import { OffersService } from '@app/compensation';
 import { AppConfig, IdempotencyService, JobName, JobPayloads, QueueName, withRetryPolicy } from '@app/platform';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 
-type MaintenanceJob = Job<JobPayloads[JobName.PurgeExpiredIdempotencyKeys], unknown, JobName>;
+type MaintenanceJob = Job<JobPayloads[JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers], unknown, JobName>;
 
 /** Housekeeping on a schedule. Thin: each job name maps to one service call. */
 @Processor(QueueName.Maintenance)
@@ -12,6 +13,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
 
   constructor(
     private readonly idempotency: IdempotencyService,
+    private readonly offers: OffersService,
     private readonly config: AppConfig,
   ) {
     super();
@@ -26,6 +28,8 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       switch (job.name) {
         case JobName.PurgeExpiredIdempotencyKeys:
           return { purged: await this.idempotency.purgeExpired() };
+        case JobName.ExpireOffers:
+          return { expired: await this.offers.expireDue() };
         default:
           return { skipped: `unknown job ${String(job.name)}` };
       }

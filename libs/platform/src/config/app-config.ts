@@ -77,6 +77,10 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(200)
   WORKER_CONCURRENCY = 8;
 
+  /** How often the worker marks sent offers past their expiry as expired. */
+  @Transform(toInt) @IsInt() @Min(1000)
+  OFFER_EXPIRY_INTERVAL_MS = 60_000;
+
   @Transform(toBool) @IsBoolean({ message: 'MIGRATIONS_RUN_ON_START must be true or false' })
   MIGRATIONS_RUN_ON_START = true;
 

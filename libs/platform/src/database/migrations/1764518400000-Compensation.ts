@@ -56,9 +56,71 @@ export class Compensation1764518400000 implements MigrationInterface {
         PRIMARY KEY (base, quote, as_of),
         CHECK (base <> quote)
       )`);
+    await q.query(`
+      CREATE TABLE offers (
+        id uuid PRIMARY KEY,
+        application_id uuid NOT NULL REFERENCES applications (id),
+        status text NOT NULL DEFAULT 'draft'
+          CHECK (status IN ('draft', 'pending_approval', 'approved', 'sent', 'accepted', 'declined', 'expired', 'withdrawn')),
+        version integer NOT NULL DEFAULT 1,
+        salary_band_id uuid NOT NULL REFERENCES salary_bands (id),
+        band_version integer NOT NULL,
+        currency text NOT NULL,
+        period text NOT NULL CHECK (period IN ('monthly', 'annual')),
+        base bigint NOT NULL CHECK (base > 0),
+        sign_on bigint CHECK (sign_on >= 0),
+        equity bigint CHECK (equity >= 0),
+        start_date date NOT NULL,
+        expires_at timestamptz NOT NULL,
+        pinned_rate numeric(20, 10),
+        pinned_rate_as_of date,
+        pinned_rate_inverted boolean,
+        status_reason text,
+        created_by uuid REFERENCES users (id) ON DELETE SET NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    // One open offer per application.
+    await q.query(`CREATE UNIQUE INDEX offers_one_open_key ON offers (application_id) WHERE status IN ('draft', 'pending_approval', 'approved', 'sent')`);
+    await q.query(`CREATE INDEX offers_sent_expiry_idx ON offers (expires_at) WHERE status = 'sent'`);
+    await q.query(`
+      CREATE TABLE offer_versions (
+        offer_id uuid NOT NULL REFERENCES offers (id) ON DELETE CASCADE,
+        version integer NOT NULL,
+        snapshot jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (offer_id, version)
+      )`);
+    await q.query(`
+      CREATE TABLE offer_events (
+        id uuid PRIMARY KEY,
+        offer_id uuid NOT NULL REFERENCES offers (id) ON DELETE CASCADE,
+        from_status text,
+        to_status text NOT NULL,
+        offer_version integer NOT NULL,
+        actor_id uuid REFERENCES users (id) ON DELETE SET NULL,
+        comment text,
+        at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`CREATE INDEX offer_events_offer_idx ON offer_events (offer_id, id)`);
+    await q.query(`
+      CREATE TABLE competing_offers (
+        id uuid PRIMARY KEY,
+        application_id uuid NOT NULL REFERENCES applications (id),
+        employer text NOT NULL,
+        currency text NOT NULL,
+        period text NOT NULL CHECK (period IN ('monthly', 'annual')),
+        base bigint NOT NULL CHECK (base > 0),
+        bonus bigint CHECK (bonus >= 0),
+        equity bigint CHECK (equity >= 0),
+        created_by uuid REFERENCES users (id) ON DELETE SET NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      )`);
+    await q.query(`CREATE INDEX competing_offers_application_idx ON competing_offers (application_id, id)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    for (const table of ['competing_offers', 'offer_events', 'offer_versions', 'offers']) await q.query(`DROP TABLE IF EXISTS ${table}`);
     await q.query(`DROP TABLE IF EXISTS fx_rates`);
     await q.query(`DROP TABLE IF EXISTS salary_band_versions`);
     await q.query(`DROP TABLE IF EXISTS salary_bands`);

@@ -1,0 +1,477 @@
+import { ApplicationsService, Stage } from '@app/candidates';
+import { Clock, ConflictError, ForbiddenError, isUniqueViolation, newId, NotFoundError, returnedRows, RuleViolationError } from '@app/platform';
+import { Actor, isAdmin } from '@app/users';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { FxRateView, PutFxRateDto, SalaryBandView } from './bands.dto';
+import { SalaryBandsService } from './bands.service';
+import { FxRatesService, Rate, requireCalendarDate } from './fx.service';
+import { compaRatio, convertMoney, Currency, formatAmount, formatRate, inverse, parseAmount, parseRate, Period, ratioOf } from './money';
+import {
+  CompetingGap,
+  CompetingOfferView,
+  CreateCompetingOfferDto,
+  CreateOfferDto,
+  OFFER_ACTIONS,
+  OfferAction,
+  OfferActionDto,
+  OfferEvaluation,
+  OfferEventView,
+  OfferStatus,
+  OfferView,
+  UpdateOfferDto,
+} from './offers.dto';
+
+interface OfferRow {
+  id: string;
+  application_id: string;
+  status: OfferStatus;
+  version: number;
+  salary_band_id: string;
+  band_version: number;
+  currency: Currency;
+  period: Period;
+  base: string;
+  sign_on: string | null;
+  equity: string | null;
+  start_date: string;
+  expires_at: Date;
+  pinned_rate: string | null;
+  pinned_rate_as_of: string | null;
+  pinned_rate_inverted: boolean | null;
+  status_reason: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = `o.id, o.application_id, o.status, o.version, o.salary_band_id, o.band_version, o.currency, o.period, o.base::text,
+  o.sign_on::text, o.equity::text, to_char(o.start_date, 'YYYY-MM-DD') AS start_date, o.expires_at, o.pinned_rate::text,
+  to_char(o.pinned_rate_as_of, 'YYYY-MM-DD') AS pinned_rate_as_of, o.pinned_rate_inverted, o.status_reason, o.created_at, o.updated_at`;
+
+const OPEN: OfferStatus[] = ['draft', 'pending_approval', 'approved', 'sent'];
+const ACTIONS: Record<OfferAction, { from: OfferStatus[]; adminOnly?: boolean; needsComment?: boolean }> = {
+  submit: { from: ['draft'] },
+  approve: { from: ['pending_approval'], adminOnly: true, needsComment: true },
+  reject: { from: ['pending_approval'], adminOnly: true, needsComment: true },
+  send: { from: ['approved'] },
+  accept: { from: ['sent'] },
+  decline: { from: ['sent'] },
+  withdraw: { from: OPEN },
+};
+const CLOSED_STAGES: Stage[] = ['hired', 'rejected', 'withdrawn'];
+
+export function allowedOfferActions(status: OfferStatus, actor: Actor): OfferAction[] {
+  return OFFER_ACTIONS.filter((a) => ACTIONS[a].from.includes(status) && (!ACTIONS[a].adminOnly || isAdmin(actor)));
+}
+
+/**
+ * Offers: a versioned proposal checked against the band version it was made with. In-band
+ * offers approve themselves on submit; out-of-band ones wait for an admin. The exchange rate is
+ * pinned at approval; accepting hires the application in the same transaction.
+ */
+@Injectable()
+export class OffersService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly applications: ApplicationsService,
+    private readonly bands: SalaryBandsService,
+    private readonly fx: FxRatesService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(actor: Actor, dto: CreateOfferDto): Promise<OfferView> {
+    requireCalendarDate(dto.startDate, 'startDate');
+    return this.db.transaction(async (tx) => {
+      const application = await this.applications.visible(actor, dto.applicationId, tx);
+      if (CLOSED_STAGES.includes(application.stage)) {
+        throw new RuleViolationError('application_closed', `The application is ${application.stage}; it takes no offer`);
+      }
+      const band = await this.bands.load(tx, dto.salaryBandId);
+      const inForce: unknown[] = await tx.query(`SELECT 1 FROM salary_bands WHERE id = $1 AND daterange(effective_from, effective_to, '[]') @> $2::date`, [
+        dto.salaryBandId,
+        dto.startDate,
+      ]);
+      if (!inForce.length) throw new RuleViolationError('band_not_in_force', `Band ${dto.salaryBandId} is not in force on the start date ${dto.startDate}`);
+      const id = newId();
+      const now = this.clock.now();
+      let row: OfferRow;
+      try {
+        [row] = await tx.query(
+          `INSERT INTO offers AS o (id, application_id, salary_band_id, band_version, currency, period, base, sign_on, equity, start_date, expires_at, created_by, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING ${COLUMNS}`,
+          [id, dto.applicationId, band.id, band.version, dto.currency, dto.period, ...this.amounts(dto), dto.startDate, dto.expiresAt, actor.userId, now],
+        );
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        throw new ConflictError('open_offer_exists', 'The application already has an open offer; withdraw it or edit it');
+      }
+      await this.snapshot(tx, row);
+      await this.event(tx, row.id, null, 'draft', row.version, actor.userId, null);
+      return this.view(tx, actor, row);
+    });
+  }
+
+  async get(actor: Actor, id: string): Promise<OfferView> {
+    return this.view(this.db.manager, actor, await this.load(actor, id, this.db.manager));
+  }
+
+  /** Draft edits change it in place; edits after that make a new version and re-check the band. */
+  async update(actor: Actor, id: string, dto: UpdateOfferDto): Promise<OfferView> {
+    if (dto.applicationId !== undefined || dto.salaryBandId !== undefined) {
+      throw new RuleViolationError('offer_fixed_fields', 'An offer keeps its application and band; withdraw it and make a new one');
+    }
+    if (dto.startDate) requireCalendarDate(dto.startDate, 'startDate');
+    return this.db.transaction(async (tx) => {
+      const current = await this.load(actor, id, tx, true);
+      if (!OPEN.includes(current.status)) throw new RuleViolationError('offer_closed', `An offer that is ${current.status} cannot change`);
+      const merged = {
+        currency: dto.currency ?? current.currency,
+        period: dto.period ?? current.period,
+        base: dto.base ?? formatAmount(BigInt(current.base), current.currency),
+        signOn: dto.signOn !== undefined ? dto.signOn : current.sign_on === null ? null : formatAmount(BigInt(current.sign_on), current.currency),
+        equity: dto.equity !== undefined ? dto.equity : current.equity === null ? null : formatAmount(BigInt(current.equity), current.currency),
+      };
+      const newVersion = current.status === 'draft' ? current.version : current.version + 1;
+      let status: OfferStatus = current.status;
+      let reason: string | null = null;
+      let pin: Rate | null = null;
+      if (current.status !== 'draft') {
+        const evaluation = await this.evaluate(tx, {
+          ...current,
+          currency: merged.currency,
+          period: merged.period,
+          base: String(parseAmount(merged.base, merged.currency, 'base')),
+          pinned_rate: null,
+        });
+        if (evaluation.approvalRequired) {
+          status = 'pending_approval';
+          reason = 'edited out of band: needs approval again';
+        } else {
+          if (current.status === 'pending_approval') status = 'approved';
+          pin = await this.rateFor(tx, merged.currency, current);
+        }
+      }
+      const [row] = returnedRows<OfferRow>(
+        await tx.query(
+          `UPDATE offers o SET currency = $2, period = $3, base = $4, sign_on = $5, equity = $6, start_date = $7, expires_at = $8, version = $9,
+                  status = $10, status_reason = $11, pinned_rate = $12, pinned_rate_as_of = $13, pinned_rate_inverted = $14, updated_at = now()
+            WHERE id = $1 RETURNING ${COLUMNS}`,
+          [
+            id,
+            merged.currency,
+            merged.period,
+            ...this.amounts(merged),
+            dto.startDate ?? current.start_date,
+            dto.expiresAt ?? current.expires_at,
+            newVersion,
+            status,
+            reason,
+            ...(pin
+              ? [pin.used.rate, pin.used.asOf, pin.used.inverted]
+              : status === 'pending_approval' || status === 'draft'
+                ? [null, null, null]
+                : [current.pinned_rate, current.pinned_rate_as_of, current.pinned_rate_inverted]),
+          ],
+        ),
+      );
+      if (newVersion !== current.version) await this.snapshot(tx, row);
+      else await tx.query(`UPDATE offer_versions SET snapshot = $3 WHERE offer_id = $1 AND version = $2`, [id, row.version, JSON.stringify(this.terms(row))]);
+      if (status !== current.status) await this.event(tx, id, current.status, status, row.version, actor.userId, reason);
+      return this.view(tx, actor, row);
+    });
+  }
+
+  async act(actor: Actor, id: string, action: OfferAction, dto: OfferActionDto): Promise<OfferView> {
+    return this.db.transaction(async (tx) => {
+      const current = await this.load(actor, id, tx);
+      const rule = ACTIONS[action];
+      if (!rule.from.includes(current.status)) {
+        const allowed = allowedOfferActions(current.status, actor);
+        throw new RuleViolationError('illegal_offer_action', `An offer that is ${current.status} allows ${allowed.join(', ') || 'no action'}, not ${action}`, {
+          offerStatus: current.status,
+          action,
+          allowed,
+        });
+      }
+      if (rule.adminOnly && !isAdmin(actor)) throw new ForbiddenError('admin_required', `Only admins may ${action} an offer`);
+      if (rule.needsComment && !dto.comment) {
+        throw new RuleViolationError('comment_required', `To ${action} an offer, say why in comment`, { field: 'comment' });
+      }
+      let to: OfferStatus;
+      let pin: Rate | null = null;
+      switch (action) {
+        case 'submit': {
+          const evaluation = await this.evaluate(tx, current);
+          to = evaluation.approvalRequired ? 'pending_approval' : 'approved';
+          if (to === 'approved') pin = await this.rateFor(tx, current.currency, current);
+          break;
+        }
+        case 'approve':
+          to = 'approved';
+          pin = await this.rateFor(tx, current.currency, current);
+          break;
+        case 'reject':
+          to = 'draft';
+          break;
+        case 'send':
+          to = 'sent';
+          break;
+        case 'accept':
+          to = 'accepted';
+          break;
+        case 'decline':
+          to = 'declined';
+          break;
+        default:
+          to = 'withdrawn';
+      }
+      // Claim the move first: of two concurrent actions only one finds the status it expects.
+      const [row] = returnedRows<OfferRow>(
+        await tx.query(
+          `UPDATE offers o SET status = $3, status_reason = NULL, updated_at = now(),
+                  pinned_rate = CASE WHEN $4::numeric IS NOT NULL THEN $4::numeric WHEN $3 = 'draft' THEN NULL ELSE pinned_rate END,
+                  pinned_rate_as_of = CASE WHEN $4::numeric IS NOT NULL THEN $5::date WHEN $3 = 'draft' THEN NULL ELSE pinned_rate_as_of END,
+                  pinned_rate_inverted = CASE WHEN $4::numeric IS NOT NULL THEN $6::boolean WHEN $3 = 'draft' THEN NULL ELSE pinned_rate_inverted END
+            WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`,
+          [id, current.status, to, pin?.used.rate ?? null, pin?.used.asOf ?? null, pin?.used.inverted ?? null],
+        ),
+      );
+      if (!row) throw new ConflictError('concurrent_modification', 'The offer changed while this action was being taken; re-read it');
+      if (action === 'send') await this.moveApplication(tx, actor, row.application_id, ['interviewing'], 'offer');
+      if (action === 'accept') await this.moveApplication(tx, actor, row.application_id, ['offer'], 'hired');
+      await this.event(tx, id, current.status, to, row.version, actor.userId, dto.comment ?? null);
+      return this.view(tx, actor, row);
+    });
+  }
+
+  async history(actor: Actor, id: string): Promise<OfferEventView[]> {
+    await this.load(actor, id, this.db.manager);
+    const rows: { from_status: OfferStatus | null; to_status: OfferStatus; offer_version: number; actor_id: string | null; comment: string | null; at: Date }[] =
+      await this.db.query(`SELECT from_status, to_status, offer_version, actor_id, comment, at FROM offer_events WHERE offer_id = $1 ORDER BY at, id`, [id]);
+    return rows.map((r) => ({ from: r.from_status, to: r.to_status, offerVersion: r.offer_version, actorId: r.actor_id, comment: r.comment, at: r.at.toISOString() }));
+  }
+
+  async version(actor: Actor, id: string, version: number): Promise<Record<string, unknown>> {
+    await this.load(actor, id, this.db.manager);
+    const [row]: { snapshot: Record<string, unknown> }[] = await this.db.query(`SELECT snapshot FROM offer_versions WHERE offer_id = $1 AND version = $2`, [id, version]);
+    if (!row) throw new NotFoundError('Offer version', `${id} v${version}`);
+    return row.snapshot;
+  }
+
+  async addCompetingOffer(actor: Actor, applicationId: string, dto: CreateCompetingOfferDto): Promise<CompetingOfferView> {
+    await this.applications.visible(actor, applicationId);
+    const id = newId();
+    const base = parseAmount(dto.base, dto.currency, 'base');
+    const bonus = dto.bonus ? parseAmount(dto.bonus, dto.currency, 'bonus') : null;
+    const equity = dto.equity ? parseAmount(dto.equity, dto.currency, 'equity') : null;
+    const [row]: { created_at: Date }[] = await this.db.query(
+      `INSERT INTO competing_offers (id, application_id, employer, currency, period, base, bonus, equity, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
+      [id, applicationId, dto.employer.trim(), dto.currency, dto.period, base, bonus, equity, actor.userId],
+    );
+    return { id, applicationId, employer: dto.employer.trim(), base: dto.base, bonus: dto.bonus ?? null, equity: dto.equity ?? null, currency: dto.currency, period: dto.period, createdAt: row.created_at.toISOString() };
+  }
+
+  async competingOffers(actor: Actor, applicationId: string): Promise<CompetingOfferView[]> {
+    await this.applications.visible(actor, applicationId);
+    const rows: { id: string; employer: string; currency: Currency; period: Period; base: string; bonus: string | null; equity: string | null; created_at: Date }[] =
+      await this.db.query(`SELECT id, employer, currency, period, base::text, bonus::text, equity::text, created_at FROM competing_offers WHERE application_id = $1 ORDER BY id`, [applicationId]);
+    return rows.map((r) => ({
+      id: r.id,
+      applicationId,
+      employer: r.employer,
+      base: formatAmount(BigInt(r.base), r.currency),
+      bonus: r.bonus === null ? null : formatAmount(BigInt(r.bonus), r.currency),
+      equity: r.equity === null ? null : formatAmount(BigInt(r.equity), r.currency),
+      currency: r.currency,
+      period: r.period,
+      createdAt: r.created_at.toISOString(),
+    }));
+  }
+
+  /**
+   * Sets a rate, then re-checks approved offers whose pinned rate covers the pair: one that today's
+   * rate would put out of band goes back to pending_approval, with the reason, before it is sent.
+   */
+  async setRate(actor: Actor, base: string, quote: string, dto: PutFxRateDto): Promise<FxRateView & { offersSentBackForApproval: string[] }> {
+    const rate = await this.fx.put(actor, base, quote, dto);
+    const candidates: OfferRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM offers o JOIN salary_bands b ON b.id = o.salary_band_id
+        WHERE o.status = 'approved' AND o.pinned_rate IS NOT NULL
+          AND ((o.currency = $1 AND b.currency = $2) OR (o.currency = $2 AND b.currency = $1))`,
+      [base, quote],
+    );
+    const sentBack: string[] = [];
+    for (const offer of candidates) {
+      await this.db.transaction(async (tx) => {
+        const evaluation = await this.evaluate(tx, { ...offer, pinned_rate: null });
+        if (!evaluation.approvalRequired) return;
+        const reason = `The ${base}/${quote} rate of ${rate.asOf} (${rate.rate}) puts the offer out of band; it needs approval again`;
+        const [moved] = returnedRows<OfferRow>(
+          await tx.query(
+            `UPDATE offers o SET status = 'pending_approval', status_reason = $2, pinned_rate = NULL, pinned_rate_as_of = NULL, pinned_rate_inverted = NULL, updated_at = now()
+              WHERE id = $1 AND status = 'approved' RETURNING ${COLUMNS}`,
+            [offer.id, reason],
+          ),
+        );
+        if (!moved) return;
+        await this.event(tx, offer.id, 'approved', 'pending_approval', moved.version, null, reason);
+        sentBack.push(offer.id);
+      });
+    }
+    return { ...rate, offersSentBackForApproval: sentBack };
+  }
+
+  /** Sent offers past their expiry become expired, once each, whichever worker gets there first. */
+  async expireDue(): Promise<number> {
+    const rows: unknown[] = await this.db.query(
+      `WITH expired AS (
+         UPDATE offers SET status = 'expired', status_reason = 'expired unanswered', updated_at = now()
+          WHERE status = 'sent' AND expires_at <= now() RETURNING id, version)
+       INSERT INTO offer_events (id, offer_id, from_status, to_status, offer_version, actor_id, comment)
+       SELECT gen_random_uuid(), id, 'sent', 'expired', version, NULL, 'expired unanswered' FROM expired RETURNING offer_id`,
+    );
+    return rows.length;
+  }
+
+  private async moveApplication(tx: EntityManager, actor: Actor, applicationId: string, from: Stage[], to: Stage): Promise<void> {
+    const application = await this.applications.visible(actor, applicationId, tx);
+    if (application.stage === to) return;
+    if (!from.includes(application.stage)) {
+      throw new RuleViolationError('application_not_ready', `The application is in ${application.stage}; it must be in ${[...from, to].join(' or ')} for this`, {
+        stage: application.stage,
+      });
+    }
+    await this.applications.transitionIn(tx, actor, applicationId, { to, expectedVersion: application.version });
+  }
+
+  private amounts(o: { currency: Currency; base: string; signOn?: string | null; equity?: string | null }): (bigint | null)[] {
+    return [
+      parseAmount(o.base, o.currency, 'base'),
+      o.signOn ? parseAmount(o.signOn, o.currency, 'signOn') : null,
+      o.equity ? parseAmount(o.equity, o.currency, 'equity') : null,
+    ];
+  }
+
+  private async bandVersion(manager: EntityManager, row: OfferRow): Promise<SalaryBandView> {
+    const [v]: { snapshot: SalaryBandView }[] = await manager.query(`SELECT snapshot FROM salary_band_versions WHERE band_id = $1 AND version = $2`, [row.salary_band_id, row.band_version]);
+    return v.snapshot;
+  }
+
+  /** The rate from the offer currency to its band's, today's (for pinning) unless already pinned. */
+  private async rateFor(tx: EntityManager, offerCurrency: Currency, row: OfferRow): Promise<Rate | null> {
+    const band = await this.bandVersion(tx, row);
+    if (band.currency === offerCurrency) return null;
+    return this.fx.rate(offerCurrency, band.currency, this.fx.today(), tx);
+  }
+
+  private async evaluate(manager: EntityManager, row: OfferRow): Promise<OfferEvaluation> {
+    const band = await this.bandVersion(manager, row);
+    let fx: Rate | null = null;
+    let pinned = false;
+    if (row.currency !== band.currency) {
+      if (row.pinned_rate) {
+        pinned = true;
+        const stored = parseRate(row.pinned_rate);
+        const inverted = row.pinned_rate_inverted === true;
+        const [base, quote] = inverted ? [band.currency, row.currency] : [row.currency, band.currency];
+        fx = { scaled: stored, ratio: inverted ? inverse(ratioOf(stored)) : ratioOf(stored), used: { base, quote, rate: formatRate(stored), asOf: row.pinned_rate_as_of!, inverted } };
+      } else {
+        fx = await this.fx.rate(row.currency, band.currency, this.fx.today(), manager);
+      }
+    }
+    const inBandTerms = convertMoney(BigInt(row.base), row, { currency: band.currency, period: band.period }, band.monthsPerYear, fx?.ratio ?? null);
+    const [min, mid, max] = [band.baseMin, band.baseMid, band.baseMax].map((a) => parseAmount(a, band.currency));
+    const inBand = inBandTerms >= min && inBandTerms <= max;
+    return {
+      salaryBandId: row.salary_band_id,
+      bandVersion: row.band_version,
+      bandCurrency: band.currency,
+      bandPeriod: band.period,
+      bandMin: band.baseMin,
+      bandMid: band.baseMid,
+      bandMax: band.baseMax,
+      baseInBandTerms: formatAmount(inBandTerms, band.currency),
+      compaRatio: compaRatio(inBandTerms, mid),
+      inBand,
+      approvalRequired: !inBand,
+      fx: fx?.used ?? null,
+      fxPinned: pinned,
+    };
+  }
+
+  /** The strongest competing base, in this offer's currency and period; offers lacking a rate are left out. */
+  private async strongestCompeting(manager: EntityManager, row: OfferRow, monthsPerYear: number): Promise<CompetingGap | null> {
+    const competing: { employer: string; currency: Currency; period: Period; base: string }[] = await manager.query(
+      `SELECT employer, currency, period, base::text FROM competing_offers WHERE application_id = $1`,
+      [row.application_id],
+    );
+    let best: { employer: string; base: bigint } | null = null;
+    for (const c of competing) {
+      const rate = c.currency === row.currency ? null : await this.fx.rate(c.currency, row.currency, this.fx.today(), manager).catch(() => null);
+      if (c.currency !== row.currency && !rate) continue;
+      const amount = convertMoney(BigInt(c.base), c, row, monthsPerYear, rate?.ratio ?? null);
+      if (!best || amount > best.base) best = { employer: c.employer, base: amount };
+    }
+    if (!best) return null;
+    return { employer: best.employer, base: formatAmount(best.base, row.currency), gap: formatAmount(BigInt(row.base) - best.base, row.currency) };
+  }
+
+  private async view(manager: EntityManager, actor: Actor, row: OfferRow): Promise<OfferView> {
+    const evaluation = await this.evaluate(manager, row);
+    const band = await this.bandVersion(manager, row);
+    return {
+      ...this.terms(row),
+      evaluation,
+      strongestCompetingOffer: await this.strongestCompeting(manager, row, band.monthsPerYear),
+      allowedActions: allowedOfferActions(row.status, actor),
+    };
+  }
+
+  private terms(row: OfferRow) {
+    const money = (v: string | null) => (v === null ? null : formatAmount(BigInt(v), row.currency));
+    return {
+      id: row.id,
+      applicationId: row.application_id,
+      status: row.status,
+      version: row.version,
+      currency: row.currency,
+      period: row.period,
+      base: money(row.base)!,
+      signOn: money(row.sign_on),
+      equity: money(row.equity),
+      startDate: row.start_date,
+      expiresAt: new Date(row.expires_at).toISOString(),
+      statusReason: row.status_reason,
+      createdAt: row.created_at.toISOString(),
+      updatedAt: row.updated_at.toISOString(),
+    };
+  }
+
+  private async load(actor: Actor, id: string, manager: EntityManager, lock = false): Promise<OfferRow> {
+    const [row]: OfferRow[] = await manager.query(`SELECT ${COLUMNS} FROM offers o WHERE o.id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    if (!row) throw new NotFoundError('Offer', id);
+    try {
+      await this.applications.visible(actor, row.application_id, manager);
+    } catch {
+      throw new NotFoundError('Offer', id);
+    }
+    return row;
+  }
+
+  private async snapshot(tx: EntityManager, row: OfferRow): Promise<void> {
+    await tx.query(`INSERT INTO offer_versions (offer_id, version, snapshot) VALUES ($1, $2, $3)`, [row.id, row.version, JSON.stringify(this.terms(row))]);
+  }
+
+  private async event(tx: EntityManager, offerId: string, from: OfferStatus | null, to: OfferStatus, version: number, actorId: string | null, comment: string | null) {
+    await tx.query(`INSERT INTO offer_events (id, offer_id, from_status, to_status, offer_version, actor_id, comment) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
+      newId(),
+      offerId,
+      from,
+      to,
+      version,
+      actorId,
+      comment,
+    ]);
+  }
+}
