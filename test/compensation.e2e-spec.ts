@@ -31,6 +31,13 @@ describe('salary bands and exchange rates', () => {
     expect(krw.body.baseMid).toBe('110000000');
   });
 
+  it('defaults to 12 months of pay and open-ended dates when those are left out', async () => {
+    const { monthsPerYear: _m, effectiveTo: _t, signOnMin: _a, signOnMax: _b, ...minimal } = band({ level: 'L9' });
+    const res = await http().post('/v1/salary-bands', minimal);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ monthsPerYear: 12, effectiveTo: null, signOnMin: null });
+  });
+
   it('refuses bad amounts and ranges', async () => {
     const res = await http().post('/v1/salary-bands', band({ baseMin: '-1', baseMid: 42874, currency: 'XYZ' }));
     expect(res.status).toBe(400);

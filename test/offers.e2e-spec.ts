@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { createUser, Running, startWorker, taskForceBody, useApi, waitFor } from './support/harness';
 
 describe('offers', () => {
@@ -156,18 +157,57 @@ describe('offers', () => {
     expect((await http().get(`/v1/applications/${app.id}/competing-offers`)).body).toHaveLength(2);
   });
 
-  it('lets exactly one of a concurrent accept and decline win', async () => {
+  it('lets exactly one of a concurrent accept and decline win; the loser gets 409', async () => {
     const { app } = await application('offer');
     const offer = (await http().post('/v1/offers', offerBody(app.id, '82832.57'))).body;
     await act(offer.id, 'submit');
     await act(offer.id, 'send');
-    const [a, b] = await Promise.all([act(offer.id, 'accept'), act(offer.id, 'decline')]);
-    expect([a.status, b.status].sort()).toEqual([200, expect.any(Number)].sort());
-    expect([a.status, b.status].filter((s) => s === 200)).toHaveLength(1);
-    const loser = a.status === 200 ? b : a;
-    expect([409, 422]).toContain(loser.status);
-    const final = (await http().get(`/v1/offers/${offer.id}`)).body.status;
-    expect((await http().get(`/v1/applications/${app.id}`)).body.stage).toBe(final === 'accepted' ? 'hired' : 'offer');
+    // Hold the offer row so both requests read "sent" and then queue on their writes.
+    const holder = new Client({ connectionString: suite.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM offers WHERE id = $1 FOR UPDATE', [offer.id]);
+      const racing = Promise.all([act(offer.id, 'accept'), act(offer.id, 'decline')]);
+      await waitFor(async () => {
+        await holder.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE offers o SET status%'`);
+        return rows[0].n === 2;
+      });
+      await holder.query('COMMIT');
+      const [a, b] = await racing;
+      expect([a.status, b.status].sort()).toEqual([200, 409]);
+      const [winner, loser] = a.status === 200 ? [a, b] : [b, a];
+      expect(loser.body.code).toBe('concurrent_modification');
+      expect((await http().get(`/v1/applications/${app.id}`)).body.stage).toBe(winner.body.status === 'accepted' ? 'hired' : 'offer');
+      expect((await http().get(`/v1/offers/${offer.id}/history`)).body).toHaveLength(4);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('keeps the band version an offer was checked against when the band changes', async () => {
+    const bandRes = await http().post('/v1/salary-bands', {
+      jobFamily: 'search',
+      level: 'P7',
+      zone: 'us-bay-area',
+      currency: 'USD',
+      period: 'annual',
+      baseMin: '200000.00',
+      baseMid: '240000.00',
+      baseMax: '280000.00',
+      effectiveFrom: '2026-01-01',
+    });
+    expect(bandRes.status).toBe(201);
+    const band = bandRes.body;
+    const { app } = await application();
+    const created = await http().post('/v1/offers', offerBody(app.id, '270000.00', { salaryBandId: band.id }));
+    expect(created.status).toBe(201);
+    const offer = created.body;
+    expect(offer.evaluation).toMatchObject({ bandVersion: 1, inBand: true, compaRatio: '1.1250' });
+    await http().patch(`/v1/salary-bands/${band.id}`, { baseMax: '260000.00' });
+    const after = (await http().get(`/v1/offers/${offer.id}`)).body;
+    expect(after.evaluation).toMatchObject({ bandVersion: 1, bandMax: '280000.00', inBand: true });
   });
 
   it('expires sent offers once, by the real worker schedule, with two workers running', async () => {

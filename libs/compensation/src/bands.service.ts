@@ -60,6 +60,9 @@ export function toBandView(r: BandRow): SalaryBandView {
   };
 }
 
+/** The fields a client actually sent (DTO instances also carry declared-but-absent ones as undefined). */
+const given = <T extends object>(dto: T): Partial<T> => Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as Partial<T>;
+
 type Fields = Required<Omit<CreateSalaryBandDto, 'monthsPerYear'>> & { monthsPerYear: number };
 
 /** What admins pay: bands with exact money, no overlaps in force, and a version per change. */
@@ -73,7 +76,7 @@ export class SalaryBandsService {
 
   async create(actor: Actor, dto: CreateSalaryBandDto): Promise<SalaryBandView> {
     this.requireAdmin(actor);
-    const fields: Fields = { signOnMin: null, signOnMax: null, equityMin: null, equityMax: null, effectiveTo: null, monthsPerYear: 12, ...dto } as Fields;
+    const fields: Fields = { signOnMin: null, signOnMax: null, equityMin: null, equityMax: null, effectiveTo: null, monthsPerYear: 12, ...given(dto) } as Fields;
     const amounts = this.checked(fields);
     return this.db.transaction(async (tx) => {
       const id = newId();
@@ -96,7 +99,7 @@ export class SalaryBandsService {
     return this.db.transaction(async (tx) => {
       const current = await this.load(tx, id, true);
       const view = toBandView(current);
-      const fields = { ...view, ...dto } as unknown as Fields;
+      const fields = { ...view, ...given(dto) } as unknown as Fields;
       const amounts = this.checked(fields);
       const [row] = await this.overlapSafe(tx, fields, async () =>
         returnedRows<BandRow>(
