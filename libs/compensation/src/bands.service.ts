@@ -29,7 +29,7 @@ export interface BandRow {
   updated_at: Date;
 }
 
-const COLUMNS = `id, job_family, level, zone, currency, period, months_per_year, base_min::text, base_mid::text, base_max::text,
+export const BAND_COLUMNS = `id, job_family, level, zone, currency, period, months_per_year, base_min::text, base_mid::text, base_max::text,
   sign_on_min::text, sign_on_max::text, equity_min::text, equity_max::text, to_char(effective_from, 'YYYY-MM-DD') AS effective_from,
   to_char(effective_to, 'YYYY-MM-DD') AS effective_to, version, created_at, updated_at`;
 const EXCLUSION_VIOLATION = '23P01';
@@ -84,7 +84,7 @@ export class SalaryBandsService {
         tx.query(
           `INSERT INTO salary_bands (id, job_family, level, zone, currency, period, months_per_year, base_min, base_mid, base_max,
              sign_on_min, sign_on_max, equity_min, equity_max, effective_from, effective_to)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${COLUMNS}`,
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${BAND_COLUMNS}`,
           [id, fields.jobFamily, fields.level, fields.zone, fields.currency, fields.period, fields.monthsPerYear, ...amounts, fields.effectiveFrom, fields.effectiveTo],
         ),
       );
@@ -107,7 +107,7 @@ export class SalaryBandsService {
             `UPDATE salary_bands SET job_family = $2, level = $3, zone = $4, currency = $5, period = $6, months_per_year = $7, base_min = $8,
                     base_mid = $9, base_max = $10, sign_on_min = $11, sign_on_max = $12, equity_min = $13, equity_max = $14,
                     effective_from = $15, effective_to = $16, version = version + 1, updated_at = $17
-              WHERE id = $1 RETURNING ${COLUMNS}`,
+              WHERE id = $1 RETURNING ${BAND_COLUMNS}`,
             [id, fields.jobFamily, fields.level, fields.zone, fields.currency, fields.period, fields.monthsPerYear, ...amounts, fields.effectiveFrom, fields.effectiveTo, this.clock.now()],
           ),
         ),
@@ -138,7 +138,7 @@ export class SalaryBandsService {
   async list(query: SalaryBandListQuery, afterId?: string): Promise<Page<SalaryBandView>> {
     if (query.inForceOn) requireCalendarDate(query.inForceOn, 'inForceOn');
     const rows: BandRow[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM salary_bands
+      `SELECT ${BAND_COLUMNS} FROM salary_bands
         WHERE ($1::text IS NULL OR job_family = $1) AND ($2::text IS NULL OR level = $2) AND ($3::text IS NULL OR zone = $3)
           AND ($4::text IS NULL OR currency = $4) AND ($5::date IS NULL OR daterange(effective_from, effective_to, '[]') @> $5::date)
           AND ($6::uuid IS NULL OR id > $6)
@@ -174,7 +174,7 @@ export class SalaryBandsService {
   }
 
   async load(manager: EntityManager, id: string, lock = false): Promise<BandRow> {
-    const [row]: BandRow[] = await manager.query(`SELECT ${COLUMNS} FROM salary_bands WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    const [row]: BandRow[] = await manager.query(`SELECT ${BAND_COLUMNS} FROM salary_bands WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
     if (!row) throw new NotFoundError('Salary band', id);
     return row;
   }

@@ -118,3 +118,44 @@ export const DEMO_CANDIDATES = PEOPLE.map(([fullName, nativeName, employer, titl
   taskForce: TASK_FORCE_BY_AREA[area],
   stage: (['sourced', 'contacted', 'replied', 'screening', 'interviewing'] as const)[i % 5],
 }));
+
+/**
+ * Bands in CNY a month (Beijing, 14-month pay) and USD a year (Bay Area) for the task forces'
+ * roles. Anchor: 42,874 CNY a month, the average pay of top AI talent, is the P9 LLM midpoint.
+ */
+const CNY_P9_LLM_MID = 42874;
+const LEVEL_FACTORS: [string, number][] = [
+  ['P6', 0.45],
+  ['P7', 0.6],
+  ['P8', 0.78],
+  ['P9', 1],
+];
+const FAMILY_FACTORS: [string, number][] = [
+  ['llm', 1],
+  ['search', 0.85],
+  ['speech', 0.8],
+  ['autonomous-driving', 0.9],
+];
+/** Bay Area pay runs far above the USD value of Beijing pay for the same level. */
+const USD_ANNUAL_PER_CNY_MONTHLY = 6.1;
+
+const round = (value: number, step: number) => Math.round(value / step) * step;
+export const DEMO_BANDS = FAMILY_FACTORS.flatMap(([family, familyFactor]) =>
+  LEVEL_FACTORS.flatMap(([level, levelFactor]) => {
+    const mid = CNY_P9_LLM_MID * familyFactor * levelFactor;
+    const cnyMid = family === 'llm' && level === 'P9' ? CNY_P9_LLM_MID : round(mid, 100);
+    const usdMid = round(mid * USD_ANNUAL_PER_CNY_MONTHLY, 1000);
+    return [
+      { jobFamily: family, level, zone: 'cn-beijing', currency: 'CNY', period: 'monthly', monthsPerYear: 14, min: round(cnyMid * 0.8, 100), mid: cnyMid, max: round(cnyMid * 1.25, 100) },
+      { jobFamily: family, level, zone: 'us-bay-area', currency: 'USD', period: 'annual', monthsPerYear: 12, min: round(usdMid * 0.8, 1000), mid: usdMid, max: round(usdMid * 1.25, 1000) },
+    ];
+  }),
+);
+
+/** Units of quote per unit of base, as an admin would keep them. */
+export const DEMO_FX_RATES = [
+  { base: 'CNY', quote: 'USD', rate: '0.1381', asOf: '2026-11-01' },
+  { base: 'USD', quote: 'KRW', rate: '1386.5', asOf: '2026-11-01' },
+  { base: 'CNY', quote: 'KRW', rate: '191.47', asOf: '2026-11-01' },
+  { base: 'USD', quote: 'SGD', rate: '1.3412', asOf: '2026-11-01' },
+];

@@ -3,7 +3,8 @@ import { ConfigValidationError, dataSourceOptions, loadConfig, newId, runMigrati
 import { normalizeEmail } from '@app/candidates';
 import { hashToken } from '@app/users';
 import { DataSource, EntityManager } from 'typeorm';
-import { DEMO_ADMIN, DEMO_CANDIDATES, DEMO_TASK_FORCES } from './demo-data';
+import { BAND_COLUMNS, BandRow, toBandView } from '@app/compensation';
+import { DEMO_ADMIN, DEMO_BANDS, DEMO_CANDIDATES, DEMO_FX_RATES, DEMO_TASK_FORCES } from './demo-data';
 
 /** Loads the demo data. Idempotent: rows are matched by their natural keys and never doubled. */
 async function main(): Promise<void> {
@@ -51,8 +52,36 @@ async function main(): Promise<void> {
       }
       return added;
     });
+    const bands = await dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(7412330020)`);
+      const [{ id: adminId }] = await tx.query(`SELECT id FROM users WHERE lower(email) = lower($1)`, [DEMO_ADMIN.email]);
+      for (const r of DEMO_FX_RATES) {
+        await tx.query(`INSERT INTO fx_rates (id, base, quote, as_of, rate, created_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, [
+          newId(),
+          r.base,
+          r.quote,
+          r.asOf,
+          r.rate,
+          adminId,
+        ]);
+      }
+      let added = 0;
+      for (const b of DEMO_BANDS) {
+        // Amounts are stored in minor units: both currencies here have 2 decimals.
+        const inserted: { id: string }[] = await tx.query(
+          `INSERT INTO salary_bands (id, job_family, level, zone, currency, period, months_per_year, base_min, base_mid, base_max, effective_from)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '2026-01-01') ON CONFLICT DO NOTHING RETURNING id`,
+          [newId(), b.jobFamily, b.level, b.zone, b.currency, b.period, b.monthsPerYear, b.min * 100, b.mid * 100, b.max * 100],
+        );
+        if (!inserted.length) continue;
+        const [row]: BandRow[] = await tx.query(`SELECT ${BAND_COLUMNS} FROM salary_bands WHERE id = $1`, [inserted[0].id]);
+        await tx.query(`INSERT INTO salary_band_versions (band_id, version, snapshot, created_by) VALUES ($1, 1, $2, $3)`, [row.id, JSON.stringify(toBandView(row)), adminId]);
+        added++;
+      }
+      return added;
+    });
     const lines = [
-      `demo data loaded (${candidates} new candidates)`,
+      `demo data loaded (${candidates} new candidates, ${bands} new salary bands, ${DEMO_FX_RATES.length} exchange rates)`,
       `  admin token:     ${DEMO_ADMIN.token}`,
       ...DEMO_TASK_FORCES.map((tf) => `  recruiter token: ${tf.recruiter.token}  (${tf.recruiter.name}, ${tf.name})`),
     ];
