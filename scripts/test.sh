@@ -3,7 +3,8 @@
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
 ensure_services
-log "type-checking"
+log "type-checking and building (some suites run the built worker as real processes)"
 npx tsc -p tsconfig.json --noEmit
+npm run -s build
 log "running tests"
 npx jest --ci "$@"

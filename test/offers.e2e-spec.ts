@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { createUser, Running, startWorker, taskForceBody, useApi, waitFor } from './support/harness';
+import { createUser, taskForceBody, useApi, waitFor } from './support/harness';
+import { spawnWorkerProcess } from './support/processes';
 
 describe('offers', () => {
   const suite = useApi('offers', { OFFER_EXPIRY_INTERVAL_MS: '1000' });
@@ -210,8 +211,9 @@ describe('offers', () => {
     expect(after.evaluation).toMatchObject({ bandVersion: 1, bandMax: '280000.00', inBand: true });
   });
 
-  it('expires sent offers once, by the real worker schedule, with two workers running', async () => {
-    const workers: Running[] = [await startWorker(suite.config), await startWorker(suite.config)];
+  it('expires sent offers once, by the real worker schedule, with two worker processes running', async () => {
+    const env = { OFFER_EXPIRY_INTERVAL_MS: '1000' };
+    const workers = await Promise.all([spawnWorkerProcess(suite.config, env), spawnWorkerProcess(suite.config, env)]);
     try {
       const { app } = await application();
       const offer = (await http().post('/v1/offers', offerBody(app.id, '82832.57', { expiresAt: new Date(Date.now() + 1500).toISOString() }))).body;
@@ -223,7 +225,7 @@ describe('offers', () => {
       expect(history.filter((h: { to: string }) => h.to === 'expired')).toEqual([expect.objectContaining({ from: 'sent', actorId: null, comment: 'expired unanswered' })]);
       expect((await act(offer.id, 'accept')).body.code).toBe('illegal_offer_action');
     } finally {
-      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(workers.map((w) => w.stop()));
     }
   });
 });

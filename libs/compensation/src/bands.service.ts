@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ConversionQuery, ConvertedBand, CreateSalaryBandDto, SalaryBandListQuery, SalaryBandView, UpdateSalaryBandDto, Zone } from './bands.dto';
+import { BandFields, checkBand } from './band-rules';
 import { FxRatesService, requireCalendarDate } from './fx.service';
 import { convertMoney, Currency, formatAmount, parseAmount, Period } from './money';
 
@@ -63,7 +64,7 @@ export function toBandView(r: BandRow): SalaryBandView {
 /** The fields a client actually sent (DTO instances also carry declared-but-absent ones as undefined). */
 const given = <T extends object>(dto: T): Partial<T> => Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-type Fields = Required<Omit<CreateSalaryBandDto, 'monthsPerYear'>> & { monthsPerYear: number };
+type Fields = BandFields;
 
 /** What admins pay: bands with exact money, no overlaps in force, and a version per change. */
 @Injectable()
@@ -77,7 +78,7 @@ export class SalaryBandsService {
   async create(actor: Actor, dto: CreateSalaryBandDto): Promise<SalaryBandView> {
     this.requireAdmin(actor);
     const fields: Fields = { signOnMin: null, signOnMax: null, equityMin: null, equityMax: null, effectiveTo: null, monthsPerYear: 12, ...given(dto) } as Fields;
-    const amounts = this.checked(fields);
+    const amounts = checkBand(fields);
     return this.db.transaction(async (tx) => {
       const id = newId();
       const [row] = await this.overlapSafe(tx, fields, () =>
@@ -100,7 +101,7 @@ export class SalaryBandsService {
       const current = await this.load(tx, id, true);
       const view = toBandView(current);
       const fields = { ...view, ...given(dto) } as unknown as Fields;
-      const amounts = this.checked(fields);
+      const amounts = checkBand(fields);
       const [row] = await this.overlapSafe(tx, fields, async () =>
         returnedRows<BandRow>(
           await tx.query(
@@ -177,25 +178,6 @@ export class SalaryBandsService {
     const [row]: BandRow[] = await manager.query(`SELECT ${BAND_COLUMNS} FROM salary_bands WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
     if (!row) throw new NotFoundError('Salary band', id);
     return row;
-  }
-
-  /** Parses every amount in the band's currency and checks the ranges; returns them in column order. */
-  private checked(f: Fields): (bigint | null)[] {
-    requireCalendarDate(f.effectiveFrom, 'effectiveFrom');
-    if (f.effectiveTo) requireCalendarDate(f.effectiveTo, 'effectiveTo');
-    const parse = (value: string | null, field: string) => (value === null || value === undefined ? null : parseAmount(value, f.currency, field));
-    const [min, mid, max] = [parse(f.baseMin, 'baseMin')!, parse(f.baseMid, 'baseMid')!, parse(f.baseMax, 'baseMax')!];
-    const [signOnMin, signOnMax, equityMin, equityMax] = [parse(f.signOnMin, 'signOnMin'), parse(f.signOnMax, 'signOnMax'), parse(f.equityMin, 'equityMin'), parse(f.equityMax, 'equityMax')];
-    const problems: string[] = [];
-    if (min <= 0n) problems.push('baseMin must be positive');
-    if (!(min <= mid && mid <= max)) problems.push('base amounts must satisfy baseMin <= baseMid <= baseMax');
-    for (const [name, lo, hi] of [['signOn', signOnMin, signOnMax], ['equity', equityMin, equityMax]] as const) {
-      if ((lo === null) !== (hi === null)) problems.push(`${name}Min and ${name}Max go together`);
-      else if (lo !== null && hi !== null && lo > hi) problems.push(`${name}Min must not exceed ${name}Max`);
-    }
-    if (f.effectiveTo && f.effectiveTo < f.effectiveFrom) problems.push('effectiveTo must not be before effectiveFrom');
-    if (problems.length) throw new RuleViolationError('band_invalid', problems.join('; '), { problems });
-    return [min, mid, max, signOnMin, signOnMax, equityMin, equityMax];
   }
 
   private async overlapSafe(tx: EntityManager, f: Fields, write: () => Promise<BandRow[]>): Promise<BandRow[]> {

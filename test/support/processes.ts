@@ -1,0 +1,48 @@
+import { AppConfig } from '@app/platform';
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from './redis-server';
+
+const WORKER_MAIN = path.join(__dirname, '../../dist/apps/worker/src/main.js');
+
+/** A real worker process (the built one, as deployed), sharing a suite's database, Redis and prefix. */
+export async function spawnWorkerProcess(config: AppConfig, env: Record<string, string> = {}): Promise<{ stop(): Promise<void> }> {
+  if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run the tests with "npm test", which builds first`);
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [WORKER_MAIN], {
+    env: {
+      ...process.env,
+      DATABASE_URL: config.DATABASE_URL,
+      REDIS_URL: config.REDIS_URL,
+      QUEUE_PREFIX: config.QUEUE_PREFIX,
+      WORKER_PORT: String(port),
+      LOG_LEVEL: 'warn',
+      MIGRATIONS_RUN_ON_START: 'false',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error(`worker process exited with ${child.exitCode}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('worker process did not become healthy');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
