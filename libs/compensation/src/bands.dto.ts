@@ -9,7 +9,8 @@ export const ZONES = ['us-bay-area', 'us-seattle', 'us-new-york', 'us-remote', '
 export type Zone = (typeof ZONES)[number];
 
 const AMOUNT = /^\d{1,15}(\.\d{1,2})?$/;
-const amount = (field: string) => Matches(AMOUNT, { message: `${field} must be a decimal string in major units, such as "42874.00"` });
+/** A decimal string in major units; the currency's own decimals are checked when it is parsed. */
+export const amount = (field: string) => Matches(AMOUNT, { message: `${field} must be a decimal string in major units, such as "42874.00"` });
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const date = (field: string) => Matches(DATE, { message: `${field} must be a date such as 2027-01-01` });
 const oneOf = (name: string, list: readonly string[]) => ({ message: `${name} must be one of ${list.join(', ')}` });

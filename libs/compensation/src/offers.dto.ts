@@ -1,7 +1,7 @@
 import { IsDateTime, NULLABLE_FIELDS } from '@app/platform';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { FxRateUsed } from './bands.dto';
+import { amount, FxRateUsed } from './bands.dto';
 import { CURRENCIES, Currency, Period, PERIODS } from './money';
 
 export const OFFER_STATUSES = ['draft', 'pending_approval', 'approved', 'sent', 'accepted', 'declined', 'expired', 'withdrawn'] as const;
@@ -9,8 +9,6 @@ export type OfferStatus = (typeof OFFER_STATUSES)[number];
 export const OFFER_ACTIONS = ['submit', 'approve', 'reject', 'send', 'accept', 'decline', 'withdraw'] as const;
 export type OfferAction = (typeof OFFER_ACTIONS)[number];
 
-const AMOUNT = /^\d{1,15}(\.\d{1,2})?$/;
-const amount = (field: string) => Matches(AMOUNT, { message: `${field} must be a decimal string in major units, such as "42874.00"` });
 const oneOf = (name: string, list: readonly string[]) => ({ message: `${name} must be one of ${list.join(', ')}` });
 
 export class CreateOfferDto {
