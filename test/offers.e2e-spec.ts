@@ -153,8 +153,8 @@ describe('offers', () => {
     await http().post(`/v1/applications/${app.id}/competing-offers`, { employer: 'Google DeepMind', base: '90000.00', currency: 'USD', period: 'annual' });
     await http().post(`/v1/applications/${app.id}/competing-offers`, { employer: 'Moonshot AI', base: '60000.00', currency: 'CNY', period: 'monthly' });
     const offer = (await http().post('/v1/offers', offerBody(app.id, '82832.57'))).body;
-    // 60,000 CNY a month x 14 x 0.138 = 115,920 USD a year beats DeepMind's 90,000.
-    expect(offer.strongestCompetingOffer).toEqual({ employer: 'Moonshot AI', base: '115920.00', gap: '-33087.43' });
+    // 60,000 CNY a month x 12 (their extra months are unknown) x 0.138 = 99,360 USD a year beats DeepMind's 90,000.
+    expect(offer.strongestCompetingOffer).toEqual({ employer: 'Moonshot AI', base: '99360.00', gap: '-16527.43' });
     expect((await http().get(`/v1/applications/${app.id}/competing-offers`)).body).toHaveLength(2);
   });
 
@@ -185,6 +185,55 @@ describe('offers', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it('refuses zero pay, past expiries, version numbers out of range and stale currency amounts', async () => {
+    const { app } = await application();
+    expect((await http().post('/v1/offers', offerBody(app.id, '0'))).body.code).toBe('base_not_positive');
+    expect((await http().post('/v1/offers', offerBody(app.id, '82832.57', { expiresAt: '2020-01-01T00:00:00Z' }))).body.code).toBe('expiry_in_past');
+    expect((await http().post(`/v1/applications/${app.id}/competing-offers`, { employer: 'X', base: '0', currency: 'USD', period: 'annual' })).status).toBe(422);
+    const offer = (await http().post('/v1/offers', offerBody(app.id, '82832.57'))).body;
+    expect((await http().get(`/v1/offers/${offer.id}/versions/99999999999`)).body.code).toBe('invalid_version');
+    expect((await http().get(`/v1/salary-bands/${bandId}/versions/0`)).status).toBe(400);
+    expect((await http().patch(`/v1/offers/${offer.id}`, { currency: 'CNY' })).body).toMatchObject({ code: 'amounts_required', fields: ['base', 'signOn'] });
+    expect((await http().patch(`/v1/salary-bands/${bandId}`, { currency: 'USD' })).body.code).toBe('amounts_required');
+  });
+
+  it('refuses to send or accept an offer once it has expired, even before the worker runs', async () => {
+    const { app } = await application();
+    const offer = (await http().post('/v1/offers', offerBody(app.id, '82832.57'))).body;
+    await act(offer.id, 'submit');
+    await suite.db.query(`UPDATE offers SET expires_at = now() - interval '1 second' WHERE id = $1`, [offer.id]);
+    expect((await act(offer.id, 'send')).body.code).toBe('offer_expired');
+  });
+
+  it('keeps open offers of a closed application from moving on', async () => {
+    const { app } = await application();
+    const offer = (await http().post('/v1/offers', offerBody(app.id, '120000.00'))).body;
+    await act(offer.id, 'submit');
+    await http().post(`/v1/applications/${app.id}/transitions`, { to: 'withdrawn', reason: 'accepted_other_offer' });
+    expect((await act(offer.id, 'approve', { comment: 'ok' })).body.code).toBe('application_closed');
+    expect((await act(offer.id, 'withdraw')).body.status).toBe('withdrawn');
+  });
+
+  it('makes an edited sent offer be sent again', async () => {
+    const { app } = await application();
+    const offer = (await http().post('/v1/offers', offerBody(app.id, '82832.57'))).body;
+    await act(offer.id, 'submit');
+    await act(offer.id, 'send');
+    const edited = (await http().patch(`/v1/offers/${offer.id}`, { base: '84000.00' })).body;
+    expect(edited).toMatchObject({ status: 'approved', version: 2, statusReason: 'edited after sending: send it again' });
+    expect((await act(offer.id, 'accept')).body.code).toBe('illegal_offer_action');
+  });
+
+  it('leaves an offer an admin approved out of band alone when rates change', async () => {
+    const { app } = await application();
+    const offer = (await http().post('/v1/offers', offerBody(app.id, '120000.00'))).body;
+    await act(offer.id, 'submit');
+    await act(offer.id, 'approve', { comment: 'exceptional candidate' });
+    const put = await http().put('/v1/fx-rates/CNY/USD', { rate: '0.138', asOf: '2026-11-21' });
+    expect(put.body.offersSentBackForApproval).not.toContain(offer.id);
+    expect((await http().get(`/v1/offers/${offer.id}`)).body.status).toBe('approved');
   });
 
   it('keeps the band version an offer was checked against when the band changes', async () => {

@@ -100,7 +100,17 @@ export class SalaryBandsService {
     return this.db.transaction(async (tx) => {
       const current = await this.load(tx, id, true);
       const view = toBandView(current);
-      const fields = { ...view, ...given(dto) } as unknown as Fields;
+      const changes = given(dto);
+      if (changes.currency && changes.currency !== view.currency) {
+        const missing = (['baseMin', 'baseMid', 'baseMax', 'signOnMin', 'signOnMax', 'equityMin', 'equityMax'] as const).filter(
+          (f) => changes[f] === undefined && view[f] !== null,
+        );
+        if (missing.length) {
+          throw new RuleViolationError('amounts_required', `Changing the currency needs the amounts in the new currency: ${missing.join(', ')}`, { fields: missing });
+        }
+      }
+      if (Object.entries(changes).every(([k, v]) => view[k as keyof SalaryBandView] === v)) return view;
+      const fields = { ...view, ...changes } as unknown as Fields;
       const amounts = checkBand(fields);
       const [row] = await this.overlapSafe(tx, fields, async () =>
         returnedRows<BandRow>(

@@ -1,4 +1,4 @@
-import { IsDateTime, NULLABLE_FIELDS } from '@app/platform';
+import { IsDateTime, NULLABLE_FIELDS, Trim } from '@app/platform';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
 import { amount, FxRateUsed } from './bands.dto';
@@ -30,7 +30,7 @@ export class UpdateOfferDto extends PartialType(CreateOfferDto) {
 
 export class OfferActionDto {
   @ApiPropertyOptional({ description: 'Required to approve or reject', example: 'Matches the DeepMind counter-offer; approved.' })
-  @IsOptional() @IsString() @Length(1, 2000) comment?: string;
+  @IsOptional() @Trim() @IsString() @Length(1, 2000) comment?: string;
 }
 
 export class OfferEvaluation {
@@ -86,7 +86,7 @@ export class OfferEventView {
 
 export class CreateCompetingOfferDto {
   static readonly [NULLABLE_FIELDS]: readonly string[] = ['bonus', 'equity'];
-  @ApiProperty({ example: 'Google DeepMind' }) @IsString() @Length(1, 200) employer: string;
+  @ApiProperty({ example: 'Google DeepMind' }) @Trim() @IsString() @Length(1, 200) employer: string;
   @ApiProperty({ example: '320000.00' }) @amount('base') base: string;
   @ApiPropertyOptional({ example: '60000.00' }) @IsOptional() @amount('bonus') bonus?: string | null;
   @ApiPropertyOptional({ example: '400000.00' }) @IsOptional() @amount('equity') equity?: string | null;

@@ -43,11 +43,13 @@ interface OfferRow {
   status_reason: string | null;
   created_at: Date;
   updated_at: Date;
+  /** Changes with every write of the row (PostgreSQL's xmin): claims are conditional on it. */
+  row_token: string;
 }
 
 const COLUMNS = `o.id, o.application_id, o.status, o.version, o.salary_band_id, o.band_version, o.currency, o.period, o.base::text,
   o.sign_on::text, o.equity::text, to_char(o.start_date, 'YYYY-MM-DD') AS start_date, o.expires_at, o.pinned_rate::text,
-  to_char(o.pinned_rate_as_of, 'YYYY-MM-DD') AS pinned_rate_as_of, o.pinned_rate_inverted, o.status_reason, o.created_at, o.updated_at`;
+  to_char(o.pinned_rate_as_of, 'YYYY-MM-DD') AS pinned_rate_as_of, o.pinned_rate_inverted, o.status_reason, o.created_at, o.updated_at, o.xmin::text AS row_token`;
 
 const OPEN: OfferStatus[] = ['draft', 'pending_approval', 'approved', 'sent'];
 const ACTIONS: Record<OfferAction, { from: OfferStatus[]; adminOnly?: boolean; needsComment?: boolean }> = {
@@ -82,6 +84,7 @@ export class OffersService {
 
   async create(actor: Actor, dto: CreateOfferDto): Promise<OfferView> {
     requireCalendarDate(dto.startDate, 'startDate');
+    this.requireFutureExpiry(dto.expiresAt);
     return this.db.transaction(async (tx) => {
       const application = await this.applications.visible(actor, dto.applicationId, tx);
       if (CLOSED_STAGES.includes(application.stage)) {
@@ -122,9 +125,17 @@ export class OffersService {
       throw new RuleViolationError('offer_fixed_fields', 'An offer keeps its application and band; withdraw it and make a new one');
     }
     if (dto.startDate) requireCalendarDate(dto.startDate, 'startDate');
+    if (dto.expiresAt) this.requireFutureExpiry(dto.expiresAt);
     return this.db.transaction(async (tx) => {
       const current = await this.load(actor, id, tx, true);
       if (!OPEN.includes(current.status)) throw new RuleViolationError('offer_closed', `An offer that is ${current.status} cannot change`);
+      this.requireOpenApplication(await this.applications.visible(actor, current.application_id, tx));
+      if (dto.currency && dto.currency !== current.currency) {
+        const missing = (['base', 'signOn', 'equity'] as const).filter((f) => dto[f] === undefined && (f === 'base' || current[f === 'signOn' ? 'sign_on' : 'equity'] !== null));
+        if (missing.length) {
+          throw new RuleViolationError('amounts_required', `Changing the currency needs the amounts in the new currency: ${missing.join(', ')}`, { fields: missing });
+        }
+      }
       const merged = {
         currency: dto.currency ?? current.currency,
         period: dto.period ?? current.period,
@@ -141,14 +152,16 @@ export class OffersService {
           ...current,
           currency: merged.currency,
           period: merged.period,
-          base: String(parseAmount(merged.base, merged.currency, 'base')),
+          base: String(this.amounts(merged)[0]),
           pinned_rate: null,
         });
         if (evaluation.approvalRequired) {
           status = 'pending_approval';
           reason = 'edited out of band: needs approval again';
         } else {
-          if (current.status === 'pending_approval') status = 'approved';
+          // New terms the candidate has not seen must be sent again.
+          if (current.status === 'pending_approval' || current.status === 'sent') status = 'approved';
+          if (current.status === 'sent') reason = 'edited after sending: send it again';
           pin = await this.rateFor(tx, merged.currency, current);
         }
       }
@@ -195,8 +208,12 @@ export class OffersService {
         });
       }
       if (rule.adminOnly && !isAdmin(actor)) throw new ForbiddenError('admin_required', `Only admins may ${action} an offer`);
-      if (rule.needsComment && !dto.comment) {
+      if (rule.needsComment && !dto.comment?.trim()) {
         throw new RuleViolationError('comment_required', `To ${action} an offer, say why in comment`, { field: 'comment' });
+      }
+      if (action !== 'withdraw') this.requireOpenApplication(await this.applications.visible(actor, current.application_id, tx));
+      if (['send', 'accept', 'decline'].includes(action) && current.expires_at.getTime() <= this.clock.now().getTime()) {
+        throw new RuleViolationError('offer_expired', `The offer expired at ${current.expires_at.toISOString()}`);
       }
       let to: OfferStatus;
       let pin: Rate | null = null;
@@ -233,8 +250,8 @@ export class OffersService {
                   pinned_rate = CASE WHEN $4::numeric IS NOT NULL THEN $4::numeric WHEN $3 = 'draft' THEN NULL ELSE pinned_rate END,
                   pinned_rate_as_of = CASE WHEN $4::numeric IS NOT NULL THEN $5::date WHEN $3 = 'draft' THEN NULL ELSE pinned_rate_as_of END,
                   pinned_rate_inverted = CASE WHEN $4::numeric IS NOT NULL THEN $6::boolean WHEN $3 = 'draft' THEN NULL ELSE pinned_rate_inverted END
-            WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`,
-          [id, current.status, to, pin?.used.rate ?? null, pin?.used.asOf ?? null, pin?.used.inverted ?? null],
+            WHERE id = $1 AND status = $2 AND xmin::text = $7 RETURNING ${COLUMNS}`,
+          [id, current.status, to, pin?.used.rate ?? null, pin?.used.asOf ?? null, pin?.used.inverted ?? null, current.row_token],
         ),
       );
       if (!row) throw new ConflictError('concurrent_modification', 'The offer changed while this action was being taken; re-read it');
@@ -263,6 +280,7 @@ export class OffersService {
     await this.applications.visible(actor, applicationId);
     const id = newId();
     const base = parseAmount(dto.base, dto.currency, 'base');
+    if (base <= 0n) throw new RuleViolationError('base_not_positive', 'base must be more than zero', { field: 'base' });
     const bonus = dto.bonus ? parseAmount(dto.bonus, dto.currency, 'bonus') : null;
     const equity = dto.equity ? parseAmount(dto.equity, dto.currency, 'equity') : null;
     const [row]: { created_at: Date }[] = await this.db.query(
@@ -302,10 +320,14 @@ export class OffersService {
       [base, quote],
     );
     const sentBack: string[] = [];
-    for (const offer of candidates) {
+    for (const candidate of candidates) {
       await this.db.transaction(async (tx) => {
-        const evaluation = await this.evaluate(tx, { ...offer, pinned_rate: null });
-        if (!evaluation.approvalRequired) return;
+        const [offer]: OfferRow[] = await tx.query(`SELECT ${COLUMNS} FROM offers o WHERE o.id = $1 AND o.status = 'approved' FOR UPDATE`, [candidate.id]);
+        if (!offer?.pinned_rate) return;
+        // Only offers this change moves out of band: one an admin approved out of band stays approved.
+        const atPinned = await this.evaluate(tx, offer);
+        const atToday = await this.evaluate(tx, { ...offer, pinned_rate: null });
+        if (!atPinned.inBand || atToday.inBand) return;
         const reason = `The ${base}/${quote} rate of ${rate.asOf} (${rate.rate}) puts the offer out of band; it needs approval again`;
         const [moved] = returnedRows<OfferRow>(
           await tx.query(
@@ -345,9 +367,23 @@ export class OffersService {
     await this.applications.transitionIn(tx, actor, applicationId, { to, expectedVersion: application.version });
   }
 
+  private requireFutureExpiry(expiresAt: string): void {
+    if (new Date(expiresAt).getTime() <= this.clock.now().getTime()) {
+      throw new RuleViolationError('expiry_in_past', 'expiresAt must be in the future', { field: 'expiresAt' });
+    }
+  }
+
+  private requireOpenApplication(application: { stage: Stage }): void {
+    if (CLOSED_STAGES.includes(application.stage) && application.stage !== 'hired') {
+      throw new RuleViolationError('application_closed', `The application is ${application.stage}; its offer can only be withdrawn`);
+    }
+  }
+
   private amounts(o: { currency: Currency; base: string; signOn?: string | null; equity?: string | null }): (bigint | null)[] {
+    const base = parseAmount(o.base, o.currency, 'base');
+    if (base <= 0n) throw new RuleViolationError('base_not_positive', 'base must be more than zero', { field: 'base' });
     return [
-      parseAmount(o.base, o.currency, 'base'),
+      base,
       o.signOn ? parseAmount(o.signOn, o.currency, 'signOn') : null,
       o.equity ? parseAmount(o.equity, o.currency, 'equity') : null,
     ];
@@ -419,11 +455,11 @@ export class OffersService {
 
   private async view(manager: EntityManager, actor: Actor, row: OfferRow): Promise<OfferView> {
     const evaluation = await this.evaluate(manager, row);
-    const band = await this.bandVersion(manager, row);
     return {
       ...this.terms(row),
       evaluation,
-      strongestCompetingOffer: await this.strongestCompeting(manager, row, band.monthsPerYear),
+      // Another employer's monthly pay is annualised at 12 months: their extra months are unknown.
+      strongestCompetingOffer: await this.strongestCompeting(manager, row, 12),
       allowedActions: allowedOfferActions(row.status, actor),
     };
   }

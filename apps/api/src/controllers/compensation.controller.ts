@@ -23,9 +23,29 @@ import {
 import { decodeCursor, InvalidInputError } from '@app/platform';
 import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
-import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from './openapi';
+
+/** A version number in the path: a positive 32-bit integer, else a 400 naming it. */
+class VersionPipe implements PipeTransform<string, number> {
+  transform(value: string): number {
+    const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+    if (!(n >= 1 && n <= 2_147_483_647)) {
+      throw new InvalidInputError('invalid_version', 'version must be a positive integer', [{ field: 'version', message: 'not a version number' }]);
+    }
+    return n;
+  }
+}
+
+class OfferActionPipe implements PipeTransform<string, OfferAction> {
+  transform(value: string): OfferAction {
+    if (!(OFFER_ACTIONS as readonly string[]).includes(value)) {
+      throw new InvalidInputError('unknown_offer_action', `action must be one of ${OFFER_ACTIONS.join(', ')}`, [{ field: 'action', message: 'unknown action' }]);
+    }
+    return value as OfferAction;
+  }
+}
 
 @ApiTags('salary bands')
 @ApiBearerAuth()
@@ -77,7 +97,7 @@ export class SalaryBandsController {
   @ApiOperation({ summary: 'One version of a band' })
   @ApiOkResponse({ type: SalaryBandView })
   @ApiProblems(400, 401, 404)
-  version(@Param('id', UuidPipe) id: string, @Param('version', ParseIntPipe) version: number) {
+  version(@Param('id', UuidPipe) id: string, @Param('version', VersionPipe) version: number) {
     return this.bands.version(id, version);
   }
 }
@@ -108,15 +128,6 @@ export class FxRatesController {
   @ApiProblems(400, 401)
   list(@Query() query: FxRateListQuery) {
     return this.fx.list(query, decodeCursor(query.cursor));
-  }
-}
-
-class OfferActionPipe implements PipeTransform<string, OfferAction> {
-  transform(value: string): OfferAction {
-    if (!(OFFER_ACTIONS as readonly string[]).includes(value)) {
-      throw new InvalidInputError('unknown_offer_action', `action must be one of ${OFFER_ACTIONS.join(', ')}`, [{ field: 'action', message: 'unknown action' }]);
-    }
-    return value as OfferAction;
   }
 }
 
@@ -171,7 +182,7 @@ export class OffersController {
   @Get('offers/:id/versions/:version')
   @ApiOperation({ summary: 'The terms of one version of the offer' })
   @ApiProblems(400, 401, 404)
-  version(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('version', ParseIntPipe) version: number) {
+  version(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('version', VersionPipe) version: number) {
     return this.offers.version(actor, id, version);
   }
 
