@@ -32,7 +32,7 @@ describe('migrations', () => {
     expect(tables).toEqual([
       'api_tokens', 'application_stage_changes', 'applications', 'audit_log', 'candidate_identities', 'candidate_notes', 'candidates',
       'competing_offers', 'fx_rates', 'idempotency_keys', 'offer_events', 'offer_versions', 'offers', 'openings', 'salary_band_versions',
-      'salary_bands', 'schema_migrations', 'task_force_members', 'task_forces', 'users',
+      'salary_bands', 'schema_migrations', 'sequence_versions', 'sequences', 'task_force_members', 'task_forces', 'users',
     ]);
     expect(await runMigrationsLocked(a)).toEqual([]);
   });

@@ -59,6 +59,12 @@ describe('OpenAPI document and metrics', () => {
         'GET /v1/offers/{id}/versions/{version}',
         'POST /v1/applications/{id}/competing-offers',
         'GET /v1/applications/{id}/competing-offers',
+        'POST /v1/sequences',
+        'GET /v1/sequences',
+        'GET /v1/sequences/{id}',
+        'PATCH /v1/sequences/{id}',
+        'GET /v1/sequences/{id}/versions/{version}',
+        'POST /v1/sequences/{id}/preview',
       ].sort(),
     );
     const create = doc.paths['/v1/task-forces'].post;

@@ -26,17 +26,7 @@ import { CurrentActor, UuidPipe } from '@app/web';
 import { Body, Controller, Get, HttpCode, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from './openapi';
-
-/** A version number in the path: a positive 32-bit integer, else a 400 naming it. */
-class VersionPipe implements PipeTransform<string, number> {
-  transform(value: string): number {
-    const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-    if (!(n >= 1 && n <= 2_147_483_647)) {
-      throw new InvalidInputError('invalid_version', 'version must be a positive integer', [{ field: 'version', message: 'not a version number' }]);
-    }
-    return n;
-  }
-}
+import { VersionPipe } from './pipes';
 
 class OfferActionPipe implements PipeTransform<string, OfferAction> {
   transform(value: string): OfferAction {

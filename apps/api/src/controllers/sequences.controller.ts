@@ -1,0 +1,63 @@
+import { decodeCursor } from '@app/platform';
+import { CreateSequenceDto, PreviewDto, SequenceListQuery, SequencesService, SequenceView, UpdateSequenceDto } from '@app/outreach';
+import { Actor } from '@app/users';
+import { CurrentActor, UuidPipe } from '@app/web';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiPage, ApiProblems } from './openapi';
+import { VersionPipe } from './pipes';
+
+@ApiTags('outreach')
+@ApiBearerAuth()
+@Controller('v1/sequences')
+export class SequencesController {
+  constructor(private readonly sequences: SequencesService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a sequence in a task force; templates with unknown variables are 422' })
+  @ApiCreatedResponse({ type: SequenceView })
+  @ApiProblems(400, 401, 404, 409, 422)
+  create(@CurrentActor() actor: Actor, @Body() dto: CreateSequenceDto) {
+    return this.sequences.create(actor, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "Sequences of the caller's task forces (?taskForceId=)" })
+  @ApiPage(SequenceView)
+  @ApiProblems(400, 401)
+  list(@CurrentActor() actor: Actor, @Query() query: SequenceListQuery) {
+    return this.sequences.list(actor, query, decodeCursor(query.cursor));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A sequence with its current version' })
+  @ApiOkResponse({ type: SequenceView })
+  @ApiProblems(400, 401, 404)
+  get(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.sequences.get(actor, id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Change a sequence: a new version for new enrollments; running ones keep theirs' })
+  @ApiOkResponse({ type: SequenceView })
+  @ApiProblems(400, 401, 404, 409, 422)
+  update(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: UpdateSequenceDto) {
+    return this.sequences.update(actor, id, dto);
+  }
+
+  @Get(':id/versions/:version')
+  @ApiOperation({ summary: 'One version of a sequence' })
+  @ApiOkResponse({ type: SequenceView })
+  @ApiProblems(400, 401, 404)
+  version(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('version', VersionPipe) version: number) {
+    return this.sequences.version(actor, id, version);
+  }
+
+  @Post(':id/preview')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Render the steps for a candidate, as they would be sent (the unsubscribe link is a placeholder)" })
+  @ApiProblems(400, 401, 404, 422)
+  preview(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: PreviewDto) {
+    return this.sequences.preview(actor, id, dto);
+  }
+}

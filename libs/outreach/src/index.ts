@@ -1,0 +1,5 @@
+export * from './outreach.module';
+export * from './send-window';
+export * from './sequences.dto';
+export * from './sequences.service';
+export * from './templates';

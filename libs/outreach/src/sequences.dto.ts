@@ -1,0 +1,100 @@
+import { PageQuery, Trim } from '@app/platform';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { HOLIDAY_CALENDARS, HolidayCalendar, Weekday, WEEKDAYS } from './send-window';
+
+const oneOf = (name: string, list: readonly string[]) => ({ message: `${name} must be one of ${list.join(', ')}` });
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+export class SenderDto {
+  @ApiProperty({ example: 'Jun Wang, ByteDance' }) @Trim() @IsString() @Length(1, 100) fromName: string;
+  @ApiProperty({ example: 'jun.wang@talent.bytedance.example' }) @IsEmail({}, { message: 'fromAddress must be an email address' }) fromAddress: string;
+  @ApiPropertyOptional({ example: 'replies@talent.bytedance.example' }) @IsOptional() @IsEmail({}, { message: 'replyTo must be an email address' }) replyTo?: string;
+}
+
+export class StepDto {
+  @ApiProperty({ example: 'P3D', description: 'ISO 8601 duration after the previous step (after enrolment for the first); PT5S works for tests' })
+  @IsString() @Matches(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, { message: 'delay must be an ISO 8601 duration such as P3D or PT5S' })
+  delay: string;
+  @ApiProperty({ example: '{{taskForce.company}} is building {{taskForce.name}}' }) @IsString() @Length(1, 300) subject: string;
+  @ApiProperty({ example: 'Hi {{candidate.firstName}}, ...\n\nUnsubscribe: {{unsubscribeUrl}}' }) @IsString() @Length(1, 20_000) body: string;
+}
+
+export class SendWindowDto {
+  @ApiProperty({ enum: WEEKDAYS, isArray: true, example: ['mon', 'tue', 'wed', 'thu', 'fri'] })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(7) @IsIn(WEEKDAYS, { each: true, message: `each of days must be one of ${WEEKDAYS.join(', ')}` })
+  days: Weekday[];
+  @ApiProperty({ example: '09:00' }) @Matches(HHMM, { message: 'start must be a time such as 09:00' }) start: string;
+  @ApiProperty({ example: '17:00', description: 'Exclusive' }) @Matches(HHMM, { message: 'end must be a time such as 17:00' }) end: string;
+}
+
+export class StopRulesDto {
+  @ApiPropertyOptional({ default: false, description: 'Also stop when anyone at the same employer replies' })
+  @IsOptional() @IsBoolean() onSameEmployerReply?: boolean;
+}
+
+export class CreateSequenceDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'taskForceId must be a UUID' }) taskForceId: string;
+  @ApiProperty({ example: 'Doubao LLM researchers, spring 2027' }) @Trim() @IsString() @Length(1, 200) name: string;
+  @ApiProperty({ type: SenderDto }) @ValidateNested() @Type(() => SenderDto) sender: SenderDto;
+  @ApiProperty({ type: [StepDto] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => StepDto) steps: StepDto[];
+  @ApiProperty({ type: SendWindowDto }) @ValidateNested() @Type(() => SendWindowDto) sendWindow: SendWindowDto;
+  @ApiPropertyOptional({ enum: ['candidate', 'task_force'], default: 'candidate', description: "candidate: the candidate's zone, else the task force's" })
+  @IsOptional() @IsIn(['candidate', 'task_force'], oneOf('timeZoneRule', ['candidate', 'task_force'])) timeZoneRule?: 'candidate' | 'task_force';
+  @ApiPropertyOptional({ enum: HOLIDAY_CALENDARS, isArray: true, example: ['US', 'CN'] })
+  @IsOptional() @IsArray() @IsIn(HOLIDAY_CALENDARS, { each: true, message: `each of holidayCalendars must be one of ${HOLIDAY_CALENDARS.join(', ')}` })
+  holidayCalendars?: HolidayCalendar[];
+  @ApiPropertyOptional({ default: 200 }) @IsOptional() @IsInt() @Min(1) @Max(100_000) dailyCapPerSender?: number;
+  @ApiPropertyOptional({ default: 20 }) @IsOptional() @IsInt() @Min(1) @Max(100_000) dailyCapPerRecipientDomain?: number;
+  @ApiPropertyOptional({ type: StopRulesDto }) @IsOptional() @ValidateNested() @Type(() => StopRulesDto) stopRules?: StopRulesDto;
+}
+
+export class UpdateSequenceDto extends PartialType(CreateSequenceDto) {}
+
+export class SequenceListQuery extends PageQuery {
+  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'taskForceId must be a UUID' }) taskForceId?: string;
+}
+
+export class PreviewDto {
+  @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'candidateId must be a UUID' }) candidateId: string;
+  @ApiPropertyOptional({ example: 1, description: '1-based step number; every step if absent' }) @IsOptional() @IsInt() @Min(1) @Max(10) step?: number;
+}
+
+/** A sequence version's full definition, as stored and shown. */
+export interface SequenceDefinition {
+  name: string;
+  sender: { fromName: string; fromAddress: string; replyTo: string | null };
+  steps: { delay: string; subject: string; body: string }[];
+  sendWindow: { days: Weekday[]; start: string; end: string };
+  timeZoneRule: 'candidate' | 'task_force';
+  holidayCalendars: HolidayCalendar[];
+  dailyCapPerSender: number;
+  dailyCapPerRecipientDomain: number;
+  stopRules: { onReply: true; onSameEmployerReply: boolean };
+}
+
+export class SequenceView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) taskForceId: string;
+  @ApiProperty({ description: 'The version new enrollments use' }) version: number;
+  @ApiProperty({ description: 'The definition of that version' }) definition: SequenceDefinition;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}

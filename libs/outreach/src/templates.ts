@@ -1,0 +1,56 @@
+import { RuleViolationError } from '@app/platform';
+import Handlebars from 'handlebars';
+
+/** The variables a step may use; anything else is refused when the sequence is saved. */
+export interface TemplateContext {
+  candidate: { firstName: string; lastName: string; fullName: string; nativeName: string; currentEmployer: string; currentTitle: string };
+  taskForce: { name: string; company: string; location: string };
+  sender: { name: string; address: string };
+  unsubscribeUrl: string;
+}
+
+export const TEMPLATE_VARIABLES = [
+  'candidate.firstName',
+  'candidate.lastName',
+  'candidate.fullName',
+  'candidate.nativeName',
+  'candidate.currentEmployer',
+  'candidate.currentTitle',
+  'taskForce.name',
+  'taskForce.company',
+  'taskForce.location',
+  'sender.name',
+  'sender.address',
+  'unsubscribeUrl',
+] as const;
+
+const SAMPLE: TemplateContext = {
+  candidate: { firstName: 'Wei', lastName: 'Zhang', fullName: 'Wei Zhang', nativeName: '张伟', currentEmployer: 'OpenAI', currentTitle: 'Member of Technical Staff' },
+  taskForce: { name: 'ByteDance / Doubao LLM', company: 'ByteDance', location: 'San Jose, CA' },
+  sender: { name: 'Jun Wang', address: 'jun.wang@example.com' },
+  unsubscribeUrl: 'https://example.com/v1/unsubscribe?token=sample',
+};
+
+/** Strict Handlebars: no helpers or partials beyond the built-in blocks, every variable must exist. */
+function compile(source: string): HandlebarsTemplateDelegate<TemplateContext> {
+  return Handlebars.compile<TemplateContext>(source, { strict: true, noEscape: true, knownHelpersOnly: true, knownHelpers: { if: true, unless: true } });
+}
+
+/** Throws a 422 naming the field and the unknown variable (or the syntax error). */
+export function checkTemplate(source: string, field: string): void {
+  try {
+    compile(source)(SAMPLE);
+  } catch (error) {
+    const message = (error as Error).message;
+    const unknown = /"([^"]+)" not defined/.exec(message)?.[1];
+    throw new RuleViolationError(
+      'invalid_template',
+      unknown ? `${field} uses {{${unknown}}}, which is not a template variable; known: ${TEMPLATE_VARIABLES.join(', ')}` : `${field} is not a valid template: ${message.split('\n')[0]}`,
+      { field, variable: unknown ?? null, allowed: TEMPLATE_VARIABLES },
+    );
+  }
+}
+
+export function render(source: string, context: TemplateContext): string {
+  return compile(source)(context);
+}
