@@ -65,6 +65,12 @@ describe('OpenAPI document and metrics', () => {
         'PATCH /v1/sequences/{id}',
         'GET /v1/sequences/{id}/versions/{version}',
         'POST /v1/sequences/{id}/preview',
+        'POST /v1/sequences/{id}/enrollments',
+        'GET /v1/sequences/{id}/enrollments',
+        'GET /v1/enrollments/{id}',
+        'POST /v1/enrollments/{id}/pause',
+        'POST /v1/enrollments/{id}/resume',
+        'POST /v1/enrollments/{id}/stop',
       ].sort(),
     );
     const create = doc.paths['/v1/task-forces'].post;

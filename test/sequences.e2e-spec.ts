@@ -87,4 +87,93 @@ describe('outreach sequences', () => {
     const dup = await http().post('/v1/sequences', { ...sequence(mine.id), name: own.body.definition.name.toUpperCase() });
     expect(dup.body.code).toBe('sequence_name_taken');
   });
+
+  describe('enrollments', () => {
+    async function setUp() {
+      const tf = (await http().post('/v1/task-forces', taskForceBody({ timeZone: 'Asia/Shanghai' }))).body;
+      const seq = (await http().post('/v1/sequences', sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Hi', body: 'Hi {{candidate.firstName}}' }] }))).body;
+      const person = async (overrides: Record<string, unknown> = {}, apply = true) => {
+        const c = (await http().post('/v1/candidates', { fullName: 'Lin Zhao', emails: [`lz.${Math.random().toString(36).slice(2)}@example.com`], ...overrides })).body;
+        if (apply) await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id });
+        return c;
+      };
+      return { tf, seq, person };
+    }
+
+    it('enrols eligible candidates and says why the others were skipped', async () => {
+      const { seq, person } = await setUp();
+      const ok = await person({ timeZone: 'America/Los_Angeles' });
+      const okNoZone = await person();
+      const optedOut = await person({ consentState: 'opted_out' });
+      const noEmail = await person({ emails: [] });
+      const noApplication = await person({}, false);
+      const erased = await person();
+      await http().delete(`/v1/candidates/${erased.id}`);
+      const ghost = '01890a5d-ac96-774b-bcce-b302099a8057';
+      const res = await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [ok.id, okNoZone.id, optedOut.id, noEmail.id, noApplication.id, erased.id, ghost, ok.id] });
+      expect(res.status).toBe(200);
+      expect(res.body.enrolled.map((e: { candidateId: string }) => e.candidateId).sort()).toEqual([ok.id, okNoZone.id].sort());
+      expect(Object.fromEntries(res.body.skipped.map((s: { candidateId: string; reason: string }) => [s.candidateId, s.reason]))).toEqual({
+        [optedOut.id]: 'opted_out',
+        [noEmail.id]: 'no_email',
+        [noApplication.id]: 'no_application',
+        [erased.id]: 'erased',
+        [ghost]: 'not_found',
+      });
+      const again = await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [ok.id] });
+      expect(again.body).toEqual({ enrolled: [], skipped: [{ candidateId: ok.id, reason: 'already_enrolled' }] });
+
+      const enrollment = (await http().get(`/v1/enrollments/${res.body.enrolled.find((e: { candidateId: string }) => e.candidateId === ok.id).enrollmentId}`)).body;
+      expect(enrollment).toMatchObject({ status: 'active', sequenceVersion: 1, timeZone: 'America/Los_Angeles' });
+      expect(enrollment.messages).toEqual([expect.objectContaining({ step: 1, status: 'scheduled', messageId: `<${enrollment.id}.1@127.0.0.1>` })]);
+      const other = (await http().get(`/v1/enrollments/${res.body.enrolled.find((e: { candidateId: string }) => e.candidateId === okNoZone.id).enrollmentId}`)).body;
+      expect(other.timeZone).toBe('Asia/Shanghai');
+    });
+
+    it('pauses, resumes and stops, skipping what was not sent', async () => {
+      const { seq, person } = await setUp();
+      const c = await person();
+      const { enrollmentId } = (await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [c.id] })).body.enrolled[0];
+      expect((await http().post(`/v1/enrollments/${enrollmentId}/pause`)).body.status).toBe('paused');
+      expect((await http().post(`/v1/enrollments/${enrollmentId}/pause`)).body.code).toBe('illegal_enrollment_action');
+      expect((await http().post(`/v1/enrollments/${enrollmentId}/resume`)).body.status).toBe('active');
+      const stopped = (await http().post(`/v1/enrollments/${enrollmentId}/stop`)).body;
+      expect(stopped).toMatchObject({ status: 'stopped', messages: [expect.objectContaining({ status: 'skipped' })] });
+      expect((await http().get(`/v1/sequences/${seq.id}/enrollments?status=stopped`)).body.data.map((e: { id: string }) => e.id)).toEqual([enrollmentId]);
+      // Once stopped, the candidate may be enrolled again.
+      expect((await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [c.id] })).body.enrolled).toHaveLength(1);
+    });
+
+    it('refuses to merge a candidate in a running sequence, and erasing stops outreach', async () => {
+      const { seq, person } = await setUp();
+      const a = await person();
+      const b = await person({}, false);
+      const { enrollmentId } = (await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [a.id] })).body.enrolled[0];
+      const merge = await http().post(`/v1/candidates/${b.id}/merge`, { duplicateId: a.id });
+      expect(merge.status).toBe(409);
+      expect(merge.body.code).toBe('merge_active_enrollment');
+      await http().delete(`/v1/candidates/${a.id}`);
+      expect((await http().get(`/v1/enrollments/${enrollmentId}`)).body).toMatchObject({ status: 'stopped', stopReason: 'candidate erased', messages: [expect.objectContaining({ status: 'skipped' })] });
+    });
+
+    it('takes 10,000 candidates in one call', async () => {
+      const { seq, tf } = await setUp();
+      const n = 10_000;
+      // Bulk-made candidates with applications, straight into the database to keep the test quick.
+      await suite.db.query(
+        `WITH c AS (
+           INSERT INTO candidates (id, full_name, emails)
+           SELECT gen_random_uuid(), 'Bulk ' || i, ARRAY['bulk.' || i || '.' || $2 || '@example.com'] FROM generate_series(1, $1) i RETURNING id)
+         INSERT INTO applications (id, candidate_id, task_force_id) SELECT gen_random_uuid(), id, $3 FROM c`,
+        [n, Date.now(), tf.id],
+      );
+      const ids = (await suite.db.query<{ candidate_id: string }>(`SELECT candidate_id FROM applications WHERE task_force_id = $1`, [tf.id])).map((r) => r.candidate_id);
+      const res = await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: ids });
+      expect(res.status).toBe(200);
+      expect(res.body.enrolled).toHaveLength(n);
+      const [{ count }] = await suite.db.query<{ count: number }>(`SELECT count(*)::int AS count FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id WHERE e.sequence_id = $1`, [seq.id]);
+      expect(count).toBe(n);
+      expect((await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [...ids, ids[0]].concat(Array(1).fill(ids[1])) })).status).toBe(400);
+    });
+  });
 });

@@ -10,7 +10,7 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApplicationsController } from './controllers/applications.controller';
 import { CandidatesController } from './controllers/candidates.controller';
 import { FxRatesController, OffersController, SalaryBandsController } from './controllers/compensation.controller';
-import { SequencesController } from './controllers/sequences.controller';
+import { EnrollmentsController, SequencesController } from './controllers/sequences.controller';
 import { TaskForcesController } from './controllers/task-forces.controller';
 import { UsersController } from './controllers/users.controller';
 
@@ -20,7 +20,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [PlatformModule.forRoot(config), loggingModule(), rateLimitModule(), UsersModule, TaskForcesModule, CandidatesModule, CompensationModule, OutreachModule],
-      controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController, SalaryBandsController, FxRatesController, OffersController, SequencesController],
+      controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController, SalaryBandsController, FxRatesController, OffersController, SequencesController, EnrollmentsController],
       providers: [
         // Order matters: authenticate first, so rate limits count per token.
         TokenCache,

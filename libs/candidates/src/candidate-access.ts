@@ -16,10 +16,15 @@ export class CandidateAccess {
 
   /** SQL condition on alias `c` taking one parameter, `$n`: the recruiter's user id (null for admins). */
   condition(actor: Actor, param: number): { sql: string; params: unknown[] } {
-    const live = 'c.erased_at IS NULL AND c.merged_into IS NULL';
-    if (isAdmin(actor)) return { sql: `${live} AND $${param}::uuid IS NULL`, params: [null] };
+    const reach = this.reach(actor, param);
+    return { sql: `c.erased_at IS NULL AND c.merged_into IS NULL AND ${reach.sql}`, params: reach.params };
+  }
+
+  /** Whether the actor's scope reaches candidate `c`, erased or not. Same parameter as `condition`. */
+  reach(actor: Actor, param: number): { sql: string; params: unknown[] } {
+    if (isAdmin(actor)) return { sql: `$${param}::uuid IS NULL`, params: [null] };
     return {
-      sql: `${live} AND (c.owner_id = $${param} OR EXISTS (
+      sql: `(c.owner_id = $${param} OR EXISTS (
               SELECT 1 FROM applications a JOIN task_force_members m ON m.task_force_id = a.task_force_id
                WHERE a.candidate_id = c.id AND m.user_id = $${param}))`,
       params: [actor.userId],

@@ -274,6 +274,15 @@ export class CandidatesService {
       ]);
       const keeper = locked.get(keeperId)!;
       const dup = locked.get(duplicateId)!;
+      const running: { candidate_id: string }[] = await tx.query(
+        `SELECT candidate_id FROM enrollments WHERE candidate_id = ANY($1::uuid[]) AND status IN ('active', 'paused')`,
+        [[keeperId, duplicateId]],
+      );
+      if (running.length) {
+        throw new ConflictError('merge_active_enrollment', 'A candidate in a running outreach sequence cannot be merged; stop the enrollment first', {
+          candidateIds: [...new Set(running.map((r) => r.candidate_id))],
+        });
+      }
       const clashes: { task_force_id: string }[] = await tx.query(
         `SELECT k.task_force_id FROM applications k JOIN applications d ON d.task_force_id = k.task_force_id
           WHERE k.candidate_id = $1 AND d.candidate_id = $2
@@ -385,6 +394,13 @@ export class CandidatesService {
     );
     await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
     await tx.query(`DELETE FROM candidate_notes WHERE candidate_id = $1`, [id]);
+    // Outreach stops for good: running enrollments end and nothing not yet handed to SMTP goes out.
+    await tx.query(
+      `UPDATE outreach_messages SET status = 'skipped', detail = 'candidate erased', updated_at = now()
+        WHERE status = 'scheduled' AND enrollment_id IN (SELECT id FROM enrollments WHERE candidate_id = $1)`,
+      [id],
+    );
+    await tx.query(`UPDATE enrollments SET status = 'stopped', stop_reason = 'candidate erased', updated_at = now() WHERE candidate_id = $1 AND status IN ('active', 'paused')`, [id]);
     await tx.query(
       `UPDATE application_stage_changes SET comment = NULL WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = $1)`,
       [id],

@@ -1,5 +1,17 @@
 import { decodeCursor } from '@app/platform';
-import { CreateSequenceDto, PreviewDto, SequenceListQuery, SequencesService, SequenceView, UpdateSequenceDto } from '@app/outreach';
+import {
+  CreateSequenceDto,
+  EnrollDto,
+  EnrollmentListQuery,
+  EnrollmentsService,
+  EnrollmentView,
+  EnrollResult,
+  PreviewDto,
+  SequenceListQuery,
+  SequencesService,
+  SequenceView,
+  UpdateSequenceDto,
+} from '@app/outreach';
 import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
@@ -11,7 +23,10 @@ import { VersionPipe } from './pipes';
 @ApiBearerAuth()
 @Controller('v1/sequences')
 export class SequencesController {
-  constructor(private readonly sequences: SequencesService) {}
+  constructor(
+    private readonly sequences: SequencesService,
+    private readonly enrollments: EnrollmentsService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a sequence in a task force; templates with unknown variables are 422' })
@@ -59,5 +74,64 @@ export class SequencesController {
   @ApiProblems(400, 401, 404, 422)
   preview(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: PreviewDto) {
     return this.sequences.preview(actor, id, dto);
+  }
+
+  @Post(':id/enrollments')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Enrol up to 10,000 candidates; answers what was enrolled and what was skipped, and why' })
+  @ApiOkResponse({ type: EnrollResult })
+  @ApiProblems(400, 401, 404)
+  enroll(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: EnrollDto) {
+    return this.enrollments.enroll(actor, id, dto.candidateIds);
+  }
+
+  @Get(':id/enrollments')
+  @ApiOperation({ summary: 'Enrollments of a sequence (?status=)' })
+  @ApiPage(EnrollmentView)
+  @ApiProblems(400, 401, 404)
+  listEnrollments(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: EnrollmentListQuery) {
+    return this.enrollments.list(actor, id, query, decodeCursor(query.cursor));
+  }
+}
+
+@ApiTags('outreach')
+@ApiBearerAuth()
+@Controller('v1/enrollments')
+export class EnrollmentsController {
+  constructor(private readonly enrollments: EnrollmentsService) {}
+
+  @Get(':id')
+  @ApiOperation({ summary: "An enrollment with each step's state and times" })
+  @ApiOkResponse({ type: EnrollmentView })
+  @ApiProblems(400, 401, 404)
+  get(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.enrollments.get(actor, id);
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Pause a running enrollment' })
+  @ApiOkResponse({ type: EnrollmentView })
+  @ApiProblems(400, 401, 404, 409, 422)
+  pause(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.enrollments.change(actor, id, 'pause');
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Resume a paused enrollment' })
+  @ApiOkResponse({ type: EnrollmentView })
+  @ApiProblems(400, 401, 404, 409, 422)
+  resume(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.enrollments.change(actor, id, 'resume');
+  }
+
+  @Post(':id/stop')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Stop an enrollment for good; steps not yet sent are skipped' })
+  @ApiOkResponse({ type: EnrollmentView })
+  @ApiProblems(400, 401, 404, 409, 422)
+  stop(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.enrollments.change(actor, id, 'stop');
   }
 }
