@@ -5,3 +5,4 @@ export * from './fx.service';
 export * from './money';
 export * from './offers.dto';
 export * from './offers.service';
+export * from './band-rules';

@@ -159,3 +159,36 @@ export const DEMO_FX_RATES = [
   { base: 'CNY', quote: 'KRW', rate: '191.47', asOf: '2026-11-01' },
   { base: 'USD', quote: 'SGD', rate: '1.3412', asOf: '2026-11-01' },
 ];
+
+/** One outreach sequence per task force, in the recruiter's name. */
+export const DEMO_SEQUENCES = DEMO_TASK_FORCES.map((tf) => ({
+  taskForce: tf.name,
+  name: `${tf.company} AI engineers, first approach`,
+  definition: {
+    name: `${tf.company} AI engineers, first approach`,
+    sender: { fromName: `${tf.recruiter.name}, ${tf.company}`, fromAddress: tf.recruiter.email, replyTo: null },
+    steps: [
+      {
+        delay: 'PT0S',
+        subject: '{{taskForce.company}} is hiring in {{taskForce.location}}',
+        body: 'Hi {{candidate.firstName}},\n\nYour work at {{candidate.currentEmployer}} caught our eye. {{taskForce.name}} is building a team in {{taskForce.location}}; could we talk this week?\n\n{{sender.name}}\n\nNot interested? {{unsubscribeUrl}}',
+      },
+      {
+        delay: 'P3D',
+        subject: 'Re: {{taskForce.company}} is hiring in {{taskForce.location}}',
+        body: 'Hi {{candidate.firstName}}, following up on my note. Happy to share details on the role and the team.\n\n{{sender.name}}\n\n{{unsubscribeUrl}}',
+      },
+      {
+        delay: 'P7D',
+        subject: 'Last note from {{taskForce.company}}',
+        body: "Hi {{candidate.firstName}}, I won't write again unless you'd like me to.\n\n{{sender.name}}\n\n{{unsubscribeUrl}}",
+      },
+    ],
+    sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' },
+    timeZoneRule: 'candidate',
+    holidayCalendars: ['US', 'CN'],
+    dailyCapPerSender: 200,
+    dailyCapPerRecipientDomain: 20,
+    stopRules: { onReply: true, onSameEmployerReply: false },
+  },
+}));

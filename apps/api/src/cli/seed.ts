@@ -4,7 +4,7 @@ import { normalizeEmail } from '@app/candidates';
 import { hashToken } from '@app/users';
 import { DataSource, EntityManager } from 'typeorm';
 import { BAND_COLUMNS, BandRow, toBandView } from '@app/compensation';
-import { DEMO_ADMIN, DEMO_BANDS, DEMO_CANDIDATES, DEMO_FX_RATES, DEMO_TASK_FORCES } from './demo-data';
+import { DEMO_ADMIN, DEMO_BANDS, DEMO_CANDIDATES, DEMO_FX_RATES, DEMO_SEQUENCES, DEMO_TASK_FORCES } from './demo-data';
 
 /** Loads the demo data. Idempotent: rows are matched by their natural keys and never doubled. */
 async function main(): Promise<void> {
@@ -78,10 +78,21 @@ async function main(): Promise<void> {
         await tx.query(`INSERT INTO salary_band_versions (band_id, version, snapshot, created_by) VALUES ($1, 1, $2, $3)`, [row.id, JSON.stringify(toBandView(row)), adminId]);
         added++;
       }
+      for (const seq of DEMO_SEQUENCES) {
+        const [taskForce]: { id: string }[] = await tx.query(`SELECT id FROM task_forces WHERE lower(name) = lower($1)`, [seq.taskForce]);
+        const id = newId();
+        const inserted: unknown[] = await tx.query(
+          `INSERT INTO sequences (id, task_force_id, name, created_by) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id`,
+          [id, taskForce.id, seq.name, adminId],
+        );
+        if (inserted.length) {
+          await tx.query(`INSERT INTO sequence_versions (sequence_id, version, definition, created_by) VALUES ($1, 1, $2, $3)`, [id, JSON.stringify(seq.definition), adminId]);
+        }
+      }
       return added;
     });
     const lines = [
-      `demo data loaded (${candidates} new candidates, ${bands} new salary bands, ${DEMO_FX_RATES.length} exchange rates)`,
+      `demo data loaded (${candidates} new candidates, ${bands} new salary bands, ${DEMO_FX_RATES.length} exchange rates, ${DEMO_SEQUENCES.length} outreach sequences)`,
       `  admin token:     ${DEMO_ADMIN.token}`,
       ...DEMO_TASK_FORCES.map((tf) => `  recruiter token: ${tf.recruiter.token}  (${tf.recruiter.name}, ${tf.name})`),
     ];
