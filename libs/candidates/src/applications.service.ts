@@ -120,31 +120,29 @@ export class ApplicationsService {
 
   /** A move inside the caller's transaction (an accepted offer hires in the same commit). */
   async transitionIn(tx: EntityManager, actor: Actor, id: string, dto: TransitionDto): Promise<ApplicationView> {
-    {
-      const current = await this.load(actor, id, tx);
-      if (dto.expectedVersion !== undefined && dto.expectedVersion !== current.version) {
-        throw new ConflictError('stale_version', `The application is at version ${current.version}, not ${dto.expectedVersion}; re-read it`, {
-          currentVersion: current.version,
-          currentStage: current.stage,
-        });
-      }
-      checkMove(current.stage, dto.to, dto.reason);
-      const now = this.clock.now();
-      const [row] = returnedRows<ApplicationRow>(
-        await tx.query(
-        `UPDATE applications a SET stage = $3, closed_reason = $4, version = version + 1, updated_at = $5
-          WHERE id = $1 AND version = $2 RETURNING ${COLUMNS}`,
-        [id, current.version, dto.to, isOpen(dto.to) ? null : (dto.reason ?? null), now],
-        ),
-      );
-      if (!row) {
-        throw new ConflictError('concurrent_modification', 'The application changed while this move was being made; re-read it and retry', {
-          expectedStage: current.stage,
-        });
-      }
-      await this.recordChange(tx, id, current.stage, dto.to, dto.reason ?? null, dto.comment ?? null, actor.userId, now);
-      return toView(row, await this.history(tx, id));
+    const current = await this.load(actor, id, tx);
+    if (dto.expectedVersion !== undefined && dto.expectedVersion !== current.version) {
+      throw new ConflictError('stale_version', `The application is at version ${current.version}, not ${dto.expectedVersion}; re-read it`, {
+        currentVersion: current.version,
+        currentStage: current.stage,
+      });
     }
+    checkMove(current.stage, dto.to, dto.reason);
+    const now = this.clock.now();
+    const [row] = returnedRows<ApplicationRow>(
+      await tx.query(
+      `UPDATE applications a SET stage = $3, closed_reason = $4, version = version + 1, updated_at = $5
+        WHERE id = $1 AND version = $2 RETURNING ${COLUMNS}`,
+      [id, current.version, dto.to, isOpen(dto.to) ? null : (dto.reason ?? null), now],
+      ),
+    );
+    if (!row) {
+      throw new ConflictError('concurrent_modification', 'The application changed while this move was being made; re-read it and retry', {
+        expectedStage: current.stage,
+      });
+    }
+    await this.recordChange(tx, id, current.stage, dto.to, dto.reason ?? null, dto.comment ?? null, actor.userId, now);
+    return toView(row, await this.history(tx, id));
   }
 
   /** The application if the actor may see it (404 otherwise). */

@@ -1,8 +1,8 @@
-import { ConflictError, DomainError, InvalidInputError, RuleViolationError } from '@app/platform';
+import { ConflictError, describeValidationErrors, DomainError, InvalidInputError, RuleViolationError } from '@app/platform';
 import { Actor } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validate, ValidationError } from 'class-validator';
+import { validate } from 'class-validator';
 import { parse } from 'csv-parse/sync';
 import { CandidatesService } from './candidates.service';
 import { CreateCandidateDto, ImportReport, ImportReportRow } from './candidates.dto';
@@ -70,13 +70,6 @@ function toCandidate(row: Partial<Record<Column, string>>): Record<string, unkno
     consentState: text(row.consent_state),
   };
   return JSON.parse(JSON.stringify(plain));
-}
-
-function messages(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((e) => {
-    const field = parent ? `${parent}.${e.property}` : e.property;
-    return [...Object.values(e.constraints ?? {}).map((m) => (e.value === undefined ? `${field} is required` : m)).slice(0, 1), ...messages(e.children ?? [], field)];
-  });
 }
 
 /**
@@ -158,7 +151,7 @@ export class CandidateImportService {
     }
     const dto = plainToInstance(CreateCandidateDto, toCandidate(record));
     const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
-    if (errors.length) return { line, outcome: 'error', errors: messages(errors) };
+    if (errors.length) return { line, outcome: 'error', errors: describeValidationErrors(errors).map((p) => p.message) };
     try {
       const created = await this.candidates.create(actor, dto);
       return { line, outcome: 'created', candidateId: created.id };

@@ -1,10 +1,9 @@
-import { IsDateTime, IsUniqueArray, NULLABLE_FIELDS, PageQuery, Trim } from '@app/platform';
+import { IsDateTime, IsUniqueArray, NULLABLE_FIELDS, oneOfMessage, PageQuery, Trim } from '@app/platform';
 import { SKILL_AREAS, SkillArea, IsIanaTimeZone } from '@app/task-forces';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsEmail,
   IsIn,
@@ -23,11 +22,10 @@ import { Stage, STAGES } from './pipeline';
 import { IsGitHubProfileUrl, IsLinkedInProfileUrl, IsScholarUrl } from './validators';
 import { CONSENT_STATES, ConsentState, DEGREES, SOURCES, Source, VISA_STATUSES, VisaStatus } from './vocabulary';
 
-const oneOf = (name: string, list: readonly string[]) => ({ message: `${name} must be one of ${list.join(', ')}` });
 
 export class EducationDto {
   @ApiProperty({ example: 'Tsinghua University' }) @Trim() @IsString() @Length(1, 200) university: string;
-  @ApiPropertyOptional({ enum: DEGREES }) @IsOptional() @IsIn(DEGREES, oneOf('degree', DEGREES)) degree?: string;
+  @ApiPropertyOptional({ enum: DEGREES }) @IsOptional() @IsIn(DEGREES, oneOfMessage('degree', DEGREES)) degree?: string;
   @ApiPropertyOptional({ example: 'Computer Science (Yao class)' }) @IsOptional() @IsString() @Length(1, 200) field?: string;
   @ApiPropertyOptional({ example: 2016 }) @IsOptional() @IsInt() @Min(1950) @Max(2100) year?: number;
 }
@@ -84,8 +82,8 @@ export class CreateCandidateDto {
   @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => EducationDto)
   education?: EducationDto[];
 
-  @ApiPropertyOptional({ enum: VISA_STATUSES, default: 'unknown' }) @IsOptional() @IsIn(VISA_STATUSES, oneOf('visaStatus', VISA_STATUSES)) visaStatus?: VisaStatus;
-  @ApiPropertyOptional({ enum: SOURCES, default: 'sourced' }) @IsOptional() @IsIn(SOURCES, oneOf('source', SOURCES)) source?: Source;
+  @ApiPropertyOptional({ enum: VISA_STATUSES, default: 'unknown' }) @IsOptional() @IsIn(VISA_STATUSES, oneOfMessage('visaStatus', VISA_STATUSES)) visaStatus?: VisaStatus;
+  @ApiPropertyOptional({ enum: SOURCES, default: 'sourced' }) @IsOptional() @IsIn(SOURCES, oneOfMessage('source', SOURCES)) source?: Source;
   @ApiPropertyOptional({ format: 'uuid', description: 'Recruiter who owns the candidate; the creator by default' })
   @IsOptional() @IsUUID('all', { message: 'ownerId must be a UUID' }) ownerId?: string | null;
 
@@ -94,7 +92,7 @@ export class CreateCandidateDto {
   tags?: string[];
 
   @ApiPropertyOptional({ enum: CONSENT_STATES, default: 'unknown' })
-  @IsOptional() @IsIn(CONSENT_STATES, oneOf('consentState', CONSENT_STATES)) consentState?: ConsentState;
+  @IsOptional() @IsIn(CONSENT_STATES, oneOfMessage('consentState', CONSENT_STATES)) consentState?: ConsentState;
 }
 
 
@@ -105,11 +103,11 @@ export class UpdateCandidateDto extends PartialType(CreateCandidateDto) {
 export class CandidateListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Words or prefixes of the name (Latin, pinyin or Chinese), employer, title or skills' })
   @IsOptional() @IsString() @Length(1, 200) q?: string;
-  @ApiPropertyOptional({ enum: SKILL_AREAS }) @IsOptional() @IsIn(SKILL_AREAS, oneOf('skillArea', SKILL_AREAS)) skillArea?: SkillArea;
+  @ApiPropertyOptional({ enum: SKILL_AREAS }) @IsOptional() @IsIn(SKILL_AREAS, oneOfMessage('skillArea', SKILL_AREAS)) skillArea?: SkillArea;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 60) skill?: string;
   @ApiPropertyOptional({ description: 'Current employer, case-insensitive exact match' }) @IsOptional() @IsString() @Length(1, 200) employer?: string;
-  @ApiPropertyOptional({ enum: VISA_STATUSES }) @IsOptional() @IsIn(VISA_STATUSES, oneOf('visa', VISA_STATUSES)) visa?: VisaStatus;
-  @ApiPropertyOptional({ enum: STAGES, description: 'Has an application in this stage' }) @IsOptional() @IsIn(STAGES, oneOf('stage', STAGES)) stage?: Stage;
+  @ApiPropertyOptional({ enum: VISA_STATUSES }) @IsOptional() @IsIn(VISA_STATUSES, oneOfMessage('visa', VISA_STATUSES)) visa?: VisaStatus;
+  @ApiPropertyOptional({ enum: STAGES, description: 'Has an application in this stage' }) @IsOptional() @IsIn(STAGES, oneOfMessage('stage', STAGES)) stage?: Stage;
   @ApiPropertyOptional({ format: 'uuid', description: 'Has an application in this task force' }) @IsOptional() @IsUUID('all', { message: 'taskForceId must be a UUID' }) taskForceId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'ownerId must be a UUID' }) ownerId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 60) tag?: string;
@@ -189,11 +187,11 @@ export class CreateApplicationDto {
 export class ApplicationListQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'taskForceId must be a UUID' }) taskForceId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'candidateId must be a UUID' }) candidateId?: string;
-  @ApiPropertyOptional({ enum: STAGES }) @IsOptional() @IsIn(STAGES, oneOf('stage', STAGES)) stage?: Stage;
+  @ApiPropertyOptional({ enum: STAGES }) @IsOptional() @IsIn(STAGES, oneOfMessage('stage', STAGES)) stage?: Stage;
 }
 
 export class TransitionDto {
-  @ApiProperty({ enum: STAGES, example: 'contacted' }) @IsIn(STAGES, oneOf('to', STAGES)) to: Stage;
+  @ApiProperty({ enum: STAGES, example: 'contacted' }) @IsIn(STAGES, oneOfMessage('to', STAGES)) to: Stage;
   @ApiPropertyOptional({ description: 'Required for rejected and withdrawn: see docs/domain.md for the lists', example: 'accepted_other_offer' })
   @IsOptional() @IsString() @Length(1, 60) reason?: string;
   @ApiPropertyOptional({ description: 'Optional free-text comment stored with the move' }) @IsOptional() @IsString() @Length(1, 2000) comment?: string;

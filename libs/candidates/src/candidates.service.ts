@@ -45,6 +45,11 @@ const tidyEmails = (list: string[]) => {
   return list.map((e) => e.trim()).filter((e) => !seen.has(normalizeEmail(e)) && seen.add(normalizeEmail(e)));
 };
 
+/** Same name (case and spacing ignored) at the same employer; matches candidates_name_employer_idx. */
+const likeKey = (alias: string) =>
+  `lower(regexp_replace(trim(${alias}.full_name), '\\s+', ' ', 'g')), lower(coalesce(${alias}.current_employer, ''))`;
+const LOOK_ALIKE = `(${likeKey('b')}) = (${likeKey('c')})`;
+
 /** A tsquery that matches every word of `q` as a prefix; punctuation is dropped, never interpreted. */
 export function toPrefixQuery(q: string): string | null {
   const words = q
@@ -351,15 +356,13 @@ export class CandidatesService {
       `WITH firsts AS (
          SELECT DISTINCT c.id FROM candidates c
            JOIN candidates b ON b.id > c.id
-                            AND lower(regexp_replace(trim(b.full_name), '\\s+', ' ', 'g')) = lower(regexp_replace(trim(c.full_name), '\\s+', ' ', 'g'))
-                            AND lower(coalesce(b.current_employer, '')) = lower(coalesce(c.current_employer, ''))
+                            AND ${LOOK_ALIKE}
           WHERE ${scope.sql} AND ${scopeB} AND ($2::uuid IS NULL OR c.id > $2)
           ORDER BY c.id LIMIT $3)
        SELECT c.id, b.id AS duplicate_id, c.full_name, c.current_employer
          FROM firsts f JOIN candidates c ON c.id = f.id
          JOIN candidates b ON b.id > c.id
-                          AND lower(regexp_replace(trim(b.full_name), '\\s+', ' ', 'g')) = lower(regexp_replace(trim(c.full_name), '\\s+', ' ', 'g'))
-                          AND lower(coalesce(b.current_employer, '')) = lower(coalesce(c.current_employer, ''))
+                          AND ${LOOK_ALIKE}
         WHERE ${scopeB}
         ORDER BY c.id, b.id`,
       [scope.params[0], afterId ?? null, limit + 1],

@@ -1,4 +1,4 @@
-import { NULLABLE_FIELDS, PageQuery } from '@app/platform';
+import { NULLABLE_FIELDS, oneOfMessage, PageQuery } from '@app/platform';
 import { LEVEL_PATTERN, SKILL_AREAS, SkillArea } from '@app/task-forces';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
@@ -12,19 +12,19 @@ const AMOUNT = /^\d{1,15}(\.\d{1,2})?$/;
 /** A decimal string in major units; the currency's own decimals are checked when it is parsed. */
 export const amount = (field: string) => Matches(AMOUNT, { message: `${field} must be a decimal string in major units, such as "42874.00"` });
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const date = (field: string) => Matches(DATE, { message: `${field} must be a date such as 2027-01-01` });
-const oneOf = (name: string, list: readonly string[]) => ({ message: `${name} must be one of ${list.join(', ')}` });
+/** A day, YYYY-MM-DD; whether it exists in the calendar is checked where it is used. */
+export const date = (field: string) => Matches(DATE, { message: `${field} must be a date such as 2027-01-01` });
 
 export const BAND_NULLABLE = ['signOnMin', 'signOnMax', 'equityMin', 'equityMax', 'effectiveTo'] as const;
 
 export class CreateSalaryBandDto {
   static readonly [NULLABLE_FIELDS]: readonly string[] = BAND_NULLABLE;
 
-  @ApiProperty({ enum: SKILL_AREAS, example: 'llm' }) @IsIn(SKILL_AREAS, oneOf('jobFamily', SKILL_AREAS)) jobFamily: SkillArea;
+  @ApiProperty({ enum: SKILL_AREAS, example: 'llm' }) @IsIn(SKILL_AREAS, oneOfMessage('jobFamily', SKILL_AREAS)) jobFamily: SkillArea;
   @ApiProperty({ example: 'P8' }) @IsString() @Matches(LEVEL_PATTERN, { message: 'level must be one of P4-P12, L3-L10 or T3-T11' }) level: string;
-  @ApiProperty({ enum: ZONES, example: 'cn-beijing' }) @IsIn(ZONES, oneOf('zone', ZONES)) zone: Zone;
-  @ApiProperty({ enum: CURRENCIES, example: 'CNY' }) @IsIn(CURRENCIES, oneOf('currency', CURRENCIES)) currency: Currency;
-  @ApiProperty({ enum: PERIODS, example: 'monthly' }) @IsIn(PERIODS, oneOf('period', PERIODS)) period: Period;
+  @ApiProperty({ enum: ZONES, example: 'cn-beijing' }) @IsIn(ZONES, oneOfMessage('zone', ZONES)) zone: Zone;
+  @ApiProperty({ enum: CURRENCIES, example: 'CNY' }) @IsIn(CURRENCIES, oneOfMessage('currency', CURRENCIES)) currency: Currency;
+  @ApiProperty({ enum: PERIODS, example: 'monthly' }) @IsIn(PERIODS, oneOfMessage('period', PERIODS)) period: Period;
   @ApiPropertyOptional({ example: 14, default: 12, description: 'Months of pay a year (13- and 14-month pay are common in China)' })
   @IsOptional() @IsInt() @Min(12) @Max(16) monthsPerYear?: number;
   @ApiProperty({ example: '36000.00' }) @amount('baseMin') baseMin: string;
@@ -43,16 +43,16 @@ export class UpdateSalaryBandDto extends PartialType(CreateSalaryBandDto) {
 }
 
 export class SalaryBandListQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: SKILL_AREAS }) @IsOptional() @IsIn(SKILL_AREAS, oneOf('jobFamily', SKILL_AREAS)) jobFamily?: SkillArea;
+  @ApiPropertyOptional({ enum: SKILL_AREAS }) @IsOptional() @IsIn(SKILL_AREAS, oneOfMessage('jobFamily', SKILL_AREAS)) jobFamily?: SkillArea;
   @ApiPropertyOptional() @IsOptional() @IsString() @Matches(LEVEL_PATTERN, { message: 'level must be one of P4-P12, L3-L10 or T3-T11' }) level?: string;
-  @ApiPropertyOptional({ enum: ZONES }) @IsOptional() @IsIn(ZONES, oneOf('zone', ZONES)) zone?: Zone;
-  @ApiPropertyOptional({ enum: CURRENCIES }) @IsOptional() @IsIn(CURRENCIES, oneOf('currency', CURRENCIES)) currency?: Currency;
+  @ApiPropertyOptional({ enum: ZONES }) @IsOptional() @IsIn(ZONES, oneOfMessage('zone', ZONES)) zone?: Zone;
+  @ApiPropertyOptional({ enum: CURRENCIES }) @IsOptional() @IsIn(CURRENCIES, oneOfMessage('currency', CURRENCIES)) currency?: Currency;
   @ApiPropertyOptional({ example: '2027-03-01', description: 'Only bands in force on this day' }) @IsOptional() @date('inForceOn') inForceOn?: string;
 }
 
 export class ConversionQuery {
-  @ApiPropertyOptional({ enum: CURRENCIES }) @IsOptional() @IsIn(CURRENCIES, oneOf('currency', CURRENCIES)) currency?: Currency;
-  @ApiPropertyOptional({ enum: PERIODS }) @IsOptional() @IsIn(PERIODS, oneOf('period', PERIODS)) period?: Period;
+  @ApiPropertyOptional({ enum: CURRENCIES }) @IsOptional() @IsIn(CURRENCIES, oneOfMessage('currency', CURRENCIES)) currency?: Currency;
+  @ApiPropertyOptional({ enum: PERIODS }) @IsOptional() @IsIn(PERIODS, oneOfMessage('period', PERIODS)) period?: Period;
   @ApiPropertyOptional({ example: '2027-03-01', description: 'Use the latest rate on or before this day (today by default)' })
   @IsOptional() @date('asOf') asOf?: string;
 }
@@ -108,8 +108,8 @@ export class PutFxRateDto {
 }
 
 export class FxRateListQuery extends PageQuery {
-  @ApiPropertyOptional({ enum: CURRENCIES }) @IsOptional() @IsIn(CURRENCIES, oneOf('base', CURRENCIES)) base?: Currency;
-  @ApiPropertyOptional({ enum: CURRENCIES }) @IsOptional() @IsIn(CURRENCIES, oneOf('quote', CURRENCIES)) quote?: Currency;
+  @ApiPropertyOptional({ enum: CURRENCIES }) @IsOptional() @IsIn(CURRENCIES, oneOfMessage('base', CURRENCIES)) base?: Currency;
+  @ApiPropertyOptional({ enum: CURRENCIES }) @IsOptional() @IsIn(CURRENCIES, oneOfMessage('quote', CURRENCIES)) quote?: Currency;
 }
 
 export class FxRateView {

@@ -1,5 +1,5 @@
-import { Clock, ConflictError, ForbiddenError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
-import { Actor, isAdmin } from '@app/users';
+import { Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { Actor, requireAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -76,7 +76,7 @@ export class SalaryBandsService {
   ) {}
 
   async create(actor: Actor, dto: CreateSalaryBandDto): Promise<SalaryBandView> {
-    this.requireAdmin(actor);
+    requireAdmin(actor, 'change salary bands');
     const fields: Fields = { signOnMin: null, signOnMax: null, equityMin: null, equityMax: null, effectiveTo: null, monthsPerYear: 12, ...given(dto) } as Fields;
     const amounts = checkBand(fields);
     return this.db.transaction(async (tx) => {
@@ -96,7 +96,7 @@ export class SalaryBandsService {
 
   /** Every change makes a new version; earlier versions stay readable and offers keep theirs. */
   async update(actor: Actor, id: string, dto: UpdateSalaryBandDto): Promise<SalaryBandView> {
-    this.requireAdmin(actor);
+    requireAdmin(actor, 'change salary bands');
     return this.db.transaction(async (tx) => {
       const current = await this.load(tx, id, true);
       const view = toBandView(current);
@@ -217,7 +217,4 @@ export class SalaryBandsService {
     ]);
   }
 
-  private requireAdmin(actor: Actor): void {
-    if (!isAdmin(actor)) throw new ForbiddenError('admin_required', 'Only admins may change salary bands');
-  }
 }

@@ -1,5 +1,5 @@
-import { Clock, ForbiddenError, InvalidInputError, newId, Page, RuleViolationError, toPage } from '@app/platform';
-import { Actor, isAdmin } from '@app/users';
+import { Clock, InvalidInputError, newId, Page, RuleViolationError, toPage } from '@app/platform';
+import { Actor, requireAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -47,7 +47,7 @@ export class FxRatesService {
   ) {}
 
   async put(actor: Actor, base: string, quote: string, dto: PutFxRateDto): Promise<FxRateView> {
-    if (!isAdmin(actor)) throw new ForbiddenError('admin_required', 'Only admins may set exchange rates');
+    requireAdmin(actor, 'set exchange rates');
     for (const [field, code] of [['base', base], ['quote', quote]] as const) {
       if (!(CURRENCIES as readonly string[]).includes(code)) {
         throw new InvalidInputError('validation_failed', `${field} must be one of ${CURRENCIES.join(', ')}`, [{ field, message: `unknown currency ${code}` }]);

@@ -1,7 +1,7 @@
-import { IsDateTime, NULLABLE_FIELDS, Trim } from '@app/platform';
+import { IsDateTime, NULLABLE_FIELDS, oneOfMessage, Trim } from '@app/platform';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Length, Matches } from 'class-validator';
-import { amount, FxRateUsed } from './bands.dto';
+import { IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { amount, date, FxRateUsed } from './bands.dto';
 import { CURRENCIES, Currency, Period, PERIODS } from './money';
 
 export const OFFER_STATUSES = ['draft', 'pending_approval', 'approved', 'sent', 'accepted', 'declined', 'expired', 'withdrawn'] as const;
@@ -9,18 +9,17 @@ export type OfferStatus = (typeof OFFER_STATUSES)[number];
 export const OFFER_ACTIONS = ['submit', 'approve', 'reject', 'send', 'accept', 'decline', 'withdraw'] as const;
 export type OfferAction = (typeof OFFER_ACTIONS)[number];
 
-const oneOf = (name: string, list: readonly string[]) => ({ message: `${name} must be one of ${list.join(', ')}` });
 
 export class CreateOfferDto {
   static readonly [NULLABLE_FIELDS]: readonly string[] = ['signOn', 'equity'];
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'applicationId must be a UUID' }) applicationId: string;
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'salaryBandId must be a UUID' }) salaryBandId: string;
   @ApiProperty({ example: '85000.00' }) @amount('base') base: string;
-  @ApiProperty({ enum: CURRENCIES, example: 'USD' }) @IsIn(CURRENCIES, oneOf('currency', CURRENCIES)) currency: Currency;
-  @ApiProperty({ enum: PERIODS, example: 'annual' }) @IsIn(PERIODS, oneOf('period', PERIODS)) period: Period;
+  @ApiProperty({ enum: CURRENCIES, example: 'USD' }) @IsIn(CURRENCIES, oneOfMessage('currency', CURRENCIES)) currency: Currency;
+  @ApiProperty({ enum: PERIODS, example: 'annual' }) @IsIn(PERIODS, oneOfMessage('period', PERIODS)) period: Period;
   @ApiPropertyOptional({ example: '30000.00' }) @IsOptional() @amount('signOn') signOn?: string | null;
   @ApiPropertyOptional({ example: '100000.00' }) @IsOptional() @amount('equity') equity?: string | null;
-  @ApiProperty({ example: '2027-03-01' }) @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'startDate must be a date such as 2027-03-01' }) startDate: string;
+  @ApiProperty({ example: '2027-03-01' }) @date('startDate') startDate: string;
   @ApiProperty({ example: '2027-02-01T00:00:00Z' }) @IsDateTime() expiresAt: string;
 }
 
@@ -90,8 +89,8 @@ export class CreateCompetingOfferDto {
   @ApiProperty({ example: '320000.00' }) @amount('base') base: string;
   @ApiPropertyOptional({ example: '60000.00' }) @IsOptional() @amount('bonus') bonus?: string | null;
   @ApiPropertyOptional({ example: '400000.00' }) @IsOptional() @amount('equity') equity?: string | null;
-  @ApiProperty({ enum: CURRENCIES }) @IsIn(CURRENCIES, oneOf('currency', CURRENCIES)) currency: Currency;
-  @ApiProperty({ enum: PERIODS }) @IsIn(PERIODS, oneOf('period', PERIODS)) period: Period;
+  @ApiProperty({ enum: CURRENCIES }) @IsIn(CURRENCIES, oneOfMessage('currency', CURRENCIES)) currency: Currency;
+  @ApiProperty({ enum: PERIODS }) @IsIn(PERIODS, oneOfMessage('period', PERIODS)) period: Period;
 }
 
 export class CompetingOfferView {

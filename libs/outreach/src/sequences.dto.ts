@@ -1,4 +1,4 @@
-import { PageQuery, Trim } from '@app/platform';
+import { oneOfMessage, PageQuery, Trim } from '@app/platform';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -20,7 +20,6 @@ import {
 } from 'class-validator';
 import { HOLIDAY_CALENDARS, HolidayCalendar, Weekday, WEEKDAYS } from './send-window';
 
-const oneOf = (name: string, list: readonly string[]) => ({ message: `${name} must be one of ${list.join(', ')}` });
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export class SenderDto {
@@ -57,7 +56,7 @@ export class CreateSequenceDto {
   @ApiProperty({ type: [StepDto] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => StepDto) steps: StepDto[];
   @ApiProperty({ type: SendWindowDto }) @ValidateNested() @Type(() => SendWindowDto) sendWindow: SendWindowDto;
   @ApiPropertyOptional({ enum: ['candidate', 'task_force'], default: 'candidate', description: "candidate: the candidate's zone, else the task force's" })
-  @IsOptional() @IsIn(['candidate', 'task_force'], oneOf('timeZoneRule', ['candidate', 'task_force'])) timeZoneRule?: 'candidate' | 'task_force';
+  @IsOptional() @IsIn(['candidate', 'task_force'], oneOfMessage('timeZoneRule', ['candidate', 'task_force'])) timeZoneRule?: 'candidate' | 'task_force';
   @ApiPropertyOptional({ enum: HOLIDAY_CALENDARS, isArray: true, example: ['US', 'CN'] })
   @IsOptional() @IsArray() @IsIn(HOLIDAY_CALENDARS, { each: true, message: `each of holidayCalendars must be one of ${HOLIDAY_CALENDARS.join(', ')}` })
   holidayCalendars?: HolidayCalendar[];

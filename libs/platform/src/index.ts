@@ -20,3 +20,4 @@ export * from './queue/job-failure';
 export * from './audit/audit';
 export * from './database/sql';
 export * from './validation/decorators';
+export * from './validation/errors';

@@ -1,5 +1,5 @@
-import { affectedCount, Clock, ConflictError, ForbiddenError, isUniqueViolation, newId, NotFoundError, Page, RuleViolationError, toPage } from '@app/platform';
-import { Actor, isAdmin } from '@app/users';
+import { affectedCount, Clock, ConflictError, isUniqueViolation, newId, NotFoundError, Page, RuleViolationError, toPage } from '@app/platform';
+import { Actor, isAdmin, requireAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -29,7 +29,7 @@ export class TaskForcesService {
   ) {}
 
   async create(actor: Actor, dto: CreateTaskForceDto): Promise<TaskForceView> {
-    this.requireAdmin(actor);
+    requireAdmin(actor);
     const now = this.clock.now();
     const taskForce = this.db.manager.create(TaskForce, {
       id: newId(),
@@ -67,7 +67,7 @@ export class TaskForcesService {
 
   async update(actor: Actor, id: string, dto: UpdateTaskForceDto): Promise<TaskForceView> {
     await this.access.requireVisible(actor, id);
-    this.requireAdmin(actor);
+    requireAdmin(actor);
     return this.db.transaction(async (tx) => {
       const taskForce = await this.lockTaskForce(tx, id);
       if (dto.headcountTarget !== undefined) {
@@ -95,7 +95,7 @@ export class TaskForcesService {
   }
 
   async addMember(actor: Actor, taskForceId: string, userId: string): Promise<MemberView> {
-    this.requireAdmin(actor);
+    requireAdmin(actor);
     await this.access.requireVisible(actor, taskForceId);
     const users: { id: string }[] = await this.db.query(`SELECT id FROM users WHERE id = $1`, [userId]);
     if (users.length === 0) throw new RuleViolationError('unknown_user', `User ${userId} does not exist`, { field: 'userId' });
@@ -108,7 +108,7 @@ export class TaskForcesService {
   }
 
   async removeMember(actor: Actor, taskForceId: string, userId: string): Promise<void> {
-    this.requireAdmin(actor);
+    requireAdmin(actor);
     await this.access.requireVisible(actor, taskForceId);
     const removed = affectedCount(await this.db.query(`DELETE FROM task_force_members WHERE task_force_id = $1 AND user_id = $2`, [taskForceId, userId]));
     if (removed === 0) throw new NotFoundError('Member', userId);
@@ -133,7 +133,7 @@ export class TaskForcesService {
 
   async createOpening(actor: Actor, taskForceId: string, dto: CreateOpeningDto): Promise<OpeningView> {
     await this.access.requireVisible(actor, taskForceId);
-    this.requireAdmin(actor);
+    requireAdmin(actor);
     return this.db.transaction(async (tx) => {
       const taskForce = await this.lockTaskForce(tx, taskForceId);
       const status = dto.status ?? 'open';
@@ -167,7 +167,7 @@ export class TaskForcesService {
 
   async updateOpening(actor: Actor, taskForceId: string, openingId: string, dto: UpdateOpeningDto): Promise<OpeningView> {
     await this.access.requireVisible(actor, taskForceId);
-    this.requireAdmin(actor);
+    requireAdmin(actor);
     return this.db.transaction(async (tx) => {
       const taskForce = await this.lockTaskForce(tx, taskForceId);
       const opening = await tx.findOneBy(Opening, { id: openingId, taskForceId });
@@ -236,7 +236,4 @@ export class TaskForcesService {
     }
   }
 
-  private requireAdmin(actor: Actor): void {
-    if (!isAdmin(actor)) throw new ForbiddenError('admin_required', 'Only admins may do this');
-  }
 }

@@ -1,3 +1,5 @@
+import { ForbiddenError } from '@app/platform';
+
 export const ROLES = ['admin', 'recruiter'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -9,3 +11,8 @@ export interface Actor {
 }
 
 export const isAdmin = (actor: Actor) => actor.role === 'admin';
+
+/** Throws a 403 unless the actor is an admin. */
+export function requireAdmin(actor: Actor, action = 'do this'): void {
+  if (!isAdmin(actor)) throw new ForbiddenError('admin_required', `Only admins may ${action}`);
+}

@@ -1,8 +1,8 @@
-import { Clock, ConflictError, ForbiddenError, InvalidInputError, isUniqueViolation, newId, NotFoundError, Page, toPage } from '@app/platform';
+import { Clock, ConflictError, InvalidInputError, isUniqueViolation, newId, NotFoundError, Page, toPage } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { Actor, isAdmin, Role } from './actor';
+import { Actor, isAdmin, requireAdmin, Role } from './actor';
 import { displayPrefix, generateToken, hashToken } from './tokens';
 import { ApiToken, User } from './user.entity';
 import { CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView, TokenView, UserView } from './users.dto';
@@ -39,7 +39,7 @@ export class UsersService {
   }
 
   async create(actor: Actor, dto: CreateUserDto): Promise<CreatedUserView> {
-    this.requireAdmin(actor);
+    requireAdmin(actor);
     return this.db.transaction(async (tx) => {
       const now = this.clock.now();
       const user = tx.create(User, { id: newId(), email: dto.email.trim(), name: dto.name.trim(), role: dto.role, createdAt: now, updatedAt: now });
@@ -57,7 +57,7 @@ export class UsersService {
   }
 
   async list(actor: Actor, limit: number, afterId?: string): Promise<Page<UserView>> {
-    this.requireAdmin(actor);
+    requireAdmin(actor);
     const qb = this.users.createQueryBuilder('u').orderBy('u.id', 'ASC').limit(limit + 1);
     if (afterId) qb.where('u.id > :afterId', { afterId });
     return toPage(await qb.getMany(), limit, UserView.of);
@@ -140,7 +140,4 @@ export class UsersService {
     return { ...TokenView.of(token), token: secret };
   }
 
-  private requireAdmin(actor: Actor): void {
-    if (!isAdmin(actor)) throw new ForbiddenError('admin_required', 'Only admins may do this');
-  }
 }

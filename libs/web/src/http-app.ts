@@ -1,5 +1,5 @@
 import { AppConfig, MetricsService } from '@app/platform';
-import { DynamicModule, INestApplication, Logger, Type } from '@nestjs/common';
+import { DynamicModule, Logger, Type } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -78,13 +78,4 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
   app.useGlobalPipes(strictValidationPipe());
   app.enableShutdownHooks();
   return app;
-}
-
-export async function listen(app: INestApplication, port: number, host: string): Promise<string> {
-  await app.listen(port, host);
-  return app.getUrl();
-}
-
-export function configOf(app: INestApplication): AppConfig {
-  return app.get(AppConfig);
 }

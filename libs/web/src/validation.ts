@@ -1,16 +1,5 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
-import { acceptsNull, FieldProblem, InvalidInputError } from '@app/platform';
-
-function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
-  return errors.flatMap((e) => {
-    const field = parent ? (/^\d+$/.test(e.property) ? `${parent}[${e.property}]` : `${parent}.${e.property}`) : e.property;
-    const rules = Object.entries(e.constraints ?? {});
-    if (rules.some(([rule]) => rule === 'whitelistValidation')) return [{ field, message: `${field} is not a known field` }];
-    if (rules.length > 0 && e.value === undefined) return [{ field, message: `${field} is required` }];
-    const own = rules.map(([, message]) => ({ field, message }));
-    return [...own, ...flatten(e.children ?? [], field)];
-  });
-}
+import { ArgumentMetadata, ValidationPipe } from '@nestjs/common';
+import { acceptsNull, describeValidationErrors, InvalidInputError } from '@app/platform';
 
 /**
  * Strict input: unknown fields are refused, not dropped, so a misspelt field never passes
@@ -40,7 +29,7 @@ export function strictValidationPipe(): ValidationPipe {
     validationError: { target: false, value: true },
     stopAtFirstError: false,
     exceptionFactory: (errors) => {
-      const problems = flatten(errors);
+      const problems = describeValidationErrors(errors);
       return new InvalidInputError('validation_failed', problems.map((p) => p.message).join('; ') || 'The request is invalid.', problems);
     },
   });

@@ -14,5 +14,3 @@ export async function withRetryPolicy<T>(run: () => Promise<T>): Promise<T> {
     throw error;
   }
 }
-
-export const isRetryable = (error: unknown) => !(error instanceof UnrecoverableError) && !(error instanceof DomainError);

@@ -1,6 +1,9 @@
 import { Transform } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
 
+/** The message class-validator shows when a value is not in a documented list. */
+export const oneOfMessage = (name: string, list: readonly string[]) => ({ message: `${name} must be one of ${list.join(', ')}` });
+
 /** A class-validator decorator from a predicate and a message naming the property. */
 export function validationRule(name: string, validate: (value: unknown) => boolean, message: (property: string) => string) {
   return (options?: ValidationOptions): PropertyDecorator =>
