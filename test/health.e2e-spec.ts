@@ -1,6 +1,6 @@
 import { JobQueue, QueueName } from '@app/platform';
 import { OwnRedis } from './support/redis-server';
-import { Running, startApi, startWorker, testConfig, TestDatabase, waitFor } from './support/harness';
+import { createUser, Running, startApi, startWorker, testConfig, TestDatabase, waitFor } from './support/harness';
 
 describe('health follows the real dependencies', () => {
   let db: TestDatabase;
@@ -47,5 +47,23 @@ describe('health follows the real dependencies', () => {
     // The Redis that came back is empty; the worker declares its job schedulers again.
     const maintenance = worker.app.get(JobQueue).queue(QueueName.Maintenance);
     await waitFor(async () => (await maintenance.getJobSchedulers()).some((s) => s.key === 'purge-expired-idempotency-keys'), 20_000);
+  });
+
+  it('trusts no cached token while the revocation channel is down', async () => {
+    const other = await startApi(testConfig(db, { REDIS_URL: redis.url }));
+    try {
+      const user = await createUser(api.http, 'recruiter');
+      expect((await other.http.get('/v1/me', { token: user.token })).status).toBe(200);
+      await redis.down();
+      // The revocation cannot be broadcast now; the other process must still refuse the token.
+      const tokens = (await api.http.get(`/v1/users/${user.id}/tokens`)).body.data;
+      expect((await api.http.delete(`/v1/tokens/${tokens[0].id}`)).status).toBe(204);
+      // Well inside the 5 s cache lifetime: only dropping the cache on disconnect makes this pass.
+      await waitFor(async () => (await other.http.get('/v1/me', { token: user.token })).status === 401, 2000, 50);
+    } finally {
+      await redis.up();
+      for (const app of [api, worker, other]) await waitFor(async () => (await app.http.get('/health', { token: null })).status === 200, 20_000);
+      await other.close();
+    }
   });
 });
