@@ -30,8 +30,9 @@ describe('migrations', () => {
 
     const tables = (await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).map((r) => r.table_name).sort();
     expect(tables).toEqual([
-      'api_tokens', 'application_stage_changes', 'applications', 'audit_log', 'candidate_identities', 'candidate_notes', 'candidates',
-      'competing_offers', 'enrollments', 'fx_rates', 'idempotency_keys', 'offer_events', 'offer_versions', 'offers', 'openings', 'outreach_messages', 'salary_band_versions',
+      'api_tokens', 'application_stage_changes', 'applications', 'audit_log', 'bounced_addresses', 'candidate_identities', 'candidate_notes', 'candidates',
+      'competing_offers', 'enrollments', 'fx_rates', 'idempotency_keys', 'inbound_events', 'offer_events', 'offer_versions', 'offers', 'openings',
+      'outreach_daily_counts', 'outreach_messages', 'salary_band_versions',
       'salary_bands', 'schema_migrations', 'sequence_versions', 'sequences', 'task_force_members', 'task_forces', 'users',
     ]);
     expect(await runMigrationsLocked(a)).toEqual([]);

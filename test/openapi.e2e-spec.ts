@@ -71,6 +71,12 @@ describe('OpenAPI document and metrics', () => {
         'POST /v1/enrollments/{id}/pause',
         'POST /v1/enrollments/{id}/resume',
         'POST /v1/enrollments/{id}/stop',
+        'POST /v1/enrollments/{id}/steps/{step}/resend',
+        'GET /v1/sequences/{id}/stats',
+        'POST /v1/outreach/inbound',
+        'GET /v1/outreach/inbound',
+        'GET /v1/unsubscribe',
+        'POST /v1/unsubscribe',
       ].sort(),
     );
     const create = doc.paths['/v1/task-forces'].post;

@@ -153,7 +153,7 @@ describe('outreach sequences', () => {
       expect(merge.status).toBe(409);
       expect(merge.body.code).toBe('merge_active_enrollment');
       await http().delete(`/v1/candidates/${a.id}`);
-      expect((await http().get(`/v1/enrollments/${enrollmentId}`)).body).toMatchObject({ status: 'stopped', stopReason: 'candidate erased', messages: [expect.objectContaining({ status: 'skipped' })] });
+      expect((await http().get(`/v1/enrollments/${enrollmentId}`)).body).toMatchObject({ status: 'stopped', stopReason: 'erased', messages: [expect.objectContaining({ status: 'skipped' })] });
     });
 
     it('takes 10,000 candidates in one call', async () => {

@@ -11,6 +11,7 @@ import { ApplicationsController } from './controllers/applications.controller';
 import { CandidatesController } from './controllers/candidates.controller';
 import { FxRatesController, OffersController, SalaryBandsController } from './controllers/compensation.controller';
 import { EnrollmentsController, SequencesController } from './controllers/sequences.controller';
+import { InboundController, UnsubscribeController } from './controllers/outreach.controller';
 import { TaskForcesController } from './controllers/task-forces.controller';
 import { UsersController } from './controllers/users.controller';
 
@@ -20,7 +21,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [PlatformModule.forRoot(config), loggingModule(), rateLimitModule(), UsersModule, TaskForcesModule, CandidatesModule, CompensationModule, OutreachModule],
-      controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController, SalaryBandsController, FxRatesController, OffersController, SequencesController, EnrollmentsController],
+      controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController, SalaryBandsController, FxRatesController, OffersController, SequencesController, EnrollmentsController, InboundController, UnsubscribeController],
       providers: [
         // Order matters: authenticate first, so rate limits count per token.
         TokenCache,

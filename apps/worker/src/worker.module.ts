@@ -1,10 +1,12 @@
 import { CompensationModule } from '@app/compensation';
+import { OutreachModule } from '@app/outreach';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { UsersModule } from '@app/users';
 import { BearerAuthGuard, TokenCache, HealthController, loggingModule, MetricsController } from '@app/web';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
+import { OutreachProcessor } from './processors/outreach.processor';
 import { Schedules } from './schedules';
 
 /** The worker: BullMQ processors and schedules; its HTTP listener serves /health and /metrics only. */
@@ -13,9 +15,9 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config), loggingModule(), UsersModule, CompensationModule],
+      imports: [PlatformModule.forRoot(config), loggingModule(), UsersModule, CompensationModule, OutreachModule],
       controllers: [HealthController, MetricsController],
-      providers: [TokenCache, { provide: APP_GUARD, useClass: BearerAuthGuard }, MaintenanceProcessor, Schedules],
+      providers: [TokenCache, { provide: APP_GUARD, useClass: BearerAuthGuard }, MaintenanceProcessor, OutreachProcessor, Schedules],
     };
   }
 }

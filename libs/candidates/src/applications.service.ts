@@ -1,3 +1,4 @@
+import { stopOutreach } from './outreach-stop';
 import { Clock, ConflictError, isUniqueViolation, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { TaskForceAccess } from '@app/task-forces';
 import { Actor, isAdmin } from '@app/users';
@@ -142,7 +143,22 @@ export class ApplicationsService {
       });
     }
     await this.recordChange(tx, id, current.stage, dto.to, dto.reason ?? null, dto.comment ?? null, actor.userId, now);
+    if (!isOpen(dto.to)) await stopOutreach(tx, { applicationId: id }, 'application_closed');
     return toView(row, await this.history(tx, id));
+  }
+
+  /**
+   * A move outreach makes on its own: the first message sent (sourced -> contacted) or a reply
+   * (sourced or contacted -> replied). An application already past that point is left alone.
+   */
+  async advanceByOutreach(tx: EntityManager, id: string, to: 'contacted' | 'replied', comment: string): Promise<boolean> {
+    const from: Stage[] = to === 'contacted' ? ['sourced'] : ['sourced', 'contacted'];
+    const [current]: { stage: Stage }[] = await tx.query(`SELECT stage FROM applications WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+    if (!current || !from.includes(current.stage)) return false;
+    const now = this.clock.now();
+    await tx.query(`UPDATE applications SET stage = $2, version = version + 1, updated_at = $3 WHERE id = $1`, [id, to, now]);
+    await this.recordChange(tx, id, current.stage, to, null, comment, null, now);
+    return true;
   }
 
   /** The application if the actor may see it (404 otherwise). */
@@ -167,7 +183,7 @@ export class ApplicationsService {
     to: Stage,
     reason: string | null,
     comment: string | null,
-    actorId: string,
+    actorId: string | null,
     at: Date,
   ): Promise<void> {
     await tx.query(

@@ -1,3 +1,4 @@
+import { stopOutreach } from './outreach-stop';
 import { affectedCount, AuditLog, Clock, ConflictError, encodeCursor, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
@@ -168,6 +169,7 @@ export class CandidatesService {
       const [row] = returnedRows<CandidateRow>(
         await tx.query(`UPDATE candidates c SET ${sets.join(', ')}, version = version + 1 WHERE id = $1 RETURNING ${CANDIDATE_COLUMNS}`, params),
       );
+      if (row.consent_state === 'opted_out' && current.consent_state !== 'opted_out') await stopOutreach(tx, { candidateId: id }, 'opted_out');
       if (dto.emails !== undefined || dto.linkedinUrl !== undefined || dto.githubUrl !== undefined) {
         await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
         await this.claimIdentities(tx, id, identitiesOf({ emails: row.emails, linkedinUrl: row.linkedin_url, githubUrl: row.github_url }));
@@ -398,12 +400,7 @@ export class CandidatesService {
     await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
     await tx.query(`DELETE FROM candidate_notes WHERE candidate_id = $1`, [id]);
     // Outreach stops for good: running enrollments end and nothing not yet handed to SMTP goes out.
-    await tx.query(
-      `UPDATE outreach_messages SET status = 'skipped', detail = 'candidate erased', updated_at = now()
-        WHERE status = 'scheduled' AND enrollment_id IN (SELECT id FROM enrollments WHERE candidate_id = $1)`,
-      [id],
-    );
-    await tx.query(`UPDATE enrollments SET status = 'stopped', stop_reason = 'candidate erased', updated_at = now() WHERE candidate_id = $1 AND status IN ('active', 'paused')`, [id]);
+    await stopOutreach(tx, { candidateId: id }, 'erased');
     await tx.query(
       `UPDATE application_stage_changes SET comment = NULL WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = $1)`,
       [id],

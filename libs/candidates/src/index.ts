@@ -5,5 +5,6 @@ export * from './candidates.dto';
 export * from './candidates.module';
 export * from './candidates.service';
 export * from './identity';
+export * from './outreach-stop';
 export * from './pipeline';
 export * from './vocabulary';

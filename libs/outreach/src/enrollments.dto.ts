@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsUUID } from 'c
 
 export const ENROLLMENT_STATUSES = ['active', 'paused', 'stopped', 'completed'] as const;
 export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
-export const SKIP_REASONS = ['not_found', 'erased', 'opted_out', 'no_email', 'no_application', 'already_enrolled'] as const;
+export const SKIP_REASONS = ['not_found', 'erased', 'opted_out', 'no_email', 'bounced', 'no_application', 'already_enrolled'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export class EnrollDto {
@@ -30,6 +30,12 @@ export class MessageView {
   @ApiProperty({ format: 'date-time' }) dueAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) sentAt: string | null;
   @ApiProperty({ description: 'The Message-ID header the email carries' }) messageId: string;
+  @ApiProperty({ description: 'SMTP attempts so far' }) attempts: number;
+  @ApiProperty({ nullable: true, type: String, description: 'The address it went (or goes) to' }) recipient: string | null;
+  @ApiProperty({ enum: ['replied', 'bounced', 'unsubscribed'], nullable: true, type: String, description: 'What the candidate did in answer to this step' })
+  response: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the step is deferred, retried, skipped, uncertain or failed; or the SMTP reply' })
+  detail: string | null;
 }
 
 export class EnrollmentView {

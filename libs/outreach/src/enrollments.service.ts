@@ -6,7 +6,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Duration } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { EnrollResult, EnrollmentListQuery, EnrollmentStatus, EnrollmentView, SkipReason } from './enrollments.dto';
+import { messageIdFor, OutreachJobs, sendJobId } from './outreach-jobs';
 import { nextSendTime } from './send-window';
+import { SequenceDefinition } from './sequences.dto';
 import { SequencesService } from './sequences.service';
 
 interface EnrollmentRow {
@@ -24,11 +26,6 @@ interface EnrollmentRow {
 
 const COLUMNS = `e.id, e.sequence_id, e.sequence_version, e.candidate_id, e.application_id, e.status, e.stop_reason, e.time_zone, e.created_at, e.updated_at`;
 
-/** Deterministic, so a retried send of the same step can be recognised by any mail system. */
-export function messageIdFor(enrollmentId: string, step: number, publicBaseUrl: string): string {
-  return `<${enrollmentId}.${step}@${new URL(publicBaseUrl).hostname}>`;
-}
-
 /**
  * Candidates going through a sequence. Enrolling checks each person (reachable, consenting, in
  * the task force's pipeline, not already in one of its sequences) and schedules the first step
@@ -42,6 +39,7 @@ export class EnrollmentsService {
     private readonly candidates: CandidateAccess,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly jobs: OutreachJobs,
   ) {}
 
   async enroll(actor: Actor, sequenceId: string, candidateIds: string[]): Promise<EnrollResult> {
@@ -55,12 +53,14 @@ export class EnrollmentsService {
       erased: boolean;
       consent_state: string;
       has_email: boolean;
+      deliverable: boolean;
       time_zone: string | null;
       application_id: string | null;
       enrolled: boolean;
     }[] = await this.db.query(
       `SELECT c.id, (${scope.sql}) AS visible,
-              (c.erased_at IS NOT NULL OR c.merged_into IS NOT NULL) AS erased, c.consent_state, cardinality(c.emails) > 0 AS has_email, c.time_zone,
+              (c.erased_at IS NOT NULL OR c.merged_into IS NOT NULL) AS erased, c.consent_state, cardinality(c.emails) > 0 AS has_email,
+              EXISTS (SELECT 1 FROM unnest(c.emails) AS address WHERE lower(address) NOT IN (SELECT email FROM bounced_addresses)) AS deliverable, c.time_zone,
               (SELECT a.id FROM applications a WHERE a.candidate_id = c.id AND a.task_force_id = $2 AND a.stage NOT IN ('hired', 'rejected', 'withdrawn') LIMIT 1) AS application_id,
               EXISTS (SELECT 1 FROM enrollments e WHERE e.candidate_id = c.id AND e.task_force_id = $2 AND e.status IN ('active', 'paused')) AS enrolled
          FROM candidates c WHERE c.id = ANY($1::uuid[])`,
@@ -72,7 +72,7 @@ export class EnrollmentsService {
     const eligible: { candidateId: string; applicationId: string; zone: string }[] = [];
     for (const id of ids) {
       const r = byId.get(id);
-      const reason: SkipReason | null = !r || !r.visible ? 'not_found' : r.erased ? 'erased' : r.consent_state === 'opted_out' ? 'opted_out' : !r.has_email ? 'no_email' : !r.application_id ? 'no_application' : r.enrolled ? 'already_enrolled' : null;
+      const reason: SkipReason | null = !r || !r.visible ? 'not_found' : r.erased ? 'erased' : r.consent_state === 'opted_out' ? 'opted_out' : !r.has_email ? 'no_email' : !r.deliverable ? 'bounced' : !r.application_id ? 'no_application' : r.enrolled ? 'already_enrolled' : null;
       if (reason) skipped.push({ candidateId: id, reason });
       else eligible.push({ candidateId: id, applicationId: r!.application_id!, zone: d.timeZoneRule === 'candidate' && r!.time_zone ? r!.time_zone : taskForce.time_zone });
     }
@@ -81,7 +81,7 @@ export class EnrollmentsService {
     const firstDelayMs = Duration.fromISO(d.steps[0].delay).toMillis();
     for (let i = 0; i < eligible.length; i += 1000) {
       const batch = eligible.slice(i, i + 1000).map((e) => ({ ...e, id: newId(), due: nextSendTime(new Date(now.getTime() + firstDelayMs), e.zone, d.sendWindow, d.holidayCalendars) }));
-      await this.db.transaction(async (tx) => {
+      const scheduled = await this.db.transaction(async (tx) => {
         const inserted: { id: string; candidate_id: string }[] = await tx.query(
           `INSERT INTO enrollments (id, sequence_id, sequence_version, candidate_id, application_id, task_force_id, time_zone, enrolled_by)
            SELECT t.id, $1, $2, t.candidate_id, t.application_id, $3, t.zone, $4
@@ -90,13 +90,13 @@ export class EnrollmentsService {
           [sequenceId, sequence.version, sequence.taskForceId, actor.userId, batch.map((b) => b.id), batch.map((b) => b.candidateId), batch.map((b) => b.applicationId), batch.map((b) => b.zone)],
         );
         const won = new Set(inserted.map((r) => r.id));
-        const rowsToSchedule = batch.filter((b) => won.has(b.id));
+        const rowsToSchedule = batch.filter((b) => won.has(b.id)).map((b) => ({ ...b, stepId: newId() }));
         if (rowsToSchedule.length) {
           await tx.query(
             `INSERT INTO outreach_messages (id, enrollment_id, step, due_at, message_id)
              SELECT t.id, t.enrollment_id, 1, t.due_at, t.message_id FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[]) AS t(id, enrollment_id, due_at, message_id)`,
             [
-              rowsToSchedule.map(() => newId()),
+              rowsToSchedule.map((b) => b.stepId),
               rowsToSchedule.map((b) => b.id),
               rowsToSchedule.map((b) => b.due.toISOString()),
               rowsToSchedule.map((b) => messageIdFor(b.id, 1, this.config.PUBLIC_BASE_URL)),
@@ -107,7 +107,10 @@ export class EnrollmentsService {
           if (won.has(b.id)) enrolled.push({ candidateId: b.candidateId, enrollmentId: b.id });
           else skipped.push({ candidateId: b.candidateId, reason: 'already_enrolled' });
         }
+        return rowsToSchedule;
       });
+      // After the commit; should Redis miss these, the reconciler enqueues them when due.
+      await this.jobs.enqueue(scheduled.map((b) => ({ id: b.stepId, dueAt: b.due }))).catch(() => undefined);
     }
     return { enrolled, skipped };
   }
@@ -128,7 +131,8 @@ export class EnrollmentsService {
 
   /** pause: active -> paused; resume: paused -> active; stop: active|paused -> stopped (scheduled steps are skipped). */
   async change(actor: Actor, id: string, action: 'pause' | 'resume' | 'stop'): Promise<EnrollmentView> {
-    return this.db.transaction(async (tx) => {
+    let resumed: { id: string; dueAt: Date; jobId: string }[] = [];
+    const view = await this.db.transaction(async (tx) => {
       const current = await this.load(tx, actor, id);
       const from: EnrollmentStatus[] = action === 'pause' ? ['active'] : action === 'resume' ? ['paused'] : ['active', 'paused'];
       const to: EnrollmentStatus = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'stopped';
@@ -137,15 +141,64 @@ export class EnrollmentsService {
       }
       const [row] = returnedRows<EnrollmentRow>(
         await tx.query(
-          `UPDATE enrollments e SET status = $3, stop_reason = CASE WHEN $3 = 'stopped' THEN 'stopped by ' || $4 ELSE stop_reason END, updated_at = now()
+          `UPDATE enrollments e SET status = $3, stop_reason = CASE WHEN $3 = 'stopped' THEN 'manual' ELSE stop_reason END, updated_at = now()
             WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`,
-          [id, current.status, to, actor.userId],
+          [id, current.status, to],
         ),
       );
       if (!row) throw new ConflictError('concurrent_modification', 'The enrollment changed meanwhile; re-read it');
-      if (to === 'stopped') await tx.query(`UPDATE outreach_messages SET status = 'skipped', detail = 'enrollment stopped', updated_at = now() WHERE enrollment_id = $1 AND status = 'scheduled'`, [id]);
+      if (to === 'stopped') await tx.query(`UPDATE outreach_messages SET status = 'skipped', detail = 'manual', updated_at = now() WHERE enrollment_id = $1 AND status = 'scheduled'`, [id]);
+      if (action === 'resume') resumed = await this.reschedule(tx, row);
       return this.view(tx, row);
     });
+    await this.jobs.enqueue(resumed).catch(() => undefined);
+    return view;
+  }
+
+  /**
+   * Sends an `uncertain` step again, on a person's word that it did not arrive (SMTP logs, the
+   * recipient). It keeps its Message-ID, so a mail system that did receive it can drop the copy.
+   */
+  async resend(actor: Actor, id: string, step: number): Promise<EnrollmentView> {
+    const { view, due } = await this.db.transaction(async (tx) => {
+      const enrollment = await this.load(tx, actor, id);
+      const [locked]: { status: EnrollmentStatus }[] = await tx.query(`SELECT status FROM enrollments WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+      const [message]: { id: string; status: string }[] = await tx.query(`SELECT id, status FROM outreach_messages WHERE enrollment_id = $1 AND step = $2 FOR UPDATE`, [id, step]);
+      if (!message) throw new NotFoundError('Step', `${id} step ${step}`);
+      if (message.status !== 'uncertain') {
+        throw new RuleViolationError('step_not_uncertain', `Only an uncertain step can be sent again; step ${step} is ${message.status}`, { status: message.status });
+      }
+      if (locked.status !== 'active') {
+        throw new RuleViolationError('enrollment_not_active', `The enrollment is ${locked.status}; resume it first`, { enrollmentStatus: locked.status });
+      }
+      const now = this.clock.now();
+      await tx.query(`UPDATE outreach_messages SET status = 'scheduled', due_at = $2, claim_token = NULL, detail = $3, updated_at = $2 WHERE id = $1`, [
+        message.id,
+        now,
+        `sent again at the request of ${actor.userId}`,
+      ]);
+      return { view: await this.view(tx, enrollment), due: { id: message.id, dueAt: now } };
+    });
+    await this.jobs.enqueue([due]).catch(() => undefined);
+    return view;
+  }
+
+  /** A resumed enrollment's waiting step goes out at its due time, or in the next window if that has passed. */
+  private async reschedule(tx: EntityManager, enrollment: EnrollmentRow): Promise<{ id: string; dueAt: Date; jobId: string }[]> {
+    const [version]: { definition: SequenceDefinition }[] = await tx.query(`SELECT definition FROM sequence_versions WHERE sequence_id = $1 AND version = $2`, [
+      enrollment.sequence_id,
+      enrollment.sequence_version,
+    ]);
+    const waiting: { id: string; due_at: Date }[] = await tx.query(`SELECT id, due_at FROM outreach_messages WHERE enrollment_id = $1 AND status = 'scheduled'`, [enrollment.id]);
+    const now = this.clock.now();
+    const d = version.definition;
+    const steps = waiting.map((m) => {
+      const dueAt = m.due_at > now ? m.due_at : nextSendTime(now, enrollment.time_zone, d.sendWindow, d.holidayCalendars);
+      // A fresh job id: the job planned before the pause may have run (and found it paused) already.
+      return { id: m.id, dueAt, jobId: `${sendJobId(m.id, dueAt)}-resumed-${now.getTime()}` };
+    });
+    for (const s of steps) await tx.query(`UPDATE outreach_messages SET due_at = $2, updated_at = now() WHERE id = $1`, [s.id, s.dueAt]);
+    return steps;
   }
 
   private async load(manager: EntityManager, actor: Actor, id: string): Promise<EnrollmentRow> {
@@ -158,8 +211,18 @@ export class EnrollmentsService {
   }
 
   private async view(manager: EntityManager, r: EnrollmentRow): Promise<EnrollmentView> {
-    const messages: { step: number; status: string; due_at: Date; sent_at: Date | null; message_id: string }[] = await manager.query(
-      `SELECT step, status, due_at, sent_at, message_id FROM outreach_messages WHERE enrollment_id = $1 ORDER BY step`,
+    const messages: {
+      step: number;
+      status: string;
+      due_at: Date;
+      sent_at: Date | null;
+      message_id: string;
+      attempts: number;
+      recipient: string | null;
+      response: string | null;
+      detail: string | null;
+    }[] = await manager.query(
+      `SELECT step, status, due_at, sent_at, message_id, attempts, recipient, response, detail FROM outreach_messages WHERE enrollment_id = $1 ORDER BY step`,
       [r.id],
     );
     return {
@@ -171,7 +234,17 @@ export class EnrollmentsService {
       status: r.status,
       stopReason: r.stop_reason,
       timeZone: r.time_zone,
-      messages: messages.map((m) => ({ step: m.step, status: m.status, dueAt: m.due_at.toISOString(), sentAt: m.sent_at?.toISOString() ?? null, messageId: m.message_id })),
+      messages: messages.map((m) => ({
+        step: m.step,
+        status: m.status,
+        dueAt: m.due_at.toISOString(),
+        sentAt: m.sent_at?.toISOString() ?? null,
+        messageId: m.message_id,
+        attempts: m.attempts,
+        recipient: m.recipient,
+        response: m.response,
+        detail: m.detail,
+      })),
       createdAt: r.created_at.toISOString(),
       updatedAt: r.updated_at.toISOString(),
     };

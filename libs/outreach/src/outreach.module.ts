@@ -2,7 +2,13 @@ import { CandidatesModule } from '@app/candidates';
 import { TaskForcesModule } from '@app/task-forces';
 import { Module } from '@nestjs/common';
 import { EnrollmentsService } from './enrollments.service';
+import { OutreachJobs } from './outreach-jobs';
+import { OutreachReconciler } from './reconciler.service';
+import { OutreachResponses } from './responses.service';
+import { OutreachSender } from './sender.service';
 import { SequencesService } from './sequences.service';
 
-@Module({ imports: [TaskForcesModule, CandidatesModule], providers: [SequencesService, EnrollmentsService], exports: [SequencesService, EnrollmentsService] })
+const SERVICES = [SequencesService, EnrollmentsService, OutreachJobs, OutreachSender, OutreachReconciler, OutreachResponses];
+
+@Module({ imports: [TaskForcesModule, CandidatesModule], providers: SERVICES, exports: SERVICES })
 export class OutreachModule {}

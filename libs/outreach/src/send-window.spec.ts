@@ -39,4 +39,10 @@ describe('send windows', () => {
     expect(isHoliday(next.toISOString().slice(0, 10), ['CN'])).toBe(false);
     expect(next.getTime()).toBeGreaterThan(at('2027-02-07T16:00:00Z').getTime());
   });
+
+  it('reads an end of 24:00 as the end of the day, so an all-day window has no gap', () => {
+    const allDay: SendWindow = { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00' };
+    expect(nextSendTime(at('2027-03-02T23:59:30Z'), 'UTC', allDay, []).toISOString()).toBe('2027-03-02T23:59:30.000Z');
+    expect(nextSendTime(at('2027-03-03T00:00:00Z'), 'UTC', allDay, []).toISOString()).toBe('2027-03-03T00:00:00.000Z');
+  });
 });

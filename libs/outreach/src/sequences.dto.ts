@@ -41,7 +41,9 @@ export class SendWindowDto {
   @IsArray() @ArrayMinSize(1) @ArrayMaxSize(7) @IsIn(WEEKDAYS, { each: true, message: `each of days must be one of ${WEEKDAYS.join(', ')}` })
   days: Weekday[];
   @ApiProperty({ example: '09:00' }) @Matches(HHMM, { message: 'start must be a time such as 09:00' }) start: string;
-  @ApiProperty({ example: '17:00', description: 'Exclusive' }) @Matches(HHMM, { message: 'end must be a time such as 17:00' }) end: string;
+  @ApiProperty({ example: '17:00', description: 'Exclusive; 24:00 is the end of the day' })
+  @Matches(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, { message: 'end must be a time such as 17:00 (24:00 for the end of the day)' })
+  end: string;
 }
 
 export class StopRulesDto {
@@ -96,4 +98,25 @@ export class SequenceView {
   @ApiProperty({ description: 'The definition of that version' }) definition: SequenceDefinition;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class StepStats {
+  @ApiProperty() step: number;
+  @ApiProperty({ description: 'Waiting for their time (including deferred and retrying)' }) scheduled: number;
+  @ApiProperty({ description: 'Being handed to SMTP right now' }) sending: number;
+  @ApiProperty() sent: number;
+  @ApiProperty({ description: 'The sender stopped mid-send; check and resend' }) uncertain: number;
+  @ApiProperty({ description: 'Not sent because the enrollment stopped first' }) skipped: number;
+  @ApiProperty() failed: number;
+  @ApiProperty() replied: number;
+  @ApiProperty() bounced: number;
+  @ApiProperty() optedOut: number;
+  @ApiProperty({ description: 'replied / sent, 0 when nothing was sent' }) replyRate: number;
+}
+
+export class SequenceStats {
+  @ApiProperty({ format: 'uuid' }) sequenceId: string;
+  @ApiProperty({ description: 'Enrollments by status', example: { active: 10, paused: 0, stopped: 3, completed: 40 } }) enrollments: Record<string, number>;
+  @ApiProperty({ type: [StepStats] }) steps: StepStats[];
+  @ApiProperty({ example: { sent: 120, replied: 9, bounced: 2, optedOut: 1, uncertain: 0, replyRate: 0.075 } }) totals: Record<string, number>;
 }

@@ -6,8 +6,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Duration } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
-import { CreateSequenceDto, PreviewDto, SequenceDefinition, SequenceListQuery, SequenceView, UpdateSequenceDto } from './sequences.dto';
-import { checkTemplate, render, TemplateContext } from './templates';
+import { CreateSequenceDto, PreviewDto, SequenceDefinition, SequenceListQuery, SequenceStats, SequenceView, StepStats, UpdateSequenceDto } from './sequences.dto';
+import { checkTemplate, render, templateContext } from './templates';
+import { unsubscribeUrl } from './unsubscribe-token';
 
 interface SequenceRow {
   id: string;
@@ -29,12 +30,6 @@ const toView = (r: SequenceRow): SequenceView => ({
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
 });
-
-/** The first word of a name is the first name; the rest is the last name. */
-export function splitName(fullName: string): { firstName: string; lastName: string } {
-  const [first, ...rest] = fullName.trim().split(/\s+/);
-  return { firstName: first ?? '', lastName: rest.join(' ') };
-}
 
 /**
  * Outreach sequences of a task force. Each change writes a new immutable version; new
@@ -107,24 +102,46 @@ export class SequencesService {
       sequence.task_force_id,
     ]);
     const d = sequence.definition;
-    const context: TemplateContext = {
-      candidate: {
-        ...splitName(candidate.full_name),
-        fullName: candidate.full_name,
-        nativeName: candidate.native_name ?? '',
-        currentEmployer: candidate.current_employer ?? '',
-        currentTitle: candidate.current_title ?? '',
-      },
-      taskForce,
-      sender: { name: d.sender.fromName, address: d.sender.fromAddress },
-      unsubscribeUrl: `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/v1/unsubscribe?token=preview`,
-    };
+    const context = templateContext(candidate, taskForce, d.sender, unsubscribeUrl(this.config, 'preview'));
     if (dto.step !== undefined && dto.step > d.steps.length) {
       throw new RuleViolationError('unknown_step', `The sequence has ${d.steps.length} steps`, { steps: d.steps.length });
     }
     return d.steps
       .map((s, i) => ({ step: i + 1, subject: render(s.subject, context), body: render(s.body, context) }))
       .filter((s) => dto.step === undefined || s.step === dto.step);
+  }
+
+  /** Per step: where every message stands and how candidates answered, over all versions. */
+  async stats(actor: Actor, id: string): Promise<SequenceStats> {
+    await this.load(this.db.manager, actor, id);
+    const rows: (Omit<StepStats, 'replyRate'> & { step: number })[] = await this.db.query(
+      `SELECT m.step,
+              count(*) FILTER (WHERE m.status = 'scheduled')::int AS scheduled,
+              count(*) FILTER (WHERE m.status = 'sending')::int AS sending,
+              count(*) FILTER (WHERE m.status = 'sent')::int AS sent,
+              count(*) FILTER (WHERE m.status = 'uncertain')::int AS uncertain,
+              count(*) FILTER (WHERE m.status = 'skipped')::int AS skipped,
+              count(*) FILTER (WHERE m.status = 'failed')::int AS failed,
+              count(*) FILTER (WHERE m.response = 'replied')::int AS replied,
+              count(*) FILTER (WHERE m.response = 'bounced')::int AS bounced,
+              count(*) FILTER (WHERE m.response = 'unsubscribed')::int AS "optedOut"
+         FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id
+        WHERE e.sequence_id = $1 GROUP BY m.step ORDER BY m.step`,
+      [id],
+    );
+    const enrollments: { status: string; count: number }[] = await this.db.query(
+      `SELECT status, count(*)::int AS count FROM enrollments WHERE sequence_id = $1 GROUP BY status`,
+      [id],
+    );
+    const rate = (replied: number, sent: number) => (sent ? Math.round((replied / sent) * 10_000) / 10_000 : 0);
+    const steps = rows.map((r) => ({ ...r, replyRate: rate(r.replied, r.sent) }));
+    const total = (k: keyof StepStats) => steps.reduce((sum, s) => sum + (s[k] as number), 0);
+    return {
+      sequenceId: id,
+      enrollments: Object.fromEntries(['active', 'paused', 'stopped', 'completed'].map((s) => [s, enrollments.find((e) => e.status === s)?.count ?? 0])),
+      steps,
+      totals: { sent: total('sent'), replied: total('replied'), bounced: total('bounced'), optedOut: total('optedOut'), uncertain: total('uncertain'), replyRate: rate(total('replied'), total('sent')) },
+    };
   }
 
   /** The stored definition, with defaults filled in and every rule checked. */

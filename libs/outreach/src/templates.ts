@@ -54,3 +54,36 @@ export function checkTemplate(source: string, field: string): void {
 export function render(source: string, context: TemplateContext): string {
   return compile(source)(context);
 }
+
+/** The first word of a name is the first name; the rest is the last name. */
+export function splitName(fullName: string): { firstName: string; lastName: string } {
+  const [first, ...rest] = fullName.trim().split(/\s+/);
+  return { firstName: first ?? '', lastName: rest.join(' ') };
+}
+
+export interface CandidateFacts {
+  full_name: string;
+  native_name: string | null;
+  current_employer: string | null;
+  current_title: string | null;
+}
+
+export function templateContext(
+  candidate: CandidateFacts,
+  taskForce: TemplateContext['taskForce'],
+  sender: { fromName: string; fromAddress: string },
+  unsubscribeUrl: string,
+): TemplateContext {
+  return {
+    candidate: {
+      ...splitName(candidate.full_name),
+      fullName: candidate.full_name,
+      nativeName: candidate.native_name ?? '',
+      currentEmployer: candidate.current_employer ?? '',
+      currentTitle: candidate.current_title ?? '',
+    },
+    taskForce,
+    sender: { name: sender.fromName, address: sender.fromAddress },
+    unsubscribeUrl,
+  };
+}

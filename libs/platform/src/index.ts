@@ -21,3 +21,4 @@ export * from './audit/audit';
 export * from './database/sql';
 export * from './validation/decorators';
 export * from './validation/errors';
+export * from './mail/mailer';

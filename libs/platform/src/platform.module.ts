@@ -6,6 +6,7 @@ import { Clock } from './clock/clock';
 import { DatabaseModule } from './database/database.module';
 import { HealthService } from './health/health.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
+import { Mailer } from './mail/mailer';
 import { MetricsService } from './metrics/metrics.service';
 import { QueueModule } from './queue/queue.module';
 
@@ -17,8 +18,8 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule],
-      providers: [Clock, HealthService, MetricsService, IdempotencyService, AuditLog],
-      exports: [Clock, HealthService, MetricsService, IdempotencyService, AuditLog],
+      providers: [Clock, HealthService, MetricsService, IdempotencyService, AuditLog, Mailer],
+      exports: [Clock, HealthService, MetricsService, IdempotencyService, AuditLog, Mailer],
     };
   }
 }

@@ -53,7 +53,8 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
       return id;
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  // rawBody: signed webhooks are checked against the exact bytes that were sent.
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, rawBody: true });
   app.useLogger(app.get(PinoLogger));
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -61,6 +62,8 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
   fastify.removeContentTypeParser(['text/plain']);
   // CSV imports (up to 10,000 rows) are the one body allowed past the 1 MiB limit.
   fastify.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) => done(null, body));
+  // RFC 8058 one-click unsubscribe may post multipart/form-data (urlencoded forms Nest parses with rawBody on).
+  fastify.addContentTypeParser(['multipart/form-data'], { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

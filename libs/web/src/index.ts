@@ -11,3 +11,4 @@ export * from './validation';
 export * from './run-process';
 export * from './input-shape';
 export * from './token-cache';
+export * from './webhook-signature';

@@ -8,6 +8,7 @@ import {
   EnrollResult,
   PreviewDto,
   SequenceListQuery,
+  SequenceStats,
   SequencesService,
   SequenceView,
   UpdateSequenceDto,
@@ -17,7 +18,7 @@ import { CurrentActor, UuidPipe } from '@app/web';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from './openapi';
-import { VersionPipe } from './pipes';
+import { PositiveIntPipe, VersionPipe } from './pipes';
 
 @ApiTags('outreach')
 @ApiBearerAuth()
@@ -74,6 +75,14 @@ export class SequencesController {
   @ApiProblems(400, 401, 404, 422)
   preview(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: PreviewDto) {
     return this.sequences.preview(actor, id, dto);
+  }
+
+  @Get(':id/stats')
+  @ApiOperation({ summary: 'Per step: scheduled, sent, uncertain, replied, bounced, opted out and reply rate' })
+  @ApiOkResponse({ type: SequenceStats })
+  @ApiProblems(400, 401, 404)
+  stats(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.sequences.stats(actor, id);
   }
 
   @Post(':id/enrollments')
@@ -133,5 +142,14 @@ export class EnrollmentsController {
   @ApiProblems(400, 401, 404, 409, 422)
   stop(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
     return this.enrollments.change(actor, id, 'stop');
+  }
+
+  @Post(':id/steps/:step/resend')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send an uncertain step again (same Message-ID), once you know it did not arrive' })
+  @ApiOkResponse({ type: EnrollmentView })
+  @ApiProblems(400, 401, 404, 422)
+  resend(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('step', new PositiveIntPipe('step')) step: number) {
+    return this.enrollments.resend(actor, id, step);
   }
 }

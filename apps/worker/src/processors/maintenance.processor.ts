@@ -1,10 +1,11 @@
 import { OffersService } from '@app/compensation';
+import { OutreachReconciler } from '@app/outreach';
 import { AppConfig, IdempotencyService, JobName, JobPayloads, QueueName, withRetryPolicy } from '@app/platform';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 
-type MaintenanceJob = Job<JobPayloads[JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers], unknown, JobName>;
+type MaintenanceJob = Job<JobPayloads[JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers | JobName.ReconcileOutreach], unknown, JobName>;
 
 /** Housekeeping on a schedule. Thin: each job name maps to one service call. */
 @Processor(QueueName.Maintenance)
@@ -14,6 +15,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   constructor(
     private readonly idempotency: IdempotencyService,
     private readonly offers: OffersService,
+    private readonly reconciler: OutreachReconciler,
     private readonly config: AppConfig,
   ) {
     super();
@@ -30,6 +32,8 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
           return { purged: await this.idempotency.purgeExpired() };
         case JobName.ExpireOffers:
           return { expired: await this.offers.expireDue() };
+        case JobName.ReconcileOutreach:
+          return this.reconciler.reconcile();
         default:
           return { skipped: `unknown job ${String(job.name)}` };
       }

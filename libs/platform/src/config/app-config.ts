@@ -26,6 +26,13 @@ function IsServiceUrl(schemes: string[], example: string): PropertyDecorator {
       },
     });
 }
+/** Usable on a developer's machine only: a deployment with a public base URL must set its own. */
+export const DEVELOPMENT_SECRETS = {
+  INBOUND_WEBHOOK_SECRET: 'development-inbound-webhook-secret-not-for-production',
+  UNSUBSCRIBE_SECRET: 'development-unsubscribe-secret-not-for-production',
+} as const;
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -92,6 +99,42 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000)
   TOKEN_CACHE_TTL_MS = 5_000;
 
+  /** Shared with the mail provider that posts inbound replies and bounces; signs their bodies (HMAC-SHA256). */
+  @IsString() @MinLength(32, { message: 'INBOUND_WEBHOOK_SECRET must be at least 32 characters' })
+  INBOUND_WEBHOOK_SECRET = DEVELOPMENT_SECRETS.INBOUND_WEBHOOK_SECRET;
+
+  /** Signs the one-click unsubscribe links in outreach mail. */
+  @IsString() @MinLength(32, { message: 'UNSUBSCRIBE_SECRET must be at least 32 characters' })
+  UNSUBSCRIBE_SECRET = DEVELOPMENT_SECRETS.UNSUBSCRIBE_SECRET;
+
+  /** Outreach steps one worker process sends at once. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  OUTREACH_CONCURRENCY = 8;
+
+  /** How often the worker re-enqueues due steps that have no job and marks abandoned claims uncertain. */
+  @Transform(toInt) @IsInt() @Min(200)
+  OUTREACH_RECONCILE_INTERVAL_MS = 30_000;
+
+  /** A step claimed this long ago, whose sender no longer holds its enrollment, is marked uncertain. */
+  @Transform(toInt) @IsInt() @Min(0)
+  OUTREACH_CLAIM_GRACE_MS = 30_000;
+
+  /** First wait after a transient SMTP failure; doubles with each attempt. */
+  @Transform(toInt) @IsInt() @Min(100)
+  OUTREACH_RETRY_BASE_MS = 60_000;
+
+  /** SMTP attempts per step before it is marked failed. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(20)
+  OUTREACH_MAX_ATTEMPTS = 5;
+
+  /** Pooled SMTP connections per worker process. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  SMTP_MAX_CONNECTIONS = 5;
+
+  /** Connection, greeting and socket timeout for SMTP. */
+  @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
+  SMTP_TIMEOUT_MS = 30_000;
+
   /** How long a stopping process waits for in-flight work before it exits anyway. */
   @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -114,11 +157,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
   const errors = validateSync(config, { forbidUnknownValues: false });
-  if (errors.length > 0) {
-    throw new ConfigValidationError(
-      // One line per variable: the first rule it breaks (class-validator lists them last-first).
-      errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).at(-1)} (got ${JSON.stringify(raw[e.property])})`),
-    );
+  // One line per variable: the first rule it breaks (class-validator lists them last-first).
+  const problems = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).at(-1)} (got ${JSON.stringify(raw[e.property])})`);
+  if (!errors.some((e) => e.property === 'PUBLIC_BASE_URL') && !LOCAL_HOSTS.has(new URL(config.PUBLIC_BASE_URL).hostname)) {
+    for (const [key, value] of Object.entries(DEVELOPMENT_SECRETS)) {
+      if (config[key as keyof typeof DEVELOPMENT_SECRETS] === value) problems.push(`${key}: must be set (32+ characters) when PUBLIC_BASE_URL is not a local address`);
+    }
   }
+  if (problems.length > 0) throw new ConfigValidationError(problems);
   return config;
 }

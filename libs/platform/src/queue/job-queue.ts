@@ -1,5 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { JobsOptions, Queue } from 'bullmq';
 import { ALL_QUEUES, JOB_QUEUE, JobName, JobPayloads, QueueName } from './jobs';
@@ -12,10 +12,13 @@ export interface EnqueueOptions {
 
 /** Typed producer: the job name fixes both the queue and the payload's shape. */
 @Injectable()
-export class JobQueue implements OnModuleInit {
+export class JobQueue implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(JobQueue.name);
   private readonly queues = new Map<QueueName, Queue>();
   private readonly schedules = new Map<string, () => Promise<unknown>>();
+  private readonly scheduleQueues = new Map<string, QueueName>();
+  private watch?: NodeJS.Timeout;
+  private checking = false;
 
   constructor(private readonly moduleRef: ModuleRef) {}
 
@@ -52,10 +55,60 @@ export class JobQueue implements OnModuleInit {
     await this.queue(JOB_QUEUE[name]).add(name, payload, opts);
   }
 
+  /** Many jobs of one name in one round trip; deterministic ids make repeats no-ops. */
+  async enqueueMany<J extends JobName>(name: J, jobs: { payload: JobPayloads[J]; options?: EnqueueOptions }[]): Promise<void> {
+    if (!jobs.length) return;
+    await this.queue(JOB_QUEUE[name]).addBulk(
+      jobs.map(({ payload, options = {} }) => ({
+        name,
+        data: payload,
+        opts: { ...(options.jobId ? { jobId: options.jobId } : {}), ...(options.delayMs ? { delay: options.delayMs } : {}) },
+      })),
+    );
+  }
+
+  /** waiting, delayed, active, completed, failed ... or 'unknown' when Redis holds no such job. */
+  async jobState(name: JobName, jobId: string): Promise<string> {
+    return this.queue(JOB_QUEUE[name]).getJobState(jobId);
+  }
+
   /** Declares a repeating job. Upserting is idempotent, so every worker may call it at start. */
   async schedule<J extends JobName>(schedulerId: string, name: J, payload: JobPayloads[J], everyMs: number): Promise<void> {
     const declare = () => this.queue(JOB_QUEUE[name]).upsertJobScheduler(schedulerId, { every: everyMs }, { name, data: payload });
     this.schedules.set(schedulerId, declare);
+    this.scheduleQueues.set(schedulerId, JOB_QUEUE[name]);
     await declare();
+  }
+
+  /**
+   * Redis can also lose the schedulers while the connection stays up (FLUSHALL, a failover to an
+   * empty replica): look for them every so often and declare any that are gone.
+   */
+  watchSchedules(everyMs: number): void {
+    clearInterval(this.watch);
+    this.watch = setInterval(() => void this.redeclareMissing(), everyMs);
+    this.watch.unref();
+  }
+
+  private async redeclareMissing(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      for (const [id, declare] of this.schedules) {
+        const existing = await this.queue(this.scheduleQueues.get(id)!).getJobScheduler(id);
+        if (!existing) {
+          this.logger.warn(`job scheduler ${id} is missing from Redis; declaring it again`);
+          await declare();
+        }
+      }
+    } catch (e) {
+      this.logger.warn(`checking job schedulers: ${(e as Error).message}`);
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.watch);
   }
 }

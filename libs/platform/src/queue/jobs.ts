@@ -1,22 +1,30 @@
 /** Every queue the system runs. One worker per queue; handlers dispatch on the job name. */
 export enum QueueName {
   Maintenance = 'maintenance',
+  Outreach = 'outreach',
 }
 
 export enum JobName {
   PurgeExpiredIdempotencyKeys = 'purge-expired-idempotency-keys',
   ExpireOffers = 'expire-offers',
+  ReconcileOutreach = 'reconcile-outreach',
+  SendOutreachStep = 'send-outreach-step',
 }
 
 /** Payloads carry ids and small scalars only; state is re-read from Postgres when a job runs. */
 export interface JobPayloads {
   [JobName.PurgeExpiredIdempotencyKeys]: Record<string, never>;
   [JobName.ExpireOffers]: Record<string, never>;
+  [JobName.ReconcileOutreach]: Record<string, never>;
+  [JobName.SendOutreachStep]: { outreachMessageId: string };
 }
 
+// Reconciling runs beside the other housekeeping, not behind a long queue of sends.
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.PurgeExpiredIdempotencyKeys]: QueueName.Maintenance,
   [JobName.ExpireOffers]: QueueName.Maintenance,
+  [JobName.ReconcileOutreach]: QueueName.Maintenance,
+  [JobName.SendOutreachStep]: QueueName.Outreach,
 };
 
 export const ALL_QUEUES = Object.values(QueueName);

@@ -1,0 +1,45 @@
+import { AppConfig, JobName, JobPayloads, QueueName } from '@app/platform';
+import { OutreachSender, SendOutcome } from '@app/outreach';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DelayedError, Job } from 'bullmq';
+
+type OutreachJob = Job<JobPayloads[JobName.SendOutreachStep], SendOutcome, JobName>;
+
+/** Sends outreach steps. Thin: the sender decides everything; an early job waits for its time. */
+@Processor(QueueName.Outreach)
+export class OutreachProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger(OutreachProcessor.name);
+
+  constructor(
+    private readonly sender: OutreachSender,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    this.worker.concurrency = this.config.OUTREACH_CONCURRENCY;
+  }
+
+  async process(job: OutreachJob, token?: string): Promise<SendOutcome | { skipped: string }> {
+    if (job.name !== JobName.SendOutreachStep) return { skipped: `unknown job ${String(job.name)}` };
+    const outcome = await this.sender.send(job.data.outreachMessageId);
+    if (outcome.result === 'not_due') {
+      // This machine's clock is behind the one that planned the step: wait, keeping the job.
+      await job.moveToDelayed(outcome.dueAt.getTime(), token);
+      throw new DelayedError();
+    }
+    return outcome;
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn(`outreach worker: ${error.message}`);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: OutreachJob | undefined, error: Error): void {
+    this.logger.error({ jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'outreach job failed');
+  }
+}

@@ -1,0 +1,39 @@
+import { returnedRows } from '@app/platform';
+import { EntityManager } from 'typeorm';
+
+/** Why outreach to a candidate ended; shown on the enrollment as stopReason. */
+export type OutreachStopReason =
+  | 'manual'
+  | 'replied'
+  | 'same_employer_replied'
+  | 'bounced'
+  | 'unsubscribed'
+  | 'opted_out'
+  | 'erased'
+  | 'application_closed'
+  | 'send_failed';
+
+export type OutreachScope = { enrollmentIds: string[] } | { candidateId: string } | { applicationId: string };
+
+/**
+ * Ends running enrollments and skips every step not yet handed to SMTP, inside the caller's
+ * transaction. The pipeline calls it too (a closed application or an erased or opted-out
+ * candidate ends outreach in the same commit). Enrollments are locked before their messages, the
+ * order the sender uses, so the two never deadlock; a step being sent holds its enrollment, so a
+ * stop either lands first (the step is skipped) or waits until SMTP has the message.
+ */
+export async function stopOutreach(tx: EntityManager, scope: OutreachScope, reason: OutreachStopReason): Promise<string[]> {
+  const [column, value] =
+    'enrollmentIds' in scope ? ['id = ANY($1::uuid[])', scope.enrollmentIds] : 'candidateId' in scope ? ['candidate_id = $1', scope.candidateId] : ['application_id = $1', scope.applicationId];
+  const stopped = returnedRows<{ id: string }>(
+    await tx.query(`UPDATE enrollments SET status = 'stopped', stop_reason = $2, updated_at = now() WHERE ${column} AND status IN ('active', 'paused') RETURNING id`, [
+      value,
+      reason,
+    ]),
+  );
+  const ids = stopped.map((r) => r.id);
+  if (ids.length) {
+    await tx.query(`UPDATE outreach_messages SET status = 'skipped', detail = $2, updated_at = now() WHERE enrollment_id = ANY($1::uuid[]) AND status = 'scheduled'`, [ids, reason]);
+  }
+  return ids;
+}

@@ -1,0 +1,76 @@
+import { AppConfig, Clock, returnedRows } from '@app/platform';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { OutreachJobs, sendJobId } from './outreach-jobs';
+
+const BATCH = 1000;
+const MAX_BATCHES = 20;
+
+/**
+ * Makes Redis agree with Postgres again, on a schedule:
+ * - a step left in `sending` whose enrollment no sender holds any more (the process died between
+ *   the claim and recording the SMTP result) becomes `uncertain`;
+ * - a due step with no job in Redis (Redis lost its data, an enqueue failed after a commit) gets
+ *   its job again.
+ */
+@Injectable()
+export class OutreachReconciler {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly jobs: OutreachJobs,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  async reconcile(): Promise<{ uncertain: number; enqueued: number }> {
+    return { uncertain: await this.markAbandonedClaims(), enqueued: await this.enqueueOrphans() };
+  }
+
+  private async markAbandonedClaims(): Promise<number> {
+    const before = new Date(this.clock.now().getTime() - this.config.OUTREACH_CLAIM_GRACE_MS);
+    // A live sender holds its enrollment's row lock until it records the result: SKIP LOCKED
+    // passes over those, so only claims whose process is gone are touched.
+    const rows = returnedRows<{ id: string }>(
+      await this.db.query(
+        `UPDATE outreach_messages m
+            SET status = 'uncertain', detail = 'the sending process stopped before the SMTP result was recorded; check and resend if it did not arrive', updated_at = now()
+          WHERE m.status = 'sending' AND m.id IN (
+                SELECT m2.id FROM outreach_messages m2 JOIN enrollments e ON e.id = m2.enrollment_id
+                 WHERE m2.status = 'sending' AND m2.claimed_at < $1
+                   FOR NO KEY UPDATE OF e SKIP LOCKED)
+          RETURNING m.id`,
+        [before],
+      ),
+    );
+    return rows.length;
+  }
+
+  private async enqueueOrphans(): Promise<number> {
+    const now = this.clock.now();
+    let enqueued = 0;
+    let after: { dueAt: Date; id: string } | null = null;
+    for (let batch = 0; batch < MAX_BATCHES; batch++) {
+      const due: { id: string; due_at: Date }[] = await this.db.query(
+        `SELECT m.id, m.due_at FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id AND e.status = 'active'
+          WHERE m.status = 'scheduled' AND m.due_at <= $1 AND ($2::timestamptz IS NULL OR (m.due_at, m.id) > ($2, $3::uuid))
+          ORDER BY m.due_at, m.id LIMIT $4`,
+        [now, after?.dueAt ?? null, after?.id ?? null, BATCH],
+      );
+      if (!due.length) break;
+      const states = await Promise.all(due.map((m) => this.jobs.state(m.id, m.due_at)));
+      // A job that already finished (it ran early, or found the enrollment paused) cannot be
+      // added again under its id; such steps get a fresh one.
+      const missing = due
+        .map((m, i) => ({ m, state: states[i] }))
+        .filter(({ state }) => state === 'unknown' || state === 'completed' || state === 'failed')
+        .map(({ m, state }) => ({ id: m.id, dueAt: m.due_at, jobId: state === 'unknown' ? undefined : `${sendJobId(m.id, m.due_at)}-again-${now.getTime()}` }));
+      await this.jobs.enqueue(missing);
+      enqueued += missing.length;
+      const last = due[due.length - 1];
+      after = { dueAt: last.due_at, id: last.id };
+      if (due.length < BATCH) break;
+    }
+    return enqueued;
+  }
+}

@@ -1,0 +1,19 @@
+export interface SinkMessage {
+  messageId: string | null;
+  from: string | null;
+  to: string[];
+  subject: string;
+  headers: Record<string, string>;
+  body: string;
+  receivedAt: string;
+}
+
+export interface SmtpSink {
+  port: number;
+  messages: SinkMessage[];
+  rejectRecipients: Set<string>;
+  failNext: number;
+  close(): Promise<void>;
+}
+
+export function startSmtpSink(options?: { port?: number; host?: string; dir?: string | null; log?: boolean }): Promise<SmtpSink>;

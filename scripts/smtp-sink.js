@@ -1,0 +1,107 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * A local SMTP server that accepts mail and keeps it: in memory for tests and benchmarks, and as
+ * .eml files in a folder for people (the demo). It can refuse chosen recipients (550, a bounce)
+ * or answer 451 for the next N messages (a transient failure).
+ *
+ *   node scripts/smtp-sink.js [--port 1025] [--dir var/mail]
+ */
+const { SMTPServer } = require('smtp-server');
+const fs = require('node:fs');
+const path = require('node:path');
+
+function parseHeaders(raw) {
+  const end = raw.indexOf('\r\n\r\n');
+  const head = (end < 0 ? raw : raw.slice(0, end)).replace(/\r\n[ \t]+/g, ' ');
+  const headers = {};
+  for (const line of head.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { headers, body: end < 0 ? '' : raw.slice(end + 4) };
+}
+
+/** Starts the sink; resolves once it listens. `port: 0` picks a free port. */
+function startSmtpSink(options = {}) {
+  const { port = 0, host = '127.0.0.1', dir = null, log = false } = options;
+  if (dir) fs.mkdirSync(dir, { recursive: true });
+  const sink = {
+    port: 0,
+    /** Every accepted message: { messageId, from, to, subject, headers, body, receivedAt }. */
+    messages: [],
+    /** Lower-cased addresses refused at RCPT TO with 550. */
+    rejectRecipients: new Set(),
+    /** How many of the next messages get a 451 at DATA. */
+    failNext: 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  let counter = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    banner: 'hiring smtp sink',
+    size: 25 * 1024 * 1024,
+    onRcptTo(address, _session, callback) {
+      if (sink.rejectRecipients.has(address.address.toLowerCase())) {
+        const error = new Error(`5.1.1 <${address.address}>: mailbox unavailable`);
+        error.responseCode = 550;
+        return callback(error);
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks = [];
+      stream.on('data', (c) => chunks.push(c));
+      stream.on('end', () => {
+        if (sink.failNext > 0) {
+          sink.failNext -= 1;
+          const error = new Error('4.3.0 try again later');
+          error.responseCode = 451;
+          return callback(error);
+        }
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const { headers, body } = parseHeaders(raw);
+        const message = {
+          messageId: headers['message-id'] ?? null,
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
+          to: session.envelope.rcptTo.map((r) => r.address),
+          subject: headers.subject ?? '',
+          headers,
+          body,
+          receivedAt: new Date().toISOString(),
+        };
+        sink.messages.push(message);
+        counter += 1;
+        if (dir) fs.writeFileSync(path.join(dir, `${message.receivedAt.replace(/[:.]/g, '-')}-${counter}.eml`), raw);
+        if (log) console.log(`${message.receivedAt} to ${message.to.join(', ')}: ${message.subject}`);
+        callback(null, `queued as ${counter}`);
+      });
+    },
+  });
+  server.on('error', (e) => console.error(`smtp sink: ${e.message}`));
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      sink.port = server.server.address().port;
+      resolve(sink);
+    });
+  });
+}
+
+module.exports = { startSmtpSink };
+
+if (require.main === module) {
+  const arg = (name, fallback) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? process.argv[i + 1] : fallback;
+  };
+  const dir = arg('dir', path.join(process.cwd(), 'var', 'mail'));
+  startSmtpSink({ port: Number(arg('port', 1025)), dir, log: true }).then((sink) => {
+    console.log(`smtp sink listening on 127.0.0.1:${sink.port}; mail is written to ${dir}`);
+    const stop = () => sink.close().then(() => process.exit(0));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

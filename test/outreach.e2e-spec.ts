@@ -1,0 +1,317 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { signWebhook } from '@app/web';
+import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
+import { dropRedisKeys, taskForceBody, useApi, waitFor } from './support/harness';
+import { spawnWorkerProcess } from './support/processes';
+
+/**
+ * The outreach engine end to end: the real worker process sends through real SMTP (a sink this
+ * suite starts) with second-scale delays, against the suite's own Postgres database and Redis keys.
+ */
+describe('outreach sending', () => {
+  let sink: SmtpSink;
+  const overrides: Record<string, string> = {};
+  beforeAll(async () => {
+    sink = await startSmtpSink();
+    overrides.SMTP_URL = `smtp://127.0.0.1:${sink.port}`;
+  });
+  const suite = useApi('outreach', overrides);
+  const http = () => suite.api.http;
+  let worker: { stop(): Promise<void> };
+  const workerEnv = () => ({
+    SMTP_URL: overrides.SMTP_URL,
+    OUTREACH_RECONCILE_INTERVAL_MS: '500',
+    OUTREACH_CLAIM_GRACE_MS: '1000',
+    OUTREACH_RETRY_BASE_MS: '300',
+    LOG_LEVEL: 'error',
+  });
+  beforeAll(async () => {
+    worker = await spawnWorkerProcess(suite.config, workerEnv());
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await sink?.close();
+  });
+
+  const allDay = { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00' };
+  const unique = () => randomBytes(4).toString('hex');
+
+  async function sequence(taskForceId: string, overrides: Record<string, unknown> = {}) {
+    const res = await http().post('/v1/sequences', {
+      taskForceId,
+      name: `Sequence ${unique()}`,
+      sender: { fromName: 'Jun Wang', fromAddress: `jun.${unique()}@talent.example.com`, replyTo: 'replies@talent.example.com' },
+      steps: [
+        { delay: 'PT0S', subject: '{{taskForce.company}}: hello {{candidate.firstName}}', body: 'Hi {{candidate.firstName}}\nUnsubscribe: {{unsubscribeUrl}}' },
+        { delay: 'PT1S', subject: 'Second note', body: 'Still keen? {{unsubscribeUrl}}' },
+        { delay: 'PT1S', subject: 'Last note', body: 'Last one. {{unsubscribeUrl}}' },
+      ],
+      sendWindow: allDay,
+      ...overrides,
+    });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; taskForceId: string };
+  }
+
+  async function candidateIn(taskForceId: string, fields: Record<string, unknown> = {}) {
+    const email = `cand.${unique()}@lab${unique()}.example.com`;
+    const c = (await http().post('/v1/candidates', { fullName: 'Wei Zhang', emails: [email], currentEmployer: 'OpenAI', ...fields })).body;
+    const application = (await http().post('/v1/applications', { candidateId: c.id, taskForceId })).body;
+    return { id: c.id as string, email: (fields.emails as string[] | undefined)?.[0] ?? email, applicationId: application.id as string };
+  }
+
+  async function enroll(sequenceId: string, candidateIds: string[]) {
+    const res = await http().post(`/v1/sequences/${sequenceId}/enrollments`, { candidateIds });
+    expect(res.status).toBe(200);
+    return res.body as { enrolled: { candidateId: string; enrollmentId: string }[]; skipped: { candidateId: string; reason: string }[] };
+  }
+
+  const enrollment = async (id: string) => (await http().get(`/v1/enrollments/${id}`)).body;
+  const until = (id: string, check: (e: any) => boolean, timeoutMs = 20_000) =>
+    waitFor(async () => {
+      const e = await enrollment(id);
+      return check(e) ? e : undefined;
+    }, timeoutMs);
+  const mailTo = (address: string) => sink.messages.filter((m) => m.to.includes(address));
+
+  function inbound(body: Record<string, unknown>, signature?: string) {
+    const raw = JSON.stringify(body);
+    return http().post('/v1/outreach/inbound', undefined, {
+      token: null,
+      rawBody: raw,
+      headers: { 'content-type': 'application/json', 'x-hiring-signature': signature ?? signWebhook(suite.config.INBOUND_WEBHOOK_SECRET, raw) },
+    });
+  }
+
+  it('runs a three-step sequence to the end through SMTP, each step once, and marks the candidate contacted', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody({ company: 'ByteDance' }))).body;
+    const seq = await sequence(tf.id);
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed');
+
+    expect(done.messages.map((m: any) => [m.step, m.status, m.attempts])).toEqual([
+      [1, 'sent', 1],
+      [2, 'sent', 1],
+      [3, 'sent', 1],
+    ]);
+    const sentAt = done.messages.map((m: any) => Date.parse(m.sentAt));
+    expect(sentAt[1] - sentAt[0]).toBeGreaterThanOrEqual(1000);
+    expect(sentAt[2] - sentAt[1]).toBeGreaterThanOrEqual(1000);
+
+    const mail = mailTo(c.email);
+    expect(mail.map((m) => m.subject)).toEqual(['ByteDance: hello Wei', 'Second note', 'Last note']);
+    expect(mail.map((m) => m.messageId)).toEqual(done.messages.map((m: any) => m.messageId));
+    expect(mail[0].headers['list-unsubscribe']).toMatch(/^<http:\/\/127\.0\.0\.1:3000\/v1\/unsubscribe\?token=[\w.-]+>$/);
+    expect(mail[0].headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    expect(mail[0].headers['reply-to']).toContain('replies@talent.example.com');
+    expect(mail[0].body).toContain('Hi Wei');
+
+    const application = (await http().get(`/v1/applications/${c.applicationId}`)).body;
+    expect(application.stage).toBe('contacted');
+    const stats = (await http().get(`/v1/sequences/${seq.id}/stats`)).body;
+    expect(stats.steps.map((s: any) => [s.step, s.sent, s.scheduled])).toEqual([
+      [1, 1, 0],
+      [2, 1, 0],
+      [3, 1, 0],
+    ]);
+    expect(stats.enrollments.completed).toBe(1);
+  });
+
+  it('stops on a signed reply matched by Message-ID: the next step never goes, the application moves to replied', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'First', body: 'Hi {{unsubscribeUrl}}' },
+        { delay: 'PT4S', subject: 'Second', body: 'Again {{unsubscribeUrl}}' },
+      ],
+    });
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    const first = await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
+
+    const reply = { kind: 'reply', from: c.email, to: 'replies@talent.example.com', subject: 'Re: First', inReplyTo: first.messages[0].messageId, text: 'Happy to talk' };
+    expect((await inbound(reply, 't=1,v1=' + '0'.repeat(64))).status).toBe(401);
+    expect((await http().post('/v1/outreach/inbound', reply, { token: null })).body.code).toBe('invalid_signature');
+    const res = await inbound(reply);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ outcome: 'replied', matchedBy: 'message_id', candidateId: c.id, enrollmentIds: [enrolled[0].enrollmentId] });
+    expect((await inbound(reply)).body.id).toBe(res.body.id);
+
+    const stopped = await enrollment(enrolled[0].enrollmentId);
+    expect(stopped).toMatchObject({ status: 'stopped', stopReason: 'replied' });
+    expect(stopped.messages.map((m: any) => [m.status, m.response])).toEqual([
+      ['sent', 'replied'],
+      ['skipped', null],
+    ]);
+    expect((await http().get(`/v1/applications/${c.applicationId}`)).body.stage).toBe('replied');
+    await new Promise((r) => setTimeout(r, 5000));
+    expect(mailTo(c.email).map((m) => m.subject)).toEqual(['First']);
+    const stats = (await http().get(`/v1/sequences/${seq.id}/stats`)).body;
+    expect(stats.steps[0]).toMatchObject({ sent: 1, replied: 1, replyRate: 1 });
+  });
+
+  it('ignores auto-replies, matches by sender when there is no Message-ID, and keeps what matches nothing', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'Again' }] });
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
+
+    const ooo = await inbound({ kind: 'reply', from: c.email, subject: 'Automatic reply: First', headers: { 'Auto-Submitted': 'auto-replied' } });
+    expect(ooo.body).toMatchObject({ outcome: 'auto_reply_ignored', matchedBy: 'sender' });
+    expect((await enrollment(enrolled[0].enrollmentId)).status).toBe('active');
+
+    const bySender = await inbound({ kind: 'reply', from: c.email.toUpperCase(), subject: 'Re: your note', text: 'Interested' });
+    expect(bySender.body).toMatchObject({ outcome: 'replied', matchedBy: 'sender' });
+    expect((await enrollment(enrolled[0].enrollmentId)).stopReason).toBe('replied');
+
+    const stranger = await inbound({ kind: 'reply', from: `nobody.${unique()}@example.org`, subject: 'Who is this?' });
+    expect(stranger.body.outcome).toBe('unmatched');
+    const listed = await http().get('/v1/outreach/inbound?outcome=unmatched&limit=100');
+    expect(listed.body.data.map((e: any) => e.id)).toContain(stranger.body.id);
+  });
+
+  it('stops colleagues at the same employer when the sequence asks for it', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { stopRules: { onSameEmployerReply: true }, steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'Again' }] });
+    const employer = `Lab ${unique()}`;
+    const a = await candidateIn(tf.id, { currentEmployer: employer });
+    const b = await candidateIn(tf.id, { currentEmployer: employer.toUpperCase() });
+    const other = await candidateIn(tf.id, { currentEmployer: 'Elsewhere' });
+    const { enrolled } = await enroll(seq.id, [a.id, b.id, other.id]);
+    const byCandidate = new Map(enrolled.map((e) => [e.candidateId, e.enrollmentId]));
+    await until(byCandidate.get(a.id)!, (e) => e.messages[0]?.status === 'sent');
+    await inbound({ kind: 'reply', from: a.email, subject: 'Re: First' });
+    expect((await enrollment(byCandidate.get(b.id)!)).stopReason).toBe('same_employer_replied');
+    expect((await enrollment(byCandidate.get(other.id)!)).status).toBe('active');
+  });
+
+  it('marks a refused address bounced, stops, and skips it when enrolling again', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id);
+    const c = await candidateIn(tf.id);
+    sink.rejectRecipients.add(c.email.toLowerCase());
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    const bounced = await until(enrolled[0].enrollmentId, (e) => e.status === 'stopped');
+    expect(bounced.stopReason).toBe('bounced');
+    expect(bounced.messages[0]).toMatchObject({ status: 'failed', response: 'bounced', detail: expect.stringContaining('550') });
+    expect(mailTo(c.email)).toHaveLength(0);
+    const again = await enroll((await sequence(tf.id)).id, [c.id]);
+    expect(again.skipped).toEqual([{ candidateId: c.id, reason: 'bounced' }]);
+  });
+
+  it('retries a transient SMTP failure with backoff and sends once', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Retry me', body: 'Hi' }] });
+    const c = await candidateIn(tf.id);
+    sink.failNext = 1;
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed');
+    expect(done.messages[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(mailTo(c.email)).toHaveLength(1);
+  });
+
+  it('unsubscribes from the link: GET only asks, POST opts the candidate out and stops every sequence', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Stop: {{unsubscribeUrl}}' }, { delay: 'P1D', subject: 'Second', body: 'x' }] });
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
+    // The header carries the same link as the body (where quoted-printable may wrap it).
+    const link = /^<http:\/\/127\.0\.0\.1:3000(\/v1\/unsubscribe\?token=[^>]+)>$/.exec(mailTo(c.email)[0].headers['list-unsubscribe'])![1];
+
+    const page = await http().get(link, { token: null });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.text).toContain('<form method="post"');
+    expect((await enrollment(enrolled[0].enrollmentId)).status).toBe('active');
+
+    const oneClick = await http().post(link, undefined, { token: null, rawBody: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(oneClick.status).toBe(200);
+    expect((await http().get(`/v1/candidates/${c.id}`)).body.consentState).toBe('opted_out');
+    const stopped = await enrollment(enrolled[0].enrollmentId);
+    expect(stopped).toMatchObject({ status: 'stopped', stopReason: 'unsubscribed' });
+    expect(stopped.messages[0].response).toBe('unsubscribed');
+
+    const forged = await http().post(`/v1/unsubscribe?token=${enrolled[0].enrollmentId}.AAAAAAAAAAAAAAAAAAAAAA`, undefined, { token: null });
+    expect(forged.status).toBe(400);
+    expect(forged.body.code).toBe('invalid_unsubscribe_token');
+  });
+
+  it('defers, never drops, what a daily cap holds back', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { dailyCapPerRecipientDomain: 1, steps: [{ delay: 'PT0S', subject: 'Capped', body: 'Hi' }] });
+    const domain = `capped${unique()}.example.com`;
+    const a = await candidateIn(tf.id, { emails: [`a@${domain}`] });
+    const b = await candidateIn(tf.id, { emails: [`b@${domain}`] });
+    const { enrolled } = await enroll(seq.id, [a.id, b.id]);
+    const states = await waitFor(async () => {
+      const all = await Promise.all(enrolled.map((e) => enrollment(e.enrollmentId)));
+      const steps = all.map((e) => e.messages[0]);
+      return steps.some((s) => s.status === 'sent') && steps.some((s) => s.status === 'scheduled' && /daily cap/.test(s.detail ?? '')) ? steps : undefined;
+    });
+    const deferred = states.find((s: any) => s.status === 'scheduled');
+    const tomorrow = new Date();
+    tomorrow.setUTCHours(24, 0, 0, 0);
+    expect(Date.parse(deferred.dueAt)).toBeGreaterThanOrEqual(tomorrow.getTime());
+    expect(sink.messages.filter((m) => m.to[0].endsWith(domain))).toHaveLength(1);
+  });
+
+  it('stops when the application is rejected', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'x' }] });
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
+    expect((await http().post(`/v1/applications/${c.applicationId}/transitions`, { to: 'rejected', reason: 'not_qualified' })).status).toBe(200);
+    const stopped = await enrollment(enrolled[0].enrollmentId);
+    expect(stopped).toMatchObject({ status: 'stopped', stopReason: 'application_closed' });
+    expect(stopped.messages[1].status).toBe('skipped');
+  });
+
+  it('marks a claim whose sender died uncertain, never resends it by itself, and resends on request', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT2S', subject: 'Maybe sent', body: 'Hi' }] });
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    // What a process leaves behind when it dies after claiming a step and before recording the SMTP answer.
+    await suite.db.query(
+      `UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = now() - interval '1 minute', attempts = 1 WHERE enrollment_id = $1`,
+      [enrolled[0].enrollmentId, randomUUID()],
+    );
+    const uncertain = await until(enrolled[0].enrollmentId, (e) => e.messages[0].status === 'uncertain');
+    expect(uncertain.messages[0].detail).toContain('stopped before the SMTP result was recorded');
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(mailTo(c.email)).toHaveLength(0);
+    expect((await http().get(`/v1/sequences/${seq.id}/stats`)).body.steps[0].uncertain).toBe(1);
+
+    expect((await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/steps/2/resend`)).status).toBe(404);
+    expect((await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/steps/x/resend`)).status).toBe(400);
+    const resent = await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/steps/1/resend`);
+    expect(resent.status).toBe(200);
+    const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed');
+    expect(done.messages[0]).toMatchObject({ status: 'sent', attempts: 2 });
+    expect(mailTo(c.email).map((m) => m.messageId)).toEqual([done.messages[0].messageId]);
+    expect((await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/steps/1/resend`)).body.code).toBe('step_not_uncertain');
+  });
+
+  it('loses nothing when Redis loses every job: the reconciler re-enqueues due steps from Postgres', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT3S', subject: 'After the flush', body: 'Hi' }] });
+    const people = await Promise.all([1, 2, 3].map(() => candidateIn(tf.id)));
+    const { enrolled } = await enroll(
+      seq.id,
+      people.map((p) => p.id),
+    );
+    await dropRedisKeys(suite.config);
+    await Promise.all(enrolled.map((e) => until(e.enrollmentId, (x) => x.status === 'completed')));
+    for (const p of people) expect(mailTo(p.email)).toHaveLength(1);
+  });
+
+  it('never delivered one Message-ID twice in this whole suite', async () => {
+    const ids = sink.messages.map((m) => m.messageId);
+    expect(ids.length).toBeGreaterThan(10);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
