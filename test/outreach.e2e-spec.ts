@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { signWebhook } from '@app/web';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
-import { dropRedisKeys, taskForceBody, useApi, waitFor } from './support/harness';
+import { ADMIN_TOKEN, createUser, dropRedisKeys, taskForceBody, useApi, waitFor } from './support/harness';
 import { spawnWorkerProcess } from './support/processes';
 
 /**
@@ -307,6 +307,22 @@ describe('outreach sending', () => {
     await dropRedisKeys(suite.config);
     await Promise.all(enrolled.map((e) => until(e.enrollmentId, (x) => x.status === 'completed')));
     for (const p of people) expect(mailTo(p.email)).toHaveLength(1);
+  });
+
+  it('shows the queues on Bull Board to admins only, with a Basic password a browser can send', async () => {
+    const basic = (token: string) => ({ authorization: `Basic ${Buffer.from(`any:${token}`).toString('base64')}` });
+    const anonymous = await http().get('/admin/queues', { token: null });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toContain('Basic');
+    expect(anonymous.body.code).toBe('missing_token');
+    const recruiter = await createUser(http(), 'recruiter');
+    expect((await http().get('/admin/queues', { token: null, headers: basic(recruiter.token) })).status).toBe(403);
+    const page = await http().get('/admin/queues', { token: null, headers: basic(ADMIN_TOKEN) });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const queues = await http().get('/admin/queues/api/queues', { token: ADMIN_TOKEN });
+    expect(queues.status).toBe(200);
+    expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['maintenance', 'outreach']);
   });
 
   it('never delivered one Message-ID twice in this whole suite', async () => {

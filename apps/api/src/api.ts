@@ -6,6 +6,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { ApiModule } from './api.module';
+import { mountQueueBoard } from './queue-board';
 
 /** Builds the API, migrates (under the advisory lock) and bootstraps the first admin. */
 export async function buildApiApp(config: AppConfig): Promise<NestFastifyApplication> {
@@ -33,6 +34,7 @@ export async function buildApiApp(config: AppConfig): Promise<NestFastifyApplica
   );
   documentCommonHeaders(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  await mountQueueBoard(app);
   return app;
 }
 

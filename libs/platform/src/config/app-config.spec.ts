@@ -47,4 +47,17 @@ describe('loadConfig', () => {
     }
     expect(problems).not.toContain('REDIS_URL');
   });
+
+  it('refuses the development secrets once the public base URL is not a local address', () => {
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'http://localhost:3000' })).not.toThrow();
+    let error: unknown;
+    try {
+      loadConfig({ PUBLIC_BASE_URL: 'https://hiring.example.com', UNSUBSCRIBE_SECRET: 'x'.repeat(32) });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigValidationError).problems).toEqual(['INBOUND_WEBHOOK_SECRET: must be set (32+ characters) when PUBLIC_BASE_URL is not a local address']);
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'https://hiring.example.com', UNSUBSCRIBE_SECRET: 'x'.repeat(32), INBOUND_WEBHOOK_SECRET: 'y'.repeat(32) })).not.toThrow();
+    expect(() => loadConfig({ INBOUND_WEBHOOK_SECRET: 'short' })).toThrow(/INBOUND_WEBHOOK_SECRET must be at least 32 characters/);
+  });
 });

@@ -1,0 +1,46 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
+import { ALL_QUEUES } from '@app/platform';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { isAdmin, UsersService } from '@app/users';
+import { problemType, PROBLEM_CONTENT_TYPE } from '@app/web';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export const QUEUE_BOARD_PATH = '/admin/queues';
+
+/** A bearer token, or the password of HTTP Basic so that a browser can open the board. */
+function tokenFrom(authorization: string | undefined): string | null {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
+  if (!basic) return null;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  return decoded.includes(':') ? decoded.slice(decoded.indexOf(':') + 1) : null;
+}
+
+/** Bull Board for every queue, for admins only (any user name, an admin's token as the password). */
+export async function mountQueueBoard(app: NestFastifyApplication): Promise<void> {
+  const board = new BoardAdapter();
+  const queues = ALL_QUEUES.map((name) => new BullMQAdapter(app.get<Queue>(getQueueToken(name), { strict: false })));
+  createBullBoard({ queues, serverAdapter: board });
+  board.setBasePath(QUEUE_BOARD_PATH);
+  const users = app.get(UsersService);
+  await app.register(async (scope: FastifyInstance) => {
+    scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+      const token = tokenFrom(request.headers.authorization);
+      const found = token ? await users.authenticate(token) : null;
+      if (found && isAdmin(found.actor)) return;
+      const status = found ? 403 : 401;
+      if (!found) void reply.header('www-authenticate', 'Basic realm="queues", charset="UTF-8"');
+      const code = found ? 'admin_required' : token ? 'invalid_token' : 'missing_token';
+      return reply
+        .code(status)
+        .type(PROBLEM_CONTENT_TYPE)
+        .send({ type: problemType(code), title: found ? 'Forbidden' : 'Unauthorized', status, detail: 'The queue board is for admins: use an admin token (as the Basic password)', code });
+    });
+    await scope.register(board.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
+  });
+}
