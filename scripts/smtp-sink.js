@@ -34,6 +34,8 @@ function startSmtpSink(options = {}) {
     rejectRecipients: new Set(),
     /** How many of the next messages get a 451 at DATA. */
     failNext: 0,
+    /** How long to wait before accepting each message (a slow server). */
+    delayMs: 0,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   let counter = 0;
@@ -54,7 +56,8 @@ function startSmtpSink(options = {}) {
     onData(stream, session, callback) {
       const chunks = [];
       stream.on('data', (c) => chunks.push(c));
-      stream.on('end', () => {
+      stream.on('end', async () => {
+        if (sink.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, sink.delayMs));
         if (sink.failNext > 0) {
           sink.failNext -= 1;
           const error = new Error('4.3.0 try again later');

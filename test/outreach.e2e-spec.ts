@@ -151,6 +151,37 @@ describe('outreach sending', () => {
     expect(stats.steps[0]).toMatchObject({ sent: 1, replied: 1, replyRate: 1 });
   });
 
+  it('makes a reply that arrives while a step is with SMTP wait for it, then stops everything after it', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'Slow first', body: 'Hi' },
+        { delay: 'PT1S', subject: 'Never', body: 'Again' },
+      ],
+    });
+    const c = await candidateIn(tf.id);
+    sink.delayMs = 1500;
+    try {
+      const { enrolled } = await enroll(seq.id, [c.id]);
+      const sending = await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sending');
+      const started = Date.now();
+      const reply = await inbound({ kind: 'reply', from: c.email, subject: 'Re: Slow first', inReplyTo: sending.messages[0].messageId });
+      expect(reply.body.outcome).toBe('replied');
+      // The reply needed the enrollment, which the sender held until SMTP had accepted the message.
+      expect(Date.now() - started).toBeGreaterThan(300);
+      const after = await enrollment(enrolled[0].enrollmentId);
+      expect(after).toMatchObject({ status: 'stopped', stopReason: 'replied' });
+      expect(after.messages.map((m: any) => [m.step, m.status, m.response])).toEqual([
+        [1, 'sent', 'replied'],
+        [2, 'skipped', null],
+      ]);
+    } finally {
+      sink.delayMs = 0;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(mailTo(c.email).map((m) => m.subject)).toEqual(['Slow first']);
+  });
+
   it('ignores auto-replies, matches by sender when there is no Message-ID, and keeps what matches nothing', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'Again' }] });

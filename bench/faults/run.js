@@ -161,6 +161,26 @@ async function api(method, pathname, body) {
   return json;
 }
 
+/** Error lines the workers wrote (pino JSON), grouped by message: the kills and the FLUSHALL leave traces. */
+function logSummary() {
+  const tally = new Map();
+  let lines = 0;
+  for (const file of fs.readdirSync(logDir).filter((f) => f.startsWith('worker-'))) {
+    for (const line of fs.readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      lines += 1;
+      let key = line.slice(0, 80);
+      try {
+        const j = JSON.parse(line);
+        key = `${j.msg ?? ''}${j.err?.message ? `: ${j.err.message}` : ''}`.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>').replace(/\d+/g, 'N').slice(0, 100);
+      } catch {}
+      tally.set(key, (tally.get(key) ?? 0) + 1);
+    }
+  }
+  const top = [...tally].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, c]) => `${c}x "${k.replace(/\|/g, '/')}"`);
+  return `${lines}${top.length ? ` (${top.join('; ')})` : ''}`;
+}
+
 // ---------------------------------------------------------------- the run
 
 (async () => {
@@ -311,13 +331,39 @@ async function api(method, pathname, body) {
       return { ...by, total: rows.reduce((s, r) => s + r.n, 0) };
     };
 
+    // Read-only look at the BullMQ jobs of steps that wait long (why the tail is what it is).
+    const { Queue } = require('bullmq');
+    const outreachQueue = new Queue('outreach', { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: QUEUE_PREFIX });
+    outreachQueue.on('error', () => undefined);
+    const jobStates = async (limit) => {
+      const open = (await db.query(`SELECT id, step, status, due_at FROM outreach_messages WHERE status IN ('scheduled', 'sending') ORDER BY due_at LIMIT $1`, [limit])).rows;
+      const states = await Promise.all(open.map((r) => outreachQueue.getJobState(`send-${r.id}-${new Date(r.due_at).getTime()}`).catch((e) => `? ${e.message}`)));
+      return open.map((r, i) => ({ ...r, job: states[i] }));
+    };
+
     let flush = null;
     let lastLog = 0;
     let done = false;
     let timedOut = false;
+    let at99 = null;
+    let lastFinished = -1;
+    let lastProgressAt = Date.now();
+    let lastTailLog = 0;
     while (!done) {
       const c = await counts();
       const finished = (c.sent ?? 0) + (c.uncertain ?? 0);
+      if (finished !== lastFinished) {
+        lastFinished = finished;
+        lastProgressAt = Date.now();
+      }
+      if (at99 === null && c.total > 0 && finished >= expected * 0.99) at99 = { at: since(), sink: new Set(sink.messages.map((m) => m.messageId)).size };
+      if (Date.now() - lastProgressAt > 5000 && Date.now() - lastTailLog > 10_000 && ((c.scheduled ?? 0) || (c.sending ?? 0))) {
+        lastTailLog = Date.now();
+        const open = await jobStates(200);
+        const tally = {};
+        for (const o of open) tally[`${o.status}/job ${o.job}`] = (tally[`${o.status}/job ${o.job}`] ?? 0) + 1;
+        log(`no progress for ${((Date.now() - lastProgressAt) / 1000).toFixed(0)} s; open steps by Postgres status / BullMQ job state: ${JSON.stringify(tally)}`);
+      }
       if (!flush && finished >= expected / 3) {
         const keys = await redis.client.dbsize();
         await redis.client.flushall();
@@ -344,16 +390,14 @@ async function api(method, pathname, body) {
     // Diagnostics for steps still open (only on a timeout): their BullMQ job, while Redis still runs.
     let stuck = [];
     if (timedOut) {
-      const { Queue } = require('bullmq');
-      const queue = new Queue('outreach', { connection: { host: '127.0.0.1', port: redis.port }, prefix: QUEUE_PREFIX });
       const rows = (await db.query(
         `SELECT m.id, m.step, m.status, m.due_at, m.claimed_at, m.attempts, m.detail, m.message_id, e.status AS enrollment_status
            FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id
           WHERE m.status IN ('scheduled', 'sending') ORDER BY m.due_at LIMIT 20`,
       )).rows;
-      for (const r of rows) stuck.push({ ...r, job: await queue.getJobState(`send-${r.id}-${new Date(r.due_at).getTime()}`).catch((e) => `? ${e.message}`) });
-      await queue.close();
+      for (const r of rows) stuck.push({ ...r, job: await outreachQueue.getJobState(`send-${r.id}-${new Date(r.due_at).getTime()}`).catch((e) => `? ${e.message}`) });
     }
+    await outreachQueue.close().catch(() => undefined);
 
     // API view of the same campaign, before the processes stop.
     const stats = await api('GET', `/v1/sequences/${sequence.id}/stats`).catch((e) => ({ error: e.message }));
@@ -426,6 +470,8 @@ async function api(method, pathname, body) {
     row('FLUSHALL', flush ? `at ${flush.at.toFixed(1)} s, ${fmt(flush.finished)} / ${fmt(expected)} steps done, ${fmt(flush.keys)} keys dropped, ${fmt(flush.scheduled)} steps scheduled then` : 'did not happen');
     row('wall time (workers started -> no step scheduled or sending)', `${wallSeconds.toFixed(1)} s${timedOut ? ' (TIMEOUT)' : ''}`);
     row('throughput (distinct messages at the sink / wall time)', `${(uniqueAtSink / wallSeconds).toFixed(1)} messages/s`);
+    row('99% of steps sent or uncertain after', at99 ? `${at99.at.toFixed(1)} s (${(at99.sink / at99.at).toFixed(1)} messages/s until then)` : '-');
+    row('worker log lines at LOG_LEVEL=error (most frequent)', logSummary());
     row('API stats totals', stats.totals ? `sent ${fmt(stats.totals.sent)}, uncertain ${fmt(stats.totals.uncertain)}` : JSON.stringify(stats));
     console.log('\nInvariants:');
     for (const [name, pass] of checks) console.log(`  ${pass ? 'PASS' : 'FAIL'}  ${name}`);

@@ -114,9 +114,11 @@ MailerClass.prototype.sendMail = function profiledSendMail(data, callback) {
   return p;
 };
 
-process.on('exit', () => {
+let written = false;
+function dump() {
   const out = process.env.BENCH_PROFILE_OUT;
-  if (!out) return;
+  if (!out || written) return;
+  written = true;
   const elu = performance.eventLoopUtilization(elu0);
   const cpu = process.cpuUsage();
   fs.writeFileSync(
@@ -132,4 +134,9 @@ process.on('exit', () => {
       timeline,
     }),
   );
-});
+}
+// Nest's shutdown hooks end the process by re-raising the signal, which skips 'exit': write on
+// the signal itself (the bench stops workers only after the last step), and on 'exit' otherwise.
+process.once('SIGTERM', dump);
+process.once('SIGINT', dump);
+process.on('exit', dump);
