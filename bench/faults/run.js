@@ -356,7 +356,7 @@ function logSummary() {
         lastFinished = finished;
         lastProgressAt = Date.now();
       }
-      if (at99 === null && c.total > 0 && finished >= expected * 0.99) at99 = { at: since(), sink: new Set(sink.messages.map((m) => m.messageId)).size };
+      if (at99 === null && c.total > 0 && finished >= c.total * 0.99) at99 = { at: since(), sink: new Set(sink.messages.map((m) => m.messageId)).size };
       if (Date.now() - lastProgressAt > 5000 && Date.now() - lastTailLog > 10_000 && ((c.scheduled ?? 0) || (c.sending ?? 0))) {
         lastTailLog = Date.now();
         const open = await jobStates(200);
@@ -470,7 +470,7 @@ function logSummary() {
     row('FLUSHALL', flush ? `at ${flush.at.toFixed(1)} s, ${fmt(flush.finished)} / ${fmt(expected)} steps done, ${fmt(flush.keys)} keys dropped, ${fmt(flush.scheduled)} steps scheduled then` : 'did not happen');
     row('wall time (workers started -> no step scheduled or sending)', `${wallSeconds.toFixed(1)} s${timedOut ? ' (TIMEOUT)' : ''}`);
     row('throughput (distinct messages at the sink / wall time)', `${(uniqueAtSink / wallSeconds).toFixed(1)} messages/s`);
-    row('99% of steps sent or uncertain after', at99 ? `${at99.at.toFixed(1)} s (${(at99.sink / at99.at).toFixed(1)} messages/s until then)` : '-');
+    row('99% of the step rows sent or uncertain after', at99 ? `${at99.at.toFixed(1)} s (${(at99.sink / at99.at).toFixed(1)} messages/s until then)` : '-');
     row('worker log lines at LOG_LEVEL=error (most frequent)', logSummary());
     row('API stats totals', stats.totals ? `sent ${fmt(stats.totals.sent)}, uncertain ${fmt(stats.totals.uncertain)}` : JSON.stringify(stats));
     console.log('\nInvariants:');

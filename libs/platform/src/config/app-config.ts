@@ -46,6 +46,10 @@ export class AppConfig {
   @IsServiceUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379')
   REDIS_URL = 'redis://127.0.0.1:6379';
 
+  /** Postgres connections per process; a worker takes at least one per concurrent job plus a few. */
+  @Transform(toInt) @IsInt() @Min(2) @Max(1000)
+  DATABASE_POOL_SIZE = 20;
+
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   PORT = 3000;
 

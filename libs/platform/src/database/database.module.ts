@@ -7,7 +7,14 @@ import { dataSourceOptions } from './data-source-options';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ ...dataSourceOptions(config.DATABASE_URL), autoLoadEntities: true, retryAttempts: 3, retryDelay: 1000 }),
+      useFactory: (config: AppConfig) => ({
+        ...dataSourceOptions(config.DATABASE_URL),
+        // A sending job holds a connection for the length of its SMTP exchange: never fewer than the jobs that may run at once.
+        extra: { max: Math.max(config.DATABASE_POOL_SIZE, config.OUTREACH_CONCURRENCY + config.WORKER_CONCURRENCY + 4), connectionTimeoutMillis: 5000 },
+        autoLoadEntities: true,
+        retryAttempts: 3,
+        retryDelay: 1000,
+      }),
     }),
   ],
 })
