@@ -94,7 +94,7 @@ export class OutreachSender {
   private async claim(ctx: StepContext, recipient: string, token: string, now: Date): Promise<true | SendOutcome> {
     const d = ctx.definition;
     const day = now.toISOString().slice(0, 10);
-    const domain = recipient.slice(recipient.lastIndexOf('@') + 1);
+    const domain = recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase();
     const caps: [string, number][] = [
       [`sender:${d.sender.fromAddress.toLowerCase()}`, d.dailyCapPerSender],
       [`domain:${d.sender.fromAddress.toLowerCase()}:${domain}`, d.dailyCapPerRecipientDomain],
