@@ -8,3 +8,7 @@ npx tsc -p tsconfig.json --noEmit
 npm run -s build
 log "running tests"
 npx jest --ci "$@"
+if [ $# -eq 0 ]; then
+  log "outreach under fault injection, short form (bench/faults: kill -9 of workers, a Redis FLUSHALL)"
+  node bench/faults/run.js --short
+fi

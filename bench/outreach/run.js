@@ -808,10 +808,7 @@ async function cycle({ workers, concurrency, smtpConnections }) {
 
 async function cleanUp() {
   await stopAll();
-  for (const prefix of [PREFIX, RAW_PREFIX]) {
-    const removed = await removeKeys(prefix).catch((e) => (log(`removing ${prefix}:* failed: ${e.message}`), 0));
-    log(`removed ${fmt(removed)} Redis keys under ${prefix}:*`);
-  }
+  for (const prefix of [PREFIX, RAW_PREFIX]) await removeKeys(prefix).catch((e) => log(`removing ${prefix}:* failed: ${e.message}`));
   if (!process.env.BENCH_KEEP) await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`).catch((e) => log(`dropping ${DB} failed: ${e.message}`));
 }
 
@@ -836,8 +833,10 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
         results.push(await cycle(m));
       } finally {
         await stopAll();
-        await removeKeys(PREFIX).catch(() => undefined);
-        await removeKeys(RAW_PREFIX).catch(() => undefined);
+        for (const prefix of [PREFIX, RAW_PREFIX]) {
+          const removed = await removeKeys(prefix).catch((e) => (log(`removing ${prefix}:* failed: ${e.message}`), 0));
+          log(`removed ${fmt(removed)} Redis keys under ${prefix}:*`);
+        }
       }
     }
   } catch (e) {

@@ -6,8 +6,12 @@ import { DelayedError, Job } from 'bullmq';
 
 type OutreachJob = Job<JobPayloads[JobName.SendOutreachStep], SendOutcome, JobName>;
 
-/** Sends outreach steps. Thin: the sender decides everything; an early job waits for its time. */
-@Processor(QueueName.Outreach)
+/**
+ * Sends outreach steps. Thin: the sender decides everything; an early job waits for its time.
+ * A dead worker's jobs come back after a 10 s lock instead of BullMQ's 30 s, and may stall
+ * several times (Postgres, not the stall count, keeps a step from going out twice).
+ */
+@Processor(QueueName.Outreach, { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 })
 export class OutreachProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(OutreachProcessor.name);
 
