@@ -32,7 +32,10 @@ export class OutreachJobs {
     }
   }
 
-  async state(id: string, dueAt: Date): Promise<string> {
-    return this.jobs.jobState(JobName.SendOutreachStep, sendJobId(id, dueAt));
+  async presence(steps: { id: string; dueAt: Date }[]): Promise<('missing' | 'finished' | 'pending')[]> {
+    return this.jobs.jobPresence(
+      JobName.SendOutreachStep,
+      steps.map((s) => sendJobId(s.id, s.dueAt)),
+    );
   }
 }

@@ -58,13 +58,13 @@ export class OutreachReconciler {
         [now, after?.dueAt ?? null, after?.id ?? null, BATCH],
       );
       if (!due.length) break;
-      const states = await Promise.all(due.map((m) => this.jobs.state(m.id, m.due_at)));
+      const presence = await this.jobs.presence(due.map((m) => ({ id: m.id, dueAt: m.due_at })));
       // A job that already finished (it ran early, or found the enrollment paused) cannot be
       // added again under its id; such steps get a fresh one.
       const missing = due
-        .map((m, i) => ({ m, state: states[i] }))
-        .filter(({ state }) => state === 'unknown' || state === 'completed' || state === 'failed')
-        .map(({ m, state }) => ({ id: m.id, dueAt: m.due_at, jobId: state === 'unknown' ? undefined : `${sendJobId(m.id, m.due_at)}-again-${now.getTime()}` }));
+        .map((m, i) => ({ m, presence: presence[i] }))
+        .filter(({ presence }) => presence !== 'pending')
+        .map(({ m, presence }) => ({ id: m.id, dueAt: m.due_at, jobId: presence === 'missing' ? undefined : `${sendJobId(m.id, m.due_at)}-again-${now.getTime()}` }));
       await this.jobs.enqueue(missing);
       enqueued += missing.length;
       const last = due[due.length - 1];

@@ -67,9 +67,22 @@ export class JobQueue implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  /** waiting, delayed, active, completed, failed ... or 'unknown' when Redis holds no such job. */
-  async jobState(name: JobName, jobId: string): Promise<string> {
-    return this.queue(JOB_QUEUE[name]).getJobState(jobId);
+  /**
+   * Per job id: `missing` (Redis holds no such job), `finished` (completed or failed, still kept)
+   * or `pending`. One round trip and O(1) per id; BullMQ's getJobState scans the waiting list,
+   * which is O(n) per call on a long queue.
+   */
+  async jobPresence(name: JobName, jobIds: string[]): Promise<('missing' | 'finished' | 'pending')[]> {
+    if (!jobIds.length) return [];
+    const queue = this.queue(JOB_QUEUE[name]);
+    const pipeline = (await queue.backend.client).pipeline();
+    for (const id of jobIds) pipeline.runCommand('hmget', [queue.toKey(id), 'timestamp', 'finishedOn']);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, value]: [Error | null, unknown]) => {
+      if (error) throw error;
+      const [createdAt, finishedOn] = value as (string | null)[];
+      return createdAt === null ? 'missing' : finishedOn !== null ? 'finished' : 'pending';
+    });
   }
 
   /** Declares a repeating job. Upserting is idempotent, so every worker may call it at start. */
