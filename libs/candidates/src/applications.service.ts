@@ -151,9 +151,10 @@ export class ApplicationsService {
    * A move outreach makes on its own: the first message sent (sourced -> contacted) or a reply
    * (sourced or contacted -> replied). An application already past that point is left alone.
    */
-  async advanceByOutreach(tx: EntityManager, id: string, to: 'contacted' | 'replied', comment: string): Promise<boolean> {
+  async advanceByOutreach(tx: EntityManager, id: string, to: 'contacted' | 'replied', comment: string, lockedStage?: Stage): Promise<boolean> {
     const from: Stage[] = to === 'contacted' ? ['sourced'] : ['sourced', 'contacted'];
-    const [current]: { stage: Stage }[] = await tx.query(`SELECT stage FROM applications WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+    // A caller already holding the application's row lock passes the stage it read under it.
+    const [current]: { stage: Stage }[] = lockedStage ? [{ stage: lockedStage }] : await tx.query(`SELECT stage FROM applications WHERE id = $1 FOR NO KEY UPDATE`, [id]);
     if (!current || !from.includes(current.stage)) return false;
     const now = this.clock.now();
     await tx.query(`UPDATE applications SET stage = $2, version = version + 1, updated_at = $3 WHERE id = $1`, [id, to, now]);

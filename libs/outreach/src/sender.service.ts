@@ -34,7 +34,8 @@ interface StepContext {
   native_name: string | null;
   current_employer: string | null;
   current_title: string | null;
-  emails: string[];
+  /** The candidate's first address that has not bounced. */
+  recipient: string | null;
   tf_name: string;
   tf_company: string;
   tf_location: string;
@@ -77,7 +78,7 @@ export class OutreachSender {
     const now = this.clock.now();
     if (ctx.due_at.getTime() > now.getTime() + EARLY_TOLERANCE_MS) return { result: 'not_due', dueAt: ctx.due_at };
 
-    const recipient = await this.recipient(ctx.emails);
+    const recipient = ctx.recipient;
     if (!recipient) {
       await this.db.transaction((tx) => stopOutreach(tx, { enrollmentIds: [ctx.enrollment_id] }, 'bounced'));
       return { result: 'skipped', reason: 'every address of the candidate has bounced' };
@@ -101,24 +102,25 @@ export class OutreachSender {
     ];
     try {
       const claimed = await this.db.transaction(async (tx) => {
-        const rows = returnedRows<{ id: string }>(
-          await tx.query(
-            `UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = $3, attempts = attempts + 1, recipient = $4,
+        // One round trip: the claim, then both counters (hot rows last, so their locks are held
+        // the shortest time). A full counter rolls the whole claim back.
+        const [row]: { claimed: number; counted: string[] | null }[] = await tx.query(
+          `WITH claimed AS (
+             UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = $3, attempts = attempts + 1, recipient = $4,
                     cap_day = $5, cap_keys = $6, updated_at = $3
-              WHERE id = $1 AND status = 'scheduled' RETURNING id`,
-            [ctx.id, token, now, recipient, day, caps.map(([key]) => key)],
-          ),
+              WHERE id = $1 AND status = 'scheduled' RETURNING id),
+           counted AS (
+             INSERT INTO outreach_daily_counts (day, counter, sent)
+             SELECT $5::date, counter, 1 FROM unnest($6::text[]) AS counter WHERE EXISTS (SELECT 1 FROM claimed)
+             ON CONFLICT (day, counter) DO UPDATE SET sent = outreach_daily_counts.sent + 1
+              WHERE outreach_daily_counts.sent < CASE WHEN EXCLUDED.counter = $7 THEN $8::int ELSE $9::int END
+             RETURNING counter)
+           SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT array_agg(counter) FROM counted) AS counted`,
+          [ctx.id, token, now, recipient, day, caps.map(([key]) => key), caps[0][0], caps[0][1], caps[1][1]],
         );
-        if (!rows.length) return false;
-        // Hot counter rows last, so their row locks are held for the shortest time.
-        for (const [key, cap] of caps) {
-          const counted = await tx.query(
-            `INSERT INTO outreach_daily_counts (day, counter, sent) VALUES ($1, $2, 1)
-             ON CONFLICT (day, counter) DO UPDATE SET sent = outreach_daily_counts.sent + 1 WHERE outreach_daily_counts.sent < $3 RETURNING sent`,
-            [day, key, cap],
-          );
-          if (!counted.length) throw new CapReached(key);
-        }
+        if (!row.claimed) return false;
+        const full = caps.find(([key]) => !row.counted?.includes(key));
+        if (full) throw new CapReached(full[0]);
         return true;
       });
       return claimed ? true : { result: 'skipped', reason: 'the step was claimed by another worker' };
@@ -136,19 +138,20 @@ export class OutreachSender {
 
   private async deliver(ctx: StepContext, recipient: string, token: string): Promise<SendOutcome> {
     const { outcome, next } = await this.db.transaction(async (tx): Promise<{ outcome: SendOutcome; next?: { id: string; dueAt: Date } }> => {
-      // If this process hangs, Postgres ends the transaction, which frees the enrollment for the reconciler.
-      await tx.query(`SET LOCAL idle_in_transaction_session_timeout = ${this.config.SMTP_TIMEOUT_MS * 3 + 10_000}`);
+      // Should this process hang here, Postgres ends the transaction after idle_in_transaction_session_timeout
+      // (see the database module), which frees the enrollment for the reconciler.
       const [application]: { stage: Stage }[] = await tx.query(`SELECT stage FROM applications WHERE id = $1 FOR NO KEY UPDATE`, [ctx.application_id]);
-      const [enrollment]: { status: string }[] = await tx.query(`SELECT status FROM enrollments WHERE id = $1 FOR NO KEY UPDATE`, [ctx.enrollment_id]);
-      const [message]: { status: string; claim_token: string | null; attempts: number }[] = await tx.query(
-        `SELECT status, claim_token, attempts FROM outreach_messages WHERE id = $1 FOR UPDATE`,
-        [ctx.id],
+      // The step itself needs no lock: while this transaction holds its enrollment, only this claim may change it.
+      const [{ enrollment, ...message }]: { enrollment: string; status: string; claim_token: string | null; attempts: number }[] = await tx.query(
+        `SELECT e.status AS enrollment, m.status, m.claim_token, m.attempts FROM enrollments e JOIN outreach_messages m ON m.id = $2
+          WHERE e.id = $1 FOR NO KEY UPDATE OF e`,
+        [ctx.enrollment_id, ctx.id],
       );
       if (message.status !== 'sending' || message.claim_token !== token) return { outcome: { result: 'skipped', reason: `the claim was lost (the step is ${message.status})` } };
-      if (enrollment.status !== 'active' || !isOpen(application.stage)) {
-        const reason = enrollment.status === 'active' ? `the application is ${application.stage}` : `the enrollment is ${enrollment.status}`;
-        await this.release(tx, ctx.id, enrollment.status === 'paused' ? 'scheduled' : 'skipped', reason);
-        if (enrollment.status === 'active') await stopOutreach(tx, { enrollmentIds: [ctx.enrollment_id] }, 'application_closed');
+      if (enrollment !== 'active' || !isOpen(application.stage)) {
+        const reason = enrollment === 'active' ? `the application is ${application.stage}` : `the enrollment is ${enrollment}`;
+        await this.release(tx, ctx.id, enrollment === 'paused' ? 'scheduled' : 'skipped', reason);
+        if (enrollment === 'active') await stopOutreach(tx, { enrollmentIds: [ctx.enrollment_id] }, 'application_closed');
         return { outcome: { result: 'skipped', reason } };
       }
 
@@ -161,27 +164,35 @@ export class OutreachSender {
       }
 
       const sentAt = this.clock.now();
-      await tx.query(`UPDATE outreach_messages SET status = 'sent', sent_at = $2, smtp_response = $3, detail = NULL, updated_at = $2 WHERE id = $1`, [
-        ctx.id,
-        sentAt,
-        response.slice(0, 1000),
-      ]);
-      if (ctx.step === 1) await this.applications.advanceByOutreach(tx, ctx.application_id, 'contacted', 'first outreach message sent');
       const d = ctx.definition;
-      if (ctx.step < d.steps.length) {
-        const delay = Duration.fromISO(d.steps[ctx.step].delay).toMillis();
-        const next = { id: newId(), dueAt: nextSendTime(new Date(sentAt.getTime() + delay), ctx.time_zone, d.sendWindow, d.holidayCalendars) };
-        await tx.query(`INSERT INTO outreach_messages (id, enrollment_id, step, due_at, message_id) VALUES ($1, $2, $3, $4, $5)`, [
-          next.id,
-          ctx.enrollment_id,
+      const next =
+        ctx.step < d.steps.length
+          ? {
+              id: newId(),
+              dueAt: nextSendTime(new Date(sentAt.getTime() + Duration.fromISO(d.steps[ctx.step].delay).toMillis()), ctx.time_zone, d.sendWindow, d.holidayCalendars),
+            }
+          : null;
+      // Sent, and the next step planned (or the enrollment completed), in one statement.
+      await tx.query(
+        `WITH sent AS (
+           UPDATE outreach_messages SET status = 'sent', sent_at = $2, smtp_response = $3, detail = NULL, updated_at = $2 WHERE id = $1 RETURNING enrollment_id),
+         planned AS (
+           INSERT INTO outreach_messages (id, enrollment_id, step, due_at, message_id)
+           SELECT $4::uuid, enrollment_id, $5, $6, $7 FROM sent WHERE $4::uuid IS NOT NULL RETURNING id)
+         UPDATE enrollments SET status = 'completed', updated_at = $2 WHERE id = $8 AND $4::uuid IS NULL`,
+        [
+          ctx.id,
+          sentAt,
+          response.slice(0, 1000),
+          next?.id ?? null,
           ctx.step + 1,
-          next.dueAt,
+          next?.dueAt ?? null,
           messageIdFor(ctx.enrollment_id, ctx.step + 1, this.config.PUBLIC_BASE_URL),
-        ]);
-        return { outcome: { result: 'sent', nextStepDueAt: next.dueAt }, next };
-      }
-      await tx.query(`UPDATE enrollments SET status = 'completed', updated_at = $2 WHERE id = $1`, [ctx.enrollment_id, sentAt]);
-      return { outcome: { result: 'sent', nextStepDueAt: null } };
+          ctx.enrollment_id,
+        ],
+      );
+      if (ctx.step === 1) await this.applications.advanceByOutreach(tx, ctx.application_id, 'contacted', 'first outreach message sent', application.stage);
+      return { outcome: { result: 'sent', nextStepDueAt: next?.dueAt ?? null }, next: next ?? undefined };
     });
     // A lost enqueue is not a lost step: the reconciler finds due steps without a job.
     if (next) await this.jobs.enqueue([next]).catch((e: Error) => this.logger.warn(`enqueue of the next step failed: ${e.message}`));
@@ -248,18 +259,12 @@ export class OutreachSender {
     };
   }
 
-  /** The candidate's first address that has not bounced. */
-  private async recipient(emails: string[]): Promise<string | null> {
-    if (!emails.length) return null;
-    const bounced: { email: string }[] = await this.db.query(`SELECT email FROM bounced_addresses WHERE email = ANY($1::text[])`, [emails.map((e) => e.toLowerCase())]);
-    const gone = new Set(bounced.map((b) => b.email));
-    return emails.find((e) => !gone.has(e.toLowerCase())) ?? null;
-  }
-
   private async context(id: string): Promise<StepContext | null> {
     const [row]: StepContext[] = await this.db.query(
       `SELECT m.id, m.enrollment_id, m.step, m.status, m.due_at, m.message_id, e.status AS enrollment_status, e.application_id, e.candidate_id, e.time_zone,
-              v.definition, c.full_name, c.native_name, c.current_employer, c.current_title, c.emails,
+              v.definition, c.full_name, c.native_name, c.current_employer, c.current_title,
+              (SELECT address FROM unnest(c.emails) WITH ORDINALITY AS u(address, n)
+                WHERE NOT EXISTS (SELECT 1 FROM bounced_addresses b WHERE b.email = lower(u.address)) ORDER BY n LIMIT 1) AS recipient,
               t.name AS tf_name, t.company AS tf_company, t.location AS tf_location
          FROM outreach_messages m
          JOIN enrollments e ON e.id = m.enrollment_id
