@@ -3,7 +3,8 @@
 // and times every Postgres query (by statement), the waits for a pooled Postgres connection, the
 // nodemailer sendMail calls, and the event loop's utilisation; on exit it writes them as JSON to
 // $BENCH_PROFILE_OUT/<pid>.json. Only timers and counters: the overhead is a few microseconds
-// per query.
+// per query. With BENCH_CPU_PROFILE=1 it also runs V8's sampling CPU profiler (in-process, via
+// node:inspector) and writes $BENCH_PROFILE_OUT/<pid>.cpuprofile.
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
@@ -11,6 +12,17 @@ const { performance } = require('node:perf_hooks');
 
 const root = path.resolve(__dirname, '../..');
 const fromRoot = (id) => require(require.resolve(id, { paths: [root] }));
+
+let cpuSession = null;
+const cpuProfileStartedAt = Date.now();
+if (process.env.BENCH_CPU_PROFILE === '1') {
+  const inspector = require('node:inspector');
+  cpuSession = new inspector.Session();
+  cpuSession.connect();
+  cpuSession.post('Profiler.enable');
+  cpuSession.post('Profiler.setSamplingInterval', { interval: 500 });
+  cpuSession.post('Profiler.start');
+}
 
 const statements = new Map();
 const pool = { connects: 0, waitMs: 0, maxWaitMs: 0, inUseMax: 0, waitingMax: 0, exhausted: 0 };
@@ -119,6 +131,12 @@ function dump() {
   const out = process.env.BENCH_PROFILE_OUT;
   if (!out || written) return;
   written = true;
+  if (cpuSession) {
+    // An in-thread inspector session answers synchronously, so this works inside a signal handler.
+    cpuSession.post('Profiler.stop', (err, result) => {
+      if (!err) fs.writeFileSync(path.join(out, `${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+    });
+  }
   const elu = performance.eventLoopUtilization(elu0);
   const cpu = process.cpuUsage();
   fs.writeFileSync(
@@ -132,6 +150,7 @@ function dump() {
       pool,
       mail,
       timeline,
+      cpuProfileStartedAt,
     }),
   );
 }

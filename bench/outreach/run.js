@@ -15,7 +15,12 @@
 //   BENCH_SEQUENCES=1                       sequences (each with its own sender) the candidates are split over;
 //                                           more are used when steps exceed one sender's daily cap of 100,000
 //   BENCH_PROFILE=1                         preload profile.js into the workers: per-statement Postgres counts and times
+//   BENCH_CPU_PROFILE=1                     with BENCH_PROFILE: also a V8 CPU profile of each worker, summarised by package
+//   BENCH_ENROL_BATCH=10000                 candidates per enrolment call; with several sequences, calls take turns
+//                                           between them so that consecutive jobs belong to different senders
+//   BENCH_MAX_SECONDS=1800                  give up on the outreach run after this long and report what arrived
 //   BENCH_KEEP=1                            keep the database (Redis keys are always removed)
+// Other settings of the worker (OUTREACH_RECONCILE_INTERVAL_MS, ...) pass through from the environment.
 // Every combination of the lists is a full cycle on a fresh database. Exit code 0 whether or not
 // the goal is met; 1 only when the bench itself fails.
 'use strict';
@@ -41,6 +46,7 @@ const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 100);
 const SEQUENCES = Number(process.env.BENCH_SEQUENCES ?? 1);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const STALL_MS = Number(process.env.BENCH_STALL_SECONDS ?? 90) * 1000;
+const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 1800) * 1000;
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'hiring_bench_outreach';
@@ -49,7 +55,7 @@ const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 3720);
 const API_PORT = PORT_BASE;
 const PREFIX = `bench-outreach-${process.pid}`;
 const RAW_PREFIX = `bench-noop-${process.pid}`;
-const ENROL_CALL = 10_000;
+const ENROL_CALL = Math.min(10_000, Number(process.env.BENCH_ENROL_BATCH ?? 10_000));
 const SENDER_CAP = 100_000; // the largest dailyCapPerSender a sequence may have
 const ROOT = path.resolve(__dirname, '../..');
 const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
@@ -71,9 +77,12 @@ const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 const children = new Set();
 
+let aborting = false;
+
 function track(child, label) {
   child.benchLabel = label;
   children.add(child);
+  child.on('error', (e) => log(`${label}: ${e.message}`));
   child.once('exit', () => children.delete(child));
   return child;
 }
@@ -118,9 +127,15 @@ function ask(child, cmd, type = cmd) {
       child.off('message', onMessage);
       reject(new Error(`${child.benchLabel} exited (${code}) before answering ${cmd}`));
     };
+    if (aborting || !child.connected) return reject(new Error(`${child.benchLabel} is not running`));
     child.on('message', onMessage);
     child.once('exit', onExit);
-    child.send({ cmd });
+    child.send({ cmd }, (err) => {
+      if (!err) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      reject(err);
+    });
   });
 }
 
@@ -187,14 +202,25 @@ async function removeKeys(prefix) {
   return removed;
 }
 
+/** Whole-server Redis counters: commands processed, and calls / CPU of the scripted and list-scanning commands. */
 async function redisCommands() {
   const redis = new IORedis(redisConnection);
   try {
-    const info = await redis.info('stats');
-    return Number(/total_commands_processed:(\d+)/.exec(info)[1]);
+    const stats = await redis.info('stats');
+    const commandstats = await redis.info('commandstats');
+    const of = (cmd) => {
+      const m = new RegExp(`cmdstat_${cmd}:calls=(\\d+),usec=(\\d+)`).exec(commandstats);
+      return m ? { calls: Number(m[1]), usec: Number(m[2]) } : { calls: 0, usec: 0 };
+    };
+    return { total: Number(/total_commands_processed:(\d+)/.exec(stats)[1]), lpos: of('lpos'), evalsha: of('evalsha') };
   } finally {
     redis.disconnect();
   }
+}
+
+function redisDelta(a, b) {
+  const d = (x, y) => ({ calls: y.calls - x.calls, seconds: (y.usec - x.usec) / 1e6 });
+  return { total: b.total - a.total, lpos: d(a.lpos, b.lpos), evalsha: d(a.evalsha, b.evalsha) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -256,6 +282,7 @@ function printCpu(title, totals, wallMs) {
 function startWaitSampler(intervalMs = 250) {
   const c = new Client({ connectionString: BASE_URL });
   const buckets = new Map();
+  const lockWaits = new Map();
   let samples = 0;
   let stopped = false;
   const done = (async () => {
@@ -272,6 +299,20 @@ function startWaitSampler(intervalMs = 250) {
         const key = `${r.state ?? '?'} / ${r.state === 'active' ? r.wait : r.wait === 'Client:ClientRead' ? 'waiting for the client' : r.wait}`;
         buckets.set(key, (buckets.get(key) ?? 0) + r.n);
       }
+      // Who waits for a lock, on what, and what the holder is doing meanwhile.
+      const waiting = await c.query(
+        `SELECT left(regexp_replace(w.query, '[[:space:]]+', ' ', 'g'), 80) AS waiter,
+                coalesce(h.state, '?') || ': ' || left(regexp_replace(coalesce(h.query, '?'), '[[:space:]]+', ' ', 'g'), 60) AS holder
+           FROM pg_stat_activity w
+           LEFT JOIN LATERAL (SELECT unnest(pg_blocking_pids(w.pid)) AS pid LIMIT 1) b ON true
+           LEFT JOIN pg_stat_activity h ON h.pid = b.pid
+          WHERE w.datname = $1 AND w.wait_event_type = 'Lock'`,
+        [DB],
+      );
+      for (const r of waiting.rows) {
+        const key = `${r.waiter}  <-  held by [${r.holder}]`;
+        lockWaits.set(key, (lockWaits.get(key) ?? 0) + 1);
+      }
       await sleep(intervalMs);
     }
     await c.end();
@@ -279,7 +320,8 @@ function startWaitSampler(intervalMs = 250) {
   return async () => {
     stopped = true;
     await done;
-    return { samples, buckets: [...buckets.entries()].map(([k, n]) => [k, n / Math.max(1, samples)]).sort((a, b) => b[1] - a[1]) };
+    const perSample = (m) => [...m.entries()].map(([k, n]) => [k, n / Math.max(1, samples)]).sort((a, b) => b[1] - a[1]);
+    return { samples, buckets: perSample(buckets), lockWaits: perSample(lockWaits) };
   };
 }
 
@@ -400,23 +442,22 @@ async function setUp() {
 }
 
 async function enrolAll(sequences, candidateIds) {
-  const per = Math.ceil(candidateIds.length / sequences.length);
+  // Calls of ENROL_CALL candidates, taking turns between the sequences (one sequence: in order).
+  const plan = [];
+  for (let i = 0, call = 0; i < candidateIds.length; i += ENROL_CALL, call++) plan.push({ sequence: sequences[call % sequences.length], batch: candidateIds.slice(i, i + ENROL_CALL) });
   const calls = [];
   const skippedReasons = {};
   let enrolled = 0;
   const started = Date.now();
-  for (let s = 0; s < sequences.length; s++) {
-    const mine = candidateIds.slice(s * per, (s + 1) * per);
-    for (let i = 0; i < mine.length; i += ENROL_CALL) {
-      const batch = mine.slice(i, i + ENROL_CALL);
-      const t = performance.now();
-      const result = await api('POST', `/v1/sequences/${sequences[s].id}/enrollments`, { candidateIds: batch });
-      const ms = performance.now() - t;
-      calls.push({ size: batch.length, ms, enrolled: result.enrolled.length });
-      enrolled += result.enrolled.length;
-      for (const sk of result.skipped) skippedReasons[sk.reason] = (skippedReasons[sk.reason] ?? 0) + 1;
-      log(`enrolment call ${calls.length}: ${fmt(result.enrolled.length)} enrolled, ${fmt(result.skipped.length)} skipped in ${ms.toFixed(0)} ms`);
-    }
+  for (const { sequence, batch } of plan) {
+    if (aborting) throw new Error('aborted');
+    const t = performance.now();
+    const result = await api('POST', `/v1/sequences/${sequence.id}/enrollments`, { candidateIds: batch });
+    const ms = performance.now() - t;
+    calls.push({ size: batch.length, ms, enrolled: result.enrolled.length });
+    enrolled += result.enrolled.length;
+    for (const sk of result.skipped) skippedReasons[sk.reason] = (skippedReasons[sk.reason] ?? 0) + 1;
+    if (plan.length <= 50 || calls.length % 500 === 0) log(`enrolment call ${calls.length}: ${fmt(result.enrolled.length)} enrolled, ${fmt(result.skipped.length)} skipped in ${ms.toFixed(0)} ms`);
   }
   return { totalMs: Date.now() - started, calls, enrolled, skippedReasons };
 }
@@ -466,7 +507,9 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
   let lastPrint = Date.now();
   let lastPrintCount = 0;
   let stalled = false;
+  let timedOut = false;
   while (stats.count < expected) {
+    if (aborting) throw new Error('aborted');
     await sleep(200);
     stats = await ask(sink, 'stats');
     const now = Date.now();
@@ -476,6 +519,11 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
     } else if (now - lastProgressAt > STALL_MS) {
       stalled = true;
       log(`no message reached the sink for ${STALL_MS / 1000} s; giving up at ${fmt(stats.count)} / ${fmt(expected)}`);
+      break;
+    }
+    if (now - t0 > MAX_MS) {
+      timedOut = true;
+      log(`BENCH_MAX_SECONDS (${MAX_MS / 1000}) reached at ${fmt(stats.count)} / ${fmt(expected)}; reporting what arrived`);
       break;
     }
     if (procs.every((p) => p.exitCode !== null)) {
@@ -495,7 +543,7 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
   // The sink has the message before the worker commits "sent": wait for Postgres to agree.
   let statuses = {};
   let tDb = null;
-  const dbDeadline = Date.now() + 30_000;
+  const dbDeadline = Date.now() + (stalled || timedOut ? 0 : 30_000);
   await withClient(dbUrl, async (c) => {
     for (;;) {
       statuses = Object.fromEntries((await c.query(`SELECT status, count(*)::int AS n FROM outreach_messages GROUP BY status`)).rows.map((r) => [r.status, r.n]));
@@ -534,9 +582,21 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
   await stopChild(sink);
 
   let profiles = [];
+  let cpuProfile = null;
   if (profileDir) {
-    profiles = fs.readdirSync(profileDir).map((f) => JSON.parse(fs.readFileSync(path.join(profileDir, f), 'utf8')));
-    fs.rmSync(profileDir, { recursive: true, force: true });
+    const files = fs.readdirSync(profileDir);
+    profiles = files.filter((f) => f.endsWith('.json')).map((f) => JSON.parse(fs.readFileSync(path.join(profileDir, f), 'utf8')));
+    const cpuFiles = files.filter((f) => f.endsWith('.cpuprofile'));
+    if (cpuFiles.length) {
+      const startedAt = new Map(profiles.map((p) => [String(p.pid), p.cpuProfileStartedAt]));
+      cpuProfile = summariseCpuProfiles(
+        cpuFiles.map((f) => ({ profile: JSON.parse(fs.readFileSync(path.join(profileDir, f), 'utf8')), startedAt: startedAt.get(f.replace('.cpuprofile', '')) })),
+        (stats.firstAt ?? t0) + 1000,
+        tSink,
+      );
+    }
+    if (process.env.BENCH_PROFILE_KEEP) log(`profiles kept in ${profileDir}`);
+    else fs.rmSync(profileDir, { recursive: true, force: true });
   }
 
   const distinct = new Set(ids);
@@ -552,6 +612,7 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
     smtpConnections,
     expected,
     stalled,
+    timedOut,
     t0,
     firstAt: stats.firstAt,
     lastAt: tSink,
@@ -570,11 +631,12 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
     cpu,
     cpuWallMs,
     pg: counterDelta(beforePg, afterPg),
-    redisCommands: afterRedis - beforeRedis,
+    redis: redisDelta(beforeRedis, afterRedis),
     waits: sampled,
     verification,
     queue,
     profiles,
+    cpuProfile,
   };
 }
 
@@ -614,6 +676,7 @@ async function rawRun({ workers, concurrency, jobs }) {
     let lastProgressAt = Date.now();
     let stalled = false;
     while (total.completed + total.failed < jobs) {
+      if (aborting) throw new Error('aborted');
       await sleep(100);
       const all = await Promise.all(procs.map((p) => ask(p, 'stats')));
       const completed = all.reduce((s, a) => s + a.completed, 0);
@@ -655,7 +718,7 @@ async function rawRun({ workers, concurrency, jobs }) {
       steadyMs: total.lastAt - total.firstAt,
       cpu,
       cpuWallMs,
-      redisCommands: afterRedis - beforeRedis,
+      redis: redisDelta(beforeRedis, afterRedis),
       counts,
     };
   } finally {
@@ -672,13 +735,18 @@ function printOutreach(o) {
   console.log(`\n  Outreach: ${o.workers} worker process(es) x OUTREACH_CONCURRENCY ${o.concurrency}, SMTP_MAX_CONNECTIONS ${o.smtpConnections}`);
   console.log(`    workers healthy after           ${o.readyMs.map((m) => (m === null ? 'never' : secs(m))).join(', ')}`);
   console.log(`    first message in the sink after ${o.firstAt ? secs(o.firstAt - o.t0) : 'none'}`);
-  console.log(`    all ${fmt(o.sinkCount)} in the sink after     ${secs(o.elapsedMs)} from worker start${o.stalled ? ' (STALLED: incomplete)' : ''}`);
+  const incomplete = o.stalled ? ` (STALLED: ${fmt(o.sinkCount)} of ${fmt(o.expected)})` : o.timedOut ? ` (TIMED OUT after BENCH_MAX_SECONDS: ${fmt(o.sinkCount)} of ${fmt(o.expected)})` : '';
+  console.log(`    ${o.stalled || o.timedOut ? '' : 'all '}${fmt(o.sinkCount)} in the sink after     ${secs(o.elapsedMs)} from worker start${incomplete}`);
   console.log(`    all rows 'sent' in Postgres after ${o.dbMs === null ? 'NOT within 30 s of the last message' : secs(o.dbMs)}`);
   console.log(`    end-to-end                       ${fmt(rate, 1)} steps/s (from worker start); ${o.steadyMs ? fmt(((o.sinkCount - 1) / o.steadyMs) * 1000, 1) : '-'} steps/s first-to-last message`);
   const perStep = (x) => (o.sinkCount ? (x / o.sinkCount).toFixed(2) : '-');
   console.log(
     `    per step: ${perStep(o.pg.xact_commit)} Postgres commits, ${perStep(o.pg.tup_inserted)} rows inserted, ${perStep(o.pg.tup_updated)} rows updated, ` +
-      `${perStep(o.pg.wal_sync)} WAL syncs and ${fmt(o.pg.wal_bytes / Math.max(1, o.sinkCount))} WAL bytes (cluster-wide), ${perStep(o.redisCommands)} Redis commands (whole Redis)`,
+      `${perStep(o.pg.wal_sync)} WAL syncs and ${fmt(o.pg.wal_bytes / Math.max(1, o.sinkCount))} WAL bytes (cluster-wide), ${perStep(o.redis.total)} Redis commands (whole Redis)`,
+  );
+  console.log(
+    `    Redis (whole server): ${fmt(o.redis.evalsha.calls)} EVALSHA taking ${o.redis.evalsha.seconds.toFixed(1)} s, of which ${fmt(o.redis.lpos.calls)} LPOS list scans (getJobState) taking ${o.redis.lpos.seconds.toFixed(1)} s ` +
+      `= ${((o.redis.evalsha.seconds / (o.cpuWallMs / 1000)) * 100).toFixed(0)} % of the run's wall time with Redis's one thread busy in scripts`,
   );
   console.log(`    SMTP connections opened: ${fmt(o.sinkConnections)} (${(o.sinkCount / Math.max(1, o.sinkConnections)).toFixed(0)} messages per connection)`);
   const inFlight = (o.workers * o.concurrency * o.elapsedMs) / Math.max(1, o.sinkCount);
@@ -686,7 +754,12 @@ function printOutreach(o) {
   printCpu('the outreach run', o.cpu, o.cpuWallMs);
   console.log(`  Bench database backends (mean count per sample, ${o.waits.samples} samples; state / wait event):`);
   for (const [k, n] of o.waits.buckets.slice(0, 10)) console.log(`    ${n.toFixed(2).padStart(6)}  ${k}`);
+  if (o.waits.lockWaits.length) {
+    console.log(`  Lock waits (mean waiting backends per sample; the waiting statement <- what its first blocker is doing at that moment):`);
+    for (const [k, n] of o.waits.lockWaits.slice(0, 8)) console.log(`    ${n.toFixed(2).padStart(6)}  ${k}`);
+  }
   if (o.profiles.length) printProfiles(o);
+  if (o.cpuProfile) printCpuProfile(o);
 }
 
 function printProfiles(o) {
@@ -731,11 +804,62 @@ function printProfiles(o) {
   for (const e of elu) console.log(`    worker pid ${e.pid}: event loop utilisation ${(e.elu * 100).toFixed(0)} %, ${e.cpu.toFixed(2)} cores, while sending`);
 }
 
+/** Where a package's code is: node_modules/<pkg>, the app's own libs, Node itself, or the VM. */
+function categoryOf(frame) {
+  const { url, functionName } = frame;
+  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  if (url.startsWith('node:')) return 'node core';
+  const nm = url.lastIndexOf('/node_modules/');
+  if (nm >= 0) {
+    const rest = url.slice(nm + '/node_modules/'.length).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  const app = /\/dist\/(libs\/[^/]+|apps\/[^/]+)/.exec(url);
+  if (app) return `app ${app[1]}`;
+  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+}
+
+/** Self time by package and by function, counting only samples taken within [from, to] (wall clock). */
+function summariseCpuProfiles(items, from, to) {
+  const byCategory = new Map();
+  const byFunction = new Map();
+  let total = 0;
+  for (const { profile, startedAt } of items) {
+    const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+    let t = 0;
+    for (let i = 0; i < profile.samples.length; i++) {
+      t += profile.timeDeltas[i] ?? 0;
+      const wall = startedAt + t / 1000;
+      if (wall < from || wall > to) continue;
+      const dt = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+      const frame = nodes.get(profile.samples[i]).callFrame;
+      const category = categoryOf(frame);
+      if (category === '(idle)') continue;
+      total += dt;
+      byCategory.set(category, (byCategory.get(category) ?? 0) + dt);
+      const fn = `${frame.functionName || '(anonymous)'} [${category}${frame.url ? ` ${frame.url.split('/').pop()}:${frame.lineNumber + 1}` : ''}]`;
+      byFunction.set(fn, (byFunction.get(fn) ?? 0) + dt);
+    }
+  }
+  const top = (m, n) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => [k, ms, ms / Math.max(1, total)]);
+  return { totalMs: total, categories: top(byCategory, 14), functions: top(byFunction, 15) };
+}
+
+function printCpuProfile(o) {
+  const p = o.cpuProfile;
+  const steps = Math.max(1, o.sinkCount);
+  console.log(`  CPU profile of the outreach workers while sending (V8 sampler, idle excluded): ${fmt(p.totalMs)} ms busy in the window`);
+  console.log('    self time by package:');
+  for (const [k, ms, share] of p.categories) console.log(`      ${(share * 100).toFixed(1).padStart(5)} %  ${k}`);
+  console.log('    hottest functions (self time):');
+  for (const [k, ms, share] of p.functions) console.log(`      ${(share * 100).toFixed(1).padStart(5)} %  ${k}`);
+}
+
 function printRaw(r, label) {
   console.log(`\n  Raw BullMQ (${label}): ${r.workers} no-op worker process(es) x concurrency ${r.concurrency}, ${fmt(r.jobs)} jobs`);
   console.log(`    added (addBulk x 1000) in ${secs(r.addMs)} (${fmt((r.jobs / r.addMs) * 1000)} jobs/s); ${fmt(r.waitingBefore)} waiting before the workers started`);
   console.log(`    drained in ${secs(r.elapsedMs)} from worker start${r.stalled ? ' (STALLED)' : ''}: ${fmt((r.completed / r.elapsedMs) * 1000, 1)} jobs/s; ${fmt(((r.completed - 1) / r.steadyMs) * 1000, 1)} jobs/s first-to-last`);
-  console.log(`    completed ${fmt(r.completed)}, failed ${fmt(r.failed)}; ${(r.redisCommands / Math.max(1, r.completed)).toFixed(2)} Redis commands per job (whole Redis)`);
+  console.log(`    completed ${fmt(r.completed)}, failed ${fmt(r.failed)}; ${(r.redis.total / Math.max(1, r.completed)).toFixed(2)} Redis commands per job, EVALSHA ${r.redis.evalsha.seconds.toFixed(1)} s, LPOS ${fmt(r.redis.lpos.calls)} (whole Redis)`);
   printCpu('the raw run', r.cpu, r.cpuWallMs);
 }
 
@@ -771,7 +895,7 @@ async function cycle({ workers, concurrency, smtpConnections }) {
   const ratioSteady = outreachSteady / rawSteady;
 
   const problems = [];
-  if (outreach.stalled || outreach.sinkCount !== expected) problems.push(`sink has ${fmt(outreach.sinkCount)} messages, expected ${fmt(expected)}`);
+  if (outreach.stalled || outreach.timedOut || outreach.sinkCount !== expected) problems.push(`sink has ${fmt(outreach.sinkCount)} messages, expected ${fmt(expected)}${outreach.timedOut ? ' (the run was cut off by BENCH_MAX_SECONDS)' : ''}`);
   if (outreach.duplicates) problems.push(`${fmt(outreach.duplicates)} duplicate Message-IDs in the sink`);
   if (outreach.sinkMissingId) problems.push(`${fmt(outreach.sinkMissingId)} messages without a Message-ID`);
   if (outreach.missingFromSink) problems.push(`${fmt(outreach.missingFromSink)} steps 'sent' in Postgres but not in the sink`);
@@ -786,7 +910,8 @@ async function cycle({ workers, concurrency, smtpConnections }) {
   console.log(`\n--- Report: ${fmt(N)} candidates, ${workers} worker(s) x concurrency ${concurrency} ---`);
   console.log(`  Enrolment through the API (no worker running): ${fmt(enrolment.enrolled)} in ${secs(enrolment.totalMs)} = ${fmt((enrolment.enrolled / enrolment.totalMs) * 1000)} enrolments/s`);
   const callMs = enrolment.calls.map((c) => c.ms);
-  console.log(`    per call of ${fmt(ENROL_CALL)}: ${callMs.map((m) => (m / 1000).toFixed(2)).join(', ')} s (mean ${(callMs.reduce((a, b) => a + b, 0) / callMs.length / 1000).toFixed(2)} s)`);
+  const callList = callMs.length <= 20 ? `${callMs.map((m) => (m / 1000).toFixed(2)).join(', ')} s ` : '';
+  console.log(`    per call of ${fmt(ENROL_CALL)}: ${callList}(mean ${(callMs.reduce((a, b) => a + b, 0) / callMs.length / 1000).toFixed(3)} s, ${callMs.length} calls)`);
   console.log(`    jobs on the outreach queue afterwards: ${JSON.stringify(enqueued)}`);
   printRaw(rawBefore, 'before the outreach run');
   printOutreach(outreach);
@@ -797,7 +922,7 @@ async function cycle({ workers, concurrency, smtpConnections }) {
   console.log(`  | candidates enrolled | ${fmt(enrolment.enrolled)} (${STEPS} step(s) each, delay PT0S, window always open) |`);
   console.log(`  | enrolment time (API, ${enrolment.calls.length} calls) | ${secs(enrolment.totalMs)} (${fmt((enrolment.enrolled / enrolment.totalMs) * 1000)}/s) |`);
   console.log(`  | worker processes x concurrency | ${workers} x ${concurrency} (SMTP_MAX_CONNECTIONS ${smtpConnections}) |`);
-  console.log(`  | outreach end to end (worker start -> last message in the sink) | ${fmt(outreachRate, 1)} steps/s (${secs(outreach.elapsedMs)}) |`);
+  console.log(`  | outreach end to end (worker start -> last message in the sink) | ${fmt(outreachRate, 1)} steps/s (${fmt(outreach.sinkCount)} in ${secs(outreach.elapsedMs)}${outreach.timedOut ? ', CUT OFF: incomplete' : ''}) |`);
   console.log(`  | raw BullMQ no-op (best of 2, worker start -> last job) | ${fmt(rawRate, 1)} jobs/s (before ${fmt((rawBefore.completed / rawBefore.elapsedMs) * 1000, 1)}, after ${fmt((rawAfter.completed / rawAfter.elapsedMs) * 1000, 1)}) |`);
   console.log(`  | ratio outreach / raw | ${(ratio * 100).toFixed(1)} % (first-to-last: ${(ratioSteady * 100).toFixed(1)} %) |`);
   console.log(`  | goal >= 10 % of raw | ${ratio >= 0.1 ? 'MET' : 'NOT MET'} |`);
@@ -816,6 +941,7 @@ let cleaning = null;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     log(`${signal}: cleaning up`);
+    aborting = true;
     cleaning ??= cleanUp();
     cleaning.finally(() => process.exit(130));
   });

@@ -31,9 +31,19 @@ const SAMPLE: TemplateContext = {
   unsubscribeUrl: 'https://example.com/v1/unsubscribe?token=sample',
 };
 
+const compiled = new Map<string, HandlebarsTemplateDelegate<TemplateContext>>();
+const MAX_CACHED_TEMPLATES = 1000;
+
 /** Strict Handlebars: no helpers or partials beyond the built-in blocks, every variable must exist. */
 function compile(source: string): HandlebarsTemplateDelegate<TemplateContext> {
-  return Handlebars.compile<TemplateContext>(source, { strict: true, noEscape: true, knownHelpersOnly: true, knownHelpers: { if: true, unless: true } });
+  let template = compiled.get(source);
+  if (!template) {
+    // Parsed once per process: a worker renders the same few templates thousands of times.
+    if (compiled.size >= MAX_CACHED_TEMPLATES) compiled.clear();
+    template = Handlebars.compile<TemplateContext>(source, { strict: true, noEscape: true, knownHelpersOnly: true, knownHelpers: { if: true, unless: true } });
+    compiled.set(source, template);
+  }
+  return template;
 }
 
 /** Throws a 422 naming the field and the unknown variable (or the syntax error). */
