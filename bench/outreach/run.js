@@ -18,7 +18,7 @@
 //   BENCH_CPU_PROFILE=1                     with BENCH_PROFILE: also a V8 CPU profile of each worker, summarised by package
 //   BENCH_ENROL_BATCH=10000                 candidates per enrolment call; with several sequences, calls take turns
 //                                           between them so that consecutive jobs belong to different senders
-//   BENCH_MAX_SECONDS=1800                  give up on the outreach run after this long and report what arrived
+//   BENCH_MAX_SECONDS=1200                  give up on the outreach run after this long and report what arrived
 //   BENCH_KEEP=1                            keep the database (Redis keys are always removed)
 // Other settings of the worker (OUTREACH_RECONCILE_INTERVAL_MS, ...) pass through from the environment.
 // Every combination of the lists is a full cycle on a fresh database. Exit code 0 whether or not
@@ -46,7 +46,7 @@ const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 100);
 const SEQUENCES = Number(process.env.BENCH_SEQUENCES ?? 1);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const STALL_MS = Number(process.env.BENCH_STALL_SECONDS ?? 90) * 1000;
-const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 1800) * 1000;
+const MAX_MS = Number(process.env.BENCH_MAX_SECONDS ?? 1200) * 1000;
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DB = 'hiring_bench_outreach';

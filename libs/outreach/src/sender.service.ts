@@ -41,8 +41,6 @@ interface StepContext {
   tf_location: string;
 }
 
-class CapReached extends Error {}
-
 const EARLY_TOLERANCE_MS = 1000;
 
 /**
@@ -100,40 +98,41 @@ export class OutreachSender {
       [`sender:${d.sender.fromAddress.toLowerCase()}`, d.dailyCapPerSender],
       [`domain:${d.sender.fromAddress.toLowerCase()}:${domain}`, d.dailyCapPerRecipientDomain],
     ];
-    try {
-      const claimed = await this.db.transaction(async (tx) => {
-        // One round trip: the claim, then both counters (hot rows last, so their locks are held
-        // the shortest time). A full counter rolls the whole claim back.
-        const [row]: { claimed: number; counted: string[] | null }[] = await tx.query(
-          `WITH claimed AS (
-             UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = $3, attempts = attempts + 1, recipient = $4,
-                    cap_day = $5, cap_keys = $6, updated_at = $3
-              WHERE id = $1 AND status = 'scheduled' RETURNING id),
-           counted AS (
-             INSERT INTO outreach_daily_counts (day, counter, sent)
-             SELECT $5::date, counter, 1 FROM unnest($6::text[]) AS counter WHERE EXISTS (SELECT 1 FROM claimed)
-             ON CONFLICT (day, counter) DO UPDATE SET sent = outreach_daily_counts.sent + 1
-              WHERE outreach_daily_counts.sent < CASE WHEN EXCLUDED.counter = $7 THEN $8::int ELSE $9::int END
-             RETURNING counter)
-           SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT array_agg(counter) FROM counted) AS counted`,
-          [ctx.id, token, now, recipient, day, caps.map(([key]) => key), caps[0][0], caps[0][1], caps[1][1]],
-        );
-        if (!row.claimed) return false;
-        const full = caps.find(([key]) => !row.counted?.includes(key));
-        if (full) throw new CapReached(full[0]);
-        return true;
-      });
-      return claimed ? true : { result: 'skipped', reason: 'the step was claimed by another worker' };
-    } catch (error) {
-      if (!(error instanceof CapReached)) throw error;
-      // The cap resets at midnight UTC; the step goes out in the recipient's first window after it.
-      const tomorrow = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: 1 }).startOf('day').toJSDate();
-      const until = nextSendTime(tomorrow, ctx.time_zone, d.sendWindow, d.holidayCalendars);
-      const reason = `daily cap reached (${error.message}); deferred to ${until.toISOString()}`;
-      await this.db.query(`UPDATE outreach_messages SET due_at = $2, detail = $3, updated_at = now() WHERE id = $1 AND status = 'scheduled'`, [ctx.id, until, reason]);
-      await this.jobs.enqueue([{ id: ctx.id, dueAt: until }]);
-      return { result: 'deferred', until, reason };
-    }
+    // One statement, committed on its own: the claim, then both counters (hot rows last). The
+    // counter rows stay locked only while Postgres runs it, never across a round trip to Node.
+    const [row]: { claimed: number; counted: string[] | null }[] = await this.db.query(
+      `WITH claimed AS (
+         UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = $3, attempts = attempts + 1, recipient = $4,
+                cap_day = $5, cap_keys = $6, updated_at = $3
+          WHERE id = $1 AND status = 'scheduled' RETURNING id),
+       counted AS (
+         INSERT INTO outreach_daily_counts (day, counter, sent)
+         SELECT $5::date, counter, 1 FROM unnest($6::text[]) AS counter WHERE EXISTS (SELECT 1 FROM claimed)
+         ON CONFLICT (day, counter) DO UPDATE SET sent = outreach_daily_counts.sent + 1
+          WHERE outreach_daily_counts.sent < CASE WHEN EXCLUDED.counter = $7 THEN $8::int ELSE $9::int END
+         RETURNING counter)
+       SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT array_agg(counter) FROM counted) AS counted`,
+      [ctx.id, token, now, recipient, day, caps.map(([key]) => key), caps[0][0], caps[0][1], caps[1][1]],
+    );
+    if (!row.claimed) return { result: 'skipped', reason: 'the step was claimed by another worker' };
+    const full = caps.find(([key]) => !row.counted?.includes(key));
+    if (!full) return true;
+
+    // A cap is full: give back the claim and the count that did go through. The cap resets at
+    // midnight UTC; the step goes out in the recipient's first window after it.
+    const tomorrow = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: 1 }).startOf('day').toJSDate();
+    const until = nextSendTime(tomorrow, ctx.time_zone, d.sendWindow, d.holidayCalendars);
+    const reason = `daily cap reached (${full[0]}); deferred to ${until.toISOString()}`;
+    await this.db.transaction(async (tx) => {
+      await tx.query(
+        `UPDATE outreach_messages SET status = 'scheduled', claim_token = NULL, attempts = attempts - 1, cap_keys = '{}', due_at = $3, detail = $4, updated_at = now()
+          WHERE id = $1 AND claim_token = $2`,
+        [ctx.id, token, until, reason],
+      );
+      await tx.query(`UPDATE outreach_daily_counts SET sent = sent - 1 WHERE day = $1 AND counter = ANY($2::text[]) AND sent > 0`, [day, row.counted ?? []]);
+    });
+    await this.jobs.enqueue([{ id: ctx.id, dueAt: until }]);
+    return { result: 'deferred', until, reason };
   }
 
   private async deliver(ctx: StepContext, recipient: string, token: string): Promise<SendOutcome> {

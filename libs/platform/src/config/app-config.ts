@@ -131,9 +131,9 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(20)
   OUTREACH_MAX_ATTEMPTS = 5;
 
-  /** Pooled SMTP connections per worker process. */
+  /** Pooled SMTP connections per worker process (a step waiting for one holds its enrollment meanwhile). */
   @Transform(toInt) @IsInt() @Min(1) @Max(100)
-  SMTP_MAX_CONNECTIONS = 5;
+  SMTP_MAX_CONNECTIONS = 8;
 
   /** Connection, greeting and socket timeout for SMTP. */
   @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)

@@ -54,6 +54,8 @@ export class Mailer implements OnModuleDestroy {
       url: config.SMTP_URL,
       pool: true,
       maxConnections: config.SMTP_MAX_CONNECTIONS,
+      // Keep pooled connections for as long as the server allows, instead of reconnecting every 100 messages.
+      maxMessages: Infinity,
       connectionTimeout: config.SMTP_TIMEOUT_MS,
       greetingTimeout: config.SMTP_TIMEOUT_MS,
       socketTimeout: config.SMTP_TIMEOUT_MS,
