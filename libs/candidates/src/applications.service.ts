@@ -157,8 +157,12 @@ export class ApplicationsService {
     const [current]: { stage: Stage }[] = lockedStage ? [{ stage: lockedStage }] : await tx.query(`SELECT stage FROM applications WHERE id = $1 FOR NO KEY UPDATE`, [id]);
     if (!current || !from.includes(current.stage)) return false;
     const now = this.clock.now();
-    await tx.query(`UPDATE applications SET stage = $2, version = version + 1, updated_at = $3 WHERE id = $1`, [id, to, now]);
-    await this.recordChange(tx, id, current.stage, to, null, comment, null, now);
+    // The move and its history row in one statement: this runs once per first message sent.
+    await tx.query(
+      `WITH moved AS (UPDATE applications SET stage = $2, version = version + 1, updated_at = $3 WHERE id = $1 RETURNING id)
+       INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, comment, at) SELECT $4, id, $5, $2, $6, $3 FROM moved`,
+      [id, to, now, newId(), current.stage, comment],
+    );
     return true;
   }
 
