@@ -289,6 +289,23 @@ describe('outreach sending', () => {
     expect(sink.messages.filter((m) => m.to[0].endsWith(domain))).toHaveLength(1);
   });
 
+  it('holds a paused enrollment at its next step and sends it once after resume', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'One', body: 'Hi' }, { delay: 'PT2S', subject: 'Two', body: 'Again' }] });
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
+    expect((await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/pause`)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 3500));
+    const paused = await enrollment(enrolled[0].enrollmentId);
+    expect(paused.messages[1]).toMatchObject({ status: 'scheduled', attempts: 0 });
+    expect(mailTo(c.email).map((m) => m.subject)).toEqual(['One']);
+    expect((await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/resume`)).status).toBe(200);
+    const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed');
+    expect(done.messages[1]).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(mailTo(c.email).map((m) => m.subject)).toEqual(['One', 'Two']);
+  });
+
   it('stops when the application is rejected', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'x' }] });

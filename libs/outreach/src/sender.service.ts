@@ -149,7 +149,7 @@ export class OutreachSender {
       if (message.status !== 'sending' || message.claim_token !== token) return { outcome: { result: 'skipped', reason: `the claim was lost (the step is ${message.status})` } };
       if (enrollment !== 'active' || !isOpen(application.stage)) {
         const reason = enrollment === 'active' ? `the application is ${application.stage}` : `the enrollment is ${enrollment}`;
-        await this.release(tx, ctx.id, enrollment === 'paused' ? 'scheduled' : 'skipped', reason);
+        await this.release(tx, ctx.id, enrollment === 'paused' ? 'scheduled' : 'skipped', reason, undefined, true);
         if (enrollment === 'active') await stopOutreach(tx, { enrollmentIds: [ctx.enrollment_id] }, 'application_closed');
         return { outcome: { result: 'skipped', reason } };
       }
@@ -223,14 +223,15 @@ export class OutreachSender {
     return { result: 'retry', at, reason: detail };
   }
 
-  /** Gives a claim back (to scheduled or skipped) and returns its cap counts. */
-  private async release(tx: EntityManager, id: string, status: 'scheduled' | 'skipped', detail: string, dueAt?: Date): Promise<void> {
+  /** Gives a claim back (to scheduled or skipped) and returns its cap counts; `unsent`: no SMTP attempt was made. */
+  private async release(tx: EntityManager, id: string, status: 'scheduled' | 'skipped', detail: string, dueAt?: Date, unsent = false): Promise<void> {
     const [row] = returnedRows<{ cap_day: string; cap_keys: string[] }>(
       await tx.query(
-        `UPDATE outreach_messages m SET status = $2, detail = $3, due_at = COALESCE($4, m.due_at), claim_token = NULL, updated_at = now()
+        `UPDATE outreach_messages m SET status = $2, detail = $3, due_at = COALESCE($4, m.due_at), claim_token = NULL,
+                attempts = m.attempts - CASE WHEN $5 THEN 1 ELSE 0 END, updated_at = now()
           FROM (SELECT cap_day, cap_keys FROM outreach_messages WHERE id = $1) old
           WHERE m.id = $1 RETURNING to_char(old.cap_day, 'YYYY-MM-DD') AS cap_day, old.cap_keys`,
-        [id, status, detail, dueAt ?? null],
+        [id, status, detail, dueAt ?? null, unsent],
       ),
     );
     if (row?.cap_day && row.cap_keys.length) {
