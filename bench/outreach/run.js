@@ -9,7 +9,7 @@
 //   BENCH_CANDIDATES=20000                  a quicker run
 //   BENCH_WORKERS=1,2,3                     worker processes (a list runs each in turn; default 2)
 //   BENCH_CONCURRENCY=8,32                  OUTREACH_CONCURRENCY per process (default $OUTREACH_CONCURRENCY or 8)
-//   BENCH_SMTP_CONNECTIONS=5                SMTP_MAX_CONNECTIONS per process (default $SMTP_MAX_CONNECTIONS or 5)
+//   BENCH_SMTP_CONNECTIONS=8                SMTP_MAX_CONNECTIONS per process (default $SMTP_MAX_CONNECTIONS or 8, the app default)
 //   BENCH_STEPS=1                           steps per sequence, each with delay PT0S
 //   BENCH_DOMAINS=100                       distinct recipient domains
 //   BENCH_SEQUENCES=1                       sequences (each with its own sender) the candidates are split over;
@@ -40,7 +40,7 @@ const list = (value, fallback) => String(value ?? fallback).split(',').map((v) =
 const N = Number(process.env.BENCH_CANDIDATES ?? 100_000);
 const WORKER_COUNTS = list(process.env.BENCH_WORKERS, 2);
 const CONCURRENCIES = list(process.env.BENCH_CONCURRENCY ?? process.env.OUTREACH_CONCURRENCY, 8);
-const SMTP_CONNECTIONS = list(process.env.BENCH_SMTP_CONNECTIONS ?? process.env.SMTP_MAX_CONNECTIONS, 5);
+const SMTP_CONNECTIONS = list(process.env.BENCH_SMTP_CONNECTIONS ?? process.env.SMTP_MAX_CONNECTIONS, 8);
 const STEPS = Number(process.env.BENCH_STEPS ?? 1);
 const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 100);
 const SEQUENCES = Number(process.env.BENCH_SEQUENCES ?? 1);
