@@ -182,6 +182,21 @@ describe('outreach sending', () => {
     expect(mailTo(c.email).map((m) => m.subject)).toEqual(['Slow first']);
   });
 
+  it('forgets what outreach kept about a candidate who is erased', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'x' }] });
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
+    const reply = await inbound({ kind: 'reply', from: c.email, subject: 'Re: First, from Wei', text: 'Call me on +1 650 555 0100' });
+    expect(reply.body.outcome).toBe('replied');
+    expect((await http().delete(`/v1/candidates/${c.id}`)).status).toBe(204);
+    const [event] = await suite.db.query<Record<string, unknown>>(`SELECT from_address, subject, text, headers FROM inbound_events WHERE id = $1`, [reply.body.id]);
+    expect(event).toEqual({ from_address: '[erased]', subject: null, text: null, headers: {} });
+    const messages = await suite.db.query(`SELECT recipient, smtp_response FROM outreach_messages WHERE enrollment_id = $1`, [enrolled[0].enrollmentId]);
+    expect(messages.every((m) => m.recipient === null && m.smtp_response === null)).toBe(true);
+  });
+
   it('ignores auto-replies, matches by sender when there is no Message-ID, and keeps what matches nothing', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'Again' }] });

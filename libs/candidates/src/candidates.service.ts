@@ -1,4 +1,4 @@
-import { stopOutreach } from './outreach-stop';
+import { forgetOutreach, stopOutreach } from './outreach-stop';
 import { affectedCount, AuditLog, Clock, ConflictError, encodeCursor, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
@@ -399,6 +399,8 @@ export class CandidatesService {
     );
     await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
     await tx.query(`DELETE FROM candidate_notes WHERE candidate_id = $1`, [id]);
+    if (mergedInto) await tx.query(`UPDATE inbound_events SET candidate_id = $2 WHERE candidate_id = $1`, [id, mergedInto]);
+    else await forgetOutreach(tx, id);
     // Outreach stops for good: running enrollments end and nothing not yet handed to SMTP goes out.
     await stopOutreach(tx, { candidateId: id }, 'erased');
     await tx.query(

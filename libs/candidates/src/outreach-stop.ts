@@ -37,3 +37,19 @@ export async function stopOutreach(tx: EntityManager, scope: OutreachScope, reas
   }
   return ids;
 }
+
+/**
+ * Erasure reaches outreach too: the addresses, replies and SMTP answers kept for an erased
+ * candidate are cleared (the bounced-address suppression list stays, so they are never mailed again).
+ */
+export async function forgetOutreach(tx: EntityManager, candidateId: string): Promise<void> {
+  await tx.query(
+    `UPDATE inbound_events SET from_address = '[erased]', to_address = NULL, recipient = NULL, subject = NULL, in_reply_to = NULL, "references" = '{}',
+            headers = '{}', text = NULL
+      WHERE candidate_id = $1`,
+    [candidateId],
+  );
+  await tx.query(`UPDATE outreach_messages SET recipient = NULL, smtp_response = NULL, detail = NULL WHERE enrollment_id IN (SELECT id FROM enrollments WHERE candidate_id = $1)`, [
+    candidateId,
+  ]);
+}
