@@ -110,7 +110,7 @@ export class EnrollmentsService {
         return rowsToSchedule;
       });
       // After the commit; should Redis miss these, the reconciler enqueues them when due.
-      await this.jobs.enqueue(scheduled.map((b) => ({ id: b.stepId, dueAt: b.due }))).catch(() => undefined);
+      await this.jobs.enqueueAfterCommit(scheduled.map((b) => ({ id: b.stepId, dueAt: b.due })));
     }
     return { enrolled, skipped };
   }
@@ -151,7 +151,7 @@ export class EnrollmentsService {
       if (action === 'resume') resumed = await this.reschedule(tx, row);
       return this.view(tx, row);
     });
-    await this.jobs.enqueue(resumed).catch(() => undefined);
+    await this.jobs.enqueueAfterCommit(resumed);
     return view;
   }
 
@@ -179,7 +179,7 @@ export class EnrollmentsService {
       ]);
       return { view: await this.view(tx, enrollment), due: { id: message.id, dueAt: now } };
     });
-    await this.jobs.enqueue([due]).catch(() => undefined);
+    await this.jobs.enqueueAfterCommit([due]);
     return view;
   }
 

@@ -1,5 +1,5 @@
 import { Clock, JobName, JobQueue } from '@app/platform';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 
 /** Deterministic per step and due time: a re-enqueue of the same plan is a no-op in BullMQ. */
 export function sendJobId(outreachMessageId: string, dueAt: Date): string {
@@ -14,6 +14,8 @@ export function messageIdFor(enrollmentId: string, step: number, publicBaseUrl: 
 /** Puts steps on the outreach queue for their due time. Jobs carry the step's id only. */
 @Injectable()
 export class OutreachJobs {
+  private readonly logger = new Logger(OutreachJobs.name);
+
   constructor(
     private readonly jobs: JobQueue,
     private readonly clock: Clock,
@@ -29,6 +31,25 @@ export class OutreachJobs {
           options: { jobId: s.jobId ?? sendJobId(s.id, s.dueAt), delayMs: Math.max(0, s.dueAt.getTime() - now) },
         })),
       );
+    }
+  }
+
+  /**
+   * After a commit: enqueue, but never fail or hang the caller (Redis may be away, and commands
+   * wait for it to return). A step whose job is lost is found by the reconciler once it is due.
+   */
+  async enqueueAfterCommit(steps: { id: string; dueAt: Date; jobId?: string }[], waitMs = 2000): Promise<void> {
+    if (!steps.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${waitMs} ms`)), waitMs);
+    });
+    try {
+      await Promise.race([this.enqueue(steps), timeout]);
+    } catch (error) {
+      this.logger.warn(`${steps.length} step(s) not enqueued now (${(error as Error).message}); the reconciler will enqueue them when due`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

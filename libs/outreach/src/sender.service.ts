@@ -1,6 +1,6 @@
 import { ApplicationsService, isOpen, Stage, stopOutreach } from '@app/candidates';
 import { AppConfig, Clock, MailDeliveryError, Mailer, newId, returnedRows } from '@app/platform';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime, Duration } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
@@ -57,8 +57,6 @@ const EARLY_TOLERANCE_MS = 1000;
  */
 @Injectable()
 export class OutreachSender {
-  private readonly logger = new Logger(OutreachSender.name);
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly mailer: Mailer,
@@ -194,7 +192,7 @@ export class OutreachSender {
       return { outcome: { result: 'sent', nextStepDueAt: next?.dueAt ?? null }, next: next ?? undefined };
     });
     // A lost enqueue is not a lost step: the reconciler finds due steps without a job.
-    if (next) await this.jobs.enqueue([next]).catch((e: Error) => this.logger.warn(`enqueue of the next step failed: ${e.message}`));
+    if (next) await this.jobs.enqueueAfterCommit([next]);
     return outcome;
   }
 
