@@ -13,6 +13,7 @@ export interface SmtpSink {
   messages: SinkMessage[];
   rejectRecipients: Set<string>;
   failNext: number;
+  failCode: number;
   delayMs: number;
   close(): Promise<void>;
 }

@@ -32,8 +32,9 @@ function startSmtpSink(options = {}) {
     messages: [],
     /** Lower-cased addresses refused at RCPT TO with 550. */
     rejectRecipients: new Set(),
-    /** How many of the next messages get a 451 at DATA. */
+    /** How many of the next messages are refused at DATA, and with which code (451: try later; 554: refused). */
     failNext: 0,
+    failCode: 451,
     /** How long to wait before accepting each message (a slow server). */
     delayMs: 0,
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -60,8 +61,8 @@ function startSmtpSink(options = {}) {
         if (sink.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, sink.delayMs));
         if (sink.failNext > 0) {
           sink.failNext -= 1;
-          const error = new Error('4.3.0 try again later');
-          error.responseCode = 451;
+          const error = new Error(sink.failCode >= 500 ? '5.7.1 message refused by policy' : '4.3.0 try again later');
+          error.responseCode = sink.failCode;
           return callback(error);
         }
         const raw = Buffer.concat(chunks).toString('utf8');

@@ -258,6 +258,25 @@ describe('outreach sending', () => {
     expect(mailTo(c.email)).toHaveLength(1);
   });
 
+  it('fails a step SMTP refuses for good at DATA, stops, and does not blame the address', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Refused', body: 'Hi' }, { delay: 'PT1S', subject: 'Never', body: 'x' }] });
+    const c = await candidateIn(tf.id);
+    sink.failCode = 554;
+    sink.failNext = 1;
+    try {
+      const { enrolled } = await enroll(seq.id, [c.id]);
+      const stopped = await until(enrolled[0].enrollmentId, (e) => e.status === 'stopped');
+      expect(stopped.stopReason).toBe('send_failed');
+      expect(stopped.messages).toEqual([expect.objectContaining({ step: 1, status: 'failed', response: null, attempts: 1, detail: expect.stringContaining('554') })]);
+    } finally {
+      sink.failNext = 0;
+      sink.failCode = 451;
+    }
+    const again = await enroll((await sequence(tf.id)).id, [c.id]);
+    expect(again.enrolled).toHaveLength(1);
+  });
+
   it('unsubscribes from the link: GET only asks, POST opts the candidate out and stops every sequence', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Stop: {{unsubscribeUrl}}' }, { delay: 'P1D', subject: 'Second', body: 'x' }] });

@@ -1,15 +1,17 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BoardAdapter } from '@bull-board/fastify';
-import { ALL_QUEUES } from '@app/platform';
+import { ALL_QUEUES, ForbiddenError, UnauthenticatedError } from '@app/platform';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { isAdmin, UsersService } from '@app/users';
-import { problemType, PROBLEM_CONTENT_TYPE } from '@app/web';
+import { actorForToken, sendProblem, TokenCache } from '@app/web';
+import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 export const QUEUE_BOARD_PATH = '/admin/queues';
+const logger = new Logger('QueueBoard');
 
 /** A bearer token, or the password of HTTP Basic so that a browser can open the board. */
 function tokenFrom(authorization: string | undefined): string | null {
@@ -28,18 +30,20 @@ export async function mountQueueBoard(app: NestFastifyApplication): Promise<void
   createBullBoard({ queues, serverAdapter: board });
   board.setBasePath(QUEUE_BOARD_PATH);
   const users = app.get(UsersService);
+  const cache = app.get(TokenCache);
   await app.register(async (scope: FastifyInstance) => {
     scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       const token = tokenFrom(request.headers.authorization);
-      const found = token ? await users.authenticate(token) : null;
-      if (found && isAdmin(found.actor)) return;
-      const status = found ? 403 : 401;
-      if (!found) void reply.header('www-authenticate', 'Basic realm="queues", charset="UTF-8"');
-      const code = found ? 'admin_required' : token ? 'invalid_token' : 'missing_token';
-      return reply
-        .code(status)
-        .type(PROBLEM_CONTENT_TYPE)
-        .send({ type: problemType(code), title: found ? 'Forbidden' : 'Unauthorized', status, detail: 'The queue board is for admins: use an admin token (as the Basic password)', code });
+      const actor = token ? await actorForToken(users, cache, token) : null;
+      if (actor && isAdmin(actor)) return;
+      if (!actor) void reply.header('www-authenticate', 'Basic realm="queues", charset="UTF-8"');
+      const error = actor
+        ? new ForbiddenError('admin_required', 'Only admins may open the queue board')
+        : token
+          ? new UnauthenticatedError('invalid_token', 'The token is unknown, revoked or expired')
+          : new UnauthenticatedError('missing_token', 'The queue board is for admins: any user name, an admin token as the password');
+      sendProblem(request, reply, error, logger);
+      return reply;
     });
     await scope.register(board.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
   });

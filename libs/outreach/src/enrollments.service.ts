@@ -1,4 +1,4 @@
-import { CandidateAccess } from '@app/candidates';
+import { CandidateAccess, stopOutreach } from '@app/candidates';
 import { AppConfig, Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
@@ -7,6 +7,7 @@ import { Duration } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { EnrollResult, EnrollmentListQuery, EnrollmentStatus, EnrollmentView, SkipReason } from './enrollments.dto';
 import { messageIdFor, OutreachJobs, sendJobId } from './outreach-jobs';
+import { notBounced } from './bounces';
 import { nextSendTime } from './send-window';
 import { SequenceDefinition } from './sequences.dto';
 import { SequencesService } from './sequences.service';
@@ -60,7 +61,7 @@ export class EnrollmentsService {
     }[] = await this.db.query(
       `SELECT c.id, (${scope.sql}) AS visible,
               (c.erased_at IS NOT NULL OR c.merged_into IS NOT NULL) AS erased, c.consent_state, cardinality(c.emails) > 0 AS has_email,
-              EXISTS (SELECT 1 FROM unnest(c.emails) AS address WHERE lower(address) NOT IN (SELECT email FROM bounced_addresses)) AS deliverable, c.time_zone,
+              EXISTS (SELECT 1 FROM unnest(c.emails) AS address WHERE ${notBounced('address')}) AS deliverable, c.time_zone,
               (SELECT a.id FROM applications a WHERE a.candidate_id = c.id AND a.task_force_id = $2 AND a.stage NOT IN ('hired', 'rejected', 'withdrawn') LIMIT 1) AS application_id,
               EXISTS (SELECT 1 FROM enrollments e WHERE e.candidate_id = c.id AND e.task_force_id = $2 AND e.status IN ('active', 'paused')) AS enrolled
          FROM candidates c WHERE c.id = ANY($1::uuid[])`,
@@ -139,15 +140,16 @@ export class EnrollmentsService {
       if (!from.includes(current.status)) {
         throw new RuleViolationError('illegal_enrollment_action', `An enrollment that is ${current.status} cannot ${action}`, { enrollmentStatus: current.status, action });
       }
+      const conflict = () => new ConflictError('concurrent_modification', 'The enrollment changed meanwhile; re-read it');
+      if (action === 'stop') {
+        // The same stop every other cause uses: the enrollment ends and its unsent steps are skipped.
+        if (!(await stopOutreach(tx, { enrollmentIds: [id] }, 'manual')).length) throw conflict();
+        return this.view(tx, await this.load(tx, actor, id));
+      }
       const [row] = returnedRows<EnrollmentRow>(
-        await tx.query(
-          `UPDATE enrollments e SET status = $3, stop_reason = CASE WHEN $3 = 'stopped' THEN 'manual' ELSE stop_reason END, updated_at = now()
-            WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`,
-          [id, current.status, to],
-        ),
+        await tx.query(`UPDATE enrollments e SET status = $3, updated_at = now() WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`, [id, current.status, to]),
       );
-      if (!row) throw new ConflictError('concurrent_modification', 'The enrollment changed meanwhile; re-read it');
-      if (to === 'stopped') await tx.query(`UPDATE outreach_messages SET status = 'skipped', detail = 'manual', updated_at = now() WHERE enrollment_id = $1 AND status = 'scheduled'`, [id]);
+      if (!row) throw conflict();
       if (action === 'resume') resumed = await this.reschedule(tx, row);
       return this.view(tx, row);
     });

@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { recordBounce } from './bounces';
 import { isAutoReply, referencedMessageIds } from './inbound';
 import { InboundEventDto, InboundEventView, InboundListQuery, InboundOutcome } from './inbound.dto';
 import { verifyUnsubscribeToken } from './unsubscribe-token';
@@ -70,10 +71,8 @@ export class OutreachResponses {
           outcome = 'replied';
         }
       } else if (match && dto.kind === 'bounce') {
-        const address = (dto.recipient ?? (await this.lastRecipient(tx, match)) ?? '').toLowerCase();
-        if (address) await tx.query(`INSERT INTO bounced_addresses (email, detail) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING`, [address, dto.subject ?? 'bounce reported']);
         await this.markResponse(tx, match, 'bounced');
-        await stopOutreach(tx, { candidateId: match.candidateId }, 'bounced');
+        await recordBounce(tx, match.candidateId, dto.recipient ?? (await this.lastRecipient(tx, match)), dto.subject ?? 'bounce reported');
         outcome = 'bounced';
       } else if (match && dto.kind === 'unsubscribe') {
         await this.markResponse(tx, match, 'unsubscribed');

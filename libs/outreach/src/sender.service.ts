@@ -4,6 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime, Duration } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
+import { notBounced, recordBounce } from './bounces';
 import { messageIdFor, OutreachJobs } from './outreach-jobs';
 import { nextSendTime } from './send-window';
 import { SequenceDefinition } from './sequences.dto';
@@ -199,12 +200,11 @@ export class OutreachSender {
   private async failed(tx: EntityManager, ctx: StepContext, recipient: string, attempts: number, error: MailDeliveryError): Promise<SendOutcome> {
     const detail = (error.response ?? error.message).slice(0, 1000);
     if (error.recipientRejected) {
-      await tx.query(`INSERT INTO bounced_addresses (email, detail) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING`, [recipient.toLowerCase(), detail]);
       await tx.query(`UPDATE outreach_messages SET status = 'failed', response = 'bounced', response_at = now(), smtp_response = $2, detail = $2, updated_at = now() WHERE id = $1`, [
         ctx.id,
         detail,
       ]);
-      await stopOutreach(tx, { candidateId: ctx.candidate_id }, 'bounced');
+      await recordBounce(tx, ctx.candidate_id, recipient, detail);
       return { result: 'bounced', reason: detail };
     }
     if (!error.transient || attempts >= this.config.OUTREACH_MAX_ATTEMPTS) {
@@ -262,7 +262,7 @@ export class OutreachSender {
       `SELECT m.id, m.enrollment_id, m.step, m.status, m.due_at, m.message_id, e.status AS enrollment_status, e.application_id, e.candidate_id, e.time_zone,
               v.definition, c.full_name, c.native_name, c.current_employer, c.current_title,
               (SELECT address FROM unnest(c.emails) WITH ORDINALITY AS u(address, n)
-                WHERE NOT EXISTS (SELECT 1 FROM bounced_addresses b WHERE b.email = lower(u.address)) ORDER BY n LIMIT 1) AS recipient,
+                WHERE ${notBounced('u.address')} ORDER BY n LIMIT 1) AS recipient,
               t.name AS tf_name, t.company AS tf_company, t.location AS tf_location
          FROM outreach_messages m
          JOIN enrollments e ON e.id = m.enrollment_id

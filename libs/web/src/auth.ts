@@ -26,18 +26,22 @@ export class BearerAuthGuard implements CanActivate {
     if (!header) throw new UnauthenticatedError('missing_token', 'Send Authorization: Bearer <token>');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new UnauthenticatedError('malformed_authorization', 'The Authorization header must be "Bearer <token>"');
-    const tokenHash = hashToken(match[1]);
-    const cached = this.cache.lookup(tokenHash);
-    if (cached) {
-      request.actor = cached;
-      return true;
-    }
-    const found = await this.users.authenticate(match[1]);
-    if (!found) throw new UnauthenticatedError('invalid_token', 'The token is unknown, revoked or expired');
-    this.cache.remember(tokenHash, found.actor, found.expiresAt);
-    request.actor = found.actor;
+    const actor = await actorForToken(this.users, this.cache, match[1]);
+    if (!actor) throw new UnauthenticatedError('invalid_token', 'The token is unknown, revoked or expired');
+    request.actor = actor;
     return true;
   }
+}
+
+/** The token's user, through the per-process cache; null when the token is unknown, revoked or expired. */
+export async function actorForToken(users: UsersService, cache: TokenCache, token: string): Promise<Actor | null> {
+  const tokenHash = hashToken(token);
+  const cached = cache.lookup(tokenHash);
+  if (cached) return cached;
+  const found = await users.authenticate(token);
+  if (!found) return null;
+  cache.remember(tokenHash, found.actor, found.expiresAt);
+  return found.actor;
 }
 
 export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
