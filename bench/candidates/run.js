@@ -9,6 +9,7 @@ const { Client } = require('pg');
 const autocannon = require('autocannon');
 const { dataSourceOptions, runMigrationsLocked } = require('../../dist/libs/platform/src');
 const { DataSource } = require('typeorm');
+const { adminQuery, databaseUrl, sleep } = require('../lib');
 
 const N = Number(process.env.BENCH_CANDIDATES ?? 1_000_000);
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,11 +19,7 @@ const API_PORT = 3710;
 const BARE_PORT = 3711;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 
-const dbUrl = (() => {
-  const u = new URL(BASE_URL);
-  u.pathname = `/${DB}`;
-  return u.toString();
-})();
+const dbUrl = databaseUrl(BASE_URL, DB);
 
 const SURNAMES = ['Wang', 'Li', 'Zhang', 'Liu', 'Chen', 'Yang', 'Huang', 'Zhao', 'Wu', 'Zhou', 'Xu', 'Sun', 'Ma', 'Zhu', 'Hu', 'Guo', 'He', 'Lin', 'Gao', 'Luo', 'Smith', 'Kim', 'Patel', 'Nguyen', 'Garcia'];
 const NATIVE_SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '高', '罗'];
@@ -35,17 +32,8 @@ const VISAS = ['citizen', 'green_card', 'h1b', 'o1', 'f1_opt', 'needs_sponsorshi
 const arr = (list) => `(ARRAY[${list.map((s) => `'${s.replace(/'/g, "''")}'`).join(',')}])`;
 
 const log = (...args) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function admin(sql) {
-  const c = new Client({ connectionString: BASE_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql) => adminQuery(BASE_URL, sql);
 
 async function load() {
   await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);

@@ -19,6 +19,7 @@ const path = require('node:path');
 const { Client } = require('pg');
 const Redis = require('ioredis');
 const { startSmtpSink } = require('../../scripts/smtp-sink');
+const { adminQuery, benchTaskForce, databaseUrl, sleep, waitForHealth } = require('../lib');
 
 const ROOT = path.join(__dirname, '../..');
 const API_MAIN = path.join(ROOT, 'dist/apps/api/src/main.js');
@@ -43,26 +44,13 @@ const QUEUE_PREFIX = 'bench-faults';
 const ADMIN_TOKEN = 'bench-faults-admin-token-0123456789';
 const SHARED_REDIS_PORT = 6379;
 
-const dbUrl = (() => {
-  const u = new URL(BASE_URL);
-  u.pathname = `/${DB}`;
-  return u.toString();
-})();
+const dbUrl = databaseUrl(BASE_URL, DB);
 
 const t0 = Date.now();
 const log = (...args) => console.log(`[${new Date().toISOString().slice(11, 19)} +${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...args);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n) => Number(n).toLocaleString('en-US');
 
-async function admin(sql) {
-  const c = new Client({ connectionString: BASE_URL });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql) => adminQuery(BASE_URL, sql);
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -108,17 +96,7 @@ process.on('exit', () => {
   }
 });
 
-async function waitHttp(url, child, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child && (child.exitCode !== null || child.signalCode !== null)) return false;
-    try {
-      if ((await fetch(url)).status === 200) return true;
-    } catch {}
-    await sleep(150);
-  }
-  return false;
-}
+const waitHttp = waitForHealth;
 
 // ---------------------------------------------------------------- Redis of its own
 
@@ -229,15 +207,7 @@ function logSummary() {
     log(`API on port ${apiPort} (migrations run, bootstrap admin created)`);
 
     // Task force through the API; candidates and applications by SQL (fast); sequence and enrolment through the API.
-    const taskForce = await api('POST', '/v1/task-forces', {
-      name: 'ByteDance / Doubao fault bench',
-      company: 'ByteDance',
-      location: 'San Jose, CA',
-      timeZone: 'America/Los_Angeles',
-      focusAreas: ['llm'],
-      headcountTarget: 10,
-      targetEmployers: ['OpenAI'],
-    });
+    const taskForce = await api('POST', '/v1/task-forces', benchTaskForce('ByteDance / Doubao fault bench'));
     db = new Client({ connectionString: dbUrl });
     await db.connect();
     await db.query(

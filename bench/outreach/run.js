@@ -33,6 +33,7 @@ const path = require('node:path');
 const { Client } = require('pg');
 const IORedis = require('ioredis');
 const { Queue } = require('bullmq');
+const { adminQuery, benchTaskForce, databaseUrl, sleep, waitForHealth } = require('../lib');
 const { DEFAULT_JOB_OPTIONS } = require('../../dist/libs/platform/src/queue/queue.module');
 const { redisOptionsFromUrl } = require('../../dist/libs/platform/src/queue/redis-connection');
 
@@ -60,15 +61,10 @@ const SENDER_CAP = 100_000; // the largest dailyCapPerSender a sequence may have
 const ROOT = path.resolve(__dirname, '../..');
 const CLK_TCK = 100; // Linux USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s
 
-const dbUrl = (() => {
-  const u = new URL(BASE_URL);
-  u.pathname = `/${DB}`;
-  return u.toString();
-})();
+const dbUrl = databaseUrl(BASE_URL, DB);
 const redisConnection = { ...redisOptionsFromUrl(REDIS_URL), maxRetriesPerRequest: null };
 
 const log = (...args) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n, digits = 0) => Number(n).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const secs = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -158,16 +154,8 @@ function waitForMessage(child, type, timeoutMs = 30_000) {
 }
 
 async function waitHealthy(url, child, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${child.benchLabel} exited with ${child.exitCode} while starting`);
-    try {
-      const res = await fetch(url);
-      if (res.status === 200) return Date.now();
-    } catch {}
-    await sleep(100);
-  }
-  throw new Error(`${child.benchLabel} was not healthy within ${timeoutMs} ms (${url})`);
+  if (await waitForHealth(url, child, timeoutMs)) return Date.now();
+  throw new Error(child.exitCode !== null ? `${child.benchLabel} exited with ${child.exitCode} while starting` : `${child.benchLabel} was not healthy within ${timeoutMs} ms (${url})`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,7 +171,7 @@ async function withClient(url, fn) {
   }
 }
 
-const admin = (sql) => withClient(BASE_URL, (c) => c.query(sql));
+const admin = (sql) => adminQuery(BASE_URL, sql);
 
 /** Deletes every Redis key under a prefix (SCAN + UNLINK; never FLUSHALL: the Redis is shared). */
 async function removeKeys(prefix) {
@@ -382,15 +370,7 @@ async function setUp() {
   );
   await waitHealthy(`http://127.0.0.1:${API_PORT}/health`, apiProcess);
 
-  const taskForce = await api('POST', '/v1/task-forces', {
-    name: 'ByteDance / Doubao LLM (bench)',
-    company: 'ByteDance',
-    location: 'San Jose, CA',
-    timeZone: 'America/Los_Angeles',
-    focusAreas: ['llm'],
-    headcountTarget: 10,
-    targetEmployers: ['OpenAI'],
-  });
+  const taskForce = await api('POST', '/v1/task-forces', benchTaskForce('ByteDance / Doubao LLM (bench)'));
 
   // A sequence may send at most 100,000 a day from its sender: more steps than that are spread
   // over several sequences, each with its own sender.
