@@ -1,21 +1,7 @@
-import { createUser, useApi } from './support/harness';
+import { bandBody, createUser, useApi } from './support/harness';
 
-const band = (overrides: Record<string, unknown> = {}) => ({
-  jobFamily: 'llm',
-  level: 'P8',
-  zone: 'cn-beijing',
-  currency: 'CNY',
-  period: 'monthly',
-  monthsPerYear: 14,
-  baseMin: '36000.00',
-  baseMid: '42874.00',
-  baseMax: '52000.00',
-  signOnMin: '50000.00',
-  signOnMax: '150000.00',
-  effectiveFrom: '2027-01-01',
-  effectiveTo: '2027-12-31',
-  ...overrides,
-});
+const band = (overrides: Record<string, unknown> = {}) =>
+  bandBody({ signOnMin: '50000.00', signOnMax: '150000.00', effectiveFrom: '2027-01-01', effectiveTo: '2027-12-31', ...overrides });
 
 describe('salary bands and exchange rates', () => {
   const suite = useApi('compensation');

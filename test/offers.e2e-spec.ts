@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createUser, taskForceBody, useApi, waitFor } from './support/harness';
+import { bandBody, createUser, taskForceBody, useApi, waitFor } from './support/harness';
 import { spawnWorkerProcess } from './support/processes';
 
 describe('offers', () => {
@@ -9,18 +9,7 @@ describe('offers', () => {
   let n = 0;
 
   beforeAll(async () => {
-    const band = await http().post('/v1/salary-bands', {
-      jobFamily: 'llm',
-      level: 'P8',
-      zone: 'cn-beijing',
-      currency: 'CNY',
-      period: 'monthly',
-      monthsPerYear: 14,
-      baseMin: '36000.00',
-      baseMid: '42874.00',
-      baseMax: '52000.00',
-      effectiveFrom: '2026-01-01',
-    });
+    const band = await http().post('/v1/salary-bands', bandBody({ effectiveFrom: '2026-01-01' }));
     expect(band.status).toBe(201);
     bandId = band.body.id;
     expect((await http().put('/v1/fx-rates/CNY/USD', { rate: '0.138', asOf: '2026-11-01' })).status).toBe(200);

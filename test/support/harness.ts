@@ -198,3 +198,17 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false>, ti
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** A CNY monthly band for P8 LLM engineers in Beijing, anchored on 42,874 a month. */
+export const bandBody = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  jobFamily: 'llm',
+  level: 'P8',
+  zone: 'cn-beijing',
+  currency: 'CNY',
+  period: 'monthly',
+  monthsPerYear: 14,
+  baseMin: '36000.00',
+  baseMid: '42874.00',
+  baseMax: '52000.00',
+  ...overrides,
+});
