@@ -370,6 +370,9 @@ describe('outreach sending', () => {
 
     expect((await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/steps/2/resend`)).status).toBe(404);
     expect((await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/steps/x/resend`)).status).toBe(400);
+    await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/pause`);
+    expect((await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/steps/1/resend`)).body.code).toBe('enrollment_not_active');
+    await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/resume`);
     const resent = await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/steps/1/resend`);
     expect(resent.status).toBe(200);
     const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed');

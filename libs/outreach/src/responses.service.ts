@@ -63,11 +63,11 @@ export class OutreachResponses {
     return this.db.transaction(async (tx) => {
       const match = await this.match(tx, dto);
       let outcome: InboundOutcome = 'unmatched';
-      let enrollmentIds: string[] = match?.enrollments.map((e) => e.id) ?? [];
+      const enrollmentIds: string[] = match?.enrollments.map((e) => e.id) ?? [];
       if (match && dto.kind === 'reply') {
         if (isAutoReply(dto.headers, dto.subject)) outcome = 'auto_reply_ignored';
         else {
-          enrollmentIds = await this.replied(tx, match);
+          await this.replied(tx, match);
           outcome = 'replied';
         }
       } else if (match && dto.kind === 'bounce') {
@@ -158,11 +158,11 @@ export class OutreachResponses {
   }
 
   /** Stops the enrollments, moves their applications to replied, and applies the same-employer rule. */
-  private async replied(tx: EntityManager, match: Match): Promise<string[]> {
+  private async replied(tx: EntityManager, match: Match): Promise<void> {
     // Applications before enrollments: the order the sender takes its locks in.
     for (const e of match.enrollments) await this.applications.advanceByOutreach(tx, e.applicationId, 'replied', 'the candidate replied to outreach');
     await this.markResponse(tx, match, 'replied');
-    const stopped = await stopOutreach(tx, { enrollmentIds: match.enrollments.map((e) => e.id) }, 'replied');
+    await stopOutreach(tx, { enrollmentIds: match.enrollments.map((e) => e.id) }, 'replied');
     const colleagues: { id: string }[] = await tx.query(
       `SELECT other.id FROM enrollments mine
          JOIN sequence_versions v ON v.sequence_id = mine.sequence_id AND v.version = mine.sequence_version
@@ -174,7 +174,6 @@ export class OutreachResponses {
       [match.enrollments.map((e) => e.id)],
     );
     if (colleagues.length) await stopOutreach(tx, { enrollmentIds: colleagues.map((c) => c.id) }, 'same_employer_replied');
-    return stopped.length ? stopped : match.enrollments.map((e) => e.id);
   }
 
   /** Records the answer on the step it answers: the matched one, else the last one sent. */
