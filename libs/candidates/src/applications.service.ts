@@ -150,20 +150,31 @@ export class ApplicationsService {
   /**
    * A move outreach makes on its own: the first message sent (sourced -> contacted) or a reply
    * (sourced or contacted -> replied). An application already past that point is left alone.
+   * Applications are locked in id order; a caller already holding a row lock passes the stage it
+   * read under it. Returns the ids of the applications that moved.
    */
-  async advanceByOutreach(tx: EntityManager, id: string, to: 'contacted' | 'replied', comment: string, lockedStage?: Stage): Promise<boolean> {
+  async advanceByOutreach(tx: EntityManager, applications: { id: string; stage?: Stage }[], to: 'contacted' | 'replied', comment: string): Promise<string[]> {
     const from: Stage[] = to === 'contacted' ? ['sourced'] : ['sourced', 'contacted'];
-    // A caller already holding the application's row lock passes the stage it read under it.
-    const [current]: { stage: Stage }[] = lockedStage ? [{ stage: lockedStage }] : await tx.query(`SELECT stage FROM applications WHERE id = $1 FOR NO KEY UPDATE`, [id]);
-    if (!current || !from.includes(current.stage)) return false;
-    const now = this.clock.now();
-    // The move and its history row in one statement: this runs once per first message sent.
+    const stages = new Map<string, Stage>();
+    const unlocked: string[] = [];
+    for (const a of applications) {
+      if (a.stage) stages.set(a.id, a.stage);
+      else unlocked.push(a.id);
+    }
+    if (unlocked.length) {
+      const rows: { id: string; stage: Stage }[] = await tx.query(`SELECT id, stage FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [unlocked]);
+      for (const r of rows) stages.set(r.id, r.stage);
+    }
+    const moving = [...stages].filter(([, stage]) => from.includes(stage));
+    if (!moving.length) return [];
+    // The moves and their history rows in one statement: this runs for every first message sent.
     await tx.query(
-      `WITH moved AS (UPDATE applications SET stage = $2, version = version + 1, updated_at = $3 WHERE id = $1 RETURNING id)
-       INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, comment, at) SELECT $4, id, $5, $2, $6, $3 FROM moved`,
-      [id, to, now, newId(), current.stage, comment],
+      `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS i(id, from_stage, change_id)),
+       moved AS (UPDATE applications a SET stage = $4, version = a.version + 1, updated_at = $5 FROM input i WHERE a.id = i.id RETURNING a.id, i.from_stage, i.change_id)
+       INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, comment, at) SELECT change_id, id, from_stage, $4, $6, $5 FROM moved`,
+      [moving.map(([id]) => id), moving.map(([, stage]) => stage), moving.map(() => newId()), to, this.clock.now(), comment],
     );
-    return true;
+    return moving.map(([id]) => id);
   }
 
   /** The application if the actor may see it (404 otherwise). */

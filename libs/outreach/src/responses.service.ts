@@ -160,7 +160,7 @@ export class OutreachResponses {
   /** Stops the enrollments, moves their applications to replied, and applies the same-employer rule. */
   private async replied(tx: EntityManager, match: Match): Promise<void> {
     // Applications before enrollments: the order the sender takes its locks in.
-    for (const e of match.enrollments) await this.applications.advanceByOutreach(tx, e.applicationId, 'replied', 'the candidate replied to outreach');
+    await this.applications.advanceByOutreach(tx, match.enrollments.map((e) => ({ id: e.applicationId })), 'replied', 'the candidate replied to outreach');
     await this.markResponse(tx, match, 'replied');
     await stopOutreach(tx, { enrollmentIds: match.enrollments.map((e) => e.id) }, 'replied');
     const colleagues: { id: string }[] = await tx.query(

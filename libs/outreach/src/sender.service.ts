@@ -1,9 +1,9 @@
 import { ApplicationsService, isOpen, Stage, stopOutreach } from '@app/candidates';
 import { AppConfig, Clock, MailDeliveryError, Mailer, newId, returnedRows } from '@app/platform';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime, Duration } from 'luxon';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { notBounced, recordBounce } from './bounces';
 import { messageIdFor, OutreachJobs } from './outreach-jobs';
 import { nextSendTime } from './send-window';
@@ -19,7 +19,7 @@ export type SendOutcome =
   | { result: 'retry'; at: Date; reason: string }
   | { result: 'bounced' | 'failed'; reason: string };
 
-interface StepContext {
+interface StepRow {
   id: string;
   enrollment_id: string;
   step: number;
@@ -30,7 +30,8 @@ interface StepContext {
   application_id: string;
   candidate_id: string;
   time_zone: string;
-  definition: SequenceDefinition;
+  sequence_id: string;
+  sequence_version: number;
   full_name: string;
   native_name: string | null;
   current_employer: string | null;
@@ -42,22 +43,39 @@ interface StepContext {
   tf_location: string;
 }
 
+interface Step extends StepRow {
+  definition: SequenceDefinition;
+}
+
+/** A claimed step on its way to SMTP. */
+interface Claim extends Step {
+  recipient: string;
+  capKeys: [sender: string, domain: string];
+}
+
 const EARLY_TOLERANCE_MS = 1000;
+const DEFINITION_CACHE_SIZE = 1000;
 
 /**
- * Sends one step exactly once. Postgres decides, in this order:
+ * Sends steps exactly once, several at a time. Postgres decides, in this order:
  * 1. claim: scheduled -> sending with a fresh token, committed before anything leaves, and the
  *    daily caps counted in the same commit (a cap that is full defers the step, never drops it);
- * 2. a transaction that locks the application and the enrollment for the length of the SMTP
- *    exchange, re-checks that nothing stopped the sequence meanwhile, hands the message to SMTP
- *    and records the result and the next step in one commit.
+ * 2. a transaction that locks the applications and the enrollments for the length of the SMTP
+ *    exchanges, re-checks that nothing stopped a sequence meanwhile, hands the messages to SMTP
+ *    and records the results and the next steps in one commit.
  * A stop (reply, bounce, rejection ...) needs the enrollment's lock, so it either lands before the
  * re-check (the step is skipped) or after SMTP accepted the message. A process that dies between
- * the claim and the commit leaves the step in `sending` without a lock holder; the reconciler
- * marks it `uncertain`, and it is never resent without a person asking for it.
+ * the claim and the commit leaves its steps in `sending` without a lock holder; the reconciler
+ * marks them `uncertain`, and they are never resent without a person asking for it.
+ * A batch costs the same handful of statements and two commits whatever its size, which is what
+ * makes sending fast; each step keeps its own claim, checks and outcome.
  */
 @Injectable()
 export class OutreachSender {
+  private readonly logger = new Logger(OutreachSender.name);
+  /** Sequence versions never change once written, so their definitions can be kept. */
+  private readonly definitions = new Map<string, SequenceDefinition>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly mailer: Mailer,
@@ -68,156 +86,293 @@ export class OutreachSender {
   ) {}
 
   async send(outreachMessageId: string): Promise<SendOutcome> {
-    const ctx = await this.context(outreachMessageId);
-    if (!ctx) return { result: 'skipped', reason: 'no such step' };
-    if (ctx.status !== 'scheduled') return { result: 'skipped', reason: `the step is ${ctx.status}` };
-    if (ctx.enrollment_status !== 'active') return { result: 'skipped', reason: `the enrollment is ${ctx.enrollment_status}` };
-    const now = this.clock.now();
-    if (ctx.due_at.getTime() > now.getTime() + EARLY_TOLERANCE_MS) return { result: 'not_due', dueAt: ctx.due_at };
-
-    const recipient = ctx.recipient;
-    if (!recipient) {
-      await this.db.transaction((tx) => stopOutreach(tx, { enrollmentIds: [ctx.enrollment_id] }, 'bounced'));
-      return { result: 'skipped', reason: 'every address of the candidate has bounced' };
-    }
-
-    const token = newId();
-    const claimed = await this.claim(ctx, recipient, token, now);
-    if (claimed !== true) return claimed;
-    const outcome = await this.deliver(ctx, recipient, token);
-    if (outcome.result === 'retry') await this.jobs.enqueue([{ id: ctx.id, dueAt: outcome.at }]);
+    const [outcome] = await this.sendMany([outreachMessageId]);
     return outcome;
   }
 
-  private async claim(ctx: StepContext, recipient: string, token: string, now: Date): Promise<true | SendOutcome> {
-    const d = ctx.definition;
-    const day = now.toISOString().slice(0, 10);
-    const domain = recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase();
-    const caps: [string, number][] = [
-      [`sender:${d.sender.fromAddress.toLowerCase()}`, d.dailyCapPerSender],
-      [`domain:${d.sender.fromAddress.toLowerCase()}:${domain}`, d.dailyCapPerRecipientDomain],
-    ];
-    // One statement, committed on its own: the claim, then both counters (hot rows last). The
-    // counter rows stay locked only while Postgres runs it, never across a round trip to Node.
-    const [row]: { claimed: number; counted: string[] | null }[] = await this.db.query(
-      `WITH claimed AS (
-         UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = $3, attempts = attempts + 1, recipient = $4,
-                cap_day = $5, cap_keys = $6, updated_at = $3
-          WHERE id = $1 AND status = 'scheduled' RETURNING id),
-       counted AS (
-         INSERT INTO outreach_daily_counts (day, counter, sent)
-         SELECT $5::date, counter, 1 FROM unnest($6::text[]) AS counter WHERE EXISTS (SELECT 1 FROM claimed)
-         ON CONFLICT (day, counter) DO UPDATE SET sent = outreach_daily_counts.sent + 1
-          WHERE outreach_daily_counts.sent < CASE WHEN EXCLUDED.counter = $7 THEN $8::int ELSE $9::int END
-         RETURNING counter)
-       SELECT (SELECT count(*) FROM claimed)::int AS claimed, (SELECT array_agg(counter) FROM counted) AS counted`,
-      [ctx.id, token, now, recipient, day, caps.map(([key]) => key), caps[0][0], caps[0][1], caps[1][1]],
-    );
-    if (!row.claimed) return { result: 'skipped', reason: 'the step was claimed by another worker' };
-    const full = caps.find(([key]) => !row.counted?.includes(key));
-    if (!full) return true;
-
-    // A cap is full: give back the claim and the count that did go through. The cap resets at
-    // midnight UTC; the step goes out in the recipient's first window after it.
-    const tomorrow = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: 1 }).startOf('day').toJSDate();
-    const until = nextSendTime(tomorrow, ctx.time_zone, d.sendWindow, d.holidayCalendars);
-    const reason = `daily cap reached (${full[0]}); deferred to ${until.toISOString()}`;
-    await this.db.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE outreach_messages SET status = 'scheduled', claim_token = NULL, attempts = attempts - 1, cap_keys = '{}', due_at = $3, detail = $4, updated_at = now()
-          WHERE id = $1 AND claim_token = $2`,
-        [ctx.id, token, until, reason],
-      );
-      await tx.query(`UPDATE outreach_daily_counts SET sent = sent - 1 WHERE day = $1 AND counter = ANY($2::text[]) AND sent > 0`, [day, row.counted ?? []]);
+  /** Sends the given steps; answers with one outcome per id, in order. */
+  async sendMany(ids: readonly string[]): Promise<SendOutcome[]> {
+    const outcomes = new Map<string, SendOutcome>();
+    // One connection for the whole batch: a claimed step never waits for the pool to be delivered.
+    const runner = this.db.createQueryRunner();
+    try {
+      await runner.connect();
+      const unique = [...new Set(ids)];
+      const steps = await this.load(runner, unique);
+      const now = this.clock.now();
+      const ready: Claim[] = [];
+      const noAddress: string[] = [];
+      for (const id of unique) {
+        const step = steps.get(id);
+        const outcome = this.precheck(step, now);
+        if (outcome) outcomes.set(id, outcome);
+        else if (!step!.recipient) {
+          noAddress.push(step!.enrollment_id);
+          outcomes.set(id, { result: 'skipped', reason: 'every address of the candidate has bounced' });
+        } else ready.push({ ...step!, recipient: step!.recipient, capKeys: this.capKeys(step!, step!.recipient) });
+      }
+      if (noAddress.length) await this.inTransaction(runner, (tx) => stopOutreach(tx, { enrollmentIds: noAddress }, 'bounced'));
+      if (ready.length) {
+        const token = newId();
+        const claimed = await this.claim(runner, ready, token, now, outcomes);
+        if (claimed.length) await this.deliver(runner, claimed, token, outcomes);
+      }
+    } finally {
+      await runner.release();
+    }
+    const seen = new Set<string>();
+    return ids.map((id) => {
+      if (seen.has(id)) return { result: 'skipped', reason: 'the step was sent by another job' };
+      seen.add(id);
+      return outcomes.get(id)!;
     });
-    await this.jobs.enqueue([{ id: ctx.id, dueAt: until }]);
-    return { result: 'deferred', until, reason };
   }
 
-  private async deliver(ctx: StepContext, recipient: string, token: string): Promise<SendOutcome> {
-    const { outcome, next } = await this.db.transaction(async (tx): Promise<{ outcome: SendOutcome; next?: { id: string; dueAt: Date } }> => {
-      // Should this process hang here, Postgres ends the transaction after idle_in_transaction_session_timeout
-      // (see the database module), which frees the enrollment for the reconciler.
-      const [application]: { stage: Stage }[] = await tx.query(`SELECT stage FROM applications WHERE id = $1 FOR NO KEY UPDATE`, [ctx.application_id]);
-      // The step itself needs no lock: while this transaction holds its enrollment, only this claim may change it.
-      const [{ enrollment, ...message }]: { enrollment: string; status: string; claim_token: string | null; attempts: number }[] = await tx.query(
-        `SELECT e.status AS enrollment, m.status, m.claim_token, m.attempts FROM enrollments e JOIN outreach_messages m ON m.id = $2
-          WHERE e.id = $1 FOR NO KEY UPDATE OF e`,
-        [ctx.enrollment_id, ctx.id],
+  private precheck(step: Step | undefined, now: Date): SendOutcome | null {
+    if (!step) return { result: 'skipped', reason: 'no such step' };
+    if (step.status !== 'scheduled') return { result: 'skipped', reason: `the step is ${step.status}` };
+    if (step.enrollment_status !== 'active') return { result: 'skipped', reason: `the enrollment is ${step.enrollment_status}` };
+    if (step.due_at.getTime() > now.getTime() + EARLY_TOLERANCE_MS) return { result: 'not_due', dueAt: step.due_at };
+    return null;
+  }
+
+  private capKeys(step: Step, recipient: string): [string, string] {
+    const sender = step.definition.sender.fromAddress.toLowerCase();
+    const domain = recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase();
+    return [`sender:${sender}`, `domain:${sender}:${domain}`];
+  }
+
+  /**
+   * One statement, committed on its own: the claims, then the counters, each counted once for all
+   * its steps (in key order, so two claims never wait on each other's counters in a cycle). The
+   * counter rows stay locked only while Postgres runs it, never across a round trip to Node.
+   * A counter may grant fewer than asked: the steps it cannot take are given back and deferred.
+   */
+  private async claim(runner: QueryRunner, steps: Claim[], token: string, now: Date, outcomes: Map<string, SendOutcome>): Promise<Claim[]> {
+    const day = now.toISOString().slice(0, 10);
+    // Sequences sharing a sender address share its counter; the smaller cap holds.
+    const caps = new Map<string, number>();
+    for (const s of steps) {
+      const [sender, domain] = s.capKeys;
+      caps.set(sender, Math.min(caps.get(sender) ?? Infinity, s.definition.dailyCapPerSender));
+      caps.set(domain, Math.min(caps.get(domain) ?? Infinity, s.definition.dailyCapPerRecipientDomain));
+    }
+    const [row]: { claimed: string[] | null; granted: Record<string, number> | null }[] = await runner.query(
+      `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS i(id, recipient, sender_key, domain_key)),
+       claimed AS (
+         UPDATE outreach_messages m SET status = 'sending', claim_token = $5, claimed_at = $6, attempts = m.attempts + 1, recipient = i.recipient,
+                cap_day = $7, cap_keys = ARRAY[i.sender_key, i.domain_key], updated_at = $6
+           FROM input i WHERE m.id = i.id AND m.status = 'scheduled'
+         RETURNING m.id, i.sender_key, i.domain_key),
+       wanted AS (
+         SELECT k.counter, count(*)::int AS n, min(caps.cap) AS cap
+           FROM claimed c CROSS JOIN LATERAL (VALUES (c.sender_key), (c.domain_key)) AS k(counter)
+           JOIN unnest($8::text[], $9::int[]) AS caps(counter, cap) USING (counter)
+          GROUP BY k.counter),
+       counted AS (
+         INSERT INTO outreach_daily_counts AS c (day, counter, sent, granted)
+         SELECT $7::date, counter, LEAST(n, cap), LEAST(n, cap) FROM wanted ORDER BY counter
+         ON CONFLICT (day, counter) DO UPDATE
+            SET sent = c.sent + (SELECT GREATEST(0, LEAST(w.n, w.cap - c.sent)) FROM wanted w WHERE w.counter = EXCLUDED.counter),
+                granted = (SELECT GREATEST(0, LEAST(w.n, w.cap - c.sent)) FROM wanted w WHERE w.counter = EXCLUDED.counter)
+         RETURNING c.counter, c.granted)
+       SELECT (SELECT array_agg(id) FROM claimed) AS claimed, (SELECT json_object_agg(counter, granted) FROM counted) AS granted`,
+      [
+        steps.map((s) => s.id),
+        steps.map((s) => s.recipient),
+        steps.map((s) => s.capKeys[0]),
+        steps.map((s) => s.capKeys[1]),
+        token,
+        now,
+        day,
+        [...caps.keys()],
+        [...caps.values()],
+      ],
+    );
+    const claimedIds = new Set(row.claimed ?? []);
+    const left = new Map(Object.entries(row.granted ?? {}));
+    const kept: Claim[] = [];
+    const deferred: { step: Claim; full: string }[] = [];
+    for (const step of steps) {
+      if (!claimedIds.has(step.id)) {
+        outcomes.set(step.id, { result: 'skipped', reason: 'the step was claimed by another worker' });
+        continue;
+      }
+      const full = step.capKeys.find((key) => !left.get(key));
+      if (full) {
+        deferred.push({ step, full });
+        continue;
+      }
+      for (const key of step.capKeys) left.set(key, left.get(key)! - 1);
+      kept.push(step);
+    }
+    if (deferred.length) await this.defer(runner, deferred, token, day, left, now, outcomes);
+    return kept;
+  }
+
+  /**
+   * A cap is full: the claims it could not take are given back, with any count granted but not
+   * used. The cap resets at midnight UTC; each step goes out in its recipient's first window after it.
+   */
+  private async defer(
+    runner: QueryRunner,
+    deferred: { step: Claim; full: string }[],
+    token: string,
+    day: string,
+    unused: Map<string, number>,
+    now: Date,
+    outcomes: Map<string, SendOutcome>,
+  ): Promise<void> {
+    const tomorrow = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: 1 }).startOf('day').toJSDate();
+    const plans = deferred.map(({ step, full }) => {
+      const d = step.definition;
+      const until = nextSendTime(tomorrow, step.time_zone, d.sendWindow, d.holidayCalendars);
+      return { step, until, reason: `daily cap reached (${full}); deferred to ${until.toISOString()}` };
+    });
+    const giveBack = [...unused].filter(([, n]) => n > 0);
+    await this.inTransaction(runner, async (tx) => {
+      await tx.query(
+        `UPDATE outreach_messages m SET status = 'scheduled', claim_token = NULL, attempts = m.attempts - 1, cap_keys = '{}', due_at = i.until, detail = i.reason, updated_at = now()
+           FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS i(id, until, reason)
+          WHERE m.id = i.id AND m.claim_token = $4`,
+        [plans.map((p) => p.step.id), plans.map((p) => p.until), plans.map((p) => p.reason), token],
       );
-      if (message.status !== 'sending' || message.claim_token !== token) return { outcome: { result: 'skipped', reason: `the claim was lost (the step is ${message.status})` } };
-      if (enrollment !== 'active' || !isOpen(application.stage)) {
-        const reason = enrollment === 'active' ? `the application is ${application.stage}` : `the enrollment is ${enrollment}`;
-        await this.release(tx, ctx.id, enrollment === 'paused' ? 'scheduled' : 'skipped', reason, undefined, true);
-        if (enrollment === 'active') await stopOutreach(tx, { enrollmentIds: [ctx.enrollment_id] }, 'application_closed');
-        return { outcome: { result: 'skipped', reason } };
+      if (giveBack.length) {
+        await tx.query(
+          `UPDATE outreach_daily_counts c SET sent = GREATEST(0, c.sent - g.n) FROM unnest($2::text[], $3::int[]) AS g(counter, n) WHERE c.day = $1 AND c.counter = g.counter`,
+          [day, giveBack.map(([key]) => key), giveBack.map(([, n]) => n)],
+        );
+      }
+    });
+    for (const p of plans) outcomes.set(p.step.id, { result: 'deferred', until: p.until, reason: p.reason });
+    await this.jobs.enqueueAfterCommit(plans.map((p) => ({ id: p.step.id, dueAt: p.until })));
+  }
+
+  private async deliver(runner: QueryRunner, claims: Claim[], token: string, outcomes: Map<string, SendOutcome>): Promise<void> {
+    const later: { id: string; dueAt: Date }[] = [];
+    let handedToSmtp = false;
+    await runner.startTransaction();
+    try {
+      const tx = runner.manager;
+      // Should this process hang here, Postgres ends the transaction after idle_in_transaction_session_timeout
+      // (see the database module), which frees the enrollments for the reconciler.
+      // Applications, then enrollments, each in id order: the order every stop takes them in.
+      const applications: { id: string; stage: Stage }[] = await tx.query(`SELECT id, stage FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [
+        [...new Set(claims.map((c) => c.application_id))],
+      ]);
+      // The steps themselves need no lock: while this transaction holds their enrollments, only these claims may change them.
+      const rows: { id: string; enrollment: string; status: string; claim_token: string | null; attempts: number }[] = await tx.query(
+        `SELECT m.id, e.status AS enrollment, m.status, m.claim_token, m.attempts FROM enrollments e JOIN outreach_messages m ON m.enrollment_id = e.id AND m.id = ANY($2::uuid[])
+          WHERE e.id = ANY($1::uuid[]) ORDER BY e.id FOR NO KEY UPDATE OF e`,
+        [claims.map((c) => c.enrollment_id), claims.map((c) => c.id)],
+      );
+      const stageOf = new Map(applications.map((a) => [a.id, a.stage]));
+      const current = new Map(rows.map((r) => [r.id, r]));
+      const sendable: { claim: Claim; attempts: number }[] = [];
+      for (const claim of claims) {
+        const message = current.get(claim.id);
+        const stage = stageOf.get(claim.application_id)!;
+        if (!message || message.status !== 'sending' || message.claim_token !== token) {
+          outcomes.set(claim.id, { result: 'skipped', reason: `the claim was lost (the step is ${message?.status ?? 'gone'})` });
+        } else if (message.enrollment !== 'active' || !isOpen(stage)) {
+          const reason = message.enrollment === 'active' ? `the application is ${stage}` : `the enrollment is ${message.enrollment}`;
+          await this.release(tx, claim.id, message.enrollment === 'paused' ? 'scheduled' : 'skipped', reason, undefined, true);
+          if (message.enrollment === 'active') await stopOutreach(tx, { enrollmentIds: [claim.enrollment_id] }, 'application_closed');
+          outcomes.set(claim.id, { result: 'skipped', reason });
+        } else sendable.push({ claim, attempts: message.attempts });
       }
 
-      let response: string;
-      try {
-        response = await this.mailer.send(this.compose(ctx, recipient));
-      } catch (error) {
-        if (!(error instanceof MailDeliveryError)) throw error;
-        return { outcome: await this.failed(tx, ctx, recipient, message.attempts, error) };
-      }
+      handedToSmtp = sendable.length > 0;
+      const results = await Promise.allSettled(sendable.map(async ({ claim }) => this.mailer.send(this.compose(claim))));
 
       const sentAt = this.clock.now();
-      const d = ctx.definition;
-      const next =
-        ctx.step < d.steps.length
-          ? {
-              id: newId(),
-              dueAt: nextSendTime(new Date(sentAt.getTime() + Duration.fromISO(d.steps[ctx.step].delay).toMillis()), ctx.time_zone, d.sendWindow, d.holidayCalendars),
-            }
-          : null;
-      // Sent, and the next step planned (or the enrollment completed), in one statement.
-      await tx.query(
-        `WITH sent AS (
-           UPDATE outreach_messages SET status = 'sent', sent_at = $2, smtp_response = $3, detail = NULL, updated_at = $2 WHERE id = $1 RETURNING enrollment_id),
-         planned AS (
-           INSERT INTO outreach_messages (id, enrollment_id, step, due_at, message_id)
-           SELECT $4::uuid, enrollment_id, $5, $6, $7 FROM sent WHERE $4::uuid IS NOT NULL RETURNING id)
-         UPDATE enrollments SET status = 'completed', updated_at = $2 WHERE id = $8 AND $4::uuid IS NULL`,
-        [
-          ctx.id,
-          sentAt,
-          response.slice(0, 1000),
-          next?.id ?? null,
-          ctx.step + 1,
-          next?.dueAt ?? null,
-          messageIdFor(ctx.enrollment_id, ctx.step + 1, this.config.PUBLIC_BASE_URL),
-          ctx.enrollment_id,
-        ],
-      );
-      if (ctx.step === 1) await this.applications.advanceByOutreach(tx, ctx.application_id, 'contacted', 'first outreach message sent', application.stage);
-      return { outcome: { result: 'sent', nextStepDueAt: next?.dueAt ?? null }, next: next ?? undefined };
-    });
+      const sent: { claim: Claim; response: string; next: { id: string; dueAt: Date } | null }[] = [];
+      const failures: { claim: Claim; attempts: number; error: MailDeliveryError }[] = [];
+      results.forEach((result, i) => {
+        const { claim, attempts } = sendable[i];
+        if (result.status === 'fulfilled') sent.push({ claim, response: result.value, next: this.nextStep(claim, sentAt) });
+        else if (result.reason instanceof MailDeliveryError) failures.push({ claim, attempts, error: result.reason });
+        // Whether the server has the message is unknown: the step stays `sending` and becomes `uncertain`.
+        else this.logger.error({ outreachMessageId: claim.id, err: result.reason }, 'sending a step failed unexpectedly; it will be marked uncertain');
+      });
+      // Recorded before the failures: a bounce stops the candidate's other sequences, including
+      // next steps planned here, and must find them.
+      if (sent.length) await this.recordSent(tx, sent, sentAt);
+      const firstContacts = sent.filter((s) => s.claim.step === 1).map((s) => ({ id: s.claim.application_id, stage: stageOf.get(s.claim.application_id) }));
+      if (firstContacts.length) await this.applications.advanceByOutreach(tx, firstContacts, 'contacted', 'first outreach message sent');
+      for (const s of sent) {
+        outcomes.set(s.claim.id, { result: 'sent', nextStepDueAt: s.next?.dueAt ?? null });
+        if (s.next) later.push(s.next);
+      }
+      for (const f of failures) {
+        const outcome = await this.failed(tx, f.claim, f.attempts, f.error);
+        outcomes.set(f.claim.id, outcome);
+        if (outcome.result === 'retry') later.push({ id: f.claim.id, dueAt: outcome.at });
+      }
+      await runner.commitTransaction();
+    } catch (error) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      // Nothing reached SMTP (a lock wait ended in a deadlock, the connection broke): the claims
+      // go back, so the jobs' retries can send them. After a hand-off they stay `sending`.
+      if (!handedToSmtp) await this.giveBack(claims, token).catch((e: Error) => this.logger.warn(`claims not given back (${e.message}); the reconciler will mark them uncertain`));
+      throw error;
+    }
     // A lost enqueue is not a lost step: the reconciler finds due steps without a job.
-    if (next) await this.jobs.enqueueAfterCommit([next]);
-    return outcome;
+    await this.jobs.enqueueAfterCommit(later);
   }
 
-  private async failed(tx: EntityManager, ctx: StepContext, recipient: string, attempts: number, error: MailDeliveryError): Promise<SendOutcome> {
+  private nextStep(claim: Claim, sentAt: Date): { id: string; dueAt: Date } | null {
+    const d = claim.definition;
+    if (claim.step >= d.steps.length) return null;
+    const after = new Date(sentAt.getTime() + Duration.fromISO(d.steps[claim.step].delay).toMillis());
+    return { id: newId(), dueAt: nextSendTime(after, claim.time_zone, d.sendWindow, d.holidayCalendars) };
+  }
+
+  /** Sent, and each next step planned (or its enrollment completed), in one statement. */
+  private async recordSent(tx: EntityManager, sent: { claim: Claim; response: string; next: { id: string; dueAt: Date } | null }[], sentAt: Date): Promise<void> {
+    await tx.query(
+      `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::timestamptz[], $7::text[])
+                        AS i(id, enrollment_id, response, next_id, next_step, next_due, next_message_id)),
+       sent AS (
+         UPDATE outreach_messages m SET status = 'sent', sent_at = $8, smtp_response = i.response, detail = NULL, updated_at = $8 FROM input i WHERE m.id = i.id RETURNING m.id),
+       planned AS (
+         INSERT INTO outreach_messages (id, enrollment_id, step, due_at, message_id)
+         SELECT next_id, enrollment_id, next_step, next_due, next_message_id FROM input WHERE next_id IS NOT NULL RETURNING id)
+       UPDATE enrollments e SET status = 'completed', updated_at = $8 FROM input i WHERE e.id = i.enrollment_id AND i.next_id IS NULL`,
+      [
+        sent.map((s) => s.claim.id),
+        sent.map((s) => s.claim.enrollment_id),
+        sent.map((s) => s.response.slice(0, 1000)),
+        sent.map((s) => s.next?.id ?? null),
+        sent.map((s) => s.claim.step + 1),
+        sent.map((s) => s.next?.dueAt ?? null),
+        sent.map((s) => messageIdFor(s.claim.enrollment_id, s.claim.step + 1, this.config.PUBLIC_BASE_URL)),
+        sentAt,
+      ],
+    );
+  }
+
+  private async failed(tx: EntityManager, claim: Claim, attempts: number, error: MailDeliveryError): Promise<SendOutcome> {
     const detail = (error.response ?? error.message).slice(0, 1000);
     if (error.recipientRejected) {
       await tx.query(`UPDATE outreach_messages SET status = 'failed', response = 'bounced', response_at = now(), smtp_response = $2, detail = $2, updated_at = now() WHERE id = $1`, [
-        ctx.id,
+        claim.id,
         detail,
       ]);
-      await recordBounce(tx, ctx.candidate_id, recipient, detail);
+      await recordBounce(tx, claim.candidate_id, claim.recipient, detail);
       return { result: 'bounced', reason: detail };
     }
     if (!error.transient || attempts >= this.config.OUTREACH_MAX_ATTEMPTS) {
       await tx.query(`UPDATE outreach_messages SET status = 'failed', smtp_response = $2, detail = $3, updated_at = now() WHERE id = $1`, [
-        ctx.id,
+        claim.id,
         detail,
         error.transient ? `gave up after ${attempts} attempts: ${detail}` : detail,
       ]);
-      await stopOutreach(tx, { enrollmentIds: [ctx.enrollment_id] }, 'send_failed');
+      await stopOutreach(tx, { enrollmentIds: [claim.enrollment_id] }, 'send_failed');
       return { result: 'failed', reason: detail };
     }
     const at = new Date(this.clock.now().getTime() + this.config.OUTREACH_RETRY_BASE_MS * 2 ** (attempts - 1));
-    await this.release(tx, ctx.id, 'scheduled', `attempt ${attempts} failed: ${detail}`, at);
+    await this.release(tx, claim.id, 'scheduled', `attempt ${attempts} failed: ${detail}`, at);
     return { result: 'retry', at, reason: detail };
   }
 
@@ -237,41 +392,85 @@ export class OutreachSender {
     }
   }
 
-  private compose(ctx: StepContext, recipient: string) {
-    const d = ctx.definition;
-    const step = d.steps[ctx.step - 1];
-    const link = unsubscribeUrl(this.config, unsubscribeToken(this.config.UNSUBSCRIBE_SECRET, ctx.enrollment_id));
-    const context = templateContext(ctx, { name: ctx.tf_name, company: ctx.tf_company, location: ctx.tf_location }, d.sender, link);
+  /** Claims that never reached SMTP go back to `scheduled`, with their counts. */
+  private async giveBack(claims: Claim[], token: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const released = returnedRows<{ cap_day: string; cap_keys: string[] }>(
+        await tx.query(
+          `UPDATE outreach_messages m SET status = 'scheduled', claim_token = NULL, attempts = m.attempts - 1, cap_keys = '{}', updated_at = now()
+            FROM (SELECT id, cap_day, cap_keys FROM outreach_messages WHERE id = ANY($1::uuid[]) AND claim_token = $2 AND status = 'sending') old
+            WHERE m.id = old.id RETURNING to_char(old.cap_day, 'YYYY-MM-DD') AS cap_day, old.cap_keys`,
+          [claims.map((c) => c.id), token],
+        ),
+      );
+      const counts = new Map<string, number>();
+      for (const r of released) for (const key of r.cap_keys) counts.set(`${r.cap_day}|${key}`, (counts.get(`${r.cap_day}|${key}`) ?? 0) + 1);
+      if (!counts.size) return;
+      const entries = [...counts].map(([k, n]) => [...k.split('|'), n] as [string, string, number]);
+      await tx.query(
+        `UPDATE outreach_daily_counts c SET sent = GREATEST(0, c.sent - g.n) FROM unnest($1::date[], $2::text[], $3::int[]) AS g(day, counter, n)
+          WHERE c.day = g.day AND c.counter = g.counter`,
+        [entries.map((e) => e[0]), entries.map((e) => e[1]), entries.map((e) => e[2])],
+      );
+    });
+  }
+
+  private async inTransaction<T>(runner: QueryRunner, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    await runner.startTransaction();
+    try {
+      const result = await work(runner.manager);
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private compose(claim: Claim) {
+    const d = claim.definition;
+    const step = d.steps[claim.step - 1];
+    const link = unsubscribeUrl(this.config, unsubscribeToken(this.config.UNSUBSCRIBE_SECRET, claim.enrollment_id));
+    const context = templateContext(claim, { name: claim.tf_name, company: claim.tf_company, location: claim.tf_location }, d.sender, link);
     return {
       from: { name: d.sender.fromName, address: d.sender.fromAddress },
       replyTo: d.sender.replyTo,
-      to: recipient,
+      to: claim.recipient,
       subject: render(step.subject, context),
       text: render(step.body, context),
-      messageId: ctx.message_id,
+      messageId: claim.message_id,
       headers: {
         'List-Unsubscribe': `<${link}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-        'X-Hiring-Enrollment': ctx.enrollment_id,
+        'X-Hiring-Enrollment': claim.enrollment_id,
       },
     };
   }
 
-  private async context(id: string): Promise<StepContext | null> {
-    const [row]: StepContext[] = await this.db.query(
+  private async load(runner: QueryRunner, ids: string[]): Promise<Map<string, Step>> {
+    const rows: StepRow[] = await runner.query(
       `SELECT m.id, m.enrollment_id, m.step, m.status, m.due_at, m.message_id, e.status AS enrollment_status, e.application_id, e.candidate_id, e.time_zone,
-              v.definition, c.full_name, c.native_name, c.current_employer, c.current_title,
+              e.sequence_id, e.sequence_version, c.full_name, c.native_name, c.current_employer, c.current_title,
               (SELECT address FROM unnest(c.emails) WITH ORDINALITY AS u(address, n)
                 WHERE ${notBounced('u.address')} ORDER BY n LIMIT 1) AS recipient,
               t.name AS tf_name, t.company AS tf_company, t.location AS tf_location
          FROM outreach_messages m
          JOIN enrollments e ON e.id = m.enrollment_id
-         JOIN sequence_versions v ON v.sequence_id = e.sequence_id AND v.version = e.sequence_version
          JOIN candidates c ON c.id = e.candidate_id
          JOIN task_forces t ON t.id = e.task_force_id
-        WHERE m.id = $1`,
-      [id],
+        WHERE m.id = ANY($1::uuid[])`,
+      [ids],
     );
-    return row ?? null;
+    const key = (r: { sequence_id: string; sequence_version: number }) => `${r.sequence_id}/${r.sequence_version}`;
+    const unknown = [...new Map(rows.filter((r) => !this.definitions.has(key(r))).map((r) => [key(r), r])).values()];
+    if (unknown.length) {
+      const versions: { sequence_id: string; version: number; definition: SequenceDefinition }[] = await runner.query(
+        `SELECT v.sequence_id, v.version, v.definition FROM sequence_versions v JOIN unnest($1::uuid[], $2::int[]) AS k(sequence_id, version) USING (sequence_id, version)`,
+        [unknown.map((r) => r.sequence_id), unknown.map((r) => r.sequence_version)],
+      );
+      if (this.definitions.size + versions.length > DEFINITION_CACHE_SIZE) this.definitions.clear();
+      for (const v of versions) this.definitions.set(key({ sequence_id: v.sequence_id, sequence_version: v.version }), v.definition);
+    }
+    return new Map(rows.map((r) => [r.id, { ...r, definition: this.definitions.get(key(r))! }]));
   }
 }

@@ -111,9 +111,17 @@ export class AppConfig {
   @IsString() @MinLength(32, { message: 'UNSUBSCRIBE_SECRET must be at least 32 characters' })
   UNSUBSCRIBE_SECRET = DEVELOPMENT_SECRETS.UNSUBSCRIBE_SECRET;
 
-  /** Outreach steps one worker process sends at once. */
+  /** Outreach jobs one worker process holds at once (they are sent in batches of up to OUTREACH_BATCH_SIZE). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  OUTREACH_CONCURRENCY = 32;
+
+  /** Steps claimed, sent and recorded together: one claim statement and one commit per batch, not per step. */
   @Transform(toInt) @IsInt() @Min(1) @Max(100)
-  OUTREACH_CONCURRENCY = 8;
+  OUTREACH_BATCH_SIZE = 16;
+
+  /** How long a job waits for others to join its batch. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  OUTREACH_BATCH_WAIT_MS = 5;
 
   /** How often the worker re-enqueues due steps that have no job and marks abandoned claims uncertain. */
   @Transform(toInt) @IsInt() @Min(200)

@@ -3,15 +3,23 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
 
+/**
+ * An outreach batch holds one connection from before its claim to its commit, across its SMTP
+ * exchanges. Full batches overlap about twice over; smaller ones wait for a connection before
+ * claiming anything, which delays them and loses nothing.
+ */
+function outreachConnections(config: AppConfig): number {
+  return Math.ceil(config.OUTREACH_CONCURRENCY / config.OUTREACH_BATCH_SIZE) * 2 + 2;
+}
+
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
         ...dataSourceOptions(config.DATABASE_URL),
-        // A sending job holds a connection for the length of its SMTP exchange: never fewer than the jobs that may run at once.
         extra: {
-          max: Math.max(config.DATABASE_POOL_SIZE, config.OUTREACH_CONCURRENCY + config.WORKER_CONCURRENCY + 4),
+          max: Math.max(config.DATABASE_POOL_SIZE, outreachConnections(config) + config.WORKER_CONCURRENCY + 4),
           connectionTimeoutMillis: 5000,
           // A transaction left open (a process hung mid-send) is ended by Postgres, freeing its row locks.
           options: `-c idle_in_transaction_session_timeout=${config.SMTP_TIMEOUT_MS * 3 + 10_000}`,
