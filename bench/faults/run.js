@@ -6,7 +6,9 @@
 //   npm run -s build && node bench/faults/run.js            (full form: >= 5,000 messages)
 //   npm run -s build && node bench/faults/run.js --short    (CI form, BENCH_SHORT=1 too: 1,000 messages)
 // Settings (env): BENCH_MESSAGES, BENCH_STEPS (2), BENCH_WORKERS (3), BENCH_KILL_MIN_MS / BENCH_KILL_MAX_MS
-// (2000-3000 full, 3000-4000 short), BENCH_TIMEOUT_S (600 full, 180 short), BENCH_CONCURRENCY (8),
+// (2000-3000 full and short), BENCH_TIMEOUT_S (600 full, 180 short), BENCH_CONCURRENCY (8),
+// BENCH_SMTP_DELAY_MS (40: the sink takes this long to accept each message) and BENCH_SMTP_CONNECTIONS
+// (2 per worker): a slow server keeps batches in the middle of SMTP exchanges when the kills land,
 // BENCH_KEEP=1 keeps the database and the process logs. DATABASE_URL names the Postgres server
 // (its database is replaced by hiring_bench_faults). The Redis is a redis-server of the bench's
 // own on a free port: the shared one is never touched. Exits 1 when an invariant fails.
@@ -31,10 +33,12 @@ const MESSAGES = num('BENCH_MESSAGES', SHORT ? 1_000 : 5_000);
 const STEPS = num('BENCH_STEPS', 2);
 const CANDIDATES = Math.ceil(MESSAGES / STEPS);
 const WORKERS = num('BENCH_WORKERS', 3);
-const KILL_MIN_MS = num('BENCH_KILL_MIN_MS', SHORT ? 3_000 : 2_000);
-const KILL_MAX_MS = Math.max(KILL_MIN_MS, num('BENCH_KILL_MAX_MS', SHORT ? 4_000 : 3_000));
+const KILL_MIN_MS = num('BENCH_KILL_MIN_MS', 2_000);
+const KILL_MAX_MS = Math.max(KILL_MIN_MS, num('BENCH_KILL_MAX_MS', 3_000));
 const TIMEOUT_MS = num('BENCH_TIMEOUT_S', SHORT ? 180 : 600) * 1000;
 const CONCURRENCY = num('BENCH_CONCURRENCY', 8);
+const SMTP_DELAY_MS = num('BENCH_SMTP_DELAY_MS', 40);
+const SMTP_CONNECTIONS = num('BENCH_SMTP_CONNECTIONS', 2);
 const DOMAINS = 500;
 const KEEP = Boolean(process.env.BENCH_KEEP);
 
@@ -172,7 +176,7 @@ function logSummary() {
   let killLoop = Promise.resolve();
   try {
     log(`bench/faults (${SHORT ? 'short' : 'full'} form): ${fmt(CANDIDATES)} candidates x ${STEPS} steps = ${fmt(CANDIDATES * STEPS)} messages, ${WORKERS} workers, ` +
-      `SIGKILL every ${KILL_MIN_MS}-${KILL_MAX_MS} ms, ${os.cpus().length} cores; logs in ${logDir}`);
+      `SIGKILL every ${KILL_MIN_MS}-${KILL_MAX_MS} ms, SMTP sink answering after ${SMTP_DELAY_MS} ms on ${SMTP_CONNECTIONS} connection(s) per worker, ${os.cpus().length} cores; logs in ${logDir}`);
     if (!SHORT && CANDIDATES * STEPS < 5_000) log(`note: the full form is meant to send at least 5,000 messages (BENCH_MESSAGES=${MESSAGES})`);
     if (!fs.existsSync(API_MAIN) || !fs.existsSync(WORKER_MAIN)) {
       log('dist is missing: npm run -s build');
@@ -187,6 +191,7 @@ function logSummary() {
     await admin(`CREATE DATABASE ${DB}`);
 
     sink = await startSmtpSink({ port: 0 });
+    sink.delayMs = SMTP_DELAY_MS;
     const smtpUrl = `smtp://127.0.0.1:${sink.port}`;
     log(`smtp sink on port ${sink.port}`);
 
@@ -252,6 +257,7 @@ function logSummary() {
         WORKER_PORT: String(port),
         MIGRATIONS_RUN_ON_START: 'false',
         OUTREACH_CONCURRENCY: String(CONCURRENCY),
+        SMTP_MAX_CONNECTIONS: String(SMTP_CONNECTIONS),
         OUTREACH_RECONCILE_INTERVAL_MS: '1000',
         OUTREACH_CLAIM_GRACE_MS: '2000',
         OUTREACH_RETRY_BASE_MS: '1000',

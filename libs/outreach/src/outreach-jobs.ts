@@ -6,9 +6,13 @@ export function sendJobId(outreachMessageId: string, dueAt: Date): string {
   return `send-${outreachMessageId}-${dueAt.getTime()}`;
 }
 
+const hostnames = new Map<string, string>();
+
 /** Deterministic, so a retried send of the same step can be recognised by any mail system. */
 export function messageIdFor(enrollmentId: string, step: number, publicBaseUrl: string): string {
-  return `<${enrollmentId}.${step}@${new URL(publicBaseUrl).hostname}>`;
+  let hostname = hostnames.get(publicBaseUrl);
+  if (hostname === undefined) hostnames.set(publicBaseUrl, (hostname = new URL(publicBaseUrl).hostname));
+  return `<${enrollmentId}.${step}@${hostname}>`;
 }
 
 /** Puts steps on the outreach queue for their due time. Jobs carry the step's id only. */
