@@ -323,6 +323,43 @@ describe('outreach sending', () => {
     expect(sink.messages.filter((m) => m.to[0].endsWith(domain))).toHaveLength(1);
   });
 
+  it('keeps both caps exact when many steps are claimed together, giving back what a deferred step was counted', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const from = `capped.${unique()}@talent.example.com`;
+    const seq = await sequence(tf.id, {
+      sender: { fromName: 'Jun Wang', fromAddress: from },
+      dailyCapPerSender: 3,
+      dailyCapPerRecipientDomain: 1,
+      steps: [{ delay: 'PT0S', subject: 'Capped', body: 'Hi' }],
+    });
+    // Eight candidates on four domains, enrolled at once: at most one per domain and three in all may go today.
+    const domains = Array.from({ length: 4 }, () => `caps${unique()}.example.com`);
+    const people = [];
+    for (let i = 0; i < 8; i++) people.push(await candidateIn(tf.id, { emails: [`p${i}@${domains[i % 4]}`] }));
+    const { enrolled } = await enroll(seq.id, people.map((p) => p.id));
+    const steps = await waitFor(async () => {
+      const all = (await Promise.all(enrolled.map((e) => enrollment(e.enrollmentId)))).map((e) => e.messages[0]);
+      const settled = all.every((s: any) => s.status === 'sent' || (s.status === 'scheduled' && /daily cap/.test(s.detail ?? '')));
+      return settled ? all : undefined;
+    });
+
+    const sent = steps.filter((s: any) => s.status === 'sent');
+    expect(sent).toHaveLength(3);
+    const delivered = sink.messages.filter((m) => domains.some((d) => m.to[0].endsWith(`@${d}`)));
+    expect(delivered).toHaveLength(3);
+    expect(new Set(delivered.map((m) => m.to[0].split('@')[1])).size).toBe(3);
+    // The counters say exactly what went out: nothing counted for the five deferred steps.
+    const counts = await suite.db.query<{ counter: string; sent: number }>(
+      `SELECT counter, sent FROM outreach_daily_counts WHERE counter LIKE $1 AND day = (now() AT TIME ZONE 'utc')::date`,
+      [`%:${from}%`],
+    );
+    const bySender = counts.filter((c) => c.counter.startsWith('sender:'));
+    const byDomain = counts.filter((c) => c.counter.startsWith('domain:'));
+    expect(bySender.map((c) => c.sent)).toEqual([3]);
+    expect(byDomain.reduce((n, c) => n + c.sent, 0)).toBe(3);
+    expect(byDomain.every((c) => c.sent <= 1)).toBe(true);
+  });
+
   it('holds a paused enrollment at its next step and sends it once after resume', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'One', body: 'Hi' }, { delay: 'PT2S', subject: 'Two', body: 'Again' }] });
