@@ -8,6 +8,7 @@ import { notBounced, recordBounce } from './bounces';
 import { messageIdFor, OutreachJobs } from './outreach-jobs';
 import { nextSendTime } from './send-window';
 import { SequenceDefinition } from './sequences.dto';
+import { settledWithin } from './settled-within';
 import { render, templateContext } from './templates';
 import { unsubscribeToken, unsubscribeUrl } from './unsubscribe-token';
 
@@ -283,17 +284,25 @@ export class OutreachSender {
       }
 
       handedToSmtp = sendable.length > 0;
-      const results = await Promise.allSettled(sendable.map(async ({ claim }) => this.mailer.send(this.compose(claim))));
+      // The batch's messages share the pooled connections, so a hung server could hold these locks
+      // for many timeouts in a row: what SMTP has not answered by the deadline stays `sending`.
+      const results = await settledWithin(
+        sendable.map(async ({ claim }) => this.mailer.send(this.compose(claim))),
+        this.config.SMTP_TIMEOUT_MS * 2,
+      );
 
       const sentAt = this.clock.now();
       const sent: { claim: Claim; response: string; next: { id: string; dueAt: Date } | null }[] = [];
       const failures: { claim: Claim; attempts: number; error: MailDeliveryError }[] = [];
       results.forEach((result, i) => {
         const { claim, attempts } = sendable[i];
-        if (result.status === 'fulfilled') sent.push({ claim, response: result.value, next: this.nextStep(claim, sentAt) });
-        else if (result.reason instanceof MailDeliveryError) failures.push({ claim, attempts, error: result.reason });
+        if (result?.status === 'fulfilled') sent.push({ claim, response: result.value, next: this.nextStep(claim, sentAt) });
+        else if (result?.reason instanceof MailDeliveryError) failures.push({ claim, attempts, error: result.reason });
         // Whether the server has the message is unknown: the step stays `sending` and becomes `uncertain`.
-        else this.logger.error({ outreachMessageId: claim.id, err: result.reason }, 'sending a step failed unexpectedly; it will be marked uncertain');
+        else {
+          const err = result ? result.reason : new Error(`SMTP did not answer within ${this.config.SMTP_TIMEOUT_MS * 2} ms`);
+          this.logger.error({ outreachMessageId: claim.id, err }, 'sending a step failed unexpectedly; it will be marked uncertain');
+        }
       });
       // Recorded before the failures: a bounce stops the candidate's other sequences, including
       // next steps planned here, and must find them.
