@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { signWebhook } from '@app/web';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
 import { ADMIN_TOKEN, createUser, dropRedisKeys, taskForceBody, useApi, waitFor } from './support/harness';
@@ -358,6 +359,85 @@ describe('outreach sending', () => {
     expect(bySender.map((c) => c.sent)).toEqual([3]);
     expect(byDomain.reduce((n, c) => n + c.sent, 0)).toBe(3);
     expect(byDomain.every((c) => c.sent <= 1)).toBe(true);
+  });
+
+  /**
+   * Holds an application's row lock from a connection of the test's own, so that a sender that has
+   * claimed the candidate's step waits on it, between the claim and SMTP.
+   */
+  async function holdApplication(applicationId: string) {
+    const blocker = new Client({ connectionString: suite.db.url });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('SELECT 1 FROM applications WHERE id = $1 FOR NO KEY UPDATE', [applicationId]);
+    let released = false;
+    return {
+      /** The backend of the sender waiting on the lock. */
+      waitingSender: () =>
+        waitFor(async () => {
+          const rows = await suite.db.query<{ pid: number }>(
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'SELECT id, stage FROM applications%'`,
+          );
+          return rows[0];
+        }),
+      release: async () => {
+        if (released) return;
+        released = true;
+        await blocker.query('ROLLBACK').catch(() => undefined);
+        await blocker.end();
+      },
+    };
+  }
+
+  const firstStep = async (enrollmentId: string, status: string) =>
+    waitFor(async () => {
+      const step = (await enrollment(enrollmentId)).messages[0];
+      return step.status === status ? step : undefined;
+    });
+
+  it('gives claims back when the sending transaction breaks before SMTP, and sends them once on retry', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Once', body: 'Hi' }] });
+    const c = await candidateIn(tf.id);
+    const hold = await holdApplication(c.applicationId);
+    try {
+      const { enrolled } = await enroll(seq.id, [c.id]);
+      const sender = await hold.waitingSender();
+      expect((await enrollment(enrolled[0].enrollmentId)).messages[0].status).toBe('sending');
+      await suite.db.query('SELECT pg_terminate_backend($1)', [sender.pid]);
+      expect((await firstStep(enrolled[0].enrollmentId, 'scheduled')).attempts).toBe(0);
+      await hold.release();
+
+      const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed');
+      expect(done.messages.map((m: any) => [m.status, m.attempts])).toEqual([['sent', 1]]);
+      expect(mailTo(c.email)).toHaveLength(1);
+    } finally {
+      await hold.release();
+    }
+  });
+
+  it('gives a claim back unsent when the enrollment is paused between the claim and SMTP', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Paused', body: 'Hi' }] });
+    const c = await candidateIn(tf.id);
+    const hold = await holdApplication(c.applicationId);
+    try {
+      const { enrolled } = await enroll(seq.id, [c.id]);
+      const id = enrolled[0].enrollmentId;
+      await hold.waitingSender();
+      expect((await http().post(`/v1/enrollments/${id}/pause`)).status).toBe(200);
+      await hold.release();
+      const waiting = await firstStep(id, 'scheduled');
+      expect(waiting.attempts).toBe(0);
+      expect(mailTo(c.email)).toHaveLength(0);
+
+      expect((await http().post(`/v1/enrollments/${id}/resume`)).status).toBe(200);
+      const done = await until(id, (e) => e.status === 'completed');
+      expect(done.messages.map((m: any) => [m.status, m.attempts])).toEqual([['sent', 1]]);
+      expect(mailTo(c.email)).toHaveLength(1);
+    } finally {
+      await hold.release();
+    }
   });
 
   it('holds a paused enrollment at its next step and sends it once after resume', async () => {

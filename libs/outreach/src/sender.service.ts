@@ -86,11 +86,6 @@ export class OutreachSender {
     private readonly clock: Clock,
   ) {}
 
-  async send(outreachMessageId: string): Promise<SendOutcome> {
-    const [outcome] = await this.sendMany([outreachMessageId]);
-    return outcome;
-  }
-
   /** Sends the given steps; answers with one outcome per id, in order. */
   async sendMany(ids: readonly string[]): Promise<SendOutcome[]> {
     const outcomes = new Map<string, SendOutcome>();
