@@ -113,15 +113,15 @@ export class AppConfig {
 
   /** Outreach jobs one worker process holds at once (they are sent in batches of up to OUTREACH_BATCH_SIZE). */
   @Transform(toInt) @IsInt() @Min(1) @Max(200)
-  OUTREACH_CONCURRENCY = 64;
+  OUTREACH_CONCURRENCY = 128;
 
   /** Steps claimed, sent and recorded together: one claim statement and one commit per batch, not per step. */
   @Transform(toInt) @IsInt() @Min(1) @Max(100)
-  OUTREACH_BATCH_SIZE = 32;
+  OUTREACH_BATCH_SIZE = 64;
 
   /** How long a job waits for others to join its batch. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1000)
-  OUTREACH_BATCH_WAIT_MS = 5;
+  OUTREACH_BATCH_WAIT_MS = 20;
 
   /** How often the worker re-enqueues due steps that have no job and marks abandoned claims uncertain. */
   @Transform(toInt) @IsInt() @Min(200)
