@@ -15,6 +15,7 @@ export interface SmtpSink {
   failNext: number;
   failCode: number;
   delayMs: number;
+  connections: number;
   close(): Promise<void>;
 }
 

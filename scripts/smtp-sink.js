@@ -37,6 +37,8 @@ function startSmtpSink(options = {}) {
     failCode: 451,
     /** How long to wait before accepting each message (a slow server). */
     delayMs: 0,
+    /** SMTP connections clients have opened so far. */
+    connections: 0,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   let counter = 0;
@@ -45,6 +47,10 @@ function startSmtpSink(options = {}) {
     disabledCommands: ['STARTTLS'],
     logger: false,
     banner: 'hiring smtp sink',
+    onConnect(_session, callback) {
+      sink.connections += 1;
+      callback();
+    },
     size: 25 * 1024 * 1024,
     onRcptTo(address, _session, callback) {
       if (sink.rejectRecipients.has(address.address.toLowerCase())) {

@@ -82,21 +82,44 @@ describe('mailer (nodemailer SMTP connections, pooled, against a real SMTP serve
     const later = await mailer.send(mail('later@lab.example.com')).catch((e: unknown) => e);
     expect(later).toMatchObject({ recipientRejected: false, transient: true });
 
+    const opened = sink.connections;
     await mailer.send(mail('after@lab.example.com'));
     expect(received('after@lab.example.com')).toHaveLength(1);
     expect(received('gone@lab.example.com')).toHaveLength(0);
+    expect(sink.connections).toBe(opened);
   });
 
   it('sends many messages at once over its few connections, each exactly once', async () => {
     const addresses = Array.from({ length: 40 }, (_, i) => `many${i}@lab${i % 4}.example.com`);
     await Promise.all(addresses.map((a) => mailer.send(mail(a))));
     expect(addresses.map((a) => received(a).length)).toEqual(addresses.map(() => 1));
+    expect(sink.connections).toBeLessThanOrEqual(2);
+  });
+
+  it('calls off a message still waiting for a connection when its caller gives up, and sends nothing of it', async () => {
+    const one = new Mailer(Object.assign(new AppConfig(), { SMTP_URL: `smtp://127.0.0.1:${sink.port}`, SMTP_MAX_CONNECTIONS: 1, SMTP_TIMEOUT_MS: 5000 }));
+    sink.delayMs = 300;
+    try {
+      const first = one.send(mail('first@slow.example.com'));
+      const giveUp = new AbortController();
+      const second = one.send(mail('second@slow.example.com'), giveUp.signal).catch((e: unknown) => e);
+      setTimeout(() => giveUp.abort(), 50);
+      expect(await second).toMatchObject({ cancelled: true, notAttempted: true, outcomeUnknown: false });
+      await first;
+      await one.send(mail('third@slow.example.com'));
+      expect(received('first@slow.example.com')).toHaveLength(1);
+      expect(received('second@slow.example.com')).toHaveLength(0);
+      expect(received('third@slow.example.com')).toHaveLength(1);
+    } finally {
+      sink.delayMs = 0;
+      one.onModuleDestroy();
+    }
   });
 
   it('reports an unreachable server as transient', async () => {
     const nowhere = new Mailer(Object.assign(new AppConfig(), { SMTP_URL: 'smtp://127.0.0.1:1', SMTP_MAX_CONNECTIONS: 1, SMTP_TIMEOUT_MS: 2000 }));
     try {
-      await expect(nowhere.send(mail('x@lab.example.com'))).rejects.toMatchObject({ transient: true, recipientRejected: false });
+      await expect(nowhere.send(mail('x@lab.example.com'))).rejects.toMatchObject({ transient: true, recipientRejected: false, notAttempted: true, cancelled: false });
     } finally {
       nowhere.onModuleDestroy();
     }

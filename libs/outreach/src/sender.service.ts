@@ -18,7 +18,12 @@ export type SendOutcome =
   | { result: 'not_due'; dueAt: Date }
   | { result: 'deferred'; until: Date; reason: string }
   | { result: 'retry'; at: Date; reason: string }
-  | { result: 'bounced' | 'failed'; reason: string };
+  | { result: 'bounced' | 'failed'; reason: string }
+  /** Handed to SMTP, answer unknown: the step stays `sending` and the reconciler marks it `uncertain`. */
+  | { result: 'unknown'; reason: string };
+
+/** Cap counts to give back, per day and counter. */
+type CountsBack = Map<string, Map<string, number>>;
 
 interface StepRow {
   id: string;
@@ -55,6 +60,12 @@ interface Claim extends Step {
 }
 
 const EARLY_TOLERANCE_MS = 1000;
+
+function addCounts(countsBack: CountsBack, day: string, keys: string[]): void {
+  const forDay = countsBack.get(day) ?? new Map<string, number>();
+  for (const key of keys) forDay.set(key, (forDay.get(key) ?? 0) + 1);
+  countsBack.set(day, forDay);
+}
 const DEFINITION_CACHE_SIZE = 1000;
 
 /**
@@ -109,9 +120,18 @@ export class OutreachSender {
       }
       if (noAddress.length) await this.inTransaction(runner, (tx) => stopOutreach(tx, { enrollmentIds: noAddress }, 'bounced'));
       if (ready.length) {
-        const token = newId();
-        const claimed = await this.claim(runner, ready, token, now, outcomes);
-        if (claimed.length) await this.deliver(runner, claimed, token, outcomes);
+        const batch = { token: newId(), handedToSmtp: false };
+        try {
+          const claimed = await this.claim(runner, ready, batch.token, now, outcomes);
+          if (claimed.length) await this.deliver(runner, claimed, batch, outcomes);
+        } catch (error) {
+          // Nothing reached SMTP (a deferral failed, a lock wait ended in a deadlock, the connection
+          // broke): the claims go back, so the jobs' retries can send them. After a hand-off they stay `sending`.
+          if (!batch.handedToSmtp) {
+            await this.giveBack(runner, ready, batch.token).catch((e: Error) => this.logger.warn(`claims not given back (${e.message}); the reconciler will mark them uncertain`));
+          }
+          throw error;
+        }
       }
     } finally {
       await runner.release();
@@ -120,7 +140,7 @@ export class OutreachSender {
     return ids.map((id) => {
       if (seen.has(id)) return { result: 'skipped', reason: 'the step was sent by another job' };
       seen.add(id);
-      return outcomes.get(id)!;
+      return outcomes.get(id) ?? { result: 'unknown', reason: 'no outcome was recorded for the step' };
     });
   }
 
@@ -233,20 +253,17 @@ export class OutreachSender {
           WHERE m.id = i.id AND m.claim_token = $4`,
         [plans.map((p) => p.step.id), plans.map((p) => p.until), plans.map((p) => p.reason), token],
       );
-      if (giveBack.length) {
-        await tx.query(
-          `UPDATE outreach_daily_counts c SET sent = GREATEST(0, c.sent - g.n) FROM unnest($2::text[], $3::int[]) AS g(counter, n) WHERE c.day = $1 AND c.counter = g.counter`,
-          [day, giveBack.map(([key]) => key), giveBack.map(([, n]) => n)],
-        );
-      }
+      await this.giveBackCounts(tx, new Map([[day, new Map(giveBack)]]));
     });
     for (const p of plans) outcomes.set(p.step.id, { result: 'deferred', until: p.until, reason: p.reason });
     await this.jobs.enqueueAfterCommit(plans.map((p) => ({ id: p.step.id, dueAt: p.until })));
   }
 
-  private async deliver(runner: QueryRunner, claims: Claim[], token: string, outcomes: Map<string, SendOutcome>): Promise<void> {
+  private async deliver(runner: QueryRunner, claims: Claim[], batch: { token: string; handedToSmtp: boolean }, outcomes: Map<string, SendOutcome>): Promise<void> {
     const later: { id: string; dueAt: Date }[] = [];
-    let handedToSmtp = false;
+    // Counter rows are hot (every claim of a sender updates one): what this transaction gives back
+    // is given back after its commit, in key order, instead of being held through the SMTP exchange.
+    const countsBack: CountsBack = new Map();
     await runner.startTransaction();
     try {
       const tx = runner.manager;
@@ -268,37 +285,48 @@ export class OutreachSender {
       for (const claim of claims) {
         const message = current.get(claim.id);
         const stage = stageOf.get(claim.application_id)!;
-        if (!message || message.status !== 'sending' || message.claim_token !== token) {
+        if (!message || message.status !== 'sending' || message.claim_token !== batch.token) {
           outcomes.set(claim.id, { result: 'skipped', reason: `the claim was lost (the step is ${message?.status ?? 'gone'})` });
         } else if (message.enrollment !== 'active' || !isOpen(stage)) {
           const reason = message.enrollment === 'active' ? `the application is ${stage}` : `the enrollment is ${message.enrollment}`;
-          await this.release(tx, claim.id, message.enrollment === 'paused' ? 'scheduled' : 'skipped', reason, undefined, true);
+          await this.release(tx, claim.id, message.enrollment === 'paused' ? 'scheduled' : 'skipped', reason, countsBack, undefined, true);
           if (message.enrollment === 'active') await stopOutreach(tx, { enrollmentIds: [claim.enrollment_id] }, 'application_closed');
           outcomes.set(claim.id, { result: 'skipped', reason });
         } else sendable.push({ claim, attempts: message.attempts });
       }
 
-      handedToSmtp = sendable.length > 0;
       // The batch's messages share the pooled connections, so a hung server could hold these locks
-      // for many timeouts in a row: what SMTP has not answered by the deadline stays `sending`.
-      const results = await settledWithin(
-        sendable.map(async ({ claim }) => this.mailer.send(this.compose(claim))),
-        this.config.SMTP_TIMEOUT_MS * 2,
-      );
+      // for many timeouts in a row. At the deadline the messages still waiting for a connection
+      // are called off (never sent; their claims go back) and those with the server stay `sending`.
+      const deadlineMs = this.config.SMTP_TIMEOUT_MS * 2;
+      const stop = new AbortController();
+      batch.handedToSmtp = sendable.length > 0;
+      const sending = sendable.map(async ({ claim }) => this.mailer.send(this.compose(claim), stop.signal));
+      let results = await settledWithin(sending, deadlineMs);
+      if (results.some((r) => !r)) {
+        stop.abort();
+        results = await settledWithin(sending, 100);
+      }
 
       const sentAt = this.clock.now();
       const sent: { claim: Claim; response: string; next: { id: string; dueAt: Date } | null }[] = [];
       const failures: { claim: Claim; attempts: number; error: MailDeliveryError }[] = [];
-      results.forEach((result, i) => {
+      for (const [i, result] of results.entries()) {
         const { claim, attempts } = sendable[i];
         if (result?.status === 'fulfilled') sent.push({ claim, response: result.value, next: this.nextStep(claim, sentAt) });
-        else if (result?.reason instanceof MailDeliveryError) failures.push({ claim, attempts, error: result.reason });
-        // Whether the server has the message is unknown: the step stays `sending` and becomes `uncertain`.
+        else if (result?.reason instanceof MailDeliveryError && result.reason.cancelled) {
+          const at = new Date(sentAt.getTime() + 1000);
+          await this.release(tx, claim.id, 'scheduled', `not sent: ${result.reason.message}`, countsBack, at, true);
+          outcomes.set(claim.id, { result: 'retry', at, reason: result.reason.message });
+          later.push({ id: claim.id, dueAt: at });
+        } else if (result?.reason instanceof MailDeliveryError && !result.reason.outcomeUnknown) failures.push({ claim, attempts, error: result.reason });
         else {
-          const err = result ? result.reason : new Error(`SMTP did not answer within ${this.config.SMTP_TIMEOUT_MS * 2} ms`);
-          this.logger.error({ outreachMessageId: claim.id, err }, 'sending a step failed unexpectedly; it will be marked uncertain');
+          // Whether the server has the message is unknown: the step stays `sending` and becomes `uncertain`.
+          const err = result ? result.reason : new Error(`SMTP did not answer within ${deadlineMs} ms`);
+          this.logger.error({ outreachMessageId: claim.id, err }, 'the SMTP outcome of a step is unknown; it will be marked uncertain');
+          outcomes.set(claim.id, { result: 'unknown', reason: (err as Error).message });
         }
-      });
+      }
       // Recorded before the failures: a bounce stops the candidate's other sequences, including
       // next steps planned here, and must find them.
       if (sent.length) await this.recordSent(tx, sent, sentAt);
@@ -309,18 +337,28 @@ export class OutreachSender {
         if (s.next) later.push(s.next);
       }
       for (const f of failures) {
-        const outcome = await this.failed(tx, f.claim, f.attempts, f.error);
-        outcomes.set(f.claim.id, outcome);
-        if (outcome.result === 'retry') later.push({ id: f.claim.id, dueAt: outcome.at });
+        // A failure's bookkeeping (a bounce stops every sequence of the candidate) may wait on or
+        // deadlock with another batch; it must not undo the record of the messages that were sent.
+        await runner.query('SAVEPOINT failure');
+        try {
+          const outcome = await this.failed(tx, f.claim, f.attempts, f.error, countsBack);
+          await runner.query('RELEASE SAVEPOINT failure');
+          outcomes.set(f.claim.id, outcome);
+          if (outcome.result === 'retry') later.push({ id: f.claim.id, dueAt: outcome.at });
+        } catch (error) {
+          await runner.query('ROLLBACK TO SAVEPOINT failure');
+          this.logger.error({ outreachMessageId: f.claim.id, err: error }, 'recording an SMTP failure failed; the step will be marked uncertain');
+          outcomes.set(f.claim.id, { result: 'unknown', reason: (error as Error).message });
+        }
       }
       await runner.commitTransaction();
     } catch (error) {
       await runner.rollbackTransaction().catch(() => undefined);
-      // Nothing reached SMTP (a lock wait ended in a deadlock, the connection broke): the claims
-      // go back, so the jobs' retries can send them. After a hand-off they stay `sending`.
-      if (!handedToSmtp) await this.giveBack(claims, token).catch((e: Error) => this.logger.warn(`claims not given back (${e.message}); the reconciler will mark them uncertain`));
       throw error;
     }
+    await this.giveBackCounts(runner.manager, countsBack).catch((e: Error) =>
+      this.logger.warn(`cap counts not given back (${e.message}); the caps are lower by that much until midnight UTC`),
+    );
     // A lost enqueue is not a lost step: the reconciler finds due steps without a job.
     await this.jobs.enqueueAfterCommit(later);
   }
@@ -356,7 +394,7 @@ export class OutreachSender {
     );
   }
 
-  private async failed(tx: EntityManager, claim: Claim, attempts: number, error: MailDeliveryError): Promise<SendOutcome> {
+  private async failed(tx: EntityManager, claim: Claim, attempts: number, error: MailDeliveryError, countsBack: CountsBack): Promise<SendOutcome> {
     const detail = (error.response ?? error.message).slice(0, 1000);
     if (error.recipientRejected) {
       await tx.query(`UPDATE outreach_messages SET status = 'failed', response = 'bounced', response_at = now(), smtp_response = $2, detail = $2, updated_at = now() WHERE id = $1`, [
@@ -376,47 +414,58 @@ export class OutreachSender {
       return { result: 'failed', reason: detail };
     }
     const at = new Date(this.clock.now().getTime() + this.config.OUTREACH_RETRY_BASE_MS * 2 ** (attempts - 1));
-    await this.release(tx, claim.id, 'scheduled', `attempt ${attempts} failed: ${detail}`, at);
+    await this.release(tx, claim.id, 'scheduled', `attempt ${attempts} failed: ${detail}`, countsBack, at);
     return { result: 'retry', at, reason: detail };
   }
 
-  /** Gives a claim back (to scheduled or skipped) and returns its cap counts; `unsent`: no SMTP attempt was made. */
-  private async release(tx: EntityManager, id: string, status: 'scheduled' | 'skipped', detail: string, dueAt?: Date, unsent = false): Promise<void> {
-    const [row] = returnedRows<{ cap_day: string; cap_keys: string[] }>(
+  /** Gives a claim back (to scheduled or skipped), noting its cap counts in `countsBack`; `unsent`: no SMTP attempt was made. */
+  private async release(
+    tx: EntityManager,
+    id: string,
+    status: 'scheduled' | 'skipped',
+    detail: string,
+    countsBack: CountsBack,
+    dueAt?: Date,
+    unsent = false,
+  ): Promise<void> {
+    const [row] = returnedRows<{ cap_day: string | null; cap_keys: string[] }>(
       await tx.query(
-        `UPDATE outreach_messages m SET status = $2, detail = $3, due_at = COALESCE($4, m.due_at), claim_token = NULL,
+        `UPDATE outreach_messages m SET status = $2, detail = $3, due_at = COALESCE($4, m.due_at), claim_token = NULL, cap_keys = '{}',
                 attempts = m.attempts - CASE WHEN $5 THEN 1 ELSE 0 END, updated_at = now()
           FROM (SELECT cap_day, cap_keys FROM outreach_messages WHERE id = $1) old
           WHERE m.id = $1 RETURNING to_char(old.cap_day, 'YYYY-MM-DD') AS cap_day, old.cap_keys`,
         [id, status, detail, dueAt ?? null, unsent],
       ),
     );
-    if (row?.cap_day && row.cap_keys.length) {
-      await tx.query(`UPDATE outreach_daily_counts SET sent = sent - 1 WHERE day = $1 AND counter = ANY($2::text[]) AND sent > 0`, [row.cap_day, row.cap_keys]);
+    if (row?.cap_day) addCounts(countsBack, row.cap_day, row.cap_keys);
+  }
+
+  /** Takes counts back from the daily counters, one key at a time in order (the order claims count them in). */
+  private async giveBackCounts(manager: EntityManager, countsBack: CountsBack): Promise<void> {
+    const entries = [...countsBack].flatMap(([day, keys]) => [...keys].map(([key, n]) => ({ day, key, n }))).sort((a, b) => a.day.localeCompare(b.day) || a.key.localeCompare(b.key));
+    for (const e of entries) {
+      await manager.query(`UPDATE outreach_daily_counts SET sent = GREATEST(0, sent - $3) WHERE day = $1 AND counter = $2`, [e.day, e.key, e.n]);
     }
   }
 
   /** Claims that never reached SMTP go back to `scheduled`, with their counts. */
-  private async giveBack(claims: Claim[], token: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      const released = returnedRows<{ cap_day: string; cap_keys: string[] }>(
-        await tx.query(
-          `UPDATE outreach_messages m SET status = 'scheduled', claim_token = NULL, attempts = m.attempts - 1, cap_keys = '{}', updated_at = now()
-            FROM (SELECT id, cap_day, cap_keys FROM outreach_messages WHERE id = ANY($1::uuid[]) AND claim_token = $2 AND status = 'sending') old
-            WHERE m.id = old.id RETURNING to_char(old.cap_day, 'YYYY-MM-DD') AS cap_day, old.cap_keys`,
-          [claims.map((c) => c.id), token],
-        ),
-      );
-      const counts = new Map<string, number>();
-      for (const r of released) for (const key of r.cap_keys) counts.set(`${r.cap_day}|${key}`, (counts.get(`${r.cap_day}|${key}`) ?? 0) + 1);
-      if (!counts.size) return;
-      const entries = [...counts].map(([k, n]) => [...k.split('|'), n] as [string, string, number]);
-      await tx.query(
-        `UPDATE outreach_daily_counts c SET sent = GREATEST(0, c.sent - g.n) FROM unnest($1::date[], $2::text[], $3::int[]) AS g(day, counter, n)
-          WHERE c.day = g.day AND c.counter = g.counter`,
-        [entries.map((e) => e[0]), entries.map((e) => e[1]), entries.map((e) => e[2])],
-      );
-    });
+  private async giveBack(runner: QueryRunner, claims: Claim[], token: string): Promise<void> {
+    // The batch's own connection, once its transaction is rolled back; a fresh one if it broke.
+    const manager = await runner.query('SELECT 1').then(
+      () => runner.manager,
+      () => this.db.manager,
+    );
+    const released = returnedRows<{ cap_day: string | null; cap_keys: string[] }>(
+      await manager.query(
+        `UPDATE outreach_messages m SET status = 'scheduled', claim_token = NULL, attempts = m.attempts - 1, cap_keys = '{}', updated_at = now()
+          FROM (SELECT id, cap_day, cap_keys FROM outreach_messages WHERE id = ANY($1::uuid[]) AND claim_token = $2 AND status = 'sending') old
+          WHERE m.id = old.id RETURNING to_char(old.cap_day, 'YYYY-MM-DD') AS cap_day, old.cap_keys`,
+        [claims.map((c) => c.id), token],
+      ),
+    );
+    const countsBack: CountsBack = new Map();
+    for (const r of released) if (r.cap_day) addCounts(countsBack, r.cap_day, r.cap_keys);
+    await this.giveBackCounts(manager, countsBack);
   }
 
   private async inTransaction<T>(runner: QueryRunner, work: (tx: EntityManager) => Promise<T>): Promise<T> {
@@ -466,13 +515,13 @@ export class OutreachSender {
       [ids],
     );
     const key = (r: { sequence_id: string; sequence_version: number }) => `${r.sequence_id}/${r.sequence_version}`;
+    if (this.definitions.size > DEFINITION_CACHE_SIZE) this.definitions.clear();
     const unknown = [...new Map(rows.filter((r) => !this.definitions.has(key(r))).map((r) => [key(r), r])).values()];
     if (unknown.length) {
       const versions: { sequence_id: string; version: number; definition: SequenceDefinition }[] = await runner.query(
         `SELECT v.sequence_id, v.version, v.definition FROM sequence_versions v JOIN unnest($1::uuid[], $2::int[]) AS k(sequence_id, version) USING (sequence_id, version)`,
         [unknown.map((r) => r.sequence_id), unknown.map((r) => r.sequence_version)],
       );
-      if (this.definitions.size + versions.length > DEFINITION_CACHE_SIZE) this.definitions.clear();
       for (const v of versions) this.definitions.set(key({ sequence_id: v.sequence_id, sequence_version: v.version }), v.definition);
     }
     return new Map(rows.map((r) => [r.id, { ...r, definition: this.definitions.get(key(r))! }]));

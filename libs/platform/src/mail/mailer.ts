@@ -22,6 +22,12 @@ export class MailDeliveryError extends Error {
     /** The recipient itself was refused (5xx to RCPT TO): the address bounces. */
     readonly recipientRejected: boolean,
     readonly response: string | null,
+    /** Whether the server may have the message anyway: the connection was lost after it was handed over. */
+    readonly outcomeUnknown = false,
+    /** Nothing reached the server: no connection could be had, the message could not be built, or the caller gave up waiting. */
+    readonly notAttempted = false,
+    /** The caller gave up waiting for a connection (its signal aborted): nothing was tried. */
+    readonly cancelled = false,
   ) {
     super(message);
     this.name = 'MailDeliveryError';
@@ -35,13 +41,23 @@ interface SmtpError extends Error {
   response?: string;
   command?: string;
   rejected?: string[];
+  outcomeUnknown?: boolean;
+  notAttempted?: boolean;
 }
 
 export function classifySmtpError(error: SmtpError): MailDeliveryError {
   const code = error.responseCode;
   const permanent = code !== undefined && code >= 500 && code < 600;
   const recipientRejected = permanent && (error.command === 'RCPT TO' || (error.code === 'EENVELOPE' && (error.rejected?.length ?? 0) > 0));
-  return new MailDeliveryError(error.message, !permanent, recipientRejected, error.response ?? null);
+  return new MailDeliveryError(
+    error.message,
+    !permanent,
+    recipientRejected,
+    error.response ?? null,
+    !!error.outcomeUnknown && code === undefined,
+    !!error.notAttempted,
+    error.code === 'EABORTED',
+  );
 }
 
 /**
@@ -59,9 +75,15 @@ export class Mailer implements OnModuleDestroy {
   }
 
   /** Resolves with the server's reply once it has accepted the message; throws MailDeliveryError otherwise. */
-  async send(mail: OutgoingMail): Promise<string> {
+  async send(mail: OutgoingMail, signal?: AbortSignal): Promise<string> {
+    let message: Buffer;
     try {
-      return await this.pool.send({ from: asciiAddress(mail.from.address), to: asciiAddress(mail.to) }, composeMessage(mail, new Date()));
+      message = composeMessage(mail, new Date());
+    } catch (error) {
+      throw new MailDeliveryError(`the message could not be composed: ${(error as Error).message}`, false, false, null, false, true);
+    }
+    try {
+      return await this.pool.send({ from: asciiAddress(mail.from.address), to: asciiAddress(mail.to) }, message, signal);
     } catch (error) {
       throw error instanceof MailDeliveryError ? error : classifySmtpError(error as SmtpError);
     }

@@ -8,6 +8,10 @@ interface Slot {
   abort: ((error: Error) => void) | null;
 }
 
+function notAttempted(): Error {
+  return Object.assign(new Error('not sent: the batch gave up waiting for an SMTP connection'), { code: 'EABORTED', notAttempted: true });
+}
+
 /** nodemailer's error shape, as far as the pool reads it. */
 interface SmtpError extends Error {
   code?: string;
@@ -36,18 +40,29 @@ export class SmtpPool {
     this.free = maxConnections;
   }
 
-  /** Resolves with the server's reply once it accepted the message; rejects with nodemailer's error otherwise. */
-  async send(envelope: { from: string; to: string }, message: Buffer): Promise<string> {
-    if (this.closed) throw Object.assign(new Error('the SMTP pool is closed'), { code: 'ECONNECTION' });
-    await this.take();
+  /**
+   * Resolves with the server's reply once it accepted the message; rejects with nodemailer's
+   * error otherwise. A send still waiting for a connection when `signal` aborts never starts and
+   * rejects with `notAttempted`; a connection lost or timed out after the message was handed to
+   * it rejects with `outcomeUnknown`, since the server may have queued it.
+   */
+  async send(envelope: { from: string; to: string }, message: Buffer, signal?: AbortSignal): Promise<string> {
+    await this.take(signal);
     try {
-      const slot = this.reuse() ?? (await this.connect());
+      if (this.closed) throw Object.assign(new Error('the SMTP pool is closed'), { code: 'ECONNECTION', notAttempted: true });
+      let slot: Slot;
+      try {
+        slot = this.reuse() ?? (await this.connect());
+      } catch (error) {
+        throw Object.assign(error as Error, { notAttempted: true });
+      }
       try {
         const info = await this.run<SMTPConnection.SentMessageInfo>(slot, (done) => slot.connection.send({ from: envelope.from, to: [envelope.to] }, message, done));
         this.keep(slot);
         return String(info.response ?? '');
       } catch (error) {
         await this.recover(slot, error as SmtpError);
+        if ((error as SmtpError).responseCode === undefined) Object.assign(error as Error, { outcomeUnknown: true });
         throw error;
       }
     } finally {
@@ -60,12 +75,25 @@ export class SmtpPool {
     for (const slot of this.idle.splice(0)) slot.connection.quit();
   }
 
-  private take(): Promise<void> {
+  private take(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(notAttempted());
     if (this.free > 0) {
       this.free -= 1;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => {
+      const waiter = () => {
+        signal?.removeEventListener('abort', abandon);
+        resolve();
+      };
+      const abandon = () => {
+        const at = this.waiting.indexOf(waiter);
+        if (at >= 0) this.waiting.splice(at, 1);
+        reject(notAttempted());
+      };
+      signal?.addEventListener('abort', abandon, { once: true });
+      this.waiting.push(waiter);
+    });
   }
 
   private give(): void {
@@ -98,7 +126,8 @@ export class SmtpPool {
     // nodemailer reports a broken or closed connection as events, not to the callback of the
     // command under way; an idle connection the server closes or times out reports here too.
     connection.on('error', (error: Error) => lost(error));
-    connection.on('end', () => lost(Object.assign(new Error('the SMTP connection closed'), { code: 'ECONNECTION' })));
+    // A tick later, so that a reply nodemailer reports while closing (a 421, say) reaches the command first.
+    connection.on('end', () => setImmediate(() => lost(Object.assign(new Error('the SMTP connection closed'), { code: 'ECONNECTION' }))));
     try {
       await this.run<void>(slot, (done) => connection.connect(() => done(null)));
       const auth = this.auth;
@@ -131,7 +160,10 @@ export class SmtpPool {
   private async recover(slot: Slot, error: SmtpError): Promise<void> {
     const refused = (error.code === 'EENVELOPE' || error.code === 'EMESSAGE') && error.responseCode !== 421;
     if (refused && slot.open) {
-      const reset = await new Promise<boolean>((resolve) => slot.connection.reset((resetError) => resolve(!resetError)));
+      const reset = await this.run<void>(slot, (done) => slot.connection.reset((resetError) => done(resetError ?? null))).then(
+        () => true,
+        () => false,
+      );
       if (reset) return this.keep(slot);
     }
     slot.open = false;
