@@ -395,49 +395,52 @@ describe('outreach sending', () => {
       return step.status === status ? step : undefined;
     });
 
-  it('gives claims back when the sending transaction breaks before SMTP, and sends them once on retry', async () => {
+  /**
+   * A one-step enrollment whose step a sender has claimed and is holding, waiting on the
+   * application's lock before SMTP, while `scenario` runs; the lock is let go afterwards.
+   */
+  async function withClaimHeldBeforeSmtp(
+    scenario: (held: { c: { email: string }; enrollmentId: string; senderPid: number; hold: { release(): Promise<void> } }) => Promise<void>,
+  ) {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Once', body: 'Hi' }] });
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Held', body: 'Hi' }] });
     const c = await candidateIn(tf.id);
     const hold = await holdApplication(c.applicationId);
     try {
       const { enrolled } = await enroll(seq.id, [c.id]);
       const sender = await hold.waitingSender();
       expect((await enrollment(enrolled[0].enrollmentId)).messages[0].status).toBe('sending');
-      await suite.db.query('SELECT pg_terminate_backend($1)', [sender.pid]);
-      expect((await firstStep(enrolled[0].enrollmentId, 'scheduled')).attempts).toBe(0);
-      await hold.release();
-
-      const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed');
-      expect(done.messages.map((m: any) => [m.status, m.attempts])).toEqual([['sent', 1]]);
-      expect(mailTo(c.email)).toHaveLength(1);
+      await scenario({ c, enrollmentId: enrolled[0].enrollmentId, senderPid: sender.pid, hold });
     } finally {
       await hold.release();
     }
+  }
+
+  it('gives claims back when the sending transaction breaks before SMTP, and sends them once on retry', async () => {
+    await withClaimHeldBeforeSmtp(async ({ c, enrollmentId, senderPid, hold }) => {
+      await suite.db.query('SELECT pg_terminate_backend($1)', [senderPid]);
+      expect((await firstStep(enrollmentId, 'scheduled')).attempts).toBe(0);
+      await hold.release();
+
+      const done = await until(enrollmentId, (e) => e.status === 'completed');
+      expect(done.messages.map((m: any) => [m.status, m.attempts])).toEqual([['sent', 1]]);
+      expect(mailTo(c.email)).toHaveLength(1);
+    });
   });
 
   it('gives a claim back unsent when the enrollment is paused between the claim and SMTP', async () => {
-    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Paused', body: 'Hi' }] });
-    const c = await candidateIn(tf.id);
-    const hold = await holdApplication(c.applicationId);
-    try {
-      const { enrolled } = await enroll(seq.id, [c.id]);
-      const id = enrolled[0].enrollmentId;
-      await hold.waitingSender();
-      expect((await http().post(`/v1/enrollments/${id}/pause`)).status).toBe(200);
+    await withClaimHeldBeforeSmtp(async ({ c, enrollmentId, hold }) => {
+      expect((await http().post(`/v1/enrollments/${enrollmentId}/pause`)).status).toBe(200);
       await hold.release();
-      const waiting = await firstStep(id, 'scheduled');
+      const waiting = await firstStep(enrollmentId, 'scheduled');
       expect(waiting.attempts).toBe(0);
       expect(mailTo(c.email)).toHaveLength(0);
 
-      expect((await http().post(`/v1/enrollments/${id}/resume`)).status).toBe(200);
-      const done = await until(id, (e) => e.status === 'completed');
+      expect((await http().post(`/v1/enrollments/${enrollmentId}/resume`)).status).toBe(200);
+      const done = await until(enrollmentId, (e) => e.status === 'completed');
       expect(done.messages.map((m: any) => [m.status, m.attempts])).toEqual([['sent', 1]]);
       expect(mailTo(c.email)).toHaveLength(1);
-    } finally {
-      await hold.release();
-    }
+    });
   });
 
   it('holds a paused enrollment at its next step and sends it once after resume', async () => {

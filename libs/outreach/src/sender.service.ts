@@ -60,13 +60,13 @@ interface Claim extends Step {
 }
 
 const EARLY_TOLERANCE_MS = 1000;
+const DEFINITION_CACHE_SIZE = 1000;
 
-function addCounts(countsBack: CountsBack, day: string, keys: string[]): void {
+function addCounts(countsBack: CountsBack, day: string, keys: string[], n = 1): void {
   const forDay = countsBack.get(day) ?? new Map<string, number>();
-  for (const key of keys) forDay.set(key, (forDay.get(key) ?? 0) + 1);
+  for (const key of keys) forDay.set(key, (forDay.get(key) ?? 0) + n);
   countsBack.set(day, forDay);
 }
-const DEFINITION_CACHE_SIZE = 1000;
 
 /**
  * Sends steps exactly once, several at a time. Postgres decides, in this order:
@@ -118,7 +118,7 @@ export class OutreachSender {
           outcomes.set(id, { result: 'skipped', reason: 'every address of the candidate has bounced' });
         } else ready.push({ ...step!, recipient: step!.recipient, capKeys: this.capKeys(step!, step!.recipient) });
       }
-      if (noAddress.length) await this.inTransaction(runner, (tx) => stopOutreach(tx, { enrollmentIds: noAddress }, 'bounced'));
+      if (noAddress.length) await runner.manager.transaction((tx) => stopOutreach(tx, { enrollmentIds: noAddress }, 'bounced'));
       if (ready.length) {
         const batch = { token: newId(), handedToSmtp: false };
         try {
@@ -245,15 +245,12 @@ export class OutreachSender {
       const until = nextSendTime(tomorrow, step.time_zone, d.sendWindow, d.holidayCalendars);
       return { step, until, reason: `daily cap reached (${full}); deferred to ${until.toISOString()}` };
     });
-    const giveBack = [...unused].filter(([, n]) => n > 0);
-    await this.inTransaction(runner, async (tx) => {
-      await tx.query(
-        `UPDATE outreach_messages m SET status = 'scheduled', claim_token = NULL, attempts = m.attempts - 1, cap_keys = '{}', due_at = i.until, detail = i.reason, updated_at = now()
-           FROM unnest($1::uuid[], $2::timestamptz[], $3::text[]) AS i(id, until, reason)
-          WHERE m.id = i.id AND m.claim_token = $4`,
-        [plans.map((p) => p.step.id), plans.map((p) => p.until), plans.map((p) => p.reason), token],
-      );
-      await this.giveBackCounts(tx, new Map([[day, new Map(giveBack)]]));
+    // The deferred steps' own counts were never granted; what was granted and not used goes back.
+    const unusedCounts: CountsBack = new Map();
+    for (const [key, n] of unused) if (n > 0) addCounts(unusedCounts, day, [key], n);
+    await runner.manager.transaction(async (tx) => {
+      await this.release(tx, plans.map((p) => ({ id: p.step.id, detail: p.reason, dueAt: p.until })), 'scheduled', { unsent: true, token });
+      await this.giveBackCounts(tx, unusedCounts);
     });
     for (const p of plans) outcomes.set(p.step.id, { result: 'deferred', until: p.until, reason: p.reason });
     await this.jobs.enqueueAfterCommit(plans.map((p) => ({ id: p.step.id, dueAt: p.until })));
@@ -264,9 +261,7 @@ export class OutreachSender {
     // Counter rows are hot (every claim of a sender updates one): what this transaction gives back
     // is given back after its commit, in key order, instead of being held through the SMTP exchange.
     const countsBack: CountsBack = new Map();
-    await runner.startTransaction();
-    try {
-      const tx = runner.manager;
+    await runner.manager.transaction(async (tx) => {
       // Should this process hang here, Postgres ends the transaction after idle_in_transaction_session_timeout
       // (see the database module), which frees the enrollments for the reconciler.
       // Applications, then enrollments, each in id order: the order every stop takes them in.
@@ -289,7 +284,7 @@ export class OutreachSender {
           outcomes.set(claim.id, { result: 'skipped', reason: `the claim was lost (the step is ${message?.status ?? 'gone'})` });
         } else if (message.enrollment !== 'active' || !isOpen(stage)) {
           const reason = message.enrollment === 'active' ? `the application is ${stage}` : `the enrollment is ${message.enrollment}`;
-          await this.release(tx, claim.id, message.enrollment === 'paused' ? 'scheduled' : 'skipped', reason, countsBack, undefined, true);
+          await this.release(tx, [{ id: claim.id, detail: reason }], message.enrollment === 'paused' ? 'scheduled' : 'skipped', { unsent: true, countsBack });
           if (message.enrollment === 'active') await stopOutreach(tx, { enrollmentIds: [claim.enrollment_id] }, 'application_closed');
           outcomes.set(claim.id, { result: 'skipped', reason });
         } else sendable.push({ claim, attempts: message.attempts });
@@ -316,7 +311,7 @@ export class OutreachSender {
         if (result?.status === 'fulfilled') sent.push({ claim, response: result.value, next: this.nextStep(claim, sentAt) });
         else if (result?.reason instanceof MailDeliveryError && result.reason.cancelled) {
           const at = new Date(sentAt.getTime() + 1000);
-          await this.release(tx, claim.id, 'scheduled', `not sent: ${result.reason.message}`, countsBack, at, true);
+          await this.release(tx, [{ id: claim.id, detail: `not sent: ${result.reason.message}`, dueAt: at }], 'scheduled', { unsent: true, countsBack });
           outcomes.set(claim.id, { result: 'retry', at, reason: result.reason.message });
           later.push({ id: claim.id, dueAt: at });
         } else if (result?.reason instanceof MailDeliveryError && !result.reason.outcomeUnknown) failures.push({ claim, attempts, error: result.reason });
@@ -338,24 +333,17 @@ export class OutreachSender {
       }
       for (const f of failures) {
         // A failure's bookkeeping (a bounce stops every sequence of the candidate) may wait on or
-        // deadlock with another batch; it must not undo the record of the messages that were sent.
-        await runner.query('SAVEPOINT failure');
+        // deadlock with another batch; under a savepoint it cannot undo the record of the messages that were sent.
         try {
-          const outcome = await this.failed(tx, f.claim, f.attempts, f.error, countsBack);
-          await runner.query('RELEASE SAVEPOINT failure');
+          const outcome = await tx.transaction((savepoint) => this.failed(savepoint, f.claim, f.attempts, f.error, countsBack));
           outcomes.set(f.claim.id, outcome);
           if (outcome.result === 'retry') later.push({ id: f.claim.id, dueAt: outcome.at });
         } catch (error) {
-          await runner.query('ROLLBACK TO SAVEPOINT failure');
           this.logger.error({ outreachMessageId: f.claim.id, err: error }, 'recording an SMTP failure failed; the step will be marked uncertain');
           outcomes.set(f.claim.id, { result: 'unknown', reason: (error as Error).message });
         }
       }
-      await runner.commitTransaction();
-    } catch (error) {
-      await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    }
+    });
     await this.giveBackCounts(runner.manager, countsBack).catch((e: Error) =>
       this.logger.warn(`cap counts not given back (${e.message}); the caps are lower by that much until midnight UTC`),
     );
@@ -414,30 +402,34 @@ export class OutreachSender {
       return { result: 'failed', reason: detail };
     }
     const at = new Date(this.clock.now().getTime() + this.config.OUTREACH_RETRY_BASE_MS * 2 ** (attempts - 1));
-    await this.release(tx, claim.id, 'scheduled', `attempt ${attempts} failed: ${detail}`, countsBack, at);
+    await this.release(tx, [{ id: claim.id, detail: `attempt ${attempts} failed: ${detail}`, dueAt: at }], 'scheduled', { unsent: false, countsBack });
     return { result: 'retry', at, reason: detail };
   }
 
-  /** Gives a claim back (to scheduled or skipped), noting its cap counts in `countsBack`; `unsent`: no SMTP attempt was made. */
+  /**
+   * Gives claims back, to `scheduled` or `skipped`, with a new detail and due time where given.
+   * `unsent`: no SMTP attempt was made, so it does not count as one; `token`: only claims this batch
+   * still holds; `countsBack` collects the cap counts they held (left out when the caller accounts
+   * for them itself).
+   */
   private async release(
     tx: EntityManager,
-    id: string,
+    claims: { id: string; detail: string | null; dueAt?: Date }[],
     status: 'scheduled' | 'skipped',
-    detail: string,
-    countsBack: CountsBack,
-    dueAt?: Date,
-    unsent = false,
+    options: { unsent: boolean; token?: string; countsBack?: CountsBack },
   ): Promise<void> {
-    const [row] = returnedRows<{ cap_day: string | null; cap_keys: string[] }>(
+    const released = returnedRows<{ cap_day: string | null; cap_keys: string[] }>(
       await tx.query(
-        `UPDATE outreach_messages m SET status = $2, detail = $3, due_at = COALESCE($4, m.due_at), claim_token = NULL, cap_keys = '{}',
-                attempts = m.attempts - CASE WHEN $5 THEN 1 ELSE 0 END, updated_at = now()
-          FROM (SELECT cap_day, cap_keys FROM outreach_messages WHERE id = $1) old
-          WHERE m.id = $1 RETURNING to_char(old.cap_day, 'YYYY-MM-DD') AS cap_day, old.cap_keys`,
-        [id, status, detail, dueAt ?? null, unsent],
+        `UPDATE outreach_messages m SET status = $4, detail = COALESCE(old.detail, m.detail), due_at = COALESCE(old.due_at, m.due_at), claim_token = NULL,
+                cap_keys = '{}', attempts = m.attempts - CASE WHEN $5 THEN 1 ELSE 0 END, updated_at = now()
+           FROM (SELECT o.id, o.cap_day, o.cap_keys, i.detail, i.due_at
+                   FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS i(id, detail, due_at) JOIN outreach_messages o ON o.id = i.id) old
+          WHERE m.id = old.id AND ($6::uuid IS NULL OR (m.claim_token = $6 AND m.status = 'sending'))
+          RETURNING to_char(old.cap_day, 'YYYY-MM-DD') AS cap_day, old.cap_keys`,
+        [claims.map((c) => c.id), claims.map((c) => c.detail), claims.map((c) => c.dueAt ?? null), status, options.unsent, options.token ?? null],
       ),
     );
-    if (row?.cap_day) addCounts(countsBack, row.cap_day, row.cap_keys);
+    if (options.countsBack) for (const r of released) if (r.cap_day) addCounts(options.countsBack, r.cap_day, r.cap_keys);
   }
 
   /** Takes counts back from the daily counters, one key at a time in order (the order claims count them in). */
@@ -455,29 +447,9 @@ export class OutreachSender {
       () => runner.manager,
       () => this.db.manager,
     );
-    const released = returnedRows<{ cap_day: string | null; cap_keys: string[] }>(
-      await manager.query(
-        `UPDATE outreach_messages m SET status = 'scheduled', claim_token = NULL, attempts = m.attempts - 1, cap_keys = '{}', updated_at = now()
-          FROM (SELECT id, cap_day, cap_keys FROM outreach_messages WHERE id = ANY($1::uuid[]) AND claim_token = $2 AND status = 'sending') old
-          WHERE m.id = old.id RETURNING to_char(old.cap_day, 'YYYY-MM-DD') AS cap_day, old.cap_keys`,
-        [claims.map((c) => c.id), token],
-      ),
-    );
     const countsBack: CountsBack = new Map();
-    for (const r of released) if (r.cap_day) addCounts(countsBack, r.cap_day, r.cap_keys);
+    await this.release(manager, claims.map((c) => ({ id: c.id, detail: null })), 'scheduled', { unsent: true, token, countsBack });
     await this.giveBackCounts(manager, countsBack);
-  }
-
-  private async inTransaction<T>(runner: QueryRunner, work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    await runner.startTransaction();
-    try {
-      const result = await work(runner.manager);
-      await runner.commitTransaction();
-      return result;
-    } catch (error) {
-      await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    }
   }
 
   private compose(claim: Claim) {
