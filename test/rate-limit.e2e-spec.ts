@@ -1,5 +1,5 @@
 import { signWebhook } from '@app/web';
-import { createUser, dropRedisKeys, HttpResult, Running, startApi, testConfig, useApi } from './support/harness';
+import { ADMIN_TOKEN, createUser, dropRedisKeys, HttpResult, Running, startApi, testConfig, useApi } from './support/harness';
 
 function expectBudgetHeaders(res: HttpResult, limit: number, remaining: number) {
   expect(res.headers.get('x-ratelimit-limit')).toBe(String(limit));
@@ -80,23 +80,29 @@ describe('rate limiting', () => {
   });
 
   it('limits failed authentication per address: missing, unknown and revoked tokens spend one budget, then the address is refused', async () => {
-    await withApi({ RATE_LIMIT_PER_MINUTE: '100', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3' }, async (api) => {
+    await withApi({ RATE_LIMIT_PER_MINUTE: '100', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '4' }, async (api) => {
       const user = await createUser(api.http, 'recruiter', 'revoked');
       const tokens = (await api.http.get(`/v1/users/${user.id}/tokens`, { token: user.token })).body.data;
       expect((await api.http.delete(`/v1/tokens/${tokens[0].id}`, { token: user.token })).status).toBe(204);
+      const basic = (password: string) => ({ token: null, headers: { authorization: `Basic ${Buffer.from(`anyone:${password}`).toString('base64')}` } });
 
       const missing = await api.http.get('/v1/me', { token: null });
       expect(missing.status).toBe(401);
-      expectBudgetHeaders(missing, 3, 2);
+      expectBudgetHeaders(missing, 4, 3);
       const revoked = await api.http.get('/v1/me', { token: user.token });
       expect(revoked.status).toBe(401);
-      expectBudgetHeaders(revoked, 3, 1);
+      expectBudgetHeaders(revoked, 4, 2);
       const unknown = await api.http.get('/v1/me', { token: 'hk_guessed_token_0001' });
       expect(unknown.status).toBe(401);
-      expectBudgetHeaders(unknown, 3, 0);
-      expectRateLimited(await api.http.get('/v1/me', { token: 'hk_guessed_token_0002' }), 3);
+      expectBudgetHeaders(unknown, 4, 1);
+      // The queue board's password prompt is one more place to guess, on the same budget.
+      const board = await api.http.get('/admin/queues', basic('hk_guessed_token_0002'));
+      expect(board.status).toBe(401);
+      expectBudgetHeaders(board, 4, 0);
+      expectRateLimited(await api.http.get('/v1/me', { token: 'hk_guessed_token_0003' }), 4);
       // A right guess from this address is refused too, or the limit would not slow guessing.
-      expectRateLimited(await api.http.get('/v1/me'), 3);
+      expectRateLimited(await api.http.get('/v1/me'), 4);
+      expectRateLimited(await api.http.get('/admin/queues', basic(ADMIN_TOKEN)), 4);
       // Public routes keep their own budgets.
       expect((await api.http.get('/health', { token: null })).status).toBe(200);
     });
@@ -104,7 +110,7 @@ describe('rate limiting', () => {
 
   it('gives public routes budgets of their own: bad unsubscribe and unsigned posts never make a signed inbound webhook 429', async () => {
     await withApi(
-      { RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE: '5', RATE_LIMIT_INBOUND_REJECTED_PER_MINUTE: '5', RATE_LIMIT_INBOUND_PER_MINUTE: '3' },
+      { RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE: '5', RATE_LIMIT_INBOUND_REJECTED_PER_MINUTE: '5', RATE_LIMIT_INBOUND_PER_MINUTE: '3', RATE_LIMIT_PUBLIC_PER_MINUTE: '2' },
       async (api) => {
         const unsubscribes: number[] = [];
         for (let i = 0; i < 8; i++) unsubscribes.push((await api.http.post(`/v1/unsubscribe?token=forged-${i}`, undefined, { token: null })).status);
@@ -127,6 +133,13 @@ describe('rate limiting', () => {
         signed.slice(0, 3).forEach((r, i) => expectBudgetHeaders(r, 3, 2 - i));
         // Signed posts have a budget too, but only signed posts spend it.
         expectRateLimited(signed[3], 3);
+
+        // The docs (Fastify routes, not Nest's) count on their own as well.
+        const docs: HttpResult[] = [];
+        for (let i = 0; i < 3; i++) docs.push(await api.http.get('/docs-json', { token: null }));
+        expect(docs.map((r) => r.status)).toEqual([200, 200, 429]);
+        expectBudgetHeaders(docs[0], 2, 1);
+        expectRateLimited(docs[2], 2);
       },
     );
   });
