@@ -1,5 +1,6 @@
 import { signWebhook } from '@app/web';
-import { ADMIN_TOKEN, createUser, dropRedisKeys, HttpResult, Running, startApi, testConfig, useApi } from './support/harness';
+import { ADMIN_TOKEN, createUser, dropRedisKeys, HttpResult, Running, startApi, testConfig, useApi, waitFor } from './support/harness';
+import { OwnRedis } from './support/redis-server';
 
 function expectBudgetHeaders(res: HttpResult, limit: number, remaining: number) {
   expect(res.headers.get('x-ratelimit-limit')).toBe(String(limit));
@@ -142,6 +143,28 @@ describe('rate limiting', () => {
         expectRateLimited(docs[2], 2);
       },
     );
+  });
+
+  it('lets requests through while Redis is down, and counts again once it is back', async () => {
+    const redis = await OwnRedis.start();
+    try {
+      await withApi({ REDIS_URL: redis.url, RATE_LIMIT_PER_MINUTE: '2', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '1', RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE: '1' }, async (api) => {
+        await redis.down();
+        for (let i = 0; i < 4; i++) {
+          const ok = await api.http.get('/v1/me');
+          expect(ok.status).toBe(200);
+          expect(ok.headers.get('x-ratelimit-limit')).toBeNull();
+          expect((await api.http.get('/v1/me', { token: 'hk_guessed_while_down' })).status).toBe(401);
+          expect((await api.http.get('/v1/unsubscribe?token=forged', { token: null })).status).toBe(400);
+        }
+        await redis.up();
+        await waitFor(async () => (await api.http.get('/v1/me')).headers.get('x-ratelimit-remaining') === '1', 20_000);
+        expect((await api.http.get('/v1/me')).status).toBe(200);
+        expectRateLimited(await api.http.get('/v1/me'), 2);
+      });
+    } finally {
+      await redis.down();
+    }
   });
 
   it('is off when the limit is 0', async () => {
