@@ -1,5 +1,5 @@
 import { signWebhook } from '@app/web';
-import { ADMIN_TOKEN, createUser, dropRedisKeys, HttpResult, Running, startApi, testConfig, useApi, waitFor } from './support/harness';
+import { ADMIN_TOKEN, createUser, dropRedisKeys, HttpResult, Running, startApi, startWorker, testConfig, useApi, waitFor } from './support/harness';
 import { OwnRedis } from './support/redis-server';
 
 function expectBudgetHeaders(res: HttpResult, limit: number, remaining: number) {
@@ -107,6 +107,20 @@ describe('rate limiting', () => {
       // Public routes keep their own budgets.
       expect((await api.http.get('/health', { token: null })).status).toBe(200);
     });
+  });
+
+  it("counts failed authentication on the worker's /metrics as well", async () => {
+    const config = testConfig(suite.db, { RATE_LIMIT_PER_MINUTE: '100', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '2' });
+    const worker = await startWorker(config);
+    try {
+      expect((await worker.http.get('/metrics', { token: 'hk_guess_1' })).status).toBe(401);
+      expect((await worker.http.get('/metrics', { token: 'hk_guess_2' })).status).toBe(401);
+      expectRateLimited(await worker.http.get('/metrics'), 2);
+      expect((await worker.http.get('/health', { token: null })).status).toBe(200);
+    } finally {
+      await worker.close();
+      await dropRedisKeys(config);
+    }
   });
 
   it('gives public routes budgets of their own: bad unsubscribe and unsigned posts never make a signed inbound webhook 429', async () => {
