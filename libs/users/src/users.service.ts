@@ -10,7 +10,6 @@ import { CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView, TokenV
 /** Rate limits count per user, so more tokens buy no more requests; the cap bounds what a leak or a script can mint. */
 export const LIVE_TOKENS_PER_USER = 20;
 
-
 @Injectable()
 export class UsersService {
   private readonly logger = new Logger(UsersService.name);
