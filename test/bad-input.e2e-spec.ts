@@ -1,6 +1,8 @@
-import { signWebhook } from '@app/web';
+import { SIGNATURE_HEADER, signWebhook } from '@app/web';
+import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { HttpResult, taskForceBody, useApi } from './support/harness';
+import { bandBody, createUser, HttpResult, taskForceBody, useApi } from './support/harness';
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -153,5 +155,348 @@ describe('bad input: the findings of the input review', () => {
     for (const delay of ['P365D', 'P1Y', 'P52W', 'PT8760H']) {
       expect((await http().post('/v1/sequences', sequence(taskForceId, { steps: [{ delay, subject: 's', body: 'b {{unsubscribeUrl}}' }] }))).status).toBe(201);
     }
+  });
+});
+
+/*
+ * The sweep: every operation of the OpenAPI document, called with an admin token and a request
+ * that starts valid (ids of real records, the document's examples) and is then broken in one to
+ * three ways. Any 5xx fails, and so does an error that is not a problem with its request id.
+ * A route added to the document is swept without anyone listing it here.
+ */
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+interface Schema {
+  $ref?: string;
+  type?: string;
+  format?: string;
+  enum?: Json[];
+  example?: Json;
+  default?: Json;
+  minimum?: number;
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  required?: string[];
+}
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required?: boolean;
+  schema?: Schema;
+}
+interface Operation {
+  method: string;
+  path: string;
+  parameters: Parameter[];
+  mediaType?: string;
+  bodySchema?: Schema;
+}
+
+type Mutation =
+  | { kind: 'drop'; at: (string | number)[] }
+  | { kind: 'set'; at: (string | number)[]; value: unknown }
+  | { kind: 'body'; value: unknown }
+  | { kind: 'raw'; text: string }
+  | { kind: 'query'; name: string; raw: string[] }
+  | { kind: 'param'; name: string; raw: string }
+  | { kind: 'header'; name: string; value: string };
+
+/** Random runs per operation, after its fixed examples; BAD_INPUT_RUNS raises it for a longer hunt. */
+const RUNS_PER_OPERATION = Number(process.env.BAD_INPUT_RUNS ?? 20);
+
+/** Bytes as a client could send them: lone surrogates become the (invalid) UTF-8 of their code unit. */
+function percentEncode(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const cp = char.codePointAt(0)!;
+    const bytes = cp >= 0xd800 && cp <= 0xdfff ? [0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f)] : [...Buffer.from(char, 'utf8')];
+    out += /^[A-Za-z0-9\-_.~]$/.test(char) ? char : bytes.map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  }
+  return out;
+}
+
+const nastyChar = fc.oneof(
+  fc.constantFrom('\u0000', '\ud800', '\udfff', '\u202e', '\ufeff', '\uffff', '"', '\\', '%', '\n', '\t', ' ', '\u00e9', '\u5f20', '\u{1f600}'),
+  fc.integer({ min: 0xd800, max: 0xdfff }).map((u) => String.fromCharCode(u)),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+  fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 1 }),
+);
+const nastyString = fc.string({ unit: nastyChar, maxLength: 40 });
+
+const weirdScalars: unknown[] = [
+  null, true, false, 0, -1, -0, 1.5, 1e308, -1e308, 2 ** 53 + 2, 2 ** 31, -(2 ** 31) - 1,
+  '', ' ', '\u0000', '\ud800', 'a\udc00b', '\u{1f600}', '0x10', '1e2', ' 1', 'NaN', 'Infinity', '-1', 'true', 'null',
+  '2026-02-30', '2026-02-30T00:00:00Z', '9999-12-31', '0000-01-01', '275760-09-13T00:00:01Z', 'P99999999D', 'PT0S',
+  '__proto__', 'constructor', '01890a5d-ac96-774b-bcce-b302099a8057', '00000000-0000-0000-0000-000000000000',
+  'x'.repeat(10_000), 'x'.repeat(300_000), '{{unsubscribeUrl}}', '{{#each x}}{{/each}}', "' OR 1=1 --", '<script>', 'a@b', '@', 'a@b.c'.repeat(100),
+];
+const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...weirdScalars) },
+  { weight: 2, arbitrary: nastyString },
+  { weight: 1, arbitrary: fc.integer() },
+  { weight: 1, arbitrary: fc.double() },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>([], {}, [null], [[[]]], { a: { b: { c: [] } } }, Array.from({ length: 10_001 }, () => 0), ['\ud800'], { '\u0000': 1 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 30, max: 40 }).map((depth) => Array.from({ length: depth }).reduce<unknown>((v) => [v], 1)) },
+);
+
+const weirdQueryValues = [
+  '', '%20', '%201', '1%20', '0x10', '1e2', '+5', '-1', '0', '1.0', '99999999999999999999', 'abc', '%', '%zz', '%E0%A4%A', '%00', '%ED%A0%80', '%C0%AF',
+  '2026-02-30', '2026-13-01', 'null', 'true', '[]', '{}', 'a'.repeat(3000), encodeURIComponent('\u202e\ufeff'),
+];
+const weirdSegments = [
+  '0', '-1', '0x1', '1e2', '%201', '+1', '1.5', '99999999999', '2147483648', 'x'.repeat(101), 'x'.repeat(4000), '%00', '%E0%A4%A', '%ED%A0%80',
+  '%2F', '%2E%2E', 'null', 'undefined', '%20', '01890A5D-AC96-774B-BCCE-B302099A8057', '01890a5d-ac96-774b-bcce-b302099a8057x', '{id}', '%7B%7D',
+];
+const headerValue = fc.oneof(
+  fc.constantFrom('', ' ', 'k'.repeat(256), 'k'.repeat(5000), 'a b', 'application/json; charset=latin1', 'text/csv', 'text/plain', 'multipart/form-data', 'application/x-www-form-urlencoded', 't=1,v1=00'),
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
+);
+
+function resolve(doc: any, schema: Schema | undefined): Schema | undefined {
+  return schema?.$ref ? doc.components.schemas[schema.$ref.split('/').pop()!] : schema;
+}
+
+function operationsOf(doc: any): Operation[] {
+  const ops: Operation[] = [];
+  for (const [path, methods] of Object.entries<Record<string, any>>(doc.paths)) {
+    for (const [method, op] of Object.entries<any>(methods)) {
+      const [mediaType, media] = (Object.entries(op.requestBody?.content ?? {})[0] ?? []) as [string | undefined, { schema?: Schema } | undefined];
+      ops.push({ method: method.toUpperCase(), path, parameters: op.parameters ?? [], mediaType, bodySchema: media?.schema });
+    }
+  }
+  // Deleting last keeps the records the other operations are called on.
+  return ops.sort((a, b) => Number(a.method === 'DELETE') - Number(b.method === 'DELETE'));
+}
+
+/** Every key path of a value (objects and arrays), for drops and sets. */
+function pathsOf(value: unknown, prefix: (string | number)[] = [], depth = 0): (string | number)[][] {
+  if (value === null || typeof value !== 'object' || depth > 4) return [];
+  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+  return entries.flatMap(([k, v]) => [[...prefix, k], ...pathsOf(v, [...prefix, k], depth + 1)]);
+}
+
+function applyAt(target: unknown, at: (string | number)[], change: (parent: any, key: string | number) => void): void {
+  let node: any = target;
+  for (const key of at.slice(0, -1)) {
+    if (node === null || typeof node !== 'object') return;
+    node = node[key];
+  }
+  if (node !== null && typeof node === 'object') change(node, at[at.length - 1]);
+}
+
+describe('bad input: a generated sweep of every operation in the OpenAPI document', () => {
+  const suite = useApi('bad_input_sweep');
+  const http = () => suite.api.http;
+  const ids: Record<string, string> = {};
+
+  async function made(res: Promise<HttpResult>, what: string): Promise<any> {
+    const r = await res;
+    if (r.status >= 300) throw new Error(`could not make the ${what}: ${r.status} ${r.text}`);
+    return r.body;
+  }
+
+  beforeAll(async () => {
+    const recruiter = await createUser(http(), 'recruiter', 'sweep');
+    ids.user = recruiter.id;
+    ids.token = (await made(http().post(`/v1/users/${recruiter.id}/tokens`, { name: 'sweep' }), 'token')).id;
+    ids.taskForce = (await made(http().post('/v1/task-forces', taskForceBody()), 'task force')).id;
+    await made(http().post(`/v1/task-forces/${ids.taskForce}/members`, { userId: recruiter.id }), 'member');
+    ids.opening = (await made(http().post(`/v1/task-forces/${ids.taskForce}/openings`, { title: 'Research Engineer', skillArea: 'llm', level: 'P8', headcount: 2 }), 'opening')).id;
+    ids.candidate = (await made(http().post('/v1/candidates', { fullName: 'Wei Zhang', emails: ['wei.sweep@example.com'], timeZone: 'America/Los_Angeles' }), 'candidate')).id;
+    ids.duplicate = (await made(http().post('/v1/candidates', { fullName: 'Wei Zhang', emails: ['wei.sweep2@example.com'] }), 'second candidate')).id;
+    ids.application = (await made(http().post('/v1/applications', { candidateId: ids.candidate, taskForceId: ids.taskForce, openingId: ids.opening }), 'application')).id;
+    ids.band = (await made(http().post('/v1/salary-bands', bandBody({ effectiveFrom: '2026-01-01' })), 'band')).id;
+    await made(http().put('/v1/fx-rates/CNY/USD', { rate: '0.1380', asOf: '2026-01-01' }), 'rate');
+    ids.offer = (
+      await made(
+        http().post('/v1/offers', { applicationId: ids.application, salaryBandId: ids.band, base: '85000.00', currency: 'USD', period: 'annual', startDate: '2027-03-01', expiresAt: '2027-02-01T00:00:00Z' }),
+        'offer',
+      )
+    ).id;
+    ids.sequence = (
+      await made(
+        http().post('/v1/sequences', {
+          taskForceId: ids.taskForce,
+          name: 'Sweep',
+          sender: { fromName: 'Jun Wang', fromAddress: 'jun.wang@example.com' },
+          steps: [{ delay: 'P1D', subject: 'Hello {{candidate.firstName}}', body: 'Hi\n{{unsubscribeUrl}}' }],
+          sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' },
+        }),
+        'sequence',
+      )
+    ).id;
+    ids.enrollment = (await made(http().post(`/v1/sequences/${ids.sequence}/enrollments`, { candidateIds: [ids.candidate] }), 'enrollment')).enrolled[0].enrollmentId;
+  });
+
+  /** The id a path parameter names: by the collection before it, else by its own name. */
+  function paramValue(op: Operation, param: Parameter): string {
+    if (param.schema?.enum?.length) return String(param.schema.enum[0]);
+    const segments = op.path.split('/');
+    const before = segments[segments.indexOf(`{${param.name}}`) - 1];
+    const byCollection: Record<string, string | undefined> = {
+      users: ids.user, tokens: ids.token, 'task-forces': ids.taskForce, members: ids.user, openings: ids.opening, candidates: ids.candidate,
+      applications: ids.application, 'salary-bands': ids.band, offers: ids.offer, sequences: ids.sequence, enrollments: ids.enrollment,
+      versions: '1', steps: '1', 'fx-rates': 'CNY',
+    };
+    const byName: Record<string, string> = { base: 'CNY', quote: 'USD', version: '1', step: '1', userId: ids.user };
+    return byCollection[before] ?? byName[param.name] ?? randomUUID();
+  }
+
+  /** A valid-looking value for a schema: real ids for known *Id fields, else the document's examples. */
+  function sample(doc: any, raw: Schema | undefined, name = '', depth = 0): Json | undefined {
+    const schema = resolve(doc, raw);
+    if (!schema || depth > 6) return undefined;
+    const idByField: Record<string, string> = {
+      taskForceId: ids.taskForce, candidateId: ids.candidate, applicationId: ids.application, salaryBandId: ids.band, userId: ids.user,
+      openingId: ids.opening, duplicateId: ids.duplicate, ownerId: ids.user,
+    };
+    if (schema.format === 'uuid') return idByField[name] ?? randomUUID();
+    if (name === 'candidateIds') return [ids.candidate];
+    if (schema.example !== undefined) return schema.example;
+    if (schema.enum?.length) return schema.enum[0];
+    if (schema.default !== undefined) return schema.default;
+    if (schema.properties) {
+      const out: Record<string, Json> = {};
+      for (const [key, child] of Object.entries(schema.properties)) {
+        const value = sample(doc, child, key, depth + 1);
+        if (value !== undefined) out[key] = value;
+      }
+      return out;
+    }
+    switch (schema.type) {
+      case 'array': {
+        const item = sample(doc, schema.items, name, depth + 1);
+        return item === undefined ? [] : [item];
+      }
+      case 'number':
+      case 'integer':
+        return schema.minimum ?? 1;
+      case 'boolean':
+        return false;
+      case 'string':
+        return schema.format === 'date-time' ? '2027-06-30T00:00:00Z' : 'x';
+      default:
+        return undefined;
+    }
+  }
+
+  function mutationsFor(op: Operation, base: unknown): fc.Arbitrary<Mutation> {
+    const choices: fc.Arbitrary<Mutation>[] = [];
+    const keyPaths = pathsOf(base);
+    if (op.mediaType === 'application/json') {
+      const unknownField: (string | number)[] = ['bogus'];
+      const anywhere = fc.constantFrom(...keyPaths, unknownField);
+      if (keyPaths.length) choices.push(fc.constantFrom(...keyPaths).map((at): Mutation => ({ kind: 'drop', at })));
+      choices.push(fc.record({ at: anywhere, value: weirdValue }).map(({ at, value }): Mutation => ({ kind: 'set', at, value })));
+      choices.push(weirdValue.map((value): Mutation => ({ kind: 'body', value })));
+    }
+    if (op.mediaType) {
+      const rawText = fc.oneof(
+        fc.constantFrom('', '{', '{"a":', 'null', '[]', '"\\ud800"', '{"a":"\\u0000"}', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', '\u0000', 'a,b\n"x', '\ufeffname\n'),
+        nastyString,
+      );
+      choices.push(rawText.map((text): Mutation => ({ kind: 'raw', text })));
+    }
+    const queryNames = [...op.parameters.filter((p) => p.in === 'query').map((p) => p.name), 'bogus'];
+    const queryValue = fc.oneof(fc.constantFrom(...weirdQueryValues), nastyString.map(percentEncode));
+    choices.push(
+      fc.record({ name: fc.constantFrom(...queryNames), raw: fc.array(queryValue, { minLength: 1, maxLength: 2 }) }).map(({ name, raw }): Mutation => ({ kind: 'query', name, raw })),
+    );
+    const pathNames = op.parameters.filter((p) => p.in === 'path').map((p) => p.name);
+    if (pathNames.length) {
+      const segment = fc.oneof(fc.constantFrom(...weirdSegments), nastyString.filter((s) => s.length > 0).map(percentEncode));
+      choices.push(fc.record({ name: fc.constantFrom(...pathNames), raw: segment }).map(({ name, raw }): Mutation => ({ kind: 'param', name, raw })));
+    }
+    const headerNames = ['idempotency-key', 'x-request-id', 'content-type', 'accept', ...op.parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase())];
+    choices.push(fc.record({ name: fc.constantFrom(...headerNames), value: headerValue }).map(({ name, value }): Mutation => ({ kind: 'header', name, value })));
+    return fc.oneof(...choices);
+  }
+
+  /**
+   * The breakages the review found, tried on every operation before the random runs: each
+   * required field missing, each text value holding a lone surrogate or NUL, each value of the
+   * wrong type, loose numbers and impossible days in the query, loose numbers in the path.
+   */
+  function examplesFor(doc: any, op: Operation, base: unknown): Mutation[][] {
+    const out: Mutation[][] = [];
+    const schema = resolve(doc, op.bodySchema);
+    if (op.mediaType === 'application/json') {
+      for (const field of schema?.required ?? []) out.push([{ kind: 'drop', at: [field] }]);
+      for (const at of pathsOf(base)) {
+        let value: unknown = base;
+        for (const key of at) value = (value as any)[key];
+        if (typeof value === 'string') out.push([{ kind: 'set', at, value: `${value}\ud800` }], [{ kind: 'set', at, value: `${value}\u0000` }]);
+        out.push([{ kind: 'set', at, value: typeof value === 'object' && value !== null ? 'x' : {} }]);
+      }
+    } else if (op.mediaType) {
+      out.push([{ kind: 'raw', text: `${base}\ud800` }], [{ kind: 'raw', text: '\u0000' }]);
+    }
+    for (const param of op.parameters) {
+      if (param.in === 'query') out.push([{ kind: 'query', name: param.name, raw: ['0x10'] }], [{ kind: 'query', name: param.name, raw: ['2026-02-30'] }]);
+      if (param.in === 'path') out.push([{ kind: 'param', name: param.name, raw: '0x1' }], [{ kind: 'param', name: param.name, raw: '%ED%A0%80' }]);
+      if (param.in === 'header') out.push([{ kind: 'header', name: param.name.toLowerCase(), value: 'k'.repeat(256) }]);
+    }
+    return out;
+  }
+
+  function buildRequest(op: Operation, base: unknown, mutations: Mutation[]) {
+    const params = Object.fromEntries(op.parameters.filter((p) => p.in === 'path').map((p) => [p.name, encodeURIComponent(paramValue(op, p))]));
+    const query: [string, string][] = op.parameters.filter((p) => p.in === 'query' && p.required).map((p) => [p.name, 'x']);
+    const headers: Record<string, string> = op.mediaType ? { 'content-type': op.mediaType } : {};
+    let body: unknown = structuredClone(base);
+    let raw: string | undefined;
+    for (const m of mutations) {
+      if (m.kind === 'drop') applyAt(body, m.at, (parent, key) => (Array.isArray(parent) ? parent.splice(Number(key), 1) : delete parent[key]));
+      else if (m.kind === 'set') applyAt(body, m.at, (parent, key) => (parent[key] = m.value));
+      else if (m.kind === 'body') body = m.value;
+      else if (m.kind === 'raw') raw = m.text;
+      else if (m.kind === 'query') for (const value of m.raw) query.push([m.name, value]);
+      else if (m.kind === 'param') params[m.name] = m.raw;
+      else headers[m.name] = m.value;
+    }
+    const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => params[name]);
+    const url = query.length ? `${path}?${query.map(([k, v]) => `${k}=${v}`).join('&')}` : path;
+    const payload = raw ?? (op.mediaType === undefined ? undefined : typeof body === 'string' && op.mediaType !== 'application/json' ? body : JSON.stringify(body));
+    const signed = op.parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === SIGNATURE_HEADER);
+    if (signed && headers[SIGNATURE_HEADER] === undefined) headers[SIGNATURE_HEADER] = signWebhook(suite.config.INBOUND_WEBHOOK_SECRET, payload ?? '');
+    return { url, headers, payload };
+  }
+
+  it('answers every operation\'s bad input with a 4xx problem, never a 5xx', async () => {
+    const doc = (await http().get('/docs-json', { token: null })).body;
+    const operations = operationsOf(doc);
+    expect(operations.length).toBeGreaterThan(60);
+    const started = Date.now();
+    const seen = new Map<string, number>();
+    for (const op of operations) {
+      const base = op.mediaType === 'application/json' ? sample(doc, op.bodySchema) : op.mediaType ? (op.bodySchema?.example ?? '') : undefined;
+      const examples = examplesFor(doc, op, base).map((m): [Mutation[]] => [m]);
+      await fc.assert(
+        fc.asyncProperty(fc.array(mutationsFor(op, base), { minLength: 1, maxLength: 3 }), async (mutations) => {
+          const { url, headers, payload } = buildRequest(op, base, mutations);
+          let res: HttpResult;
+          try {
+            res = await http().request(op.method, url, undefined, { headers, rawBody: payload });
+          } catch (error) {
+            // The client itself refused to send it (fetch checks header bytes): nothing reached the API.
+            if (error instanceof TypeError) return;
+            throw error;
+          }
+          seen.set(`${op.method} ${op.path}`, (seen.get(`${op.method} ${op.path}`) ?? 0) + 1);
+          const where = `${op.method} ${url.slice(0, 300)} -> ${res.status} ${res.text.slice(0, 300)}`;
+          if (res.status >= 500) throw new Error(`server error: ${where}`);
+          if (res.status >= 400) {
+            if (!/^application\/problem\+json/.test(res.headers.get('content-type') ?? '')) throw new Error(`not a problem: ${where}`);
+            if (typeof res.body.code !== 'string' || typeof res.body.instance !== 'string') throw new Error(`problem without code or instance: ${where}`);
+            if (!res.body.correlationId || res.body.correlationId !== res.headers.get('x-request-id')) throw new Error(`correlationId is not the x-request-id: ${where}`);
+          }
+        }),
+        // Examples count towards numRuns in fast-check; the random runs come on top of them.
+        { numRuns: examples.length + RUNS_PER_OPERATION, examples },
+      );
+    }
+    expect(seen.size).toBe(operations.length);
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 });
