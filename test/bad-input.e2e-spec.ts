@@ -1,8 +1,16 @@
+import { AppConfig } from '@app/platform';
 import { SIGNATURE_HEADER, signWebhook } from '@app/web';
 import fc from 'fast-check';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { bandBody, createUser, HttpResult, taskForceBody, useApi } from './support/harness';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ADMIN_TOKEN, bandBody, createUser, HttpClient, HttpResult, taskForceBody, useApi, waitFor } from './support/harness';
+import { freePort } from './support/redis-server';
+
+const API_MAIN = path.join(__dirname, '../dist/apps/api/src/main.js');
 
 const PROBLEM = /^application\/problem\+json/;
 
@@ -154,6 +162,69 @@ describe('bad input: the findings of the input review', () => {
     }
     for (const delay of ['P365D', 'P1Y', 'P52W', 'PT8760H']) {
       expect((await http().post('/v1/sequences', sequence(taskForceId, { steps: [{ delay, subject: 's', body: 'b {{unsubscribeUrl}}' }] }))).status).toBe(201);
+    }
+  });
+});
+
+/** The built API as deployed, logging at info to a pipe the test reads. */
+async function spawnLoggingApi(config: AppConfig): Promise<{ url: string; lines: () => Record<string, unknown>[]; stop(): Promise<void> }> {
+  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run "npm run -s build" first (npm test does)`);
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [API_MAIN], {
+    cwd: tmpdir(),
+    env: {
+      ...process.env,
+      DATABASE_URL: config.DATABASE_URL,
+      REDIS_URL: config.REDIS_URL,
+      QUEUE_PREFIX: config.QUEUE_PREFIX,
+      ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_PER_MINUTE: '0',
+      MIGRATIONS_RUN_ON_START: 'false',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    if (child.exitCode !== null) throw new Error(`api process exited with ${child.exitCode}`);
+    return fetch(`${url}/health`).then((r) => r.status === 200, () => false);
+  }, 20_000);
+  return {
+    url,
+    lines: () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+describe('bad input: every problem answer can be found in the log by its correlationId', () => {
+  const suite = useApi('bad_input_logs');
+
+  it('logs the id of requests refused by the HTTP parser, the router and the app', async () => {
+    const api = await spawnLoggingApi(suite.config);
+    try {
+      const client = new HttpClient(api.url);
+      const answers = [
+        await rawRequest(api.url, `GET /v1/candidates?q=${'a'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+        await rawRequest(api.url, 'GET /v1/candidates?q=a b HTTP/1.1\r\nHost: x\r\n\r\n'),
+        await client.get('/v1/task-forces/%E0%A4%A'),
+        await client.get(`/v1/task-forces/${'a'.repeat(150)}`),
+        await client.get('/v1/task-forces?limit=0x10'),
+        await client.post('/v1/users', { email: 'a\ud800@example.com', name: 'x', role: 'recruiter' }),
+      ];
+      const ids = answers.map((a) => a.body.correlationId as string);
+      expect(answers.map((a) => a.status)).toEqual([414, 400, 400, 414, 400, 400]);
+      await waitFor(async () => ids.every((id) => api.lines().some((line) => line.reqId === id || (line.req as { id?: string } | undefined)?.id === id)), 5_000);
+    } finally {
+      await api.stop();
     }
   });
 });
