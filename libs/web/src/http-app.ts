@@ -84,7 +84,8 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
     // Router-level errors (a malformed URL, an overlong parameter) are problems too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       // Nest's request logging never sees these requests; this line is their only trace.
-      frameworkLogger.log({ reqId: request.id, method: request.method, path: request.url.split('?')[0].slice(0, MAX_INSTANCE_LENGTH), frameworkError: (error as { code?: string }).code }, 'request refused by the router');
+      const path = request.url.split('?')[0].slice(0, MAX_INSTANCE_LENGTH);
+      frameworkLogger.log({ reqId: request.id, method: request.method, path, frameworkError: (error as { code?: string }).code }, 'request refused by the router');
       sendProblem(request, reply, error, frameworkLogger);
     },
     genReqId: (req: IncomingMessage) => {
