@@ -219,9 +219,11 @@ describe('bad input: every problem answer can be found in the log by its correla
         await client.get(`/v1/task-forces/${'a'.repeat(150)}`),
         await client.get('/v1/task-forces?limit=0x10'),
         await client.post('/v1/users', { email: 'a\ud800@example.com', name: 'x', role: 'recruiter' }),
+        await client.get('/v1/nothing-here'),
+        await client.get('/v1/me', { token: null }),
       ];
       const ids = answers.map((a) => a.body.correlationId as string);
-      expect(answers.map((a) => a.status)).toEqual([414, 400, 400, 414, 400, 400]);
+      expect(answers.map((a) => a.status)).toEqual([414, 400, 400, 414, 400, 400, 404, 401]);
       await waitFor(async () => ids.every((id) => api.lines().some((line) => line.reqId === id || (line.req as { id?: string } | undefined)?.id === id)), 5_000);
     } finally {
       await api.stop();
