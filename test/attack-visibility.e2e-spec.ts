@@ -73,6 +73,7 @@ describe('visibility across task forces: chains of legal calls', () => {
     ).id;
     A.application = (await ok(http().post('/v1/applications', { candidateId: A.candidate, taskForceId: tfA }, asA()))).id;
     await ok(http().post(`/v1/applications/${A.application}/transitions`, { to: 'contacted', comment: `A comment ${tag}` }, asA()));
+    A.opening = (await ok(http().post(`/v1/task-forces/${tfA}/openings`, { title: 'Research Scientist', skillArea: 'llm', level: 'P8', headcount: 1 }))).id;
     A.note = `A note ${tag}`;
     await ok(http().post(`/v1/candidates/${A.candidate}/notes`, { body: A.note, taskForceId: tfA }, asA()));
 
@@ -202,6 +203,10 @@ describe('visibility across task forces: chains of legal calls', () => {
         [(id) => http().post('/v1/candidates', { fullName: 'Given Away', ownerId: id }, asB()), rA.id],
         [(id) => http().post(`/v1/candidates/${S.candidate}/notes`, { body: 'x', taskForceId: id }, asB()), tfA],
         [(id) => http().get(`/v1/applications/${id}`, asB()), A.application],
+        [(id) => http().post('/v1/applications', { candidateId: S.candidate, taskForceId: tfB, openingId: id }, asB()), A.opening],
+        [(id) => http().post('/v1/offers', { applicationId: id, salaryBandId: randomUUID(), base: '45000.00', currency: 'CNY', period: 'monthly', startDate: '2027-03-01', expiresAt: new Date(Date.now() + 86_400_000).toISOString() }, asB()), S.appA],
+        [(id) => http().get(`/v1/applications?candidateId=${id}`, asB()), A.candidate],
+        [(id) => http().get(`/v1/candidates?taskForceId=${id}`, asB()), tfA],
       ];
       for (const [call, real] of pairs) {
         const [a, b] = [await call(real), await call(ghost)];
@@ -220,8 +225,10 @@ describe('visibility across task forces: chains of legal calls', () => {
       expect(replay.text).not.toContain(first.body.id);
     });
 
-    it('inbound events are for admins only', async () => {
+    it('inbound events are for admins only; metrics name routes, never ids', async () => {
       expect((await http().get('/v1/outreach/inbound', asB())).status).toBe(403);
+      const metrics = await http().get('/metrics', asB());
+      expect(leaks(metrics.text)).toEqual([]);
     });
   });
 
