@@ -64,6 +64,9 @@ export class ApplicationsService {
       );
       if (!candidate?.visible) throw new RuleViolationError('unknown_candidate', `Candidate ${dto.candidateId} does not exist`, { field: 'candidateId' });
       if (candidate.merged_into) {
+        if (!(await this.candidates.canSee(actor, candidate.merged_into, tx))) {
+          throw new RuleViolationError('candidate_merged', `Candidate ${dto.candidateId} was merged into another candidate`);
+        }
         throw new RuleViolationError('candidate_merged', `Candidate ${dto.candidateId} was merged into ${candidate.merged_into}`, { mergedInto: candidate.merged_into });
       }
       if (candidate.erased_at) throw new RuleViolationError('candidate_erased', `Candidate ${dto.candidateId} was erased`);

@@ -144,6 +144,7 @@ export class CandidatesService {
     }
     return this.db.transaction(async (tx) => {
       const current = await this.access.load(actor, id, tx, true);
+      await this.access.requireSoleReach(actor, [id], 'change', tx);
       const sets: string[] = [];
       const params: unknown[] = [id];
       const set = (column: string, value: unknown) => {
@@ -292,6 +293,7 @@ export class CandidatesService {
     await this.db.transaction(async (tx) => {
       const row = await this.access.load(actor, id, tx, true);
       if (!isAdmin(actor) && row.owner_id !== actor.userId) throw new ForbiddenError('owner_or_admin_required', 'Only an admin or the owner may erase a candidate');
+      await this.access.requireSoleReach(actor, [id], 'erase', tx);
       await this.anonymize(tx, id, null);
       await this.audit.record({ actorId: actor.userId, action: 'candidate.erased', entityType: 'candidate', entityId: id }, tx);
     });
@@ -308,7 +310,7 @@ export class CandidatesService {
       ]);
       const keeper = locked.get(keeperId)!;
       const dup = locked.get(duplicateId)!;
-      await this.access.requireWholeReach(actor, [keeperId, duplicateId], tx);
+      await this.access.requireSoleReach(actor, [keeperId, duplicateId], 'merge', tx);
       const running: { candidate_id: string }[] = await tx.query(
         `SELECT candidate_id FROM enrollments WHERE candidate_id = ANY($1::uuid[]) AND status IN ('active', 'paused')`,
         [[keeperId, duplicateId]],
