@@ -1,4 +1,5 @@
-import { forgetOutreach, stopOutreach } from './outreach-stop';
+import { forgetPerson } from './erasure';
+import { stopOutreach } from './outreach-stop';
 import { affectedCount, AuditLog, Clock, ConflictError, encodeCursor, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
@@ -259,12 +260,14 @@ export class CandidatesService {
 
   /**
    * Erasure: the person's data is gone for good (the row stays, anonymous, so pipeline counts
-   * still add up). Notes and free-text comments go; identities go so a new record can be made.
+   * still add up). Notes and free-text comments go; identities go so a new record can be made;
+   * outreach, offers and replayable answers forget them too (docs/privacy.md lists every table).
    */
   async erase(actor: Actor, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       const row = await this.access.load(actor, id, tx, true);
       if (!isAdmin(actor) && row.owner_id !== actor.userId) throw new ForbiddenError('owner_or_admin_required', 'Only an admin or the owner may erase a candidate');
+      await forgetPerson(tx, id);
       await this.anonymize(tx, id, null);
       await this.audit.record({ actorId: actor.userId, action: 'candidate.erased', entityType: 'candidate', entityId: id }, tx);
     });
@@ -400,7 +403,6 @@ export class CandidatesService {
     await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
     await tx.query(`DELETE FROM candidate_notes WHERE candidate_id = $1`, [id]);
     if (mergedInto) await tx.query(`UPDATE inbound_events SET candidate_id = $2 WHERE candidate_id = $1`, [id, mergedInto]);
-    else await forgetOutreach(tx, id);
     // Outreach stops for good: running enrollments end and nothing not yet handed to SMTP goes out.
     await stopOutreach(tx, { candidateId: id }, 'erased');
     await tx.query(

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime, Duration } from 'luxon';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { notBounced, recordBounce } from './bounces';
+import { capDomainKey } from './cap-keys';
 import { messageIdFor, OutreachJobs } from './outreach-jobs';
 import { nextSendTime } from './send-window';
 import { SequenceDefinition } from './sequences.dto';
@@ -155,7 +156,7 @@ export class OutreachSender {
   private capKeys(step: Step, recipient: string): [string, string] {
     const sender = step.definition.sender.fromAddress.toLowerCase();
     const domain = recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase();
-    return [`sender:${sender}`, `domain:${sender}:${domain}`];
+    return [`sender:${sender}`, `domain:${sender}:${capDomainKey(domain)}`];
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ConflictError, RuleViolationError } from '../errors/domain-error';
 import { affectedCount, returnedRows } from '../database/sql';
@@ -38,6 +38,22 @@ export function withoutSecrets(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, k === 'token' && typeof v === 'string' ? null : withoutSecrets(v)]));
   }
   return value;
+}
+
+/**
+ * Erasure: stored answers (and requests, by their path) that name any of `refs` (ids of the
+ * erased person's records) are deleted, so a replay cannot hand their data back. A retry under
+ * such a key then runs as a new request. Returns how many were deleted.
+ */
+export async function forgetReplaysNaming(manager: EntityManager, refs: string[]): Promise<number> {
+  if (!refs.length) return 0;
+  return affectedCount(
+    await manager.query(
+      `DELETE FROM idempotency_keys k
+        WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) AS ref WHERE strpos(k.path, ref) > 0 OR strpos(coalesce(k.response_body::text, ''), ref) > 0)`,
+      [refs],
+    ),
+  );
 }
 
 /**
