@@ -4,10 +4,13 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const hashed = (domain: string) => `left(encode(sha256(convert_to(${domain}, 'UTF8')), 'hex'), 32)`;
 const rewrite = (key: string) => `regexp_replace(${key}, '[^:]*$', '') || ${hashed(`substring(${key} from '[^:]*$')`)}`;
 
-export class HashedCapDomains1765000200000 implements MigrationInterface {
-  name = 'HashedCapDomains1765000200000';
+export class Privacy1765000200000 implements MigrationInterface {
+  name = 'Privacy1765000200000';
 
   async up(q: QueryRunner): Promise<void> {
+    // The ids a stored request named (its path and body), so erasing a person also forgets
+    // answers that hold their data without naming them, such as a preview rendered for them.
+    await q.query(`ALTER TABLE idempotency_keys ADD COLUMN refs text[] NOT NULL DEFAULT '{}'`);
     // Daily-cap counters named the recipient's domain ("domain:<sender>:<domain>"), which for a
     // personal domain names the person; the key now holds a hash of it.
     await q.query(`UPDATE outreach_daily_counts SET counter = ${rewrite('counter')} WHERE counter LIKE 'domain:%'`);
@@ -18,7 +21,8 @@ export class HashedCapDomains1765000200000 implements MigrationInterface {
     );
   }
 
-  async down(): Promise<void> {
+  async down(q: QueryRunner): Promise<void> {
     // A hash cannot be turned back into a domain: after a rollback the day's counters start again under plain keys.
+    await q.query(`ALTER TABLE idempotency_keys DROP COLUMN refs`);
   }
 }
