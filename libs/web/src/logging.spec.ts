@@ -79,6 +79,13 @@ describe('log redaction', () => {
     expect(scrubText('invalid input value for enum visa_status: "secret"')).toBe('invalid input value for enum visa_status: "[redacted]"');
   });
 
+  it('serializes the original of a copy pino-http made of an error', () => {
+    const copy = Object.assign({ type: 'QueryFailedError', parameters: [PERSON[2]] }, {});
+    Object.defineProperty(copy, 'raw', { value: failedInsert(), enumerable: false });
+    expect(JSON.stringify(safeError(copy))).not.toContain(PERSON[2]);
+    expect(safeError(copy)).toMatchObject({ type: 'QueryFailedError', code: '23514' });
+  });
+
   it('does not log objects thrown as errors', () => {
     expect(safeError({ phone: PERSON[2] })).toEqual({ type: 'non-error', message: '[object]' });
   });

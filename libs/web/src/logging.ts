@@ -60,6 +60,9 @@ const ERROR_FIELDS = [
 const MAX_QUERY_CHARS = 2000;
 
 export function safeError(value: unknown, depth = 0): unknown {
+  // pino-http hands serializers pino's own copy of the error (every field of it), the original in `raw`.
+  const raw = (value as { raw?: unknown } | null)?.raw;
+  if (!(value instanceof Error) && raw instanceof Error) return safeError(raw, depth);
   if (!(value instanceof Error)) {
     if (value && typeof value === 'object') return { type: 'non-error', message: '[object]' };
     return typeof value === 'string' ? scrubText(value) : value;
