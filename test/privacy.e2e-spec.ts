@@ -205,6 +205,33 @@ describe('privacy', () => {
     expect(retry.body.id).not.toBe(id);
   });
 
+  it('a note or a stage comment racing an erasure waits for it and is not kept', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const c = (await http().post('/v1/candidates', { fullName: 'Race Person', emails: [`race.${randomBytes(4).toString('hex')}@example.com`] })).body;
+    const application = (await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id })).body;
+    // This connection plays the erasure: it holds the candidate's and the application's rows, and commits the erased state.
+    const erasure = new Client({ connectionString: suite.db.url });
+    await erasure.connect();
+    try {
+      await erasure.query('BEGIN');
+      await erasure.query(`SELECT id FROM applications WHERE candidate_id = $1 FOR NO KEY UPDATE`, [c.id]);
+      await erasure.query(`UPDATE candidates SET full_name = '[erased]', erased_at = now() WHERE id = $1`, [c.id]);
+      const note = http().post(`/v1/candidates/${c.id}/notes`, { body: NOTE });
+      const move = http().post(`/v1/applications/${application.id}/transitions`, { to: 'contacted', comment: COMMENT });
+      await waitFor(async () => {
+        const [row] = await suite.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        return row.n >= 2;
+      });
+      await erasure.query('COMMIT');
+      expect((await note).status).toBe(404);
+      expect((await move).status).toBe(200);
+    } finally {
+      await erasure.end();
+    }
+    expect(await suite.db.query(`SELECT 1 FROM candidate_notes WHERE candidate_id = $1`, [c.id])).toEqual([]);
+    expect(await suite.db.query(`SELECT comment FROM application_stage_changes WHERE application_id = $1 AND comment IS NOT NULL`, [application.id])).toEqual([]);
+  });
+
   describe('logs', () => {
     let api: Awaited<ReturnType<typeof spawnApiProcess>>;
     beforeAll(async () => {

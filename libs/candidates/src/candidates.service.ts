@@ -224,7 +224,14 @@ export class CandidatesService {
     await this.access.load(actor, candidateId);
     const id = newId();
     const now = this.clock.now();
-    await this.db.query(`INSERT INTO candidate_notes (id, candidate_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)`, [id, candidateId, actor.userId, dto.body, now]);
+    // Under the candidate's row lock: a note racing an erasure waits for it and is then refused, never kept.
+    const inserted: { id: string }[] = await this.db.query(
+      `INSERT INTO candidate_notes (id, candidate_id, author_id, body, created_at)
+       SELECT $1::uuid, c.id, $3::uuid, $4::text, $5::timestamptz FROM candidates c WHERE c.id = $2 AND c.erased_at IS NULL AND c.merged_into IS NULL FOR SHARE
+       RETURNING id`,
+      [id, candidateId, actor.userId, dto.body, now],
+    );
+    if (!inserted.length) throw new NotFoundError('Candidate', candidateId);
     return { id, candidateId, authorId: actor.userId, body: dto.body, createdAt: now.toISOString() };
   }
 

@@ -39,6 +39,9 @@ export async function forgetPerson(tx: EntityManager, candidateId: string): Prom
     [candidateId],
   );
   if (!person) return;
+  // Applications first (the sender's lock order): a move racing the erasure either commits before
+  // its comment is cleared, or waits and then finds the candidate erased.
+  await tx.query(`SELECT id FROM applications WHERE candidate_id = $1 ORDER BY id FOR NO KEY UPDATE`, [candidateId]);
   const addresses = [...new Set([...person.emails, ...person.recipients].flatMap((a) => [a.trim().toLowerCase(), normalizeEmail(a)]))];
   await forgetOutreach(tx, candidateId, addresses);
   await tx.query(
