@@ -38,7 +38,7 @@ const TRACES = [
 ];
 
 /** Every column of every table of the database, each value cast to text, searched for the traces. */
-async function tracesInDatabase(db: TestDatabase): Promise<string[]> {
+async function tracesInDatabase(db: TestDatabase, traces: string[] = TRACES): Promise<string[]> {
   const client = new Client({ connectionString: db.url });
   await client.connect();
   try {
@@ -52,9 +52,9 @@ async function tracesInDatabase(db: TestDatabase): Promise<string[]> {
     for (const c of columns) {
       const table = `"${c.table_schema}"."${c.table_name}"`;
       const { rows } = await client.query<{ value: string }>(`SELECT lower(t."${c.column_name}"::text) AS value FROM ${table} t WHERE lower(t."${c.column_name}"::text) LIKE ANY($1)`, [
-        TRACES.map((s) => `%${s}%`),
+        traces.map((s) => `%${s}%`),
       ]);
-      for (const r of rows) for (const trace of TRACES.filter((s) => r.value.includes(s))) hits.push(`${table}.${c.column_name}: ${trace}`);
+      for (const r of rows) for (const trace of traces.filter((s) => r.value.includes(s))) hits.push(`${table}.${c.column_name}: ${trace}`);
     }
     return [...new Set(hits)].sort();
   } finally {
@@ -63,7 +63,7 @@ async function tracesInDatabase(db: TestDatabase): Promise<string[]> {
 }
 
 /** Every key of the suite's queue prefix, every value of whatever type, searched for the traces. */
-async function tracesInRedis(url: string, prefix: string): Promise<string[]> {
+async function tracesInRedis(url: string, prefix: string, traces: string[] = TRACES): Promise<string[]> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1 });
   const hits: string[] = [];
   try {
@@ -90,7 +90,7 @@ async function tracesInRedis(url: string, prefix: string): Promise<string[]> {
                       ? (await redis.xrange(key, '-', '+')).flatMap(([id, fields]) => [id, ...fields])
                       : [];
         const text = [key, ...values].join('\n').toLowerCase();
-        for (const trace of TRACES) if (text.includes(trace)) hits.push(`${key}: ${trace}`);
+        for (const trace of traces) if (text.includes(trace)) hits.push(`${key}: ${trace}`);
       }
     } while (cursor !== '0');
     expect(keys).toBeGreaterThan(0);
@@ -203,6 +203,34 @@ describe('privacy', () => {
     const retry = await http().post('/v1/candidates', PERSON, createKey);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
     expect(retry.body.id).not.toBe(id);
+
+    for (const other of new Set([again.body.id, retry.body.id ?? retry.body.existingCandidateId])) expect((await http().delete(`/v1/candidates/${other}`)).status).toBe(204);
+  });
+
+  it('an address refused at SMTP leaves no trace in the job results in Redis or in the database after erasure', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await http().post('/v1/sequences', {
+      taskForceId: tf.id,
+      name: `Privacy bounce ${randomBytes(3).toString('hex')}`,
+      sender: { fromName: 'Jun Wang', fromAddress: `jun.${randomBytes(3).toString('hex')}@talent.example.com` },
+      steps: [{ delay: 'PT0S', subject: 'Hello', body: 'Hi {{unsubscribeUrl}}' }],
+      sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00' },
+    });
+    const address = 'zephyrine.bounce@zqhome.example';
+    sink.rejectRecipients.add(address);
+    const c = (await http().post('/v1/candidates', { fullName: 'Zephyrine Bounce', emails: [address] })).body;
+    await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id });
+    const enrolled = (await http().post(`/v1/sequences/${seq.body.id}/enrollments`, { candidateIds: [c.id] })).body;
+    await waitFor(async () => {
+      const e = (await http().get(`/v1/enrollments/${enrolled.enrolled[0].enrollmentId}`)).body;
+      return e.messages[0]?.response === 'bounced';
+    }, 30_000);
+    // The job's result is written to Redis once the batch is recorded.
+    await waitFor(async () => (await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['"result":"bounced"'])).length > 0 || undefined, 5_000);
+
+    expect((await http().delete(`/v1/candidates/${c.id}`)).status).toBe(204);
+    expect(await tracesInDatabase(suite.db, ['zephyrine.bounce', 'zephyrine bounce'])).toEqual([]);
+    expect(await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['zephyrine.bounce', 'zephyrine bounce'])).toEqual([]);
   });
 
   it('a note or a stage comment racing an erasure waits for it and is not kept', async () => {
