@@ -233,6 +233,34 @@ describe('privacy', () => {
     expect(await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['zephyrine.bounce', 'zephyrine bounce'])).toEqual([]);
   });
 
+  it('a template stored before the allow-list is never rendered: the step fails without reaching SMTP', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = (
+      await http().post('/v1/sequences', {
+        taskForceId: tf.id,
+        name: `Legacy ${randomBytes(3).toString('hex')}`,
+        sender: { fromName: 'Jun Wang', fromAddress: `jun.${randomBytes(3).toString('hex')}@talent.example.com` },
+        steps: [{ delay: 'PT0S', subject: 'Hello', body: 'Hi {{unsubscribeUrl}}' }],
+        sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00' },
+      })
+    ).body;
+    await suite.db.query(`UPDATE sequence_versions SET definition = jsonb_set(definition, '{steps,0,body}', to_jsonb($2::text)) WHERE sequence_id = $1`, [
+      seq.id,
+      '{{log "forged"}}{{#each candidate}}{{this}}{{/each}} {{unsubscribeUrl}}',
+    ]);
+    const address = `legacy.${randomBytes(4).toString('hex')}@example.com`;
+    const c = (await http().post('/v1/candidates', { fullName: 'Legacy Template', emails: [address] })).body;
+    await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id });
+    const enrolled = (await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [c.id] })).body;
+    const done = await waitFor(async () => {
+      const e = (await http().get(`/v1/enrollments/${enrolled.enrolled[0].enrollmentId}`)).body;
+      return e.status === 'stopped' ? e : undefined;
+    }, 30_000);
+    expect(done.stopReason).toBe('send_failed');
+    expect(done.messages[0]).toMatchObject({ status: 'failed', detail: expect.stringContaining('template cannot be rendered') });
+    expect(sink.messages.filter((m) => m.to.includes(address))).toEqual([]);
+  });
+
   it('a note or a stage comment racing an erasure waits for it and is not kept', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const c = (await http().post('/v1/candidates', { fullName: 'Race Person', emails: [`race.${randomBytes(4).toString('hex')}@example.com`] })).body;

@@ -458,12 +458,21 @@ export class OutreachSender {
     const step = d.steps[claim.step - 1];
     const link = unsubscribeUrl(this.config, unsubscribeToken(this.config.UNSUBSCRIBE_SECRET, claim.enrollment_id));
     const context = templateContext(claim, { name: claim.tf_name, company: claim.tf_company, location: claim.tf_location }, d.sender, link);
+    let subject: string;
+    let text: string;
+    try {
+      subject = render(step.subject, context);
+      text = render(step.body, context);
+    } catch (error) {
+      // A version saved before templates were held to the allow-list: nothing reached SMTP, and no retry would render it.
+      throw new MailDeliveryError(`the step's template cannot be rendered: ${(error as Error).message.split('\n')[0]}`, false, false, null, false, true);
+    }
     return {
       from: { name: d.sender.fromName, address: d.sender.fromAddress },
       replyTo: d.sender.replyTo,
       to: claim.recipient,
-      subject: render(step.subject, context),
-      text: render(step.body, context),
+      subject,
+      text,
       messageId: claim.message_id,
       headers: {
         'List-Unsubscribe': `<${link}>`,
