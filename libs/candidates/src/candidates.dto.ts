@@ -155,11 +155,19 @@ export class CandidateView {
 
 export class CreateNoteDto {
   @ApiProperty({ example: 'Met at NeurIPS; open to relocating to Sunnyvale next spring.' }) @Trim() @IsString() @Length(1, 10000) body: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The task force the note is for: its members read it. Without one, only the author (and admins) can read the note.',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'taskForceId must be a UUID' })
+  taskForceId?: string;
 }
 
 export class NoteView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) candidateId: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Read by members of this task force; null: the author only' }) taskForceId: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) authorId: string | null;
   @ApiProperty() body: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -226,7 +234,7 @@ export class ApplicationView {
 export class ImportReportRow {
   @ApiProperty({ description: '1-based line number in the file (the header is line 1)' }) line: number;
   @ApiProperty({ enum: ['created', 'duplicate', 'error'] }) outcome: 'created' | 'duplicate' | 'error';
-  @ApiPropertyOptional({ format: 'uuid' }) candidateId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Created, or the duplicate it matched when the caller may see that candidate' }) candidateId?: string;
   @ApiPropertyOptional({ type: [String] }) errors?: string[];
 }
 

@@ -100,6 +100,7 @@ export function pinoOptions(level: string): LoggerOptions {
       err: (err: unknown) => safeError(err),
       error: (err: unknown) => safeError(err),
       url: scrubUrl,
+      path: scrubUrl,
     },
     hooks: {
       // Messages are often built from an error's message (`... ${e.message}`).
