@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime, Duration } from 'luxon';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { notBounced, recordBounce } from './bounces';
+import { capDomainKey } from './cap-keys';
 import { messageIdFor, OutreachJobs } from './outreach-jobs';
 import { nextSendTime } from './send-window';
 import { SequenceDefinition } from './sequences.dto';
@@ -155,7 +156,7 @@ export class OutreachSender {
   private capKeys(step: Step, recipient: string): [string, string] {
     const sender = step.definition.sender.fromAddress.toLowerCase();
     const domain = recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase();
-    return [`sender:${sender}`, `domain:${sender}:${domain}`];
+    return [`sender:${sender}`, `domain:${sender}:${capDomainKey(domain)}`];
   }
 
   /**
@@ -457,12 +458,21 @@ export class OutreachSender {
     const step = d.steps[claim.step - 1];
     const link = unsubscribeUrl(this.config, unsubscribeToken(this.config.UNSUBSCRIBE_SECRET, claim.enrollment_id));
     const context = templateContext(claim, { name: claim.tf_name, company: claim.tf_company, location: claim.tf_location }, d.sender, link);
+    let subject: string;
+    let text: string;
+    try {
+      subject = render(step.subject, context);
+      text = render(step.body, context);
+    } catch (error) {
+      // A version saved before templates were held to the allow-list: nothing reached SMTP, and no retry would render it.
+      throw new MailDeliveryError(`the step's template cannot be rendered: ${(error as Error).message.split('\n')[0]}`, false, false, null, false, true);
+    }
     return {
       from: { name: d.sender.fromName, address: d.sender.fromAddress },
       replyTo: d.sender.replyTo,
       to: claim.recipient,
-      subject: render(step.subject, context),
-      text: render(step.body, context),
+      subject,
+      text,
       messageId: claim.message_id,
       headers: {
         'List-Unsubscribe': `<${link}>`,
