@@ -36,6 +36,7 @@ interface StepRow {
   enrollment_status: string;
   application_id: string;
   candidate_id: string;
+  task_force_id: string;
   time_zone: string;
   sequence_id: string;
   sequence_version: number;
@@ -153,8 +154,9 @@ export class OutreachSender {
     return null;
   }
 
+  /** Counted per task force, so one team's sends never spend another's budget, whatever address it names. */
   private capKeys(step: Step, recipient: string): [string, string] {
-    const sender = step.definition.sender.fromAddress.toLowerCase();
+    const sender = `${step.task_force_id}:${step.definition.sender.fromAddress.toLowerCase()}`;
     const domain = recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase();
     return [`sender:${sender}`, `domain:${sender}:${capDomainKey(domain)}`];
   }
@@ -484,7 +486,7 @@ export class OutreachSender {
 
   private async load(runner: QueryRunner, ids: string[]): Promise<Map<string, Step>> {
     const rows: StepRow[] = await runner.query(
-      `SELECT m.id, m.enrollment_id, m.step, m.status, m.due_at, m.message_id, e.status AS enrollment_status, e.application_id, e.candidate_id, e.time_zone,
+      `SELECT m.id, m.enrollment_id, m.step, m.status, m.due_at, m.message_id, e.status AS enrollment_status, e.application_id, e.candidate_id, e.task_force_id, e.time_zone,
               e.sequence_id, e.sequence_version, c.full_name, c.native_name, c.current_employer, c.current_title,
               (SELECT address FROM unnest(c.emails) WITH ORDINALITY AS u(address, n)
                 WHERE ${notBounced('u.address')} ORDER BY n LIMIT 1) AS recipient,
