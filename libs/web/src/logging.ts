@@ -1,4 +1,6 @@
-import { AppConfig } from '@app/platform';
+import { AppConfig, scrubText } from '@app/platform';
+
+export { scrubText };
 import { LoggerModule } from 'nestjs-pino';
 import type { LoggerOptions } from 'pino';
 
@@ -8,22 +10,6 @@ import type { LoggerOptions } from 'pino';
  * an SMTP error's response names the recipient); messages and URLs are scrubbed of addresses,
  * quoted values and query values. docs/privacy.md says what is kept.
  */
-
-/** Without slashes, so the `@scope/package` of a stack's paths is left alone. */
-const EMAIL = /[^\s<>()[\]{}"'`,;:/@]+@[^\s<>()[\]{}"'`,;:/@]+\.[^\s<>()[\]{}"'`,;:/@]+/g;
-/** Postgres quotes the offending value ("invalid input syntax for type uuid: "x""), and also names; names stay. */
-const QUOTED = /"(?:[^"\\]|\\.|"")*"/g;
-const NAMES_NEXT =
-  /\b(?:constraint|relation|column|table|index|type|function|schema|sequence|database|role|extension|operator|trigger|view|cursor|savepoint|statement|parameter|policy|domain|collation|publication|subscription|server|tablespace|user)\s$/i;
-/** Key (email)=(x@y) in a constraint message. */
-const KEY_VALUES = /\)=\((?:[^()]|\([^()]*\))*\)/g;
-
-export function scrubText(text: string): string {
-  return text
-    .replace(EMAIL, '[email]')
-    .replace(KEY_VALUES, ')=([redacted])')
-    .replace(QUOTED, (quoted, offset: number, whole: string) => (NAMES_NEXT.test(whole.slice(Math.max(0, offset - 16), offset)) ? quoted : '"[redacted]"'));
-}
 
 /** Query parameters whose values are ids, enums or numbers; the values of all others are dropped. */
 const PLAIN_QUERY_KEYS = new Set([
