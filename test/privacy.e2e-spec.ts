@@ -1,3 +1,4 @@
+import { normalizeEmail } from '@app/candidates';
 import { signWebhook } from '@app/web';
 import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -286,6 +287,17 @@ describe('privacy', () => {
     }
     expect(await suite.db.query(`SELECT 1 FROM candidate_notes WHERE candidate_id = $1`, [c.id])).toEqual([]);
     expect(await suite.db.query(`SELECT comment FROM application_stage_changes WHERE application_id = $1 AND comment IS NOT NULL`, [application.id])).toEqual([]);
+  });
+
+  it("finds mail from any spelling of the person's address: the SQL normal form is the identities' one", async () => {
+    const spellings = [
+      'Wei.Zhang+jobs@GoogleMail.com', ' wei.zhang@gmail.com ', 'wei+x@outlook.com', 'wei+x@lab.example.com', 'Jos\u0065\u0301@Example.com',
+      'José@example.com', 'no-at-sign', '@gmail.com', 'a@b@qq.com', 'x.y+z@163.com', 'first.last@fastmail.com',
+    ];
+    for (const address of spellings) {
+      const [row] = await suite.db.query<{ n: string }>(`SELECT normalized_email($1) AS n`, [address]);
+      expect([address, row.n]).toEqual([address, normalizeEmail(address)]);
+    }
   });
 
   describe('logs', () => {

@@ -1,6 +1,6 @@
 /**
  * Normal forms used to recognise the same person twice (docs/domain.md):
- * - email: trimmed and lower-cased; for providers with plus-addressing the "+tag" is dropped;
+ * - email: in Unicode NFC, trimmed and lower-cased; for providers with plus-addressing the "+tag" is dropped;
  *   for Gmail the dots of the local part are dropped too and googlemail.com is gmail.com;
  * - LinkedIn: linkedin.com/in/<slug>, whatever the scheme, www./country subdomain, case,
  *   trailing slash, query or fragment;
@@ -23,7 +23,8 @@ const PLUS_ADDRESSING = new Set([
 ]);
 
 export function normalizeEmail(address: string): string {
-  const trimmed = address.trim().toLowerCase();
+  // NFC first: josé typed on one keyboard and josé on another are one address (and one person).
+  const trimmed = address.normalize('NFC').trim().toLowerCase();
   const at = trimmed.lastIndexOf('@');
   if (at < 1) return trimmed;
   let local = trimmed.slice(0, at);

@@ -1,3 +1,4 @@
+import { normalizeEmail } from './identity';
 import { returnedRows } from '@app/platform';
 import { EntityManager } from 'typeorm';
 
@@ -44,19 +45,20 @@ export async function stopOutreach(tx: EntityManager, scope: OutreachScope, reas
  * being matched to them. Cap keys go once a step is done with them (a step being sent still needs
  * its keys to give its counts back).
  */
-export async function forgetOutreach(tx: EntityManager, candidateId: string, addresses: string[] = []): Promise<void> {
+export async function forgetOutreach(tx: EntityManager, candidateIds: string[], addresses: string[] = []): Promise<void> {
   // Enrollments before their messages, in id order: the sender's lock order.
-  await tx.query(`SELECT id FROM enrollments WHERE candidate_id = $1 ORDER BY id FOR NO KEY UPDATE`, [candidateId]);
-  await tx.query(`UPDATE enrollments SET time_zone = 'UTC' WHERE candidate_id = $1`, [candidateId]);
+  await tx.query(`SELECT id FROM enrollments WHERE candidate_id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [candidateIds]);
+  await tx.query(`UPDATE enrollments SET time_zone = 'UTC' WHERE candidate_id = ANY($1::uuid[])`, [candidateIds]);
+  // Mail from any spelling of the person's addresses (normalized_email, as identities compare).
   await tx.query(
     `UPDATE inbound_events SET from_address = '[erased]', to_address = NULL, recipient = NULL, subject = NULL, in_reply_to = NULL, "references" = '{}',
             headers = '{}', text = NULL
-      WHERE candidate_id = $1 OR lower(from_address) = ANY($2::text[]) OR lower(recipient) = ANY($2::text[])`,
-    [candidateId, addresses],
+      WHERE candidate_id = ANY($1::uuid[]) OR normalized_email(from_address) = ANY($2::text[]) OR lower(recipient) = ANY($3::text[])`,
+    [candidateIds, [...new Set(addresses.map(normalizeEmail))], addresses],
   );
   await tx.query(
     `UPDATE outreach_messages SET recipient = NULL, smtp_response = NULL, detail = NULL, cap_keys = CASE WHEN status = 'sending' THEN cap_keys ELSE '{}' END
-      WHERE enrollment_id IN (SELECT id FROM enrollments WHERE candidate_id = $1)`,
-    [candidateId],
+      WHERE enrollment_id IN (SELECT id FROM enrollments WHERE candidate_id = ANY($1::uuid[]))`,
+    [candidateIds],
   );
 }

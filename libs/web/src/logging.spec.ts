@@ -101,5 +101,6 @@ describe('scrubText', () => {
   it('keeps the scoped package paths of a stack', () => {
     expect(scrubText('at x (/app/node_modules/@nestjs/core/router.js:1:2)')).toBe('at x (/app/node_modules/@nestjs/core/router.js:1:2)');
     expect(scrubText('to wei.zhang+ai@googlemail.com failed')).toBe('to [email] failed');
+    expect(scrubText("550 <o'brien{x}/y`z@lab.example> refused")).toBe('550 <[email]> refused');
   });
 });

@@ -3,8 +3,11 @@
  * addresses, quoted values and constraint key values. docs/privacy.md says what is kept.
  */
 
-/** Without slashes, so the `@scope/package` of a stack's paths is left alone. */
-const EMAIL = /[^\s<>()[\]{}"'`,;:/@]+@[^\s<>()[\]{}"'`,;:/@]+\.[^\s<>()[\]{}"'`,;:/@]+/g;
+/**
+ * The local part takes whatever RFC 5322 allows unquoted (' { } / ` included); the domain takes
+ * no slash, so the `@scope/package` of a stack's paths is left alone.
+ */
+const EMAIL = /[^\s<>()[\]",;:@]+@[^\s<>()[\]{}"'`,;:/@]+\.[^\s<>()[\]{}"'`,;:/@]+/g;
 /** Postgres quotes the offending value ("invalid input syntax for type uuid: "x""), and also names; names stay. */
 const QUOTED = /"(?:[^"\\]|\\.|"")*"/g;
 const NAMES_NEXT =
