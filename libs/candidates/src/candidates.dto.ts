@@ -170,11 +170,35 @@ export class MergeCandidatesDto {
   @IsUUID('all', { message: 'duplicateId must be a UUID' }) duplicateId: string;
 }
 
-export class DuplicatePairView {
-  @ApiProperty({ format: 'uuid' }) candidateId: string;
-  @ApiProperty({ format: 'uuid' }) duplicateId: string;
+/** Members shown inline in each duplicate group; the rest are paged through the group's members route. */
+export const GROUP_MEMBERS_SHOWN = 20;
+/** Members are counted up to this many; a larger group says so instead of counting on. */
+export const GROUP_COUNT_CEILING = 1000;
+
+export class DuplicateMembersQuery extends PageQuery {
+  @ApiProperty({ description: 'The group field of a duplicate group' })
+  @IsString() @Matches(/^[0-9a-f]{32}$/, { message: 'group must be the group field of a duplicate group' })
+  group: string;
+}
+
+export class LookAlikeView {
+  @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() fullName: string;
   @ApiProperty({ nullable: true, type: String }) currentEmployer: string | null;
+  @ApiProperty({ nullable: true, type: String }) currentTitle: string | null;
+  @ApiProperty({ nullable: true, type: String }) primaryEmail: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) ownerId: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class DuplicateGroupView {
+  @ApiProperty({ description: 'Opaque id of the group: pass it as ?group= to GET /v1/candidates/duplicates/members for every member' })
+  group: string;
+  @ApiProperty({ description: 'The name the members share, lower-case with single spaces', example: 'wei zhang' }) fullName: string;
+  @ApiProperty({ description: 'The employer the members share, lower-case; empty when none is known', example: 'openai' }) currentEmployer: string;
+  @ApiProperty({ description: `Members the caller may see, counted up to ${GROUP_COUNT_CEILING}` }) count: number;
+  @ApiProperty({ description: `True when the group has more than ${GROUP_COUNT_CEILING} members the caller may see` }) countCapped: boolean;
+  @ApiProperty({ type: [LookAlikeView], description: `The oldest ${GROUP_MEMBERS_SHOWN} members, oldest first` }) members: LookAlikeView[];
   @ApiProperty({ description: 'Why they look alike' }) reason: string;
 }
 

@@ -1,5 +1,5 @@
 import { forgetOutreach, stopOutreach } from './outreach-stop';
-import { affectedCount, AuditLog, Clock, ConflictError, encodeCursor, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { affectedCount, AuditLog, Clock, ConflictError, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -12,11 +12,15 @@ import {
   CandidateView,
   CreateCandidateDto,
   CreateNoteDto,
-  DuplicatePairView,
+  DuplicateGroupView,
+  GROUP_COUNT_CEILING,
+  GROUP_MEMBERS_SHOWN,
+  LookAlikeView,
   NoteView,
   UpdateCandidateDto,
 } from './candidates.dto';
 import { identitiesOf, Identity, normalizeEmail } from './identity';
+import { decodeGroupCursor, encodeGroupCursor, KEYS_PER_PAGE, LIVE, LOOK_ALIKE_EMPLOYER, LOOK_ALIKE_NAME } from './look-alikes';
 
 type Fields = Omit<UpdateCandidateDto, 'ownerId'>;
 
@@ -46,10 +50,17 @@ const tidyEmails = (list: string[]) => {
   return list.map((e) => e.trim()).filter((e) => !seen.has(normalizeEmail(e)) && seen.add(normalizeEmail(e)));
 };
 
-/** Same name (case and spacing ignored) at the same employer; matches candidates_name_employer_idx. */
-const likeKey = (alias: string) =>
-  `lower(regexp_replace(trim(${alias}.full_name), '\\s+', ' ', 'g')), lower(coalesce(${alias}.current_employer, ''))`;
-const LOOK_ALIKE = `(${likeKey('b')}) = (${likeKey('c')})`;
+type LookAlikeRow = { id: string; full_name: string; current_employer: string | null; current_title: string | null; emails: string[]; owner_id: string | null; created_at: Date };
+const LOOK_ALIKE_COLUMNS = `c.id, c.full_name, c.current_employer, c.current_title, c.emails, c.owner_id, c.created_at`;
+const toLookAlikeView = (r: LookAlikeRow): LookAlikeView => ({
+  id: r.id,
+  fullName: r.full_name,
+  currentEmployer: r.current_employer,
+  currentTitle: r.current_title,
+  primaryEmail: r.emails[0] ?? null,
+  ownerId: r.owner_id,
+  createdAt: r.created_at.toISOString(),
+});
 
 /** A tsquery that matches every word of `q` as a prefix; punctuation is dropped, never interpreted. */
 export function toPrefixQuery(q: string): string | null {
@@ -348,34 +359,75 @@ export class CandidatesService {
   }
 
   /**
-   * Likely duplicates the identity keys could not catch: the same name at the same employer
-   * (case and spacing ignored). Paged by the older candidate of each group.
+   * Likely duplicates the identity keys could not catch: groups of candidates with the same name
+   * at the same employer (case and spacing ignored), in key order. The walk hops from key to key
+   * over candidates_lookalike_idx, at most KEYS_PER_PAGE keys a page, and stops once it has one
+   * group more than `limit`; each group shows its oldest GROUP_MEMBERS_SHOWN members and counts
+   * up to GROUP_COUNT_CEILING. A group is one only if the caller may see two of its members.
    */
-  async duplicates(actor: Actor, limit: number, afterId?: string): Promise<Page<DuplicatePairView>> {
+  async duplicates(actor: Actor, limit: number, cursor?: string): Promise<Page<DuplicateGroupView>> {
+    const after = decodeGroupCursor(cursor);
     const scope = this.access.condition(actor, 1);
-    const scopeB = scope.sql.replace(/\bc\./g, 'b.').replace(/a\.candidate_id = c\.id/g, 'a.candidate_id = b.id');
-    const rows: { id: string; duplicate_id: string; full_name: string; current_employer: string | null }[] = await this.db.query(
-      `WITH firsts AS (
-         SELECT DISTINCT c.id FROM candidates c
-           JOIN candidates b ON b.id > c.id
-                            AND ${LOOK_ALIKE}
-          WHERE ${scope.sql} AND ${scopeB} AND ($2::uuid IS NULL OR c.id > $2)
-          ORDER BY c.id LIMIT $3)
-       SELECT c.id, b.id AS duplicate_id, c.full_name, c.current_employer
-         FROM firsts f JOIN candidates c ON c.id = f.id
-         JOIN candidates b ON b.id > c.id
-                          AND ${LOOK_ALIKE}
-        WHERE ${scopeB}
-        ORDER BY c.id, b.id`,
-      [scope.params[0], afterId ?? null, limit + 1],
+    const isGroup = (key: string) => `(SELECT count(*) FROM (SELECT 1 FROM candidates c WHERE c.lookalike_key = ${key} AND ${scope.sql} LIMIT 2) v) = 2`;
+    const nextKey = (after: string) => `SELECT c.lookalike_key AS key FROM candidates c WHERE ${LIVE} AND ${after} ORDER BY c.lookalike_key LIMIT 1`;
+    const walked: { key: string; grp: boolean; n: number }[] = await this.db.query(
+      `WITH RECURSIVE walk (key, grp, found, n) AS (
+         SELECT f.key, g.grp, g.grp::int, 1
+           FROM (${nextKey('($2::text IS NULL OR c.lookalike_key > $2)')}) f CROSS JOIN LATERAL (SELECT ${isGroup('f.key')} AS grp) g
+         UNION ALL
+         SELECT f.key, g.grp, w.found + g.grp::int, w.n + 1
+           FROM walk w
+           CROSS JOIN LATERAL (${nextKey('c.lookalike_key > w.key')}) f
+           CROSS JOIN LATERAL (SELECT ${isGroup('f.key')} AS grp) g
+          WHERE w.found <= $3 AND w.n < $4)
+       SELECT key, grp, n FROM walk WHERE grp OR n = (SELECT max(n) FROM walk) ORDER BY n`,
+      [...scope.params, after, limit, KEYS_PER_PAGE],
     );
-    const firstIds = [...new Set(rows.map((r) => r.id))];
-    const keptIds = firstIds.slice(0, limit);
-    const kept = new Set(keptIds);
-    const data = rows
-      .filter((r) => kept.has(r.id))
-      .map((r) => ({ candidateId: r.id, duplicateId: r.duplicate_id, fullName: r.full_name, currentEmployer: r.current_employer, reason: 'same name and employer' }));
-    return { data, nextCursor: firstIds.length > limit ? encodeCursor(keptIds[keptIds.length - 1]) : null };
+    const groups = walked.filter((w) => w.grp).map((w) => w.key);
+    const last = walked[walked.length - 1];
+    const kept = groups.slice(0, limit);
+    const nextCursor = groups.length > limit ? encodeGroupCursor(kept[kept.length - 1]) : last && last.n >= KEYS_PER_PAGE ? encodeGroupCursor(last.key) : null;
+    if (!kept.length) return { data: [], nextCursor };
+    const rows: (LookAlikeRow & { key: string; name_key: string; employer_key: string; count: number })[] = await this.db.query(
+      `SELECT g.key, n.count, m.*
+         FROM unnest($2::text[]) WITH ORDINALITY AS g(key, ord)
+         CROSS JOIN LATERAL (SELECT count(*)::int AS count FROM (SELECT 1 FROM candidates c WHERE c.lookalike_key = g.key AND ${scope.sql} LIMIT $3) v) n
+         CROSS JOIN LATERAL (SELECT ${LOOK_ALIKE_COLUMNS}, ${LOOK_ALIKE_NAME} AS name_key, ${LOOK_ALIKE_EMPLOYER} AS employer_key
+                               FROM candidates c WHERE c.lookalike_key = g.key AND ${scope.sql} ORDER BY c.id LIMIT $4) m
+        ORDER BY g.ord, m.id`,
+      [...scope.params, kept, GROUP_COUNT_CEILING + 1, GROUP_MEMBERS_SHOWN],
+    );
+    const byKey = new Map<string, DuplicateGroupView>();
+    for (const r of rows) {
+      let group = byKey.get(r.key);
+      if (!group) {
+        group = {
+          group: r.key,
+          fullName: r.name_key,
+          currentEmployer: r.employer_key,
+          count: Math.min(r.count, GROUP_COUNT_CEILING),
+          countCapped: r.count > GROUP_COUNT_CEILING,
+          members: [],
+          reason: 'same name and employer',
+        };
+        byKey.set(r.key, group);
+      }
+      group.members.push(toLookAlikeView(r));
+    }
+    // A group that lost members between the two reads is no longer one.
+    return { data: [...byKey.values()].filter((g) => g.members.length >= 2), nextCursor };
+  }
+
+  /** Every member of one duplicate group the caller may see, oldest first. */
+  async duplicateMembers(actor: Actor, group: string, limit: number, afterId?: string): Promise<Page<LookAlikeView>> {
+    const scope = this.access.condition(actor, 1);
+    const rows: LookAlikeRow[] = await this.db.query(
+      `SELECT ${LOOK_ALIKE_COLUMNS} FROM candidates c
+        WHERE c.lookalike_key = $2 AND ${scope.sql} AND ($3::uuid IS NULL OR c.id > $3)
+        ORDER BY c.id LIMIT $4`,
+      [...scope.params, group, afterId ?? null, limit + 1],
+    );
+    return toPage(rows, limit, toLookAlikeView);
   }
 
   private async applicationsOf(actor: Actor, candidateId: string, manager: EntityManager = this.db.manager): Promise<ApplicationSummary[]> {

@@ -5,8 +5,10 @@ import {
   CandidateView,
   CreateCandidateDto,
   CreateNoteDto,
-  DuplicatePairView,
+  DuplicateGroupView,
+  DuplicateMembersQuery,
   ImportReport,
+  LookAlikeView,
   MergeCandidatesDto,
   NoteView,
   UpdateCandidateDto,
@@ -44,11 +46,23 @@ export class CandidatesController {
   }
 
   @Get('duplicates')
-  @ApiOperation({ summary: 'Likely duplicate pairs: same name and employer (case and spacing ignored)' })
-  @ApiPage(DuplicatePairView)
+  @ApiOperation({
+    summary:
+      'Groups of likely duplicates: same name and employer (case and spacing ignored), the oldest 20 members of each. ' +
+      'limit counts groups; a page may hold fewer, even none, and still have a nextCursor.',
+  })
+  @ApiPage(DuplicateGroupView)
   @ApiProblems(400, 401)
   duplicates(@CurrentActor() actor: Actor, @Query() query: PageQuery) {
-    return this.candidates.duplicates(actor, query.limit, decodeCursor(query.cursor));
+    return this.candidates.duplicates(actor, query.limit, query.cursor);
+  }
+
+  @Get('duplicates/members')
+  @ApiOperation({ summary: 'Every member of one duplicate group the caller may see, oldest first' })
+  @ApiPage(LookAlikeView)
+  @ApiProblems(400, 401)
+  duplicateMembers(@CurrentActor() actor: Actor, @Query() query: DuplicateMembersQuery) {
+    return this.candidates.duplicateMembers(actor, query.group, query.limit, decodeCursor(query.cursor));
   }
 
   @Post('import')

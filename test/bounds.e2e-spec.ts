@@ -1,0 +1,99 @@
+import { createUser, taskForceBody, useApi } from './support/harness';
+
+const suffix = () => Math.random().toString(36).slice(2, 8);
+
+describe('bounded work per request', () => {
+  const suite = useApi('bounds');
+  const http = () => suite.api.http;
+  const csv = (body: string, token?: string) =>
+    http().post('/v1/candidates/import', undefined, { rawBody: body, headers: { 'content-type': 'text/csv; charset=utf-8' }, token });
+
+  /** Follows nextCursor to the end, checking every page against `limit`. */
+  async function walk<T>(path: string, limit: number, check: (page: T[]) => void = () => undefined, token?: string): Promise<{ items: T[]; pages: number }> {
+    const items: T[] = [];
+    let cursor = '';
+    let pages = 0;
+    for (;;) {
+      const sep = path.includes('?') ? '&' : '?';
+      const res = await http().get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, { token });
+      expect(res.status).toBe(200);
+      expect(res.body.data.length).toBeLessThanOrEqual(limit);
+      check(res.body.data);
+      items.push(...res.body.data);
+      pages += 1;
+      if (!res.body.nextCursor) return { items, pages };
+      cursor = res.body.nextCursor;
+    }
+  }
+
+  describe('duplicates', () => {
+    const employer = `Look Alike Labs ${suffix()}`;
+    const bigIds: string[] = [];
+    const small: string[][] = [];
+
+    beforeAll(async () => {
+      const rows = Array.from({ length: 300 }, (_, i) => `${i % 2 ? 'Ming  Wang' : 'ming wang'},ming.wang.${i}.${suffix()}@example.com,${i % 3 ? employer : employer.toUpperCase()}`);
+      const imported = await csv(`full_name,email,current_employer\n${rows.join('\n')}\n`);
+      expect(imported.body).toMatchObject({ created: 300 });
+      bigIds.push(...imported.body.results.map((r: { candidateId: string }) => r.candidateId));
+      for (const name of ['Ada Li', 'Bo Chen', 'Cai Xu']) {
+        const pair = [];
+        for (let i = 0; i < 2; i += 1) pair.push((await http().post('/v1/candidates', { fullName: name, currentEmployer: employer, emails: [`${suffix()}@example.com`] })).body.id);
+        small.push(pair);
+      }
+      await http().post('/v1/candidates', { fullName: 'Alone Zhou', currentEmployer: employer });
+    });
+
+    it('answers groups, honours limit, caps members and walks every group exactly once', async () => {
+      const { items, pages } = await walk<{ group: string; members: unknown[] }>('/v1/candidates/duplicates', 1, (page) => {
+        for (const g of page) expect(g.members.length).toBeLessThanOrEqual(20);
+      });
+      const ours = items.filter((g: any) => g.currentEmployer === employer.toLowerCase());
+      expect(ours).toHaveLength(4);
+      expect(new Set(items.map((g) => g.group)).size).toBe(items.length);
+      expect(pages).toBeGreaterThanOrEqual(items.length);
+      const big = ours.find((g: any) => g.fullName === 'ming wang') as any;
+      expect(big).toMatchObject({ count: 300, countCapped: false, reason: 'same name and employer' });
+      expect(big.members.map((m: { id: string }) => m.id)).toEqual([...bigIds].sort().slice(0, 20));
+      for (const pair of small) expect(ours.some((g: any) => JSON.stringify(g.members.map((m: { id: string }) => m.id)) === JSON.stringify(pair))).toBe(true);
+
+      const all = await walk<{ id: string }>(`/v1/candidates/duplicates/members?group=${big.group}`, 200);
+      expect(all.items.map((m) => m.id)).toEqual([...bigIds].sort());
+      expect(all.pages).toBe(2);
+    });
+
+    it('answers a small page quickly even with one huge group', async () => {
+      const started = Date.now();
+      const res = await http().get('/v1/candidates/duplicates?limit=200');
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(res.body).length).toBeLessThan(200 * 20 * 400);
+      for (const g of res.body.data) expect(g.members.length).toBeLessThanOrEqual(20);
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('shows a recruiter only groups with two members they may see, and only those members', async () => {
+      const recruiter = await createUser(http(), 'recruiter');
+      const as = { token: recruiter.token };
+      const name = `Solo Recruiter ${suffix()}`;
+      const mine = (await http().post('/v1/candidates', { fullName: name, currentEmployer: employer }, as)).body;
+      const hidden = (await http().post('/v1/candidates', { fullName: name, currentEmployer: employer })).body;
+      const seen = async () => (await walk<any>('/v1/candidates/duplicates', 200, () => undefined, recruiter.token)).items;
+      expect((await seen()).filter((g) => g.fullName === name.toLowerCase())).toEqual([]);
+
+      const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+      await http().post(`/v1/task-forces/${tf.id}/members`, { userId: recruiter.id });
+      await http().post('/v1/applications', { candidateId: hidden.id, taskForceId: tf.id });
+      const groups = await seen();
+      expect(groups.map((g) => g.fullName)).toEqual([name.toLowerCase()]);
+      expect(groups[0]).toMatchObject({ count: 2, members: [expect.objectContaining({ id: mine.id }), expect.objectContaining({ id: hidden.id })] });
+      const members = await walk<{ id: string }>(`/v1/candidates/duplicates/members?group=${groups[0].group}`, 50, () => undefined, recruiter.token);
+      expect(members.items.map((m) => m.id)).toEqual([mine.id, hidden.id]);
+    });
+
+    it('refuses a cursor or group it did not issue', async () => {
+      expect((await http().get('/v1/candidates/duplicates?cursor=abc')).body.code).toBe('invalid_cursor');
+      expect((await http().get('/v1/candidates/duplicates/members?group=robert')).status).toBe(400);
+      expect((await http().get('/v1/candidates/duplicates/members')).status).toBe(400);
+    });
+  });
+});
