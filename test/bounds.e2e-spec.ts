@@ -1,3 +1,4 @@
+import { newId } from '@app/platform';
 import { createUser, taskForceBody, useApi } from './support/harness';
 
 const suffix = () => Math.random().toString(36).slice(2, 8);
@@ -9,9 +10,9 @@ describe('bounded work per request', () => {
     http().post('/v1/candidates/import', undefined, { rawBody: body, headers: { 'content-type': 'text/csv; charset=utf-8' }, token });
 
   /** Follows nextCursor to the end, checking every page against `limit`. */
-  async function walk<T>(path: string, limit: number, check: (page: T[]) => void = () => undefined, token?: string): Promise<{ items: T[]; pages: number }> {
+  async function walk<T>(path: string, limit: number, check: (page: T[]) => void = () => undefined, token?: string, from = ''): Promise<{ items: T[]; pages: number }> {
     const items: T[] = [];
-    let cursor = '';
+    let cursor = from;
     let pages = 0;
     for (;;) {
       const sep = path.includes('?') ? '&' : '?';
@@ -94,6 +95,26 @@ describe('bounded work per request', () => {
       expect((await http().get('/v1/candidates/duplicates?cursor=abc')).body.code).toBe('invalid_cursor');
       expect((await http().get('/v1/candidates/duplicates/members?group=robert')).status).toBe(400);
       expect((await http().get('/v1/candidates/duplicates/members')).status).toBe(400);
+    });
+  });
+
+  describe('export', () => {
+    it('holds at most 200 notes, applications and audit entries, and pages the rest once each', async () => {
+      const c = (await http().post('/v1/candidates', { fullName: 'Lots Of Notes', emails: [`${suffix()}@example.com`] })).body;
+      const ids = Array.from({ length: 450 }, () => newId());
+      await suite.db.query(
+        `INSERT INTO candidate_notes (id, candidate_id, body) SELECT t.id, $1, 'note ' || t.n FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, n)`,
+        [c.id, ids],
+      );
+      const exported = await http().get(`/v1/candidates/${c.id}/export`);
+      expect(exported.status).toBe(200);
+      expect(exported.body.notes).toHaveLength(200);
+      expect(exported.body.nextCursors).toMatchObject({ notes: expect.any(String), applications: null, auditTrail: null });
+      const rest = await walk<{ id: string }>(`/v1/candidates/${c.id}/export/notes`, 200, undefined, undefined, exported.body.nextCursors.notes);
+      expect([...exported.body.notes, ...rest.items].map((n: { id: string }) => n.id)).toEqual(ids);
+      const trail = await walk<{ action: string; details: { section?: string } }>(`/v1/candidates/${c.id}/export/auditTrail`, 200);
+      expect(trail.items.map((a) => a.details.section ?? 'all')).toEqual(['all', 'notes', 'notes', 'auditTrail']);
+      expect((await http().get(`/v1/candidates/${c.id}/export/secrets`)).body.code).toBe('unknown_export_section');
     });
   });
 });

@@ -37,6 +37,7 @@ describe('OpenAPI document and metrics', () => {
         'PATCH /v1/candidates/{id}',
         'DELETE /v1/candidates/{id}',
         'GET /v1/candidates/{id}/export',
+        'GET /v1/candidates/{id}/export/{section}',
         'POST /v1/candidates/{id}/merge',
         'POST /v1/candidates/{id}/notes',
         'GET /v1/candidates/{id}/notes',

@@ -170,6 +170,11 @@ export class MergeCandidatesDto {
   @IsUUID('all', { message: 'duplicateId must be a UUID' }) duplicateId: string;
 }
 
+/** Rows of each list in an export; the rest follow through GET /v1/candidates/:id/export/:section. */
+export const EXPORT_PAGE_SIZE = 200;
+export const EXPORT_SECTIONS = ['notes', 'applications', 'auditTrail'] as const;
+export type ExportSection = (typeof EXPORT_SECTIONS)[number];
+
 /** Members shown inline in each duplicate group; the rest are paged through the group's members route. */
 export const GROUP_MEMBERS_SHOWN = 20;
 /** Members are counted up to this many; a larger group says so instead of counting on. */

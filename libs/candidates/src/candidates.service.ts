@@ -20,6 +20,7 @@ import {
   UpdateCandidateDto,
 } from './candidates.dto';
 import { identitiesOf, Identity, normalizeEmail } from './identity';
+import { EXPORT_PAGE_SIZE, EXPORT_SECTIONS, ExportSection } from './candidates.dto';
 import { decodeGroupCursor, encodeGroupCursor, KEYS_PER_PAGE, LIVE, LOOK_ALIKE_EMPLOYER, LOOK_ALIKE_NAME } from './look-alikes';
 
 type Fields = Omit<UpdateCandidateDto, 'ownerId'>;
@@ -247,25 +248,51 @@ export class CandidatesService {
     return toPage(rows, limit, (n) => ({ id: n.id, candidateId: n.candidate_id, authorId: n.author_id, body: n.body, createdAt: n.created_at.toISOString() }));
   }
 
-  /** Everything held about the person, for a subject-access request. The export itself is audited. */
+  /**
+   * Everything held about the person, for a subject-access request, audited. Notes, applications
+   * (each with its history, at most seven moves by the stage graph) and the audit trail come
+   * EXPORT_PAGE_SIZE at a time; `nextCursors` names where exportSection() carries on.
+   */
   async export(actor: Actor, id: string): Promise<Record<string, unknown>> {
     return this.db.transaction(async (tx) => {
       const row = await this.access.load(actor, id, tx);
-      const notes = await tx.query(`SELECT id, author_id AS "authorId", body, created_at AS "createdAt" FROM candidate_notes WHERE candidate_id = $1 ORDER BY id`, [id]);
-      const applications = await tx.query(
-        `SELECT a.id, a.task_force_id AS "taskForceId", a.opening_id AS "openingId", a.stage, a.closed_reason AS "closedReason",
-                a.created_at AS "createdAt", a.updated_at AS "updatedAt",
-                coalesce((SELECT json_agg(json_build_object('from', s.from_stage, 'to', s.to_stage, 'reason', s.reason, 'comment', s.comment,
-                                                             'actorId', s.actor_id, 'at', s.at) ORDER BY s.id)
-                            FROM application_stage_changes s WHERE s.application_id = a.id), '[]') AS history
-           FROM applications a WHERE a.candidate_id = $1 ORDER BY a.id`,
-        [id],
-      );
       const identities = await tx.query(`SELECT kind, value FROM candidate_identities WHERE candidate_id = $1 ORDER BY kind, value`, [id]);
       await this.audit.record({ actorId: actor.userId, action: 'candidate.exported', entityType: 'candidate', entityId: id }, tx);
-      const auditTrail = await tx.query(`SELECT action, actor_id AS "actorId", details, at FROM audit_log WHERE entity_type = 'candidate' AND entity_id = $1 ORDER BY id`, [id]);
-      return { exportedAt: this.clock.now().toISOString(), candidate: toCandidateView(row), identities, notes, applications, auditTrail };
+      const sections = {} as Record<ExportSection, unknown[]>;
+      const nextCursors = {} as Record<ExportSection, string | null>;
+      for (const section of EXPORT_SECTIONS) {
+        const page = await this.exportPage(tx, id, section, EXPORT_PAGE_SIZE);
+        sections[section] = page.data;
+        nextCursors[section] = page.nextCursor;
+      }
+      return { exportedAt: this.clock.now().toISOString(), candidate: toCandidateView(row), identities, ...sections, nextCursors };
     });
+  }
+
+  /** The rest of one section of an export, from a cursor in the export's nextCursors. Audited like the export. */
+  async exportSection(actor: Actor, id: string, section: ExportSection, limit: number, afterId?: string): Promise<Page<unknown>> {
+    return this.db.transaction(async (tx) => {
+      await this.access.load(actor, id, tx);
+      await this.audit.record({ actorId: actor.userId, action: 'candidate.exported', entityType: 'candidate', entityId: id, details: { section } }, tx);
+      return this.exportPage(tx, id, section, limit, afterId);
+    });
+  }
+
+  private async exportPage(tx: EntityManager, id: string, section: ExportSection, limit: number, afterId?: string): Promise<Page<unknown>> {
+    const sql: Record<ExportSection, string> = {
+      notes: `SELECT id, author_id AS "authorId", body, created_at AS "createdAt" FROM candidate_notes
+               WHERE candidate_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+      applications: `SELECT a.id, a.task_force_id AS "taskForceId", a.opening_id AS "openingId", a.stage, a.closed_reason AS "closedReason",
+                            a.created_at AS "createdAt", a.updated_at AS "updatedAt",
+                            coalesce((SELECT json_agg(json_build_object('from', s.from_stage, 'to', s.to_stage, 'reason', s.reason, 'comment', s.comment,
+                                                                         'actorId', s.actor_id, 'at', s.at) ORDER BY s.id)
+                                        FROM application_stage_changes s WHERE s.application_id = a.id), '[]') AS history
+                       FROM applications a WHERE a.candidate_id = $1 AND ($2::uuid IS NULL OR a.id > $2) ORDER BY a.id LIMIT $3`,
+      auditTrail: `SELECT id, action, actor_id AS "actorId", details, at FROM audit_log
+                    WHERE entity_type = 'candidate' AND entity_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+    };
+    const rows: { id: string }[] = await tx.query(sql[section], [id, afterId ?? null, limit + 1]);
+    return toPage(rows, limit, (r) => r);
   }
 
   /**

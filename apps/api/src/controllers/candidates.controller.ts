@@ -7,18 +7,29 @@ import {
   CreateNoteDto,
   DuplicateGroupView,
   DuplicateMembersQuery,
+  EXPORT_SECTIONS,
+  ExportSection,
   ImportReport,
   LookAlikeView,
   MergeCandidatesDto,
   NoteView,
   UpdateCandidateDto,
 } from '@app/candidates';
-import { decodeCursor, PageQuery } from '@app/platform';
+import { decodeCursor, InvalidInputError, PageQuery } from '@app/platform';
 import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, PipeTransform, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from './openapi';
+
+class ExportSectionPipe implements PipeTransform<string, ExportSection> {
+  transform(value: string): ExportSection {
+    if (!(EXPORT_SECTIONS as readonly string[]).includes(value)) {
+      throw new InvalidInputError('unknown_export_section', `section must be one of ${EXPORT_SECTIONS.join(', ')}`, [{ field: 'section', message: 'unknown section' }]);
+    }
+    return value as ExportSection;
+  }
+}
 
 @ApiTags('candidates')
 @ApiBearerAuth()
@@ -103,10 +114,27 @@ export class CandidatesController {
   }
 
   @Get(':id/export')
-  @ApiOperation({ summary: 'Everything held about the person, as JSON (audited)' })
+  @ApiOperation({
+    summary:
+      'Everything held about the person, as JSON (audited). Notes, applications and the audit trail hold at most 200 entries each; ' +
+      'nextCursors says where GET /v1/candidates/{id}/export/{section} carries on.',
+  })
   @ApiProblems(400, 401, 404)
   export(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
     return this.candidates.export(actor, id);
+  }
+
+  @Get(':id/export/:section')
+  @ApiOperation({ summary: 'The rest of one section of an export (notes, applications or auditTrail), from its nextCursors entry (audited)' })
+  @ApiParam({ name: 'section', enum: EXPORT_SECTIONS })
+  @ApiProblems(400, 401, 404)
+  exportSection(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidPipe) id: string,
+    @Param('section', new ExportSectionPipe()) section: ExportSection,
+    @Query() query: PageQuery,
+  ) {
+    return this.candidates.exportSection(actor, id, section, query.limit, decodeCursor(query.cursor));
   }
 
   @Post(':id/merge')
