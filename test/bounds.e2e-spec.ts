@@ -1,5 +1,5 @@
 import { newId } from '@app/platform';
-import { createUser, taskForceBody, useApi } from './support/harness';
+import { bandBody, createUser, taskForceBody, useApi } from './support/harness';
 
 const suffix = () => Math.random().toString(36).slice(2, 8);
 
@@ -115,6 +115,37 @@ describe('bounded work per request', () => {
       const trail = await walk<{ action: string; details: { section?: string } }>(`/v1/candidates/${c.id}/export/auditTrail`, 200);
       expect(trail.items.map((a) => a.details.section ?? 'all')).toEqual(['all', 'notes', 'notes', 'auditTrail']);
       expect((await http().get(`/v1/candidates/${c.id}/export/secrets`)).body.code).toBe('unknown_export_section');
+    });
+  });
+
+  describe('compensation', () => {
+    it('pages band versions and offer history, and caps competing offers at 20 per application', async () => {
+      const band = (await http().post('/v1/salary-bands', bandBody({ level: 'L10', effectiveFrom: '2026-01-01' }))).body;
+      for (const mid of ['43000.00', '44000.00', '45000.00']) expect((await http().patch(`/v1/salary-bands/${band.id}`, { baseMid: mid })).status).toBe(200);
+      const versions = await walk<{ version: number }>(`/v1/salary-bands/${band.id}/versions`, 1);
+      expect(versions.items.map((v) => v.version)).toEqual([1, 2, 3, 4]);
+      expect(versions.pages).toBe(4);
+      expect((await http().get(`/v1/salary-bands/${band.id}/versions?cursor=abc`)).body.code).toBe('invalid_cursor');
+
+      const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+      const c = (await http().post('/v1/candidates', { fullName: 'Offer Bound', emails: [`${suffix()}@example.com`] })).body;
+      const app = (await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id })).body;
+      for (const to of ['contacted', 'replied', 'screening', 'interviewing']) await http().post(`/v1/applications/${app.id}/transitions`, { to });
+      const offer = await http().post('/v1/offers', {
+        applicationId: app.id, salaryBandId: band.id, base: '45000.00', currency: 'CNY', period: 'monthly', startDate: '2027-03-01',
+        expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      });
+      expect(offer.status).toBe(201);
+      await http().post(`/v1/offers/${offer.body.id}/submit`, {});
+      const history = await walk<{ to: string }>(`/v1/offers/${offer.body.id}/history`, 1);
+      expect(history.items.map((h) => h.to)).toEqual(['draft', 'approved']);
+      expect(history.pages).toBe(2);
+
+      const competing = (i: number) => http().post(`/v1/applications/${app.id}/competing-offers`, { employer: `Lab ${i}`, base: `${40000 + i}.00`, currency: 'CNY', period: 'monthly' });
+      const added = await Promise.all(Array.from({ length: 24 }, (_, i) => competing(i)));
+      expect(added.filter((r) => r.status === 201)).toHaveLength(20);
+      expect(added.filter((r) => r.status === 422).map((r) => r.body.code)).toEqual(Array(4).fill('too_many_competing_offers'));
+      expect((await http().get(`/v1/applications/${app.id}/competing-offers`)).body).toHaveLength(20);
     });
   });
 });
