@@ -1,3 +1,4 @@
+import { OutreachReconciler } from '@app/outreach';
 import { newId } from '@app/platform';
 import { bandBody, createUser, taskForceBody, useApi } from './support/harness';
 
@@ -146,6 +147,52 @@ describe('bounded work per request', () => {
       expect(added.filter((r) => r.status === 201)).toHaveLength(20);
       expect(added.filter((r) => r.status === 422).map((r) => r.body.code)).toEqual(Array(4).fill('too_many_competing_offers'));
       expect((await http().get(`/v1/applications/${app.id}/competing-offers`)).body).toHaveLength(20);
+    });
+  });
+
+  describe('sequence stats', () => {
+    it('are read from counters that follow every enrolment and stop, before and after folding', async () => {
+      const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+      const seq = (
+        await http().post('/v1/sequences', {
+          taskForceId: tf.id,
+          name: `Stats ${suffix()}`,
+          sender: { fromName: 'Jun Wang', fromAddress: 'jun.wang@example.com' },
+          steps: [{ delay: 'P30D', subject: 'Hello', body: 'Hi {{candidate.firstName}}\n{{unsubscribeUrl}}' }],
+          sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' },
+        })
+      ).body;
+      const ids: string[] = [];
+      for (let i = 0; i < 30; i += 1) {
+        const c = (await http().post('/v1/candidates', { fullName: `Stats Person ${i}`, emails: [`stats.${i}.${suffix()}@example.com`] })).body;
+        await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id });
+        ids.push(c.id);
+      }
+      const enrolled = (await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: ids })).body.enrolled;
+      expect(enrolled).toHaveLength(30);
+      for (const e of enrolled.slice(0, 4)) expect((await http().post(`/v1/enrollments/${e.enrollmentId}/stop`, {})).status).toBe(200);
+
+      const live = async () => {
+        const [row] = await suite.db.query<{ scheduled: number; skipped: number; active: number; stopped: number }>(
+          `SELECT (SELECT count(*)::int FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id WHERE e.sequence_id = $1 AND m.status = 'scheduled') AS scheduled,
+                  (SELECT count(*)::int FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id WHERE e.sequence_id = $1 AND m.status = 'skipped') AS skipped,
+                  (SELECT count(*)::int FROM enrollments WHERE sequence_id = $1 AND status = 'active') AS active,
+                  (SELECT count(*)::int FROM enrollments WHERE sequence_id = $1 AND status = 'stopped') AS stopped`,
+          [seq.id],
+        );
+        return row;
+      };
+      const expected = { scheduled: 26, skipped: 4, active: 26, stopped: 4 };
+      expect(await live()).toEqual(expected);
+      const read = async () => {
+        const stats = (await http().get(`/v1/sequences/${seq.id}/stats`)).body;
+        return { scheduled: stats.steps[0].scheduled, skipped: stats.steps[0].skipped, active: stats.enrollments.active, stopped: stats.enrollments.stopped };
+      };
+      expect(await read()).toEqual(expected);
+      expect(await suite.api.app.get(OutreachReconciler).foldStatDeltas()).toBeGreaterThan(0);
+      const [{ pending }] = await suite.db.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM sequence_stat_deltas WHERE sequence_id = $1`, [seq.id]);
+      expect(pending).toBe(0);
+      expect(await read()).toEqual(expected);
     });
   });
 });
