@@ -119,6 +119,24 @@ describe('bounded work per request', () => {
     });
   });
 
+  describe('a candidate with many applications', () => {
+    it('shows the newest 50 on the candidate and pages all of them under /v1/applications', async () => {
+      const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+      const c = (await http().post('/v1/candidates', { fullName: 'Many Applications', emails: [`${suffix()}@example.com`] })).body;
+      const ids = Array.from({ length: 60 }, () => newId());
+      await suite.db.query(
+        `INSERT INTO applications (id, candidate_id, task_force_id, stage, closed_reason) SELECT t.id, $1, $2, 'withdrawn', 'personal' FROM unnest($3::uuid[]) AS t(id)`,
+        [c.id, tf.id, ids],
+      );
+      const page = (await http().get(`/v1/candidates/${c.id}`)).body;
+      expect(page.applications.map((a: { id: string }) => a.id)).toEqual(ids.slice(10));
+      const all = await walk<{ id: string }>(`/v1/applications?candidateId=${c.id}`, 200);
+      expect(all.items.map((a) => a.id)).toEqual(ids);
+      const patched = (await http().patch(`/v1/candidates/${c.id}`, { tags: ['many'] })).body;
+      expect(patched.applications).toHaveLength(50);
+    });
+  });
+
   describe('compensation', () => {
     it('pages band versions and offer history, and caps competing offers at 20 per application', async () => {
       const band = (await http().post('/v1/salary-bands', bandBody({ level: 'L10', effectiveFrom: '2026-01-01' }))).body;

@@ -114,6 +114,9 @@ export class CandidateListQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateTime() updatedSince?: string;
 }
 
+/** Applications shown on a candidate's page; the rest are listed by GET /v1/applications?candidateId=. */
+export const APPLICATIONS_SHOWN = 50;
+
 export class ApplicationSummary {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) taskForceId: string;
@@ -150,7 +153,8 @@ export class CandidateView {
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
-  @ApiPropertyOptional({ type: [ApplicationSummary], description: 'On single reads only' }) applications?: ApplicationSummary[];
+  @ApiPropertyOptional({ type: [ApplicationSummary], description: `On single reads only: the newest ${APPLICATIONS_SHOWN} the caller may see, oldest first; every one through GET /v1/applications?candidateId=` })
+  applications?: ApplicationSummary[];
 }
 
 export class CreateNoteDto {

@@ -20,7 +20,7 @@ import {
   UpdateCandidateDto,
 } from './candidates.dto';
 import { identitiesOf, Identity, normalizeEmail } from './identity';
-import { EXPORT_PAGE_SIZE, EXPORT_SECTIONS, ExportSection } from './candidates.dto';
+import { APPLICATIONS_SHOWN, EXPORT_PAGE_SIZE, EXPORT_SECTIONS, ExportSection } from './candidates.dto';
 import { decodeGroupCursor, encodeGroupCursor, KEYS_PER_PAGE, LIVE, LOOK_ALIKE_EMPLOYER, LOOK_ALIKE_NAME } from './look-alikes';
 
 type Fields = Omit<UpdateCandidateDto, 'ownerId'>;
@@ -137,11 +137,12 @@ export class CandidatesService {
       await this.db.query(
         `SELECT ${CANDIDATE_COLUMNS},
                 coalesce((SELECT json_agg(json_build_object('id', a.id, 'task_force_id', a.task_force_id, 'opening_id', a.opening_id, 'stage', a.stage) ORDER BY a.id)
-                            FROM applications a
-                           WHERE a.candidate_id = c.id
-                             AND ($2::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $2))), '[]') AS applications
+                            FROM (SELECT a.* FROM applications a
+                                   WHERE a.candidate_id = c.id
+                                     AND ($2::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $2))
+                                   ORDER BY a.id DESC LIMIT $3) a), '[]') AS applications
            FROM candidates c WHERE c.id = $1 AND ${scope.sql}`,
-        [id, ...scope.params],
+        [id, ...scope.params, APPLICATIONS_SHOWN],
       );
     if (!row) throw new NotFoundError('Candidate', id);
     return {
@@ -461,10 +462,10 @@ export class CandidatesService {
     const rows: { id: string; task_force_id: string; opening_id: string | null; stage: ApplicationSummary['stage'] }[] = await manager.query(
       `SELECT a.id, a.task_force_id, a.opening_id, a.stage FROM applications a
         WHERE a.candidate_id = $1 AND ($2::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $2))
-        ORDER BY a.id`,
-      [candidateId, isAdmin(actor) ? null : actor.userId],
+        ORDER BY a.id DESC LIMIT $3`,
+      [candidateId, isAdmin(actor) ? null : actor.userId, APPLICATIONS_SHOWN],
     );
-    return rows.map((r) => ({ id: r.id, taskForceId: r.task_force_id, openingId: r.opening_id, stage: r.stage }));
+    return rows.reverse().map((r) => ({ id: r.id, taskForceId: r.task_force_id, openingId: r.opening_id, stage: r.stage }));
   }
 
   private async anonymize(tx: EntityManager, id: string, mergedInto: string | null): Promise<void> {
