@@ -215,7 +215,7 @@ const OLD_STATS_SQL = `
     const csv = ['full_name,email,current_employer', ...Array.from({ length: 10_000 }, (_, i) => `Li Ming,li.ming.${i}@import.example.com,DeepMind`)].join('\n');
     const imported = await whileProbing(() => api('POST', '/v1/candidates/import', csv, RECRUITER_TOKEN, { 'content-type': 'text/csv' }), `/v1/candidates/${probeId}`);
 
-    const big = (await api('GET', '/v1/candidates/duplicates?limit=200')).body.data.find((g) => g.fullName === 'wei zhang');
+    const big = { group: (await c.query(`SELECT lookalike_key FROM candidates WHERE full_name = 'Wei Zhang' LIMIT 1`)).rows[0].lookalike_key };
     const recruiterBig = (await api('GET', '/v1/candidates/duplicates/members?limit=1&group=' + big.group, undefined, RECRUITER_TOKEN)).body;
     if (!recruiterBig.data.length) throw new Error('the recruiter should see the look-alikes they imported');
 
