@@ -26,10 +26,12 @@ const DB = 'hiring_bench_bounds';
 const PREFIX = `bench-bounds-${randomBytes(3).toString('hex')}`;
 const ADMIN_TOKEN = 'bench-bounds-admin-token-0123456789';
 const RECRUITER_TOKEN = 'bench-bounds-recruiter-token-0123456789';
+const OUTSIDER_TOKEN = 'bench-bounds-outsider-token-0123456789';
 const PORT = 3720;
 const API = `http://127.0.0.1:${PORT}`;
 const ADMIN_ID = '00000000-0000-7000-8000-000000000001';
 const RECRUITER_ID = '00000000-0000-7000-8000-000000000002';
+const OUTSIDER_ID = '00000000-0000-7000-8000-000000000003';
 const TASK_FORCE_ID = '00000000-0000-7000-8000-0000000000f1';
 
 const dbUrl = databaseUrl(BASE_URL, DB);
@@ -64,13 +66,12 @@ async function load() {
   const c = new Client({ connectionString: dbUrl });
   await c.connect();
   await c.query(`SELECT setseed(0.42)`);
-  await c.query(`INSERT INTO users (id, email, name, role) VALUES ($1, 'admin@example.com', 'Bench Admin', 'admin'), ($2, 'recruiter@example.com', 'Bench Recruiter', 'recruiter')`, [ADMIN_ID, RECRUITER_ID]);
-  await c.query(`INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ('00000000-0000-7000-8000-0000000000a1', $1, 'bench', $2, 'bench'), ('00000000-0000-7000-8000-0000000000a2', $3, 'bench', $4, 'bench')`, [
-    ADMIN_ID,
-    sha256(ADMIN_TOKEN),
-    RECRUITER_ID,
-    sha256(RECRUITER_TOKEN),
-  ]);
+  // The outsider is a recruiter who sees none of the candidates: every key a page walks costs them a full check.
+  await c.query(`INSERT INTO users (id, email, name, role) VALUES ($1, 'admin@example.com', 'Bench Admin', 'admin'), ($2, 'recruiter@example.com', 'Bench Recruiter', 'recruiter'), ($3, 'outsider@example.com', 'Bench Outsider', 'recruiter')`, [ADMIN_ID, RECRUITER_ID, OUTSIDER_ID]);
+  await c.query(
+    `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ('00000000-0000-7000-8000-0000000000a1', $1, 'bench', $2, 'bench'), ('00000000-0000-7000-8000-0000000000a2', $3, 'bench', $4, 'bench'), ('00000000-0000-7000-8000-0000000000a3', $5, 'bench', $6, 'bench')`,
+    [ADMIN_ID, sha256(ADMIN_TOKEN), RECRUITER_ID, sha256(RECRUITER_TOKEN), OUTSIDER_ID, sha256(OUTSIDER_TOKEN)],
+  );
   await c.query(`INSERT INTO task_forces (id, name, company, location, time_zone, focus_areas, headcount_target) VALUES ($1, 'ByteDance / Doubao LLM', 'ByteDance', 'San Jose, CA', 'America/Los_Angeles', '{llm}', 20)`, [TASK_FORCE_ID]);
   await c.query(`INSERT INTO task_force_members (task_force_id, user_id) VALUES ($1, $2)`, [TASK_FORCE_ID, RECRUITER_ID]);
 
@@ -223,6 +224,7 @@ const OLD_STATS_SQL = `
     for (const limit of [1, 200]) {
       rows.push(await measure('duplicate groups, admin', `/v1/candidates/duplicates?limit=${limit}`));
       rows.push(await measure('duplicate groups, recruiter', `/v1/candidates/duplicates?limit=${limit}`, { token: RECRUITER_TOKEN }));
+      rows.push(await measure('duplicate groups, a recruiter who sees none', `/v1/candidates/duplicates?limit=${limit}`, { token: OUTSIDER_TOKEN }));
       rows.push(await measure(`members of the ${LOOK_ALIKES.toLocaleString()}-strong group`, `/v1/candidates/duplicates/members?group=${big.group}&limit=${limit}`));
       rows.push(await measure('candidates, recruiter scope', `/v1/candidates?limit=${limit}`, { token: RECRUITER_TOKEN }));
       rows.push(await measure(`notes of the long record`, `/v1/candidates/${heavy}/notes?limit=${limit}`));
@@ -242,22 +244,28 @@ const OLD_STATS_SQL = `
       await measure('offer with 20 competing offers', `/v1/offers/${offer.id}`, { count: () => null }),
     ];
 
-    // The recruiter walking every duplicate group to the end.
-    let pages = 0;
-    let groups = 0;
-    let cursor = '';
-    const walkStart = performance.now();
-    let slowest = 0;
-    for (;;) {
-      const t = performance.now();
-      const page = (await api('GET', `/v1/candidates/duplicates?limit=200${cursor ? `&cursor=${cursor}` : ''}`, undefined, RECRUITER_TOKEN)).body;
-      slowest = Math.max(slowest, performance.now() - t);
-      pages += 1;
-      groups += page.data.length;
-      if (!page.nextCursor) break;
-      cursor = page.nextCursor;
-    }
-    const walkMs = performance.now() - walkStart;
+    /** A caller walking every duplicate group to the end. */
+    const walkAll = async (token) => {
+      let pages = 0;
+      let groups = 0;
+      let cursor = '';
+      let slowest = 0;
+      const started = performance.now();
+      for (;;) {
+        const t = performance.now();
+        const page = (await api('GET', `/v1/candidates/duplicates?limit=200${cursor ? `&cursor=${cursor}` : ''}`, undefined, token)).body;
+        slowest = Math.max(slowest, performance.now() - t);
+        pages += 1;
+        groups += page.data.length;
+        if (!page.nextCursor) return { pages, groups, ms: performance.now() - started, slowest };
+        cursor = page.nextCursor;
+      }
+    };
+    const walks = [
+      ['admin', await walkAll(ADMIN_TOKEN)],
+      ['recruiter', await walkAll(RECRUITER_TOKEN)],
+      ['recruiter who sees none', await walkAll(OUTSIDER_TOKEN)],
+    ];
 
     const oldStats = [];
     for (let i = 0; i < 7; i++) {
@@ -275,7 +283,9 @@ const OLD_STATS_SQL = `
     console.log('| route | items | p50 ms | max ms | size |\n| --- | --- | --- | --- | --- |');
     for (const r of fixed) console.log(`| ${r.label}: \`${r.route.replace(/[0-9a-f-]{36}/g, ':id')}\` | ${r.items ?? '-'} | ${r.p50.toFixed(1)} | ${r.max.toFixed(1)} | ${kb(r.bytes)} |`);
     console.log(`\nsequence stats as the old query computed them (every message scanned, run directly): p50 ${oldStats[3].toFixed(1)} ms`);
-    console.log(`recruiter walking every duplicate group at limit=200: ${pages} pages, ${groups} groups, ${(walkMs / 1000).toFixed(1)} s in all, slowest page ${slowest.toFixed(1)} ms`);
+    console.log('\nWalking every duplicate group at limit=200:');
+    console.log('| caller | pages | groups | total s | slowest page ms |\n| --- | --- | --- | --- | --- |');
+    for (const [who, w] of walks) console.log(`| ${who} | ${w.pages} | ${w.groups} | ${(w.ms / 1000).toFixed(1)} | ${w.slowest.toFixed(1)} |`);
     console.log('\nBulk requests, with another user reading a candidate every 25 ms meanwhile:');
     console.log('| request | took | answer | other user p50 ms | other user max ms |\n| --- | --- | --- | --- | --- |');
     console.log(`| enrol ${ENROL.toLocaleString()} candidates | ${(enrol.elapsed / 1000).toFixed(1)} s | ${kb(enrol.result.bytes)}, ${enrol.result.body.enrolled.length} enrolled | ${enrol.probeP50.toFixed(1)} | ${enrol.probeMax.toFixed(1)} |`);
