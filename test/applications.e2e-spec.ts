@@ -125,7 +125,10 @@ describe('applications and the pipeline', () => {
     await http().post(`/v1/task-forces/${mine.id}/members`, { userId: recruiter.id });
     const as = { token: recruiter.token };
     const c = await candidate();
-    const inMine = (await http().post('/v1/applications', { candidateId: c.id, taskForceId: mine.id }, as)).body;
+    // A person the recruiter cannot see is not theirs to link; an admin puts them in the pipeline.
+    const unseen = await http().post('/v1/applications', { candidateId: c.id, taskForceId: mine.id }, as);
+    expect(unseen.body).toMatchObject({ status: 422, code: 'unknown_candidate' });
+    const inMine = (await http().post('/v1/applications', { candidateId: c.id, taskForceId: mine.id })).body;
     expect(inMine.stage).toBe('sourced');
     const inTheirs = (await http().post('/v1/applications', { candidateId: c.id, taskForceId: theirs.id })).body;
     expect((await http().post('/v1/applications', { candidateId: (await candidate()).id, taskForceId: theirs.id }, as)).status).toBe(404);

@@ -59,7 +59,7 @@ describe('bounded work per request', () => {
       expect(big.members.map((m: { id: string }) => m.id)).toEqual([...bigIds].sort().slice(0, 20));
       for (const pair of small) expect(ours.some((g: any) => JSON.stringify(g.members.map((m: { id: string }) => m.id)) === JSON.stringify(pair))).toBe(true);
 
-      const all = await walk<{ id: string }>(`/v1/candidates/duplicates/members?group=${big.group}`, 200);
+      const all = await walk<{ id: string }>(`/v1/candidates/duplicates/${big.group}/members`, 200);
       expect(all.items.map((m) => m.id)).toEqual([...bigIds].sort());
       expect(all.pages).toBe(2);
     });
@@ -88,14 +88,14 @@ describe('bounded work per request', () => {
       const groups = await seen();
       expect(groups.map((g) => g.fullName)).toEqual([name.toLowerCase()]);
       expect(groups[0]).toMatchObject({ count: 2, members: [expect.objectContaining({ id: mine.id }), expect.objectContaining({ id: hidden.id })] });
-      const members = await walk<{ id: string }>(`/v1/candidates/duplicates/members?group=${groups[0].group}`, 50, () => undefined, recruiter.token);
+      const members = await walk<{ id: string }>(`/v1/candidates/duplicates/${groups[0].group}/members`, 50, () => undefined, recruiter.token);
       expect(members.items.map((m) => m.id)).toEqual([mine.id, hidden.id]);
     });
 
     it('refuses a cursor or group it did not issue', async () => {
       expect((await http().get('/v1/candidates/duplicates?cursor=abc')).body.code).toBe('invalid_cursor');
-      expect((await http().get('/v1/candidates/duplicates/members?group=robert')).status).toBe(400);
-      expect((await http().get('/v1/candidates/duplicates/members')).status).toBe(400);
+      expect((await http().get('/v1/candidates/duplicates/robert/members')).body.code).toBe('invalid_group');
+      expect((await http().get(`/v1/candidates/duplicates/${'0'.repeat(32)}/members`)).status).toBe(404);
     });
   });
 

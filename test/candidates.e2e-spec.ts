@@ -167,7 +167,7 @@ describe('candidates', () => {
     expect(exported.body.notes.map((n: { body: string }) => n.body)).toEqual(['prefers remote first month']);
     expect(exported.body.applications[0].history.map((h: { to: string }) => h.to)).toEqual(['sourced', 'contacted']);
     expect(exported.body.identities).toEqual([{ kind: 'email', value: c.emails[0].replace(/\./g, '').replace('@gmailcom', '@gmail.com') }]);
-    expect(exported.body.auditTrail.map((a: { action: string }) => a.action)).toEqual(['candidate.exported']);
+    expect(exported.body.auditTrail.map((a: { action: string }) => a.action)).toEqual(['application.created', 'candidate.exported']);
   });
 
   it('erases the person from every table for good, keeping anonymous counts', async () => {
@@ -201,7 +201,7 @@ describe('candidates', () => {
     );
     expect(counts).toEqual({ apps: 1, changes: 2 });
     const audit = await suite.db.query<{ action: string }>(`SELECT action FROM audit_log WHERE entity_id = $1`, [c.id]);
-    expect(audit.map((a) => a.action)).toEqual(['candidate.erased']);
+    expect(audit.map((a) => a.action)).toEqual(['application.created', 'candidate.erased']);
     // The person may be sourced again from scratch.
     expect((await http().post('/v1/candidates', person({ emails: c.emails }))).status).toBe(201);
   });

@@ -31,7 +31,7 @@ describe('OpenAPI document and metrics', () => {
         'POST /v1/candidates',
         'GET /v1/candidates',
         'GET /v1/candidates/duplicates',
-        'GET /v1/candidates/duplicates/members',
+        'GET /v1/candidates/duplicates/{group}/members',
         'POST /v1/candidates/import',
         'GET /v1/candidates/{id}',
         'PATCH /v1/candidates/{id}',

@@ -217,7 +217,7 @@ const OLD_STATS_SQL = `
     const imported = await whileProbing(() => api('POST', '/v1/candidates/import', csv, RECRUITER_TOKEN, { 'content-type': 'text/csv' }), `/v1/candidates/${probeId}`);
 
     const big = { group: (await c.query(`SELECT lookalike_key FROM candidates WHERE full_name = 'Wei Zhang' LIMIT 1`)).rows[0].lookalike_key };
-    const recruiterBig = (await api('GET', '/v1/candidates/duplicates/members?limit=1&group=' + big.group, undefined, RECRUITER_TOKEN)).body;
+    const recruiterBig = (await api('GET', `/v1/candidates/duplicates/${big.group}/members?limit=1`, undefined, RECRUITER_TOKEN)).body;
     if (!recruiterBig.data.length) throw new Error('the recruiter should see the look-alikes they imported');
 
     const rows = [];
@@ -225,7 +225,7 @@ const OLD_STATS_SQL = `
       rows.push(await measure('duplicate groups, admin', `/v1/candidates/duplicates?limit=${limit}`));
       rows.push(await measure('duplicate groups, recruiter', `/v1/candidates/duplicates?limit=${limit}`, { token: RECRUITER_TOKEN }));
       rows.push(await measure('duplicate groups, a recruiter who sees none', `/v1/candidates/duplicates?limit=${limit}`, { token: OUTSIDER_TOKEN }));
-      rows.push(await measure(`members of the ${LOOK_ALIKES.toLocaleString()}-strong group`, `/v1/candidates/duplicates/members?group=${big.group}&limit=${limit}`));
+      rows.push(await measure(`members of the ${LOOK_ALIKES.toLocaleString()}-strong group`, `/v1/candidates/duplicates/${big.group}/members?limit=${limit}`));
       rows.push(await measure('candidates, recruiter scope', `/v1/candidates?limit=${limit}`, { token: RECRUITER_TOKEN }));
       rows.push(await measure(`notes of the long record`, `/v1/candidates/${heavy}/notes?limit=${limit}`));
       rows.push(await measure('export section: notes', `/v1/candidates/${heavy}/export/notes?limit=${limit}`));

@@ -4,7 +4,7 @@ import { OutreachModule } from '@app/outreach';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { TaskForcesModule } from '@app/task-forces';
 import { UsersModule } from '@app/users';
-import { BearerAuthGuard, TokenCache, HealthController, IdempotencyInterceptor, loggingModule, MetricsController, PerTokenThrottlerGuard, rateLimitModule } from '@app/web';
+import { BearerAuthGuard, TokenCache, HealthController, IdempotencyInterceptor, loggingModule, MetricsController, RateLimitGuard, RateLimitModule } from '@app/web';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApplicationsController } from './controllers/applications.controller';
@@ -20,13 +20,13 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config), loggingModule(), rateLimitModule(), UsersModule, TaskForcesModule, CandidatesModule, CompensationModule, OutreachModule],
+      imports: [PlatformModule.forRoot(config), loggingModule(), RateLimitModule, UsersModule, TaskForcesModule, CandidatesModule, CompensationModule, OutreachModule],
       controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController, SalaryBandsController, FxRatesController, OffersController, SequencesController, EnrollmentsController, InboundController, UnsubscribeController],
       providers: [
-        // Order matters: authenticate first, so rate limits count per token.
+        // Order matters: authenticate first, so rate limits count per user.
         TokenCache,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
-        { provide: APP_GUARD, useClass: PerTokenThrottlerGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };

@@ -1,6 +1,6 @@
 import { AppConfig, runMigrationsLocked } from '@app/platform';
 import { UsersService } from '@app/users';
-import { createHttpApp } from '@app/web';
+import { clientAddress, createHttpApp, RateLimiter, sendProblem } from '@app/web';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
@@ -34,8 +34,24 @@ export async function buildApiApp(config: AppConfig): Promise<NestFastifyApplica
   );
   documentCommonHeaders(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  limitDocs(app);
   await mountQueueBoard(app);
   return app;
+}
+
+/** The docs are Fastify routes, out of reach of Nest's guards: one public budget for all of /docs*, per client address. */
+function limitDocs(app: NestFastifyApplication): void {
+  const limiter = app.get(RateLimiter);
+  const logger = new Logger('Docs');
+  app.getHttpAdapter().getInstance().addHook('onRequest', async (request, reply) => {
+    if (!/^\/docs(?:[-/?]|$)/.test(request.url)) return;
+    try {
+      await limiter.spend('public', `docs:${clientAddress(request)}`, reply);
+    } catch (error) {
+      sendProblem(request, reply, error, logger);
+      return reply;
+    }
+  });
 }
 
 /** What every creating POST and every body-carrying route share, stated once in the document. */

@@ -5,7 +5,7 @@ import { ALL_QUEUES, ForbiddenError, UnauthenticatedError } from '@app/platform'
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { isAdmin, UsersService } from '@app/users';
-import { actorForToken, sendProblem, TokenCache } from '@app/web';
+import { actorForToken, clientAddress, RateLimiter, sendProblem, TokenCache } from '@app/web';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -31,19 +31,26 @@ export async function mountQueueBoard(app: NestFastifyApplication): Promise<void
   board.setBasePath(QUEUE_BOARD_PATH);
   const users = app.get(UsersService);
   const cache = app.get(TokenCache);
+  const limiter = app.get(RateLimiter);
   await app.register(async (scope: FastifyInstance) => {
+    // A password prompt is as good a place to guess tokens as the API: it spends the same budget.
     scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      const token = tokenFrom(request.headers.authorization);
-      const actor = token ? await actorForToken(users, cache, token) : null;
-      if (actor && isAdmin(actor)) return;
-      if (!actor) void reply.header('www-authenticate', 'Basic realm="queues", charset="UTF-8"');
-      const error = actor
-        ? new ForbiddenError('admin_required', 'Only admins may open the queue board')
-        : token
+      const address = clientAddress(request);
+      try {
+        await limiter.refuseIfSpent('auth_failures', address, reply);
+        const token = tokenFrom(request.headers.authorization);
+        const actor = token ? await actorForToken(users, cache, token) : null;
+        if (actor && isAdmin(actor)) return;
+        if (actor) throw new ForbiddenError('admin_required', 'Only admins may open the queue board');
+        void reply.header('www-authenticate', 'Basic realm="queues", charset="UTF-8"');
+        await limiter.spend('auth_failures', address, reply);
+        throw token
           ? new UnauthenticatedError('invalid_token', 'The token is unknown, revoked or expired')
           : new UnauthenticatedError('missing_token', 'The queue board is for admins: any user name, an admin token as the password');
-      sendProblem(request, reply, error, logger);
-      return reply;
+      } catch (error) {
+        sendProblem(request, reply, error, logger);
+        return reply;
+      }
     });
     await scope.register(board.registerPlugin(), { prefix: QUEUE_BOARD_PATH });
   });

@@ -2,7 +2,7 @@ import { CompensationModule } from '@app/compensation';
 import { OutreachModule } from '@app/outreach';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { UsersModule } from '@app/users';
-import { BearerAuthGuard, TokenCache, HealthController, loggingModule, MetricsController } from '@app/web';
+import { BearerAuthGuard, TokenCache, HealthController, loggingModule, MetricsController, RateLimitModule } from '@app/web';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { MaintenanceProcessor } from './processors/maintenance.processor';
@@ -15,7 +15,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config), loggingModule(), UsersModule, CompensationModule, OutreachModule],
+      imports: [PlatformModule.forRoot(config), loggingModule(), RateLimitModule, UsersModule, CompensationModule, OutreachModule],
       controllers: [HealthController, MetricsController],
       providers: [TokenCache, { provide: APP_GUARD, useClass: BearerAuthGuard }, MaintenanceProcessor, OutreachProcessor, Schedules],
     };

@@ -1,5 +1,6 @@
 import { stopOutreach } from './outreach-stop';
-import { Clock, ConflictError, isUniqueViolation, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { CandidateAccess } from './candidate-access';
+import { AuditLog, Clock, ConflictError, isUniqueViolation, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { TaskForceAccess } from '@app/task-forces';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
@@ -44,6 +45,8 @@ export class ApplicationsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly taskForces: TaskForceAccess,
+    private readonly candidates: CandidateAccess,
+    private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {}
 
@@ -52,11 +55,14 @@ export class ApplicationsService {
     return this.db.transaction(async (tx) => {
       const [taskForce]: { status: string }[] = await tx.query(`SELECT status FROM task_forces WHERE id = $1`, [dto.taskForceId]);
       if (taskForce.status === 'closed') throw new RuleViolationError('task_force_closed', 'The task force is closed and takes no new applications');
-      const [candidate]: { erased_at: Date | null; merged_into: string | null }[] = await tx.query(
-        `SELECT erased_at, merged_into FROM candidates WHERE id = $1 FOR SHARE`,
-        [dto.candidateId],
+      // A candidate the caller may not see is reported exactly like one that does not exist:
+      // putting someone into a pipeline must not be a way to reach another team's people.
+      const reach = this.candidates.reach(actor, 2);
+      const [candidate]: { erased_at: Date | null; merged_into: string | null; visible: boolean }[] = await tx.query(
+        `SELECT c.erased_at, c.merged_into, ${reach.sql} AS visible FROM candidates c WHERE c.id = $1 FOR SHARE OF c`,
+        [dto.candidateId, ...reach.params],
       );
-      if (!candidate) throw new RuleViolationError('unknown_candidate', `Candidate ${dto.candidateId} does not exist`, { field: 'candidateId' });
+      if (!candidate?.visible) throw new RuleViolationError('unknown_candidate', `Candidate ${dto.candidateId} does not exist`, { field: 'candidateId' });
       if (candidate.merged_into) {
         throw new RuleViolationError('candidate_merged', `Candidate ${dto.candidateId} was merged into ${candidate.merged_into}`, { mergedInto: candidate.merged_into });
       }
@@ -88,6 +94,10 @@ export class ApplicationsService {
         });
       }
       await this.recordChange(tx, id, null, 'sourced', null, null, actor.userId, now);
+      await this.audit.record(
+        { actorId: actor.userId, action: 'application.created', entityType: 'candidate', entityId: dto.candidateId, details: { applicationId: id, taskForceId: dto.taskForceId } },
+        tx,
+      );
       return toView(row, await this.history(tx, id));
     });
   }

@@ -1,14 +1,19 @@
-import { NotFoundError } from '@app/platform';
+import { ForbiddenError, NotFoundError } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CANDIDATE_COLUMNS, CandidateRow } from './candidate-row';
 
+const MY_TASK_FORCES = (param: string) => `(SELECT task_force_id FROM task_force_members WHERE user_id = ${param})`;
+
 /**
- * Who sees a candidate: admins see everyone; a recruiter sees the candidates they own and those
- * with an application in one of their task forces. Anyone else is told the candidate does not exist.
- * Erased and merged-away candidates are gone for everybody.
+ * The one rule for who sees which candidate, and what of them (docs/candidates.md, "Who sees whom").
+ *
+ * Admins see everyone and everything. A recruiter sees the candidates they own and those with an
+ * application in one of their task forces; of such a candidate they see the applications in their
+ * own task forces, the notes written for those task forces and their own notes. Anything else is
+ * reported as missing. Erased and merged-away candidates are gone for everybody.
  */
 @Injectable()
 export class CandidateAccess {
@@ -25,10 +30,24 @@ export class CandidateAccess {
     if (isAdmin(actor)) return { sql: `$${param}::uuid IS NULL`, params: [null] };
     return {
       sql: `(c.owner_id = $${param} OR EXISTS (
-              SELECT 1 FROM applications a JOIN task_force_members m ON m.task_force_id = a.task_force_id
-               WHERE a.candidate_id = c.id AND m.user_id = $${param}))`,
+              SELECT 1 FROM applications a WHERE a.candidate_id = c.id AND a.task_force_id IN ${MY_TASK_FORCES(`$${param}`)}))`,
       params: [actor.userId],
     };
+  }
+
+  /** Condition on an applications alias: those the actor may see. `$n` is the value `readerParam` gives. */
+  applicationsCondition(alias: string, param: number): string {
+    return `($${param}::uuid IS NULL OR ${alias}.task_force_id IN ${MY_TASK_FORCES(`$${param}`)})`;
+  }
+
+  /** Condition on a notes alias: notes of the actor's task forces and their own. Same parameter. */
+  notesCondition(alias: string, param: number): string {
+    return `($${param}::uuid IS NULL OR ${alias}.author_id = $${param} OR ${alias}.task_force_id IN ${MY_TASK_FORCES(`$${param}`)})`;
+  }
+
+  /** The parameter the conditions above take: null for admins, the user id for recruiters. */
+  readerParam(actor: Actor): string | null {
+    return isAdmin(actor) ? null : actor.userId;
   }
 
   async load(actor: Actor, id: string, manager: EntityManager = this.db.manager, lock = false): Promise<CandidateRow> {
@@ -39,5 +58,43 @@ export class CandidateAccess {
     );
     if (!rows[0]) throw new NotFoundError('Candidate', id);
     return rows[0];
+  }
+
+  async canSee(actor: Actor, id: string, manager: EntityManager = this.db.manager): Promise<boolean> {
+    if (isAdmin(actor)) return true;
+    const scope = this.condition(actor, 2);
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM candidates c WHERE c.id = $1 AND ${scope.sql}`, [id, ...scope.params]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Merging moves a person's applications between records, so a recruiter may merge only people
+   * whose every application lies in their own task forces; anything wider is an admin's call.
+   */
+  async requireWholeReach(actor: Actor, ids: string[], manager: EntityManager = this.db.manager): Promise<void> {
+    if (isAdmin(actor)) return;
+    const outside: unknown[] = await manager.query(
+      `SELECT 1 FROM applications a WHERE a.candidate_id = ANY($1::uuid[]) AND a.task_force_id NOT IN ${MY_TASK_FORCES('$2')} LIMIT 1`,
+      [ids, actor.userId],
+    );
+    if (outside.length) {
+      throw new ForbiddenError('merge_requires_admin', 'One of these candidates is also in the pipeline of a task force you do not belong to; ask an admin to merge them');
+    }
+  }
+
+  /**
+   * Who a recruiter may make a candidate's owner: themselves or a member of one of their task
+   * forces. Anyone else is reported as an unknown user, so user ids do not leak across teams.
+   */
+  async ownerAssignable(actor: Actor, userId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
+    if (isAdmin(actor) || userId === actor.userId) {
+      const rows: unknown[] = await manager.query(`SELECT 1 FROM users WHERE id = $1`, [userId]);
+      return rows.length > 0;
+    }
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM task_force_members m WHERE m.user_id = $1 AND m.task_force_id IN ${MY_TASK_FORCES('$2')} LIMIT 1`,
+      [userId, actor.userId],
+    );
+    return rows.length > 0;
   }
 }

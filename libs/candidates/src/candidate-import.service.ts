@@ -157,7 +157,8 @@ export class CandidateImportService {
       return { line, outcome: 'created', candidateId: created.id };
     } catch (error) {
       if (error instanceof ConflictError && error.code === 'duplicate_candidate') {
-        return { line, outcome: 'duplicate', candidateId: error.extra.existingCandidateId as string, errors: [error.message] };
+        const existing = error.extra.existingCandidateId as string | undefined;
+        return { line, outcome: 'duplicate', ...(existing ? { candidateId: existing } : {}), errors: [error.message] };
       }
       if (error instanceof DomainError) return { line, outcome: 'error', errors: [error.message] };
       throw error;

@@ -159,11 +159,19 @@ export class CandidateView {
 
 export class CreateNoteDto {
   @ApiProperty({ example: 'Met at NeurIPS; open to relocating to Sunnyvale next spring.' }) @Trim() @IsString() @Length(1, 10000) body: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The task force the note is for: its members read it. Without one, only the author (and admins) can read the note.',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'taskForceId must be a UUID' })
+  taskForceId?: string;
 }
 
 export class NoteView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) candidateId: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Read by members of this task force; null: the author only' }) taskForceId: string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) authorId: string | null;
   @ApiProperty() body: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -184,11 +192,8 @@ export const GROUP_MEMBERS_SHOWN = 20;
 /** Members are counted up to this many; a larger group says so instead of counting on. */
 export const GROUP_COUNT_CEILING = 1000;
 
-export class DuplicateMembersQuery extends PageQuery {
-  @ApiProperty({ description: 'The group field of a duplicate group' })
-  @IsString() @Matches(/^[0-9a-f]{32}$/, { message: 'group must be the group field of a duplicate group' })
-  group: string;
-}
+/** What a duplicate group's id looks like. */
+export const GROUP_ID = /^[0-9a-f]{32}$/;
 
 export class LookAlikeView {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -201,7 +206,7 @@ export class LookAlikeView {
 }
 
 export class DuplicateGroupView {
-  @ApiProperty({ description: 'Opaque id of the group: pass it as ?group= to GET /v1/candidates/duplicates/members for every member' })
+  @ApiProperty({ description: 'Opaque id of the group: GET /v1/candidates/duplicates/{group}/members lists every member' })
   group: string;
   @ApiProperty({ description: 'The name the members share, lower-case with single spaces', example: 'wei zhang' }) fullName: string;
   @ApiProperty({ description: 'The employer the members share, lower-case; empty when none is known', example: 'openai' }) currentEmployer: string;
@@ -259,7 +264,7 @@ export class ApplicationView {
 export class ImportReportRow {
   @ApiProperty({ description: '1-based line number in the file (the header is line 1)' }) line: number;
   @ApiProperty({ enum: ['created', 'duplicate', 'error'] }) outcome: 'created' | 'duplicate' | 'error';
-  @ApiPropertyOptional({ format: 'uuid' }) candidateId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Created, or the duplicate it matched when the caller may see that candidate' }) candidateId?: string;
   @ApiPropertyOptional({ type: [String] }) errors?: string[];
 }
 

@@ -90,7 +90,7 @@ export class CandidatesService {
   async createIn(tx: EntityManager, actor: Actor, dto: CreateCandidateDto): Promise<CandidateView> {
     const id = newId();
     const ownerId = dto.ownerId === undefined ? actor.userId : dto.ownerId;
-    if (ownerId) await this.requireUser(tx, ownerId);
+    if (ownerId) await this.requireAssignableOwner(tx, actor, ownerId);
     const now = this.clock.now();
     const emails = tidyEmails(dto.emails ?? []);
     const [row]: CandidateRow[] = await tx.query(
@@ -126,7 +126,7 @@ export class CandidatesService {
         now,
       ],
     );
-    await this.claimIdentities(tx, id, identitiesOf({ emails, linkedinUrl: dto.linkedinUrl, githubUrl: dto.githubUrl }));
+    await this.claimIdentities(tx, actor, id, identitiesOf({ emails, linkedinUrl: dto.linkedinUrl, githubUrl: dto.githubUrl }));
     return toCandidateView(row);
   }
 
@@ -172,8 +172,11 @@ export class CandidatesService {
       if (dto.tags !== undefined) set('tags', tidyWords(dto.tags ?? []));
       if (dto.skillAreas !== undefined) set('skill_areas', dto.skillAreas ?? []);
       if (dto.education !== undefined) set('education', JSON.stringify(dto.education ?? []));
-      if (dto.ownerId !== undefined) {
-        if (dto.ownerId) await this.requireUser(tx, dto.ownerId);
+      if (dto.ownerId !== undefined && dto.ownerId !== current.owner_id) {
+        if (!isAdmin(actor) && current.owner_id !== actor.userId) {
+          throw new ForbiddenError('owner_or_admin_required', 'Only an admin or the owner may hand a candidate to another owner');
+        }
+        if (dto.ownerId) await this.requireAssignableOwner(tx, actor, dto.ownerId);
         set('owner_id', dto.ownerId);
       }
       if (dto.consentState !== undefined && dto.consentState !== current.consent_state) set('consent_updated_at', this.clock.now());
@@ -185,7 +188,7 @@ export class CandidatesService {
       if (row.consent_state === 'opted_out' && current.consent_state !== 'opted_out') await stopOutreach(tx, { candidateId: id }, 'opted_out');
       if (dto.emails !== undefined || dto.linkedinUrl !== undefined || dto.githubUrl !== undefined) {
         await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
-        await this.claimIdentities(tx, id, identitiesOf({ emails: row.emails, linkedinUrl: row.linkedin_url, githubUrl: row.github_url }));
+        await this.claimIdentities(tx, actor, id, identitiesOf({ emails: row.emails, linkedinUrl: row.linkedin_url, githubUrl: row.github_url }));
       }
       return { ...toCandidateView(row), applications: await this.applicationsOf(actor, id, tx) };
     });
@@ -234,19 +237,33 @@ export class CandidatesService {
 
   async addNote(actor: Actor, candidateId: string, dto: CreateNoteDto): Promise<NoteView> {
     await this.access.load(actor, candidateId);
+    const taskForceId = dto.taskForceId ?? null;
+    if (taskForceId) await this.requireOwnTaskForce(actor, taskForceId);
     const id = newId();
     const now = this.clock.now();
-    await this.db.query(`INSERT INTO candidate_notes (id, candidate_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5)`, [id, candidateId, actor.userId, dto.body, now]);
-    return { id, candidateId, authorId: actor.userId, body: dto.body, createdAt: now.toISOString() };
+    await this.db.query(
+      `INSERT INTO candidate_notes (id, candidate_id, author_id, task_force_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [id, candidateId, actor.userId, taskForceId, dto.body, now],
+    );
+    return { id, candidateId, taskForceId, authorId: actor.userId, body: dto.body, createdAt: now.toISOString() };
   }
 
   async notes(actor: Actor, candidateId: string, limit: number, afterId?: string): Promise<Page<NoteView>> {
     await this.access.load(actor, candidateId);
-    const rows: { id: string; candidate_id: string; author_id: string | null; body: string; created_at: Date }[] = await this.db.query(
-      `SELECT id, candidate_id, author_id, body, created_at FROM candidate_notes WHERE candidate_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
-      [candidateId, afterId ?? null, limit + 1],
+    const rows: { id: string; candidate_id: string; task_force_id: string | null; author_id: string | null; body: string; created_at: Date }[] = await this.db.query(
+      `SELECT n.id, n.candidate_id, n.task_force_id, n.author_id, n.body, n.created_at FROM candidate_notes n
+        WHERE n.candidate_id = $1 AND ($2::uuid IS NULL OR n.id > $2) AND ${this.access.notesCondition('n', 4)}
+        ORDER BY n.id LIMIT $3`,
+      [candidateId, afterId ?? null, limit + 1, this.access.readerParam(actor)],
     );
-    return toPage(rows, limit, (n) => ({ id: n.id, candidateId: n.candidate_id, authorId: n.author_id, body: n.body, createdAt: n.created_at.toISOString() }));
+    return toPage(rows, limit, (n) => ({
+      id: n.id,
+      candidateId: n.candidate_id,
+      taskForceId: n.task_force_id,
+      authorId: n.author_id,
+      body: n.body,
+      createdAt: n.created_at.toISOString(),
+    }));
   }
 
   /**
@@ -262,7 +279,7 @@ export class CandidatesService {
       const sections = {} as Record<ExportSection, unknown[]>;
       const nextCursors = {} as Record<ExportSection, string | null>;
       for (const section of EXPORT_SECTIONS) {
-        const page = await this.exportPage(tx, id, section, EXPORT_PAGE_SIZE);
+        const page = await this.exportPage(tx, actor, id, section, EXPORT_PAGE_SIZE);
         sections[section] = page.data;
         nextCursors[section] = page.nextCursor;
       }
@@ -275,24 +292,28 @@ export class CandidatesService {
     return this.db.transaction(async (tx) => {
       await this.access.load(actor, id, tx);
       await this.audit.record({ actorId: actor.userId, action: 'candidate.exported', entityType: 'candidate', entityId: id, details: { section } }, tx);
-      return this.exportPage(tx, id, section, limit, afterId);
+      return this.exportPage(tx, actor, id, section, limit, afterId);
     });
   }
 
-  private async exportPage(tx: EntityManager, id: string, section: ExportSection, limit: number, afterId?: string): Promise<Page<unknown>> {
+  /** One page of an export list, holding only what the actor may see (everything, for admins). */
+  private async exportPage(tx: EntityManager, actor: Actor, id: string, section: ExportSection, limit: number, afterId?: string): Promise<Page<unknown>> {
     const sql: Record<ExportSection, string> = {
-      notes: `SELECT id, author_id AS "authorId", body, created_at AS "createdAt" FROM candidate_notes
-               WHERE candidate_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+      notes: `SELECT n.id, n.task_force_id AS "taskForceId", n.author_id AS "authorId", n.body, n.created_at AS "createdAt" FROM candidate_notes n
+               WHERE n.candidate_id = $1 AND ($2::uuid IS NULL OR n.id > $2) AND ${this.access.notesCondition('n', 4)} ORDER BY n.id LIMIT $3`,
       applications: `SELECT a.id, a.task_force_id AS "taskForceId", a.opening_id AS "openingId", a.stage, a.closed_reason AS "closedReason",
                             a.created_at AS "createdAt", a.updated_at AS "updatedAt",
                             coalesce((SELECT json_agg(json_build_object('from', s.from_stage, 'to', s.to_stage, 'reason', s.reason, 'comment', s.comment,
                                                                          'actorId', s.actor_id, 'at', s.at) ORDER BY s.id)
                                         FROM application_stage_changes s WHERE s.application_id = a.id), '[]') AS history
-                       FROM applications a WHERE a.candidate_id = $1 AND ($2::uuid IS NULL OR a.id > $2) ORDER BY a.id LIMIT $3`,
+                       FROM applications a WHERE a.candidate_id = $1 AND ($2::uuid IS NULL OR a.id > $2) AND ${this.access.applicationsCondition('a', 4)}
+                      ORDER BY a.id LIMIT $3`,
+      // The trail names other teams' actions; a recruiter's export holds only their own.
       auditTrail: `SELECT id, action, actor_id AS "actorId", details, at FROM audit_log
-                    WHERE entity_type = 'candidate' AND entity_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+                    WHERE entity_type = 'candidate' AND entity_id = $1 AND ($2::uuid IS NULL OR id > $2) AND ($4::uuid IS NULL OR actor_id = $4)
+                    ORDER BY id LIMIT $3`,
     };
-    const rows: { id: string }[] = await tx.query(sql[section], [id, afterId ?? null, limit + 1]);
+    const rows: { id: string }[] = await tx.query(sql[section], [id, afterId ?? null, limit + 1, this.access.readerParam(actor)]);
     return toPage(rows, limit, (r) => r);
   }
 
@@ -320,6 +341,7 @@ export class CandidatesService {
       ]);
       const keeper = locked.get(keeperId)!;
       const dup = locked.get(duplicateId)!;
+      await this.access.requireWholeReach(actor, [keeperId, duplicateId], tx);
       const running: { candidate_id: string }[] = await tx.query(
         `SELECT candidate_id FROM enrollments WHERE candidate_id = ANY($1::uuid[]) AND status IN ('active', 'paused')`,
         [[keeperId, duplicateId]],
@@ -376,7 +398,7 @@ export class CandidatesService {
       ));
       await this.anonymize(tx, duplicateId, keeperId);
       await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [keeperId]);
-      await this.claimIdentities(tx, keeperId, identitiesOf({ emails: row.emails, linkedinUrl: row.linkedin_url, githubUrl: row.github_url }));
+      await this.claimIdentities(tx, actor, keeperId, identitiesOf({ emails: row.emails, linkedinUrl: row.linkedin_url, githubUrl: row.github_url }));
       await this.audit.record(
         { actorId: actor.userId, action: 'candidate.merged', entityType: 'candidate', entityId: keeperId, details: { duplicateId, movedApplications: moved, movedNotes } },
         tx,
@@ -446,7 +468,7 @@ export class CandidatesService {
     return { data: [...byKey.values()].filter((g) => g.members.length >= 2), nextCursor };
   }
 
-  /** Every member of one duplicate group the caller may see, oldest first. */
+  /** Every member of one duplicate group the caller may see, oldest first. A group they see none of does not exist for them. */
   async duplicateMembers(actor: Actor, group: string, limit: number, afterId?: string): Promise<Page<LookAlikeView>> {
     const scope = this.access.condition(actor, 1);
     const rows: LookAlikeRow[] = await this.db.query(
@@ -455,6 +477,7 @@ export class CandidatesService {
         ORDER BY c.id LIMIT $4`,
       [...scope.params, group, afterId ?? null, limit + 1],
     );
+    if (!afterId && !rows.length) throw new NotFoundError('Duplicate group', group);
     return toPage(rows, limit, toLookAlikeView);
   }
 
@@ -489,8 +512,11 @@ export class CandidatesService {
     );
   }
 
-  /** Claims the identity keys for a candidate; a key held by another candidate is a 409 naming them. */
-  private async claimIdentities(tx: EntityManager, candidateId: string, identities: Identity[]): Promise<void> {
+  /**
+   * Claims the identity keys for a candidate. A key held by another candidate is a 409: it names
+   * that candidate only to someone who may see them; others learn only that the person is known.
+   */
+  private async claimIdentities(tx: EntityManager, actor: Actor, candidateId: string, identities: Identity[]): Promise<void> {
     if (!identities.length) return;
     const kinds = identities.map((i) => i.kind);
     const values = identities.map((i) => i.value);
@@ -505,14 +531,30 @@ export class CandidatesService {
       [kinds, values, candidateId],
     );
     if (!taken.length) return;
-    throw new ConflictError('duplicate_candidate', `A candidate with the same ${taken[0].kind} already exists`, {
-      existingCandidateId: taken[0].candidate_id,
-      matchedOn: taken.map((t) => ({ kind: t.kind, value: t.value })),
-    });
+    const matchedOn = taken.map((t) => ({ kind: t.kind, value: t.value }));
+    if (await this.access.canSee(actor, taken[0].candidate_id, tx)) {
+      throw new ConflictError('duplicate_candidate', `A candidate with the same ${taken[0].kind} already exists`, {
+        existingCandidateId: taken[0].candidate_id,
+        matchedOn,
+      });
+    }
+    throw new ConflictError(
+      'duplicate_candidate',
+      `This person is already known, in a pipeline you cannot see; ask an admin to add them to your task force instead of creating them again`,
+      { matchedOn },
+    );
   }
 
-  private async requireUser(tx: EntityManager, userId: string): Promise<void> {
-    const rows: unknown[] = await tx.query(`SELECT 1 FROM users WHERE id = $1`, [userId]);
-    if (!rows.length) throw new RuleViolationError('unknown_user', `User ${userId} does not exist`, { field: 'ownerId' });
+  private async requireAssignableOwner(tx: EntityManager, actor: Actor, userId: string): Promise<void> {
+    if (!(await this.access.ownerAssignable(actor, userId, tx))) {
+      throw new RuleViolationError('unknown_user', `User ${userId} does not exist or shares no task force with you`, { field: 'ownerId' });
+    }
+  }
+
+  private async requireOwnTaskForce(actor: Actor, taskForceId: string): Promise<void> {
+    const rows: unknown[] = isAdmin(actor)
+      ? await this.db.query(`SELECT 1 FROM task_forces WHERE id = $1`, [taskForceId])
+      : await this.db.query(`SELECT 1 FROM task_force_members WHERE task_force_id = $1 AND user_id = $2`, [taskForceId, actor.userId]);
+    if (!rows.length) throw new RuleViolationError('unknown_task_force', `Task force ${taskForceId} does not exist or you are not a member`, { field: 'taskForceId' });
   }
 }

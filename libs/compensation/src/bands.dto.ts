@@ -1,4 +1,4 @@
-import { NULLABLE_FIELDS, oneOfMessage, PageQuery } from '@app/platform';
+import { IsCalendarDay, NULLABLE_FIELDS, oneOfMessage, PageQuery } from '@app/platform';
 import { LEVEL_PATTERN, SKILL_AREAS, SkillArea } from '@app/task-forces';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
@@ -11,9 +11,8 @@ export type Zone = (typeof ZONES)[number];
 const AMOUNT = /^\d{1,15}(\.\d{1,2})?$/;
 /** A decimal string in major units; the currency's own decimals are checked when it is parsed. */
 export const amount = (field: string) => Matches(AMOUNT, { message: `${field} must be a decimal string in major units, such as "42874.00"` });
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-/** A day, YYYY-MM-DD; whether it exists in the calendar is checked where it is used. */
-export const date = (field: string) => Matches(DATE, { message: `${field} must be a date such as 2027-01-01` });
+/** A day, YYYY-MM-DD, that exists in the calendar. */
+export const date = (field: string) => IsCalendarDay({ message: `${field} must be a day of the calendar such as 2027-01-01` });
 
 export const BAND_NULLABLE = ['signOnMin', 'signOnMax', 'equityMin', 'equityMax', 'effectiveTo'] as const;
 

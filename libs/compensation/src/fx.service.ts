@@ -1,4 +1,4 @@
-import { Clock, InvalidInputError, newId, Page, RuleViolationError, toPage } from '@app/platform';
+import { Clock, InvalidInputError, isCalendarDay, newId, Page, RuleViolationError, toPage } from '@app/platform';
 import { Actor, requireAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -6,14 +6,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { FxRateListQuery, FxRateUsed, FxRateView, PutFxRateDto } from './bands.dto';
 import { CURRENCIES, Currency, divRound, formatRate, inverse, parseRate, RATE_SCALE, Ratio, ratioOf } from './money';
 
-export function isCalendarDate(value: string): boolean {
-  const [y, m, d] = value.split('-').map(Number);
-  const day = new Date(Date.UTC(y, m - 1, d));
-  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
-}
-
 export function requireCalendarDate(value: string, field: string): void {
-  if (!isCalendarDate(value)) throw new InvalidInputError('validation_failed', `${field} is not a day of the calendar`, [{ field, message: 'no such day' }]);
+  if (!isCalendarDay(value)) throw new InvalidInputError('validation_failed', `${field} is not a day of the calendar`, [{ field, message: 'no such day' }]);
 }
 
 export interface Rate {

@@ -9,6 +9,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -29,7 +30,7 @@ export class SenderDto {
 }
 
 export class StepDto {
-  @ApiProperty({ example: 'P3D', description: 'ISO 8601 duration after the previous step (after enrolment for the first); PT5S works for tests' })
+  @ApiProperty({ example: 'P3D', description: 'ISO 8601 duration after the previous step (after enrolment for the first), at most 365 days; PT5S works for tests' })
   @IsString() @Matches(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, { message: 'delay must be an ISO 8601 duration such as P3D or PT5S' })
   delay: string;
   @ApiProperty({ example: '{{taskForce.company}} is building {{taskForce.name}}' }) @IsString() @Length(1, 300) subject: string;
@@ -54,9 +55,9 @@ export class StopRulesDto {
 export class CreateSequenceDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'taskForceId must be a UUID' }) taskForceId: string;
   @ApiProperty({ example: 'Doubao LLM researchers, spring 2027' }) @Trim() @IsString() @Length(1, 200) name: string;
-  @ApiProperty({ type: SenderDto }) @ValidateNested() @Type(() => SenderDto) sender: SenderDto;
+  @ApiProperty({ type: SenderDto }) @IsObject() @ValidateNested() @Type(() => SenderDto) sender: SenderDto;
   @ApiProperty({ type: [StepDto] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => StepDto) steps: StepDto[];
-  @ApiProperty({ type: SendWindowDto }) @ValidateNested() @Type(() => SendWindowDto) sendWindow: SendWindowDto;
+  @ApiProperty({ type: SendWindowDto }) @IsObject() @ValidateNested() @Type(() => SendWindowDto) sendWindow: SendWindowDto;
   @ApiPropertyOptional({ enum: ['candidate', 'task_force'], default: 'candidate', description: "candidate: the candidate's zone, else the task force's" })
   @IsOptional() @IsIn(['candidate', 'task_force'], oneOfMessage('timeZoneRule', ['candidate', 'task_force'])) timeZoneRule?: 'candidate' | 'task_force';
   @ApiPropertyOptional({ enum: HOLIDAY_CALENDARS, isArray: true, example: ['US', 'CN'] })
@@ -64,7 +65,7 @@ export class CreateSequenceDto {
   holidayCalendars?: HolidayCalendar[];
   @ApiPropertyOptional({ default: 200 }) @IsOptional() @IsInt() @Min(1) @Max(100_000) dailyCapPerSender?: number;
   @ApiPropertyOptional({ default: 20 }) @IsOptional() @IsInt() @Min(1) @Max(100_000) dailyCapPerRecipientDomain?: number;
-  @ApiPropertyOptional({ type: StopRulesDto }) @IsOptional() @ValidateNested() @Type(() => StopRulesDto) stopRules?: StopRulesDto;
+  @ApiPropertyOptional({ type: StopRulesDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => StopRulesDto) stopRules?: StopRulesDto;
 }
 
 export class UpdateSequenceDto extends PartialType(CreateSequenceDto) {}

@@ -10,6 +10,13 @@ import { CreateSequenceDto, PreviewDto, SequenceDefinition, SequenceListQuery, S
 import { checkTemplate, render, templateContext } from './templates';
 import { unsubscribeUrl } from './unsubscribe-token';
 
+/**
+ * The longest delay a step may have (docs/outreach.md). Months count as 30 days and years as 365,
+ * as Luxon counts them when it turns a duration into time.
+ */
+export const MAX_STEP_DELAY_DAYS = 365;
+const MAX_STEP_DELAY = Duration.fromObject({ days: MAX_STEP_DELAY_DAYS });
+
 interface SequenceRow {
   id: string;
   task_force_id: string;
@@ -156,8 +163,15 @@ export class SequencesService {
   /** The stored definition, with defaults filled in and every rule checked. */
   private definition(dto: CreateSequenceDto): SequenceDefinition {
     dto.steps.forEach((step, i) => {
-      if (!Duration.fromISO(step.delay).isValid) {
+      const delay = Duration.fromISO(step.delay);
+      if (!delay.isValid) {
         throw new RuleViolationError('invalid_delay', `steps[${i}].delay is not a valid ISO 8601 duration`, { field: `steps[${i}].delay` });
+      }
+      if (!(delay.toMillis() <= MAX_STEP_DELAY.toMillis())) {
+        throw new RuleViolationError('invalid_delay', `steps[${i}].delay is longer than the maximum of ${MAX_STEP_DELAY_DAYS} days`, {
+          field: `steps[${i}].delay`,
+          maxDays: MAX_STEP_DELAY_DAYS,
+        });
       }
       checkTemplate(step.subject, `steps[${i}].subject`);
       checkTemplate(step.body, `steps[${i}].body`);

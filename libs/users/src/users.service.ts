@@ -1,4 +1,4 @@
-import { Clock, ConflictError, InvalidInputError, isUniqueViolation, newId, NotFoundError, Page, toPage } from '@app/platform';
+import { Clock, ConflictError, InvalidInputError, isUniqueViolation, newId, NotFoundError, Page, RuleViolationError, toPage } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
@@ -7,6 +7,8 @@ import { displayPrefix, generateToken, hashToken } from './tokens';
 import { ApiToken, User } from './user.entity';
 import { CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView, TokenView, UserView } from './users.dto';
 
+/** Rate limits count per user, so more tokens buy no more requests; the cap bounds what a leak or a script can mint. */
+export const LIVE_TOKENS_PER_USER = 20;
 
 @Injectable()
 export class UsersService {
@@ -76,7 +78,22 @@ export class UsersService {
     if (expiresAt && !(expiresAt.getTime() > this.clock.now().getTime())) {
       throw new InvalidInputError('validation_failed', 'expiresAt must be in the future', [{ field: 'expiresAt', message: 'expiresAt must be in the future' }]);
     }
-    return this.issueToken(this.tokens, userId, dto.name.trim(), expiresAt);
+    return this.db.transaction(async (tx) => {
+      // The user's row lock makes concurrent issues take turns, so none can slip past the cap.
+      await tx.query(`SELECT 1 FROM users WHERE id = $1 FOR UPDATE`, [userId]);
+      const [{ live }]: { live: number }[] = await tx.query(
+        `SELECT count(*)::int AS live FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+        [userId],
+      );
+      if (live >= LIVE_TOKENS_PER_USER) {
+        throw new RuleViolationError(
+          'token_limit_reached',
+          `A user may hold at most ${LIVE_TOKENS_PER_USER} live tokens (not revoked, not expired); revoke one (DELETE /v1/tokens/:id) to issue another`,
+          { limit: LIVE_TOKENS_PER_USER },
+        );
+      }
+      return this.issueToken(tx.getRepository(ApiToken), userId, dto.name.trim(), expiresAt);
+    });
   }
 
   async listTokens(actor: Actor, userId: string, limit: number, afterId?: string): Promise<Page<TokenView>> {

@@ -2,34 +2,53 @@ import { UnauthenticatedError } from '@app/platform';
 import { Actor, hashToken, UsersService } from '@app/users';
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clientAddress, RateLimiter } from './rate-limit';
 import { TokenCache } from './token-cache';
 
 const PUBLIC = 'route:public';
-/** Routes anyone may call: health, the unsubscribe link. Everything else needs a bearer token. */
+/** Routes anyone may call: health, the unsubscribe link, the signed webhook. Everything else needs a bearer token. */
 export const Public = () => SetMetadata(PUBLIC, true);
 
 export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
 
+/**
+ * Resolves the bearer token to an Actor, or 401. Every failure spends the client address's
+ * auth-failure budget, and once it is spent the address is refused (429) before its token is even
+ * looked up, a right one included: otherwise guessing tokens would go on at full speed.
+ */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly users: UsersService,
     private readonly cache: TokenCache,
+    private readonly limiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers.authorization;
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const address = clientAddress(request);
+    await this.limiter.refuseIfSpent('auth_failures', address, reply);
+    try {
+      request.actor = await this.authenticate(request.headers.authorization);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) await this.limiter.spend('auth_failures', address, reply);
+      throw error;
+    }
+    return true;
+  }
+
+  private async authenticate(header: string | undefined): Promise<Actor> {
     if (!header) throw new UnauthenticatedError('missing_token', 'Send Authorization: Bearer <token>');
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match) throw new UnauthenticatedError('malformed_authorization', 'The Authorization header must be "Bearer <token>"');
     const actor = await actorForToken(this.users, this.cache, match[1]);
     if (!actor) throw new UnauthenticatedError('invalid_token', 'The token is unknown, revoked or expired');
-    request.actor = actor;
-    return true;
+    return actor;
   }
 }
 

@@ -1,12 +1,12 @@
 import { HealthService, MetricsService } from '@app/platform';
 import { Controller, Get, Res } from '@nestjs/common';
-import { SkipThrottle } from '@nestjs/throttler';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from './auth';
+import { NoRateLimit } from './rate-limit';
 
 /** Probes and scrapers call these often; they are never rate limited. */
-@SkipThrottle()
+@NoRateLimit()
 @ApiTags('operations')
 @Controller()
 export class HealthController {
@@ -24,7 +24,7 @@ export class HealthController {
   }
 }
 
-@SkipThrottle()
+@NoRateLimit()
 @ApiTags('operations')
 @ApiBearerAuth()
 @Controller()

@@ -1,11 +1,11 @@
 import { AppConfig, MetricsService } from '@app/platform';
 import { DynamicModule, Logger, Type } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import { maxHeaderSize, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { checkInputShape } from './input-shape';
 import { sendProblem } from './problem.filter';
-import { PROBLEM_CONTENT_TYPE, problemType } from './problem';
+import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES, ProblemDetails, problemType } from './problem';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -18,19 +18,56 @@ const frameworkLogger = new Logger('Http');
 export const MAX_CSV_BYTES = 16 * 1024 * 1024;
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
-/** Requests Node's HTTP parser rejects (bad bytes in the URL or headers) still get a problem. */
-function rawClientError(error: Error & { code?: string }, socket: Socket): void {
+const MAX_INSTANCE_LENGTH = 2048;
+
+/**
+ * The path of a request line Node refused, when it can be read without guessing: a method, then a
+ * path of visible characters ending at the query or at " HTTP/x.y". Otherwise undefined.
+ */
+function refusedPath(packet: Buffer | undefined): string | undefined {
+  if (!packet) return undefined;
+  const head = packet.subarray(0, MAX_INSTANCE_LENGTH + 64).toString('latin1');
+  const match = /^[A-Z]{1,20} (\/[\x21-\x3e\x40-\x7e]{0,2048})(?:\?| HTTP\/\d\.\d\r?\n)/.exec(head);
+  return match?.[1];
+}
+
+/**
+ * Requests Node's HTTP parser rejects (bad bytes in the URL or headers, a head over
+ * http.maxHeaderSize) still get a problem, with an id of their own in the body, the
+ * x-request-id header and the log.
+ */
+function rawClientError(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
   if (error.code === 'ECONNRESET' || socket.destroyed || !socket.writable) {
     socket.destroy();
     return;
   }
-  const timeout = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-  const problem = timeout
-    ? { type: problemType('request_timeout'), title: 'Request Timeout', status: 408, detail: 'The request took too long to arrive.', code: 'request_timeout' }
-    : { type: problemType('malformed_request'), title: 'Bad Request', status: 400, detail: 'The request could not be parsed; check for unencoded characters in the URL or headers.', code: 'malformed_request' };
+  const id = randomUUID();
+  const packet = Buffer.isBuffer(error.rawPacket) ? error.rawPacket : undefined;
+  const lineEnd = packet ? packet.indexOf('\r\n') : -1;
+  let status = 400;
+  let code = 'malformed_request';
+  let detail = 'The request could not be parsed; check for unencoded characters in the URL or headers.';
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    [status, code, detail] = [408, 'request_timeout', 'The request took too long to arrive.'];
+  } else if (error.code === 'HPE_HEADER_OVERFLOW' && (lineEnd < 0 || lineEnd >= maxHeaderSize)) {
+    [status, code, detail] = [414, 'uri_too_long', `The URL is longer than ${maxHeaderSize / 1024} KiB.`];
+  } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+    [status, code, detail] = [431, 'headers_too_large', `The URL and headers together are longer than ${maxHeaderSize / 1024} KiB.`];
+  }
+  const problem: ProblemDetails = {
+    type: problemType(code),
+    title: PROBLEM_TITLES[status],
+    status,
+    detail,
+    code,
+    instance: refusedPath(packet) ?? `urn:uuid:${id}`,
+    correlationId: id,
+  };
+  frameworkLogger.log({ reqId: id, status, code, parserError: error.code, path: problem.instance }, 'request refused by the HTTP parser');
   const body = JSON.stringify(problem);
   socket.end(
-    `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `x-request-id: ${id}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
 
@@ -45,7 +82,12 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
     clientErrorHandler: rawClientError,
     trustProxy: config.TRUST_PROXY,
     // Router-level errors (a malformed URL, an overlong parameter) are problems too.
-    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendProblem(request, reply, error, frameworkLogger),
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      // Nest's request logging never sees these requests; this line is their only trace.
+      const path = request.url.split('?')[0].slice(0, MAX_INSTANCE_LENGTH);
+      frameworkLogger.log({ reqId: request.id, method: request.method, path, frameworkError: (error as { code?: string }).code }, 'request refused by the router');
+      sendProblem(request, reply, error, frameworkLogger);
+    },
     genReqId: (req: IncomingMessage) => {
       const incoming = req.headers['x-request-id'];
       const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -70,6 +112,7 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
   fastify.addHook('preValidation', async (request) => {
     checkInputShape(request.body, 'body');
     checkInputShape(request.query, 'query');
+    checkInputShape(request.params, 'path');
   });
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => {

@@ -24,13 +24,16 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
     const rawKey = request.headers['idempotency-key'];
-    if (request.method !== 'POST' || rawKey === undefined || !request.actor) return next.handle();
+    if (request.method !== 'POST' || rawKey === undefined) return next.handle();
     const key = Array.isArray(rawKey) ? rawKey[0] : rawKey;
     if (!KEY_PATTERN.test(key)) {
       return throwError(
         () => new InvalidInputError('invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters', [{ field: 'Idempotency-Key', message: 'invalid header' }]),
       );
     }
+    // Public routes (the signed webhook, unsubscribe) have no user to key replays by; they are
+    // idempotent by themselves, so a valid key is accepted and not stored.
+    if (!request.actor) return next.handle();
     const userId = request.actor.userId;
     const reply = http.getResponse<FastifyReply>();
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;

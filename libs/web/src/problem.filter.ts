@@ -17,6 +17,8 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, error:
   const { problem, unexpected } = toProblem(error);
   problem.instance = request.url.split('?')[0];
   problem.correlationId = String(request.id);
+  // Set here, not only in the onSend hook: replies Fastify's router makes skip the app's hooks.
+  void reply.header('x-request-id', problem.correlationId);
   if (unexpected) {
     logger.error({ err: error, reqId: request.id, url: request.url, method: request.method }, 'unhandled error');
   }

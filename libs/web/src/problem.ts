@@ -26,7 +26,7 @@ const STATUS_BY_KIND: Record<DomainErrorKind, number> = {
   rate_limited: 429,
 };
 
-const TITLES: Record<number, string> = {
+export const PROBLEM_TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -36,9 +36,11 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Payload Too Large',
   414: 'URI Too Long',
+  408: 'Request Timeout',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -52,13 +54,21 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
   FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
   FST_ERR_BAD_URL: 'malformed_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
+};
+
+/** Fastify's own messages quote the URL, which `instance` already names. */
+const FASTIFY_DETAILS: Record<string, string> = {
+  malformed_json: 'The request body is not valid JSON.',
+  malformed_url: 'The URL is not validly percent-encoded.',
+  uri_too_long: 'A segment of the path is longer than 100 characters.',
 };
 
 export const problemType = (code: string) => `urn:problem-type:hiring:${code}`;
 
 function make(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): ProblemDetails {
   // Extension members never overwrite the standard ones.
-  return { ...extra, type: problemType(code), title: TITLES[status] ?? HttpStatus[status] ?? 'Error', status, detail, code };
+  return { ...extra, type: problemType(code), title: PROBLEM_TITLES[status] ?? HttpStatus[status] ?? 'Error', status, detail, code };
 }
 
 /** Maps any thrown value to a problem. Unknown errors become a bare 500 that reveals nothing. */
@@ -90,7 +100,7 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
     const fastifyCode = typeof candidate.code === 'string' ? FASTIFY_CODES[candidate.code] : undefined;
     const status = candidate.statusCode;
     const code = fastifyCode ?? (status === 400 ? 'bad_request' : (HttpStatus[status] ?? 'error').toLowerCase());
-    const detail = fastifyCode === 'malformed_json' ? 'The request body is not valid JSON.' : String(candidate.message ?? TITLES[status] ?? 'Bad request');
+    const detail = (fastifyCode && FASTIFY_DETAILS[fastifyCode]) ?? String(candidate.message ?? PROBLEM_TITLES[status] ?? 'Bad request');
     return { problem: make(status, code, detail), unexpected: false };
   }
   return { problem: make(500, 'internal_error', 'An unexpected error occurred. Quote the correlationId when reporting it.'), unexpected: true };

@@ -1,40 +1,134 @@
-import { AppConfig, redisOptionsFromUrl } from '@app/platform';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { ExecutionContext, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { AppConfig, DomainError, redisOptionsFromUrl } from '@app/platform';
+import { CanActivate, ExecutionContext, Injectable, Logger, Module, OnApplicationShutdown, SetMetadata } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { normalizeIp } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Redis from 'ioredis';
 import type { AuthenticatedRequest } from './auth';
 
 /**
- * Counters live in Redis so the limit holds across every API process. If Redis is unreachable
- * the request is let through: losing rate limiting for a moment beats refusing all traffic.
+ * Every budget is counted per minute, in fixed windows that start with a subject's first request.
+ * `user` is counted per user, the others per client address.
+ */
+export type Budget = 'user' | 'auth_failures' | 'unsubscribe' | 'inbound' | 'inbound_rejected' | 'public';
+
+export const RATE_LIMIT_WINDOW_MS = 60_000;
+
+export class RateLimitedError extends DomainError {
+  readonly kind = 'rate_limited' as const;
+}
+
+const ROUTE_BUDGET = 'rate-limit:budget';
+/** Route-level budgets: counted per route and per client address, never shared with another route. */
+export const RateLimit = (budget: Exclude<Budget, 'user' | 'auth_failures'>) => SetMetadata(ROUTE_BUDGET, budget);
+/** Health probes and metric scrapers call often and must never be refused. */
+export const NoRateLimit = () => SetMetadata(ROUTE_BUDGET, 'none');
+/** The route's own guard spends its budget (the signed webhook: only once the signature is known to hold). */
+export const RateLimitedByRouteGuard = () => SetMetadata(ROUTE_BUDGET, 'route-guard');
+
+/** IPv4 as is; IPv6 by its /64, the block one subscriber usually holds. */
+export const clientAddress = (request: FastifyRequest): string => normalizeIp(request.ip ?? 'unknown');
+
+interface Count {
+  hits: number;
+  msLeft: number;
+}
+
+const HIT = `
+local hits = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {hits, ttl}`;
+
+const PEEK = `
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+local ttl = redis.call('PTTL', KEYS[1])
+return {hits, ttl}`;
+
+type ScriptedRedis = Redis & {
+  rateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
+  rateLimitPeek(key: string): Promise<[number, number]>;
+};
+
+/**
+ * Counters live in Redis so a budget holds across every API process. If Redis is unreachable the
+ * request is let through: losing rate limiting for a moment beats refusing all traffic.
  */
 @Injectable()
-export class FailOpenRedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
+export class RateLimiter implements OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
-  private readonly redis: Redis;
-  private readonly inner: ThrottlerStorageRedisService;
+  private readonly redis: ScriptedRedis;
+  private readonly limits: Record<Budget, number>;
 
-  constructor(config: AppConfig) {
+  constructor(private readonly config: AppConfig) {
     this.redis = new Redis({
       ...redisOptionsFromUrl(config.REDIS_URL),
       keyPrefix: `${config.QUEUE_PREFIX}:ratelimit:`,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       retryStrategy: () => 500,
-    });
+    }) as ScriptedRedis;
     this.redis.on('error', () => undefined);
-    this.inner = new ThrottlerStorageRedisService(this.redis);
+    this.redis.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT });
+    this.redis.defineCommand('rateLimitPeek', { numberOfKeys: 1, lua: PEEK });
+    this.limits = {
+      user: config.RATE_LIMIT_PER_MINUTE,
+      auth_failures: config.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+      unsubscribe: config.RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE,
+      inbound: config.RATE_LIMIT_INBOUND_PER_MINUTE,
+      inbound_rejected: config.RATE_LIMIT_INBOUND_REJECTED_PER_MINUTE,
+      public: config.RATE_LIMIT_PUBLIC_PER_MINUTE,
+    };
   }
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
+  get enabled(): boolean {
+    return this.config.RATE_LIMIT_PER_MINUTE > 0;
+  }
+
+  /**
+   * Counts one request against a budget and says so in X-RateLimit-* headers; past the limit it
+   * throws a 429 that keeps them and adds Retry-After.
+   */
+  async spend(budget: Budget, subject: string, reply: FastifyReply): Promise<void> {
+    if (!this.enabled) return;
+    const count = await this.run(() => this.redis.rateLimitHit(`${budget}:${subject}`, RATE_LIMIT_WINDOW_MS));
+    if (!count) return;
+    const limit = this.limits[budget];
+    this.describe(reply, limit, Math.max(0, limit - count.hits), count.msLeft);
+    if (count.hits > limit) this.refuse(reply, budget, limit, count.msLeft);
+  }
+
+  /** Throws the 429 when the budget is already spent, without counting this request. */
+  async refuseIfSpent(budget: Budget, subject: string, reply: FastifyReply): Promise<void> {
+    if (!this.enabled) return;
+    const count = await this.run(() => this.redis.rateLimitPeek(`${budget}:${subject}`));
+    const limit = this.limits[budget];
+    if (!count || count.hits < limit) return;
+    this.describe(reply, limit, 0, count.msLeft);
+    this.refuse(reply, budget, limit, count.msLeft);
+  }
+
+  private async run(script: () => Promise<[number, number]>): Promise<Count | null> {
     try {
-      return await this.inner.increment(key, ttl, limit, blockDuration, name);
+      const [hits, msLeft] = await script();
+      return { hits, msLeft: msLeft > 0 ? msLeft : RATE_LIMIT_WINDOW_MS };
     } catch (error) {
       this.logger.warn(`rate limiting skipped: ${(error as Error).message}`);
-      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+      return null;
     }
+  }
+
+  private describe(reply: FastifyReply, limit: number, remaining: number, msLeft: number): void {
+    void reply.header('x-ratelimit-limit', limit).header('x-ratelimit-remaining', remaining).header('x-ratelimit-reset', Math.ceil(msLeft / 1000));
+  }
+
+  private refuse(reply: FastifyReply, budget: Budget, limit: number, msLeft: number): never {
+    const seconds = Math.ceil(msLeft / 1000);
+    void reply.header('retry-after', seconds);
+    throw new RateLimitedError('rate_limited', `${DESCRIPTIONS[budget](limit)}; retry after ${seconds} s (Retry-After).`, { budget });
   }
 
   /** After the HTTP server has drained, so in-flight requests still have Redis. */
@@ -43,30 +137,43 @@ export class FailOpenRedisThrottlerStorage implements ThrottlerStorage, OnApplic
   }
 }
 
-/** Counts per token across all routes (the caller is known: this guard runs after authentication). */
-@Injectable()
-export class PerTokenThrottlerGuard extends ThrottlerGuard {
-  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
-    return `${throttlerName}:${tracker}`;
-  }
+const DESCRIPTIONS: Record<Budget, (limit: number) => string> = {
+  user: (n) => `Rate limit of ${n} requests per minute per user exceeded`,
+  auth_failures: (n) => `More than ${n} requests a minute from this address failed authentication; requests needing a token are refused from it for now`,
+  unsubscribe: (n) => `Rate limit of ${n} unsubscribe requests per minute from this address exceeded`,
+  inbound: (n) => `Rate limit of ${n} signed inbound events per minute exceeded`,
+  inbound_rejected: (n) => `More than ${n} inbound posts a minute from this address had no valid signature`,
+  public: (n) => `Rate limit of ${n} requests per minute from this address to this route exceeded`,
+};
 
-  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
-    const request = req as unknown as AuthenticatedRequest;
-    return request.actor ? `token:${request.actor.tokenId}` : `ip:${request.ip}`;
+/**
+ * Runs after BearerAuthGuard: a caller with a token spends their user's budget (shared by all of
+ * the user's tokens, so minting more does not raise it); a public route spends its own budget per
+ * client address.
+ */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!this.limiter.enabled) return true;
+    const declared = this.reflector.getAllAndOverride<Budget | 'none' | 'route-guard' | undefined>(ROUTE_BUDGET, [context.getHandler(), context.getClass()]);
+    if (declared === 'none' || declared === 'route-guard') return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<AuthenticatedRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    if (request.actor) {
+      await this.limiter.spend('user', request.actor.userId, reply);
+    } else {
+      const route = `${context.getClass().name}.${context.getHandler().name}`;
+      await this.limiter.spend(declared ?? 'public', `${route}:${clientAddress(request)}`, reply);
+    }
+    return true;
   }
 }
 
-@Module({ providers: [FailOpenRedisThrottlerStorage], exports: [FailOpenRedisThrottlerStorage] })
-class RateLimitStorageModule {}
-
-export const rateLimitModule = () =>
-  ThrottlerModule.forRootAsync({
-    imports: [RateLimitStorageModule],
-    inject: [AppConfig, FailOpenRedisThrottlerStorage],
-    useFactory: (config: AppConfig, storage: FailOpenRedisThrottlerStorage) => ({
-      throttlers: [{ name: 'default', ttl: 60_000, limit: Math.max(1, config.RATE_LIMIT_PER_MINUTE) }],
-      skipIf: () => config.RATE_LIMIT_PER_MINUTE === 0,
-      storage,
-      errorMessage: `Rate limit of ${config.RATE_LIMIT_PER_MINUTE} requests per minute exceeded; retry after the number of seconds in Retry-After.`,
-    }),
-  });
+@Module({ providers: [RateLimiter], exports: [RateLimiter] })
+export class RateLimitModule {}

@@ -18,6 +18,14 @@ class StrictValidationPipe extends ValidationPipe {
     }
     return super.transform(value, metadata);
   }
+
+  /**
+   * A single path or query value reaches its own pipe as sent: the base class would turn "0x1",
+   * "1e0" and " 1" into 1 with Number() before a strict pipe could refuse them.
+   */
+  protected override transformPrimitive(value: unknown): unknown {
+    return value;
+  }
 }
 
 export function strictValidationPipe(): ValidationPipe {

@@ -1,7 +1,9 @@
 import { AppConfig, UnauthenticatedError } from '@app/platform';
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { applyDecorators, CanActivate, ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Public } from './auth';
+import { clientAddress, RateLimitedByRouteGuard, RateLimiter } from './rate-limit';
 
 export const SIGNATURE_HEADER = 'x-hiring-signature';
 /** How far the signed timestamp may be from this machine's clock: replays of old posts are refused. */
@@ -25,16 +27,29 @@ export function checkWebhookSignature(secret: string, header: string | undefined
   return timingSafeEqual(expected, Buffer.from(given, 'hex')) ? null : 'the signature does not match the body';
 }
 
-/** Admits a request only when its raw body carries the inbound webhook's HMAC signature. */
+/**
+ * Admits a request only when its raw body carries the inbound webhook's HMAC signature. Only
+ * signed posts spend the webhook's budget; the others spend one of their own, so no amount of
+ * unsigned traffic can make the mail provider's posts answer 429.
+ */
 @Injectable()
 export class WebhookSignatureGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly limiter: RateLimiter,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest & { rawBody?: Buffer }>();
+    const reply = http.getResponse<FastifyReply>();
     const header = request.headers[SIGNATURE_HEADER];
     const problem = checkWebhookSignature(this.config.INBOUND_WEBHOOK_SECRET, Array.isArray(header) ? header[0] : header, request.rawBody ?? Buffer.alloc(0));
+    await this.limiter.spend(problem ? 'inbound_rejected' : 'inbound', clientAddress(request), reply);
     if (problem) throw new UnauthenticatedError('invalid_signature', problem);
     return true;
   }
 }
+
+/** A public route admitted by the inbound webhook signature, with the webhook's budgets. */
+export const SignedWebhook = () => applyDecorators(Public(), RateLimitedByRouteGuard(), UseGuards(WebhookSignatureGuard));

@@ -6,9 +6,9 @@ import {
   CreateCandidateDto,
   CreateNoteDto,
   DuplicateGroupView,
-  DuplicateMembersQuery,
   EXPORT_SECTIONS,
   ExportSection,
+  GROUP_ID,
   ImportReport,
   LookAlikeView,
   MergeCandidatesDto,
@@ -21,6 +21,13 @@ import { CurrentActor, UuidPipe } from '@app/web';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, PipeTransform, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from './openapi';
+
+class GroupPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!GROUP_ID.test(value)) throw new InvalidInputError('invalid_group', 'group must be the group field of a duplicate group', [{ field: 'group', message: 'not a group id' }]);
+    return value;
+  }
+}
 
 class ExportSectionPipe implements PipeTransform<string, ExportSection> {
   transform(value: string): ExportSection {
@@ -68,12 +75,12 @@ export class CandidatesController {
     return this.candidates.duplicates(actor, query.limit, query.cursor);
   }
 
-  @Get('duplicates/members')
-  @ApiOperation({ summary: 'Every member of one duplicate group the caller may see, oldest first' })
+  @Get('duplicates/:group/members')
+  @ApiOperation({ summary: 'Every member of one duplicate group the caller may see, oldest first; 404 when they see none' })
   @ApiPage(LookAlikeView)
-  @ApiProblems(400, 401)
-  duplicateMembers(@CurrentActor() actor: Actor, @Query() query: DuplicateMembersQuery) {
-    return this.candidates.duplicateMembers(actor, query.group, query.limit, decodeCursor(query.cursor));
+  @ApiProblems(400, 401, 404)
+  duplicateMembers(@CurrentActor() actor: Actor, @Param('group', new GroupPipe()) group: string, @Query() query: PageQuery) {
+    return this.candidates.duplicateMembers(actor, group, query.limit, decodeCursor(query.cursor));
   }
 
   @Post('import')

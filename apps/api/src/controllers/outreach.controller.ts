@@ -1,8 +1,8 @@
 import { decodeCursor } from '@app/platform';
 import { InboundEventDto, InboundEventView, InboundListQuery, OutreachResponses } from '@app/outreach';
 import { Actor, requireAdmin } from '@app/users';
-import { CurrentActor, Public, SIGNATURE_HEADER, WebhookSignatureGuard } from '@app/web';
-import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { CurrentActor, Public, RateLimit, SignedWebhook, SIGNATURE_HEADER } from '@app/web';
+import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiPage, ApiProblems } from './openapi';
@@ -18,8 +18,7 @@ export class InboundController {
   constructor(private readonly responses: OutreachResponses) {}
 
   @Post()
-  @Public()
-  @UseGuards(WebhookSignatureGuard)
+  @SignedWebhook()
   @HttpCode(200)
   @ApiOperation({
     summary: 'A reply, bounce or unsubscribe from the mail provider',
@@ -53,6 +52,7 @@ export class UnsubscribeController {
   /** Mail scanners follow links: a GET only asks, the POST (or the mail client's one-click POST) acts. */
   @Get()
   @Public()
+  @RateLimit('unsubscribe')
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'The page behind the unsubscribe link: a one-button confirmation (link scanners do not unsubscribe anyone)' })
@@ -71,6 +71,7 @@ export class UnsubscribeController {
 
   @Post()
   @Public()
+  @RateLimit('unsubscribe')
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Unsubscribe (RFC 8058 one-click): the candidate is opted out and every running sequence stops' })

@@ -1,5 +1,5 @@
 import { decodeCursor, PageQuery } from '@app/platform';
-import { Actor, CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView, TokenView, UsersService, UserView } from '@app/users';
+import { Actor, CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView, LIVE_TOKENS_PER_USER, TokenView, UsersService, UserView } from '@app/users';
 import { CurrentActor, TokenCache, UuidPipe } from '@app/web';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -39,9 +39,9 @@ export class UsersController {
   }
 
   @Post('users/:id/tokens')
-  @ApiOperation({ summary: 'Issue a personal API token (admin, or the user for themself). The secret is shown once.' })
+  @ApiOperation({ summary: `Issue a personal API token (admin, or the user for themself). The secret is shown once. At most ${LIVE_TOKENS_PER_USER} live tokens per user (422 token_limit_reached).` })
   @ApiCreatedResponse({ type: IssuedTokenView })
-  @ApiProblems(400, 401, 404)
+  @ApiProblems(400, 401, 404, 422)
   createToken(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: CreateTokenDto): Promise<IssuedTokenView> {
     return this.users.createToken(actor, id, dto);
   }

@@ -21,6 +21,19 @@ describe('loadConfig', () => {
     expect(config.MIGRATIONS_RUN_ON_START).toBe(false);
   });
 
+  it('gives each rate-limit budget a default and refuses a budget below 1', () => {
+    expect(loadConfig({})).toMatchObject({
+      RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: 30,
+      RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE: 60,
+      RATE_LIMIT_INBOUND_PER_MINUTE: 6000,
+      RATE_LIMIT_INBOUND_REJECTED_PER_MINUTE: 60,
+      RATE_LIMIT_PUBLIC_PER_MINUTE: 300,
+    });
+    expect(loadConfig({ RATE_LIMIT_INBOUND_PER_MINUTE: '20000' }).RATE_LIMIT_INBOUND_PER_MINUTE).toBe(20000);
+    expect(() => loadConfig({ RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '0' })).toThrow(/RATE_LIMIT_AUTH_FAILURES_PER_MINUTE/);
+    expect(() => loadConfig({ RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE/);
+  });
+
   it('refuses URLs that do not parse, such as an impossible port', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:99999' })).toThrow(/REDIS_URL/);
   });

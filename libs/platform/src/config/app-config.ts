@@ -74,9 +74,29 @@ export class AppConfig {
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
-  /** Requests per token per minute; 0 turns limiting off (benchmarks). */
+  /** Requests per user per minute, whichever of the user's tokens they carry; 0 turns every limit below off too (benchmarks, tests). */
   @Transform(toInt) @IsInt() @Min(0)
   RATE_LIMIT_PER_MINUTE = 1200;
+
+  /** Requests per client address per minute that fail authentication (missing, unknown, revoked or expired token); past it the address is refused. */
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE = 30;
+
+  /** Per client address per minute, for the unsubscribe page and the unsubscribe action each. */
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE = 60;
+
+  /** Correctly signed inbound webhook posts per client address per minute. */
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_INBOUND_PER_MINUTE = 6000;
+
+  /** Inbound webhook posts per client address per minute whose signature is missing or wrong; they never spend the signed budget. */
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_INBOUND_REJECTED_PER_MINUTE = 60;
+
+  /** Per client address per minute for each other public route (the API docs), each route counted on its own. */
+  @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_PUBLIC_PER_MINUTE = 300;
 
   /** How long a stored Idempotency-Key answer is replayed, in hours. */
   @Transform(toInt) @IsInt() @Min(1) @Max(24 * 30)

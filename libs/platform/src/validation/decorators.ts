@@ -25,15 +25,30 @@ export const IsUniqueArray = validationRule(
 );
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
-/** An RFC 3339 date-time with an offset, e.g. 2027-06-30T09:00:00Z: unambiguous and parseable. */
-export function isDateTime(value: unknown): boolean {
-  if (typeof value !== 'string' || !DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) return false;
-  // Date.parse rolls 2030-02-30 over to March; the calendar day must exist as written.
-  const [y, m, d] = value.slice(0, 10).split('-').map(Number);
+/** A day as YYYY-MM-DD that exists in the calendar (2027-02-29 and 2026-04-31 do not). */
+export function isCalendarDay(value: unknown): boolean {
+  if (typeof value !== 'string' || !DAY.test(value)) return false;
+  const [y, m, d] = value.split('-').map(Number);
   const day = new Date(Date.UTC(y, m - 1, d));
   return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
 }
+
+/** An RFC 3339 date-time with an offset, e.g. 2027-06-30T09:00:00Z: unambiguous and parseable. */
+export function isDateTime(value: unknown): boolean {
+  // Date.parse rolls 2030-02-30 over to March; the calendar day must exist as written.
+  return typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value)) && isCalendarDay(value.slice(0, 10));
+}
+
+/** A day such as 2027-01-01, checked against the calendar when the input is validated. */
+export const IsCalendarDay = validationRule('isCalendarDay', isCalendarDay, (p) => `${p} must be a day of the calendar such as 2027-01-01`);
+
+/**
+ * An integer in a query string: plain decimal digits only. Number() would also read 0x10, 1e2,
+ * " 1" and "", so anything else is left as a string for @IsInt() to refuse.
+ */
+export const QueryInt = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
 
 export const IsDateTime = validationRule(
   'isDateTime',

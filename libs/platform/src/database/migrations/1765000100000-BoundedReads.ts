@@ -42,26 +42,29 @@ export class BoundedReads1765000100000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX sequence_stat_deltas_sequence_idx ON sequence_stat_deltas (sequence_id)`);
 
-    const messageCounters = (rows: string, sign: string) => `
-      SELECT enrollment_id, step, 'status:' || status AS counter, ${sign}1 AS n FROM ${rows}
-      UNION ALL SELECT enrollment_id, step, 'response:' || response, ${sign}1 FROM ${rows} WHERE response IS NOT NULL`;
+    // Each row's sequence is looked up by primary key: a join would let the planner, which cannot
+    // size a transition table, hash the whole enrollments table for a batch of a few steps.
     const appendMessageDeltas = (changes: string) => `
       INSERT INTO sequence_stat_deltas (sequence_id, step, counter, n)
-      SELECT e.sequence_id, x.step, x.counter, sum(x.n) FROM (${changes}) x JOIN enrollments e ON e.id = x.enrollment_id
-       GROUP BY 1, 2, 3 HAVING sum(x.n) <> 0`;
+      SELECT (SELECT e.sequence_id FROM enrollments e WHERE e.id = x.enrollment_id), x.step, x.counter, sum(x.n)
+        FROM (${changes}) x GROUP BY 1, 2, 3 HAVING sum(x.n) <> 0`;
+    const counted = (rows: string, status: string, response: string, sign: string) => `
+      SELECT enrollment_id, step, 'status:' || ${status} AS counter, ${sign}1 AS n FROM ${rows}
+      UNION ALL SELECT enrollment_id, step, 'response:' || ${response}, ${sign}1 FROM ${rows} WHERE ${response} IS NOT NULL`;
     await q.query(`
       CREATE FUNCTION outreach_messages_count() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF TG_OP = 'INSERT' THEN
-          ${appendMessageDeltas(messageCounters('new_rows', '+'))};
+          ${appendMessageDeltas(counted('new_rows', 'status', 'response', '+'))};
         ELSIF TG_OP = 'UPDATE' THEN
-          -- Most updates (claims, attempts, SMTP answers) change neither column: they add nothing.
-          ${appendMessageDeltas(`
-            ${messageCounters('(SELECT n.* FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE (n.status, n.response) IS DISTINCT FROM (o.status, o.response)) nc', '+')}
-            UNION ALL
-            ${messageCounters('(SELECT o.* FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE (n.status, n.response) IS DISTINCT FROM (o.status, o.response)) oc', '-')}`)};
+          -- Most updates (claims, attempts, SMTP answers) change neither column and add nothing.
+          WITH changed AS MATERIALIZED (
+            SELECT n.enrollment_id, n.step, n.status, n.response, o.status AS old_status, o.response AS old_response
+              FROM new_rows n JOIN old_rows o ON o.id = n.id
+             WHERE (n.status, n.response) IS DISTINCT FROM (o.status, o.response))
+          ${appendMessageDeltas(`${counted('changed', 'status', 'response', '+')} UNION ALL ${counted('changed', 'old_status', 'old_response', '-')}`)};
         ELSE
-          ${appendMessageDeltas(messageCounters('old_rows', '-'))};
+          ${appendMessageDeltas(counted('old_rows', 'status', 'response', '-'))};
         END IF;
         RETURN NULL;
       END $$`);
