@@ -57,7 +57,12 @@ export class BoundedReads1765000100000 implements MigrationInterface {
         IF TG_OP = 'INSERT' THEN
           ${appendMessageDeltas(counted('new_rows', 'status', 'response', '+'))};
         ELSIF TG_OP = 'UPDATE' THEN
-          -- Most updates (claims, attempts, SMTP answers) change neither column and add nothing.
+          -- Most updates (claims, attempts, SMTP answers) change neither column: they stop at this
+          -- probe, which costs far less than planning the count below.
+          PERFORM 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE (n.status, n.response) IS DISTINCT FROM (o.status, o.response) LIMIT 1;
+          IF NOT FOUND THEN
+            RETURN NULL;
+          END IF;
           WITH changed AS MATERIALIZED (
             SELECT n.enrollment_id, n.step, n.status, n.response, o.status AS old_status, o.response AS old_response
               FROM new_rows n JOIN old_rows o ON o.id = n.id
