@@ -278,7 +278,7 @@ const OLD_STATS_SQL = `
     const kb = (b) => (b < 1024 ? `${b} B` : `${(b / 1024).toFixed(1)} KiB`);
     console.log('\nPaged routes (ms over ' + RUNS + ' sequential requests after 2 warm-up; size of the last answer):');
     console.log('| route | limit | items | p50 ms | max ms | size |\n| --- | --- | --- | --- | --- | --- |');
-    for (const r of rows) console.log(`| ${r.label}: \`${r.route.split('?')[0].replace(/[0-9a-f-]{36}/g, ':id')}\` | ${/limit=(\d+)/.exec(r.route)[1]} | ${r.items} | ${r.p50.toFixed(1)} | ${r.max.toFixed(1)} | ${kb(r.bytes)} |`);
+    for (const r of rows) console.log(`| ${r.label}: \`${r.route.split('?')[0].replace(/[0-9a-f-]{36}/g, ':id').replace(/[0-9a-f]{32}/g, ':group')}\` | ${/limit=(\d+)/.exec(r.route)[1]} | ${r.items} | ${r.p50.toFixed(1)} | ${r.max.toFixed(1)} | ${kb(r.bytes)} |`);
     console.log('\nRoutes with a fixed ceiling:');
     console.log('| route | items | p50 ms | max ms | size |\n| --- | --- | --- | --- | --- |');
     for (const r of fixed) console.log(`| ${r.label}: \`${r.route.replace(/[0-9a-f-]{36}/g, ':id')}\` | ${r.items ?? '-'} | ${r.p50.toFixed(1)} | ${r.max.toFixed(1)} | ${kb(r.bytes)} |`);
