@@ -1,5 +1,6 @@
 import { dataSourceOptions, MIGRATIONS, runMigrationsLocked } from '@app/platform';
 import { DataSource } from 'typeorm';
+import { capDomainKey } from '../libs/outreach/src/cap-keys';
 import { TestDatabase } from './support/harness';
 
 describe('migrations', () => {
@@ -50,5 +51,23 @@ describe('migrations', () => {
     for (let i = 0; i < MIGRATIONS.length; i++) await source.undoLastMigration({ transaction: 'each' });
     const tables = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`);
     expect(tables).toEqual([]);
+  });
+
+  it('rewrite daily-cap keys that named a recipient domain to the hash the sender uses now', async () => {
+    const old = await TestDatabase.create('migrations_caps');
+    try {
+      const privacy = MIGRATIONS.findIndex((m) => new m().name === 'Privacy1765000200000');
+      const before = await new DataSource(dataSourceOptions(old.url, { migrations: MIGRATIONS.slice(0, privacy) })).initialize();
+      await runMigrationsLocked(before);
+      await before.destroy();
+      await old.query(`INSERT INTO outreach_daily_counts (day, counter, sent) VALUES ('2026-12-01', 'sender:jun@talent.example.com', 3), ('2026-12-01', 'domain:jun@talent.example.com:weizhang.dev', 1)`);
+      const after = await new DataSource(dataSourceOptions(old.url)).initialize();
+      await runMigrationsLocked(after);
+      await after.destroy();
+      const counters = (await old.query<{ counter: string }>(`SELECT counter FROM outreach_daily_counts ORDER BY counter`)).map((r) => r.counter);
+      expect(counters).toEqual([`domain:jun@talent.example.com:${capDomainKey('weizhang.dev')}`, 'sender:jun@talent.example.com']);
+    } finally {
+      await old.drop();
+    }
   });
 });

@@ -55,6 +55,34 @@ describe('outreach sequences', () => {
     expect((await http().get(`/v1/sequences/${created.id}`)).body.version).toBe(2);
   });
 
+  it('refuses with 422 every template construct beyond the documented variables, if and unless, on create and on change', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const refused = [
+      '{{log "forged log record"}}',
+      '{{lookup candidate "firstName"}}',
+      '{{#with candidate}}{{firstName}}{{/with}}',
+      '{{#each candidate}}{{this}}{{/each}}',
+      '{{@root.candidate.firstName}}',
+      '{{this}}',
+      '{{{candidate.firstName}}}',
+      '{{> footer}}',
+    ];
+    for (const body of refused) {
+      const res = await http().post('/v1/sequences', sequence(tf.id, { steps: [{ delay: 'P1D', subject: 'Hi', body }] }));
+      expect([body, res.status, res.headers.get('content-type')]).toEqual([body, 422, expect.stringContaining('application/problem+json')]);
+      expect(res.body).toMatchObject({ code: 'invalid_template', field: 'steps[0].body' });
+      const subject = await http().post('/v1/sequences', sequence(tf.id, { steps: [{ delay: 'P1D', subject: body, body: 'x' }] }));
+      expect([body, subject.status, subject.body.field]).toEqual([body, 422, 'steps[0].subject']);
+    }
+    const created = (await http().post('/v1/sequences', sequence(tf.id))).body;
+    const change = await http().patch(`/v1/sequences/${created.id}`, { steps: [{ delay: 'P1D', subject: 'x', body: '{{#if candidate.firstName}}{{log "x"}}{{/if}}' }] });
+    expect(change.status).toBe(422);
+    expect(change.body.code).toBe('invalid_template');
+    expect((await http().get(`/v1/sequences/${created.id}`)).body.version).toBe(1);
+    const allowed = '{{! greeting }}{{#if candidate.nativeName}}{{candidate.nativeName}}{{else}}{{candidate.firstName}}{{/if}}{{#unless candidate.currentTitle}}!{{/unless}} {{unsubscribeUrl}}';
+    expect((await http().post('/v1/sequences', sequence(tf.id, { steps: [{ delay: 'P1D', subject: 'Hi', body: allowed }] }))).status).toBe(201);
+  });
+
   it('previews the steps for a real candidate', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody({ company: 'ByteDance', name: `Doubao ${Date.now()}` }))).body;
     const seq = (await http().post('/v1/sequences', sequence(tf.id))).body;

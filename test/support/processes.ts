@@ -46,3 +46,58 @@ export async function spawnWorkerProcess(config: AppConfig, env: Record<string, 
       }),
   };
 }
+
+const API_MAIN = path.join(__dirname, '../../dist/apps/api/src/main.js');
+
+/** A real API process (the built one), sharing a suite's database and Redis, whose log lines the suite reads. */
+export async function spawnApiProcess(
+  config: AppConfig,
+  env: Record<string, string> = {},
+): Promise<{ url: string; logLines(): string[]; stop(): Promise<void> }> {
+  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run the tests with "npm test", which builds first`);
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [API_MAIN], {
+    env: {
+      ...process.env,
+      DATABASE_URL: config.DATABASE_URL,
+      REDIS_URL: config.REDIS_URL,
+      QUEUE_PREFIX: config.QUEUE_PREFIX,
+      ...(config.ADMIN_BOOTSTRAP_TOKEN ? { ADMIN_BOOTSTRAP_TOKEN: config.ADMIN_BOOTSTRAP_TOKEN } : {}),
+      RATE_LIMIT_PER_MINUTE: '0',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      MIGRATIONS_RUN_ON_START: 'false',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error(`API process exited with ${child.exitCode}: ${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('API process did not become healthy');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    logLines: () => output.split('\n').filter((l) => l.length > 0),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -64,6 +64,9 @@ export class ApplicationsService {
       );
       if (!candidate?.visible) throw new RuleViolationError('unknown_candidate', `Candidate ${dto.candidateId} does not exist`, { field: 'candidateId' });
       if (candidate.merged_into) {
+        if (!(await this.candidates.canSee(actor, candidate.merged_into, tx))) {
+          throw new RuleViolationError('candidate_merged', `Candidate ${dto.candidateId} was merged into another candidate`);
+        }
         throw new RuleViolationError('candidate_merged', `Candidate ${dto.candidateId} was merged into ${candidate.merged_into}`, { mergedInto: candidate.merged_into });
       }
       if (candidate.erased_at) throw new RuleViolationError('candidate_erased', `Candidate ${dto.candidateId} was erased`);
@@ -212,8 +215,12 @@ export class ApplicationsService {
     actorId: string | null,
     at: Date,
   ): Promise<void> {
+    // A move may still be made after its candidate was erased (or wait for the erasure's lock and
+    // land after it); its free text is not kept then, as erasure would have cleared it.
     await tx.query(
-      `INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, reason, comment, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, reason, comment, actor_id, at)
+       SELECT $1::uuid, a.id, $3::text, $4::text, $5::text, CASE WHEN c.erased_at IS NULL THEN $6::text END, $7::uuid, $8::timestamptz
+         FROM applications a JOIN candidates c ON c.id = a.candidate_id WHERE a.id = $2`,
       [newId(), applicationId, from, to, reason, comment, actorId, at],
     );
   }

@@ -68,18 +68,28 @@ export class CandidateAccess {
   }
 
   /**
-   * Merging moves a person's applications between records, so a recruiter may merge only people
-   * whose every application lies in their own task forces; anything wider is an admin's call.
+   * What a recruiter may do to the shared person record itself (change it, merge it, erase it)
+   * reaches every team that holds the person, so it is theirs alone only when the person lies
+   * wholly in their reach: every application in their task forces, the owner one of their own
+   * (or themselves, or nobody), and, for merging and erasing, which move or delete notes, every
+   * note one they may read. Anything wider is an admin's call: 403 with `code`.
    */
-  async requireWholeReach(actor: Actor, ids: string[], manager: EntityManager = this.db.manager): Promise<void> {
+  async requireSoleReach(actor: Actor, ids: string[], what: 'change' | 'merge' | 'erase', manager: EntityManager = this.db.manager): Promise<void> {
     if (isAdmin(actor)) return;
-    const outside: unknown[] = await manager.query(
-      `SELECT 1 FROM applications a WHERE a.candidate_id = ANY($1::uuid[]) AND a.task_force_id NOT IN ${MY_TASK_FORCES('$2')} LIMIT 1`,
-      [ids, actor.userId],
+    const [row]: { outside: boolean }[] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM applications a WHERE a.candidate_id = ANY($1::uuid[]) AND a.task_force_id NOT IN ${MY_TASK_FORCES('$2')})
+           OR EXISTS (SELECT 1 FROM candidates c WHERE c.id = ANY($1::uuid[]) AND c.owner_id IS NOT NULL AND c.owner_id <> $2
+                        AND NOT EXISTS (SELECT 1 FROM task_force_members m WHERE m.user_id = c.owner_id AND m.task_force_id IN ${MY_TASK_FORCES('$2')}))
+           OR ($3 AND EXISTS (SELECT 1 FROM candidate_notes n WHERE n.candidate_id = ANY($1::uuid[]) AND NOT ${this.notesCondition('n', 2)})) AS outside`,
+      [ids, actor.userId, what !== 'change'],
     );
-    if (outside.length) {
-      throw new ForbiddenError('merge_requires_admin', 'One of these candidates is also in the pipeline of a task force you do not belong to; ask an admin to merge them');
-    }
+    if (!row.outside) return;
+    const messages = {
+      change: ['shared_record_requires_admin', 'This person is also held by another task force or owner; ask an admin to change the shared record'],
+      merge: ['merge_requires_admin', 'One of these candidates is also held by another task force or owner; ask an admin to merge them'],
+      erase: ['erasure_requires_admin', 'This person is also held by another task force or owner; ask an admin to erase them'],
+    } as const;
+    throw new ForbiddenError(messages[what][0], messages[what][1]);
   }
 
   /**

@@ -1,4 +1,5 @@
-import { forgetOutreach, stopOutreach } from './outreach-stop';
+import { forgetPerson } from './erasure';
+import { stopOutreach } from './outreach-stop';
 import { affectedCount, AuditLog, Clock, ConflictError, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
@@ -157,6 +158,7 @@ export class CandidatesService {
     }
     return this.db.transaction(async (tx) => {
       const current = await this.access.load(actor, id, tx, true);
+      await this.access.requireSoleReach(actor, [id], 'change', tx);
       const sets: string[] = [];
       const params: unknown[] = [id];
       const set = (column: string, value: unknown) => {
@@ -241,10 +243,14 @@ export class CandidatesService {
     if (taskForceId) await this.requireOwnTaskForce(actor, taskForceId);
     const id = newId();
     const now = this.clock.now();
-    await this.db.query(
-      `INSERT INTO candidate_notes (id, candidate_id, author_id, task_force_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+    // Under the candidate's row lock: a note racing an erasure waits for it and is then refused, never kept.
+    const inserted: { id: string }[] = await this.db.query(
+      `INSERT INTO candidate_notes (id, candidate_id, author_id, task_force_id, body, created_at)
+       SELECT $1::uuid, c.id, $3::uuid, $4::uuid, $5::text, $6::timestamptz FROM candidates c WHERE c.id = $2 AND c.erased_at IS NULL AND c.merged_into IS NULL FOR SHARE
+       RETURNING id`,
       [id, candidateId, actor.userId, taskForceId, dto.body, now],
     );
+    if (!inserted.length) throw new NotFoundError('Candidate', candidateId);
     return { id, candidateId, taskForceId, authorId: actor.userId, body: dto.body, createdAt: now.toISOString() };
   }
 
@@ -319,12 +325,15 @@ export class CandidatesService {
 
   /**
    * Erasure: the person's data is gone for good (the row stays, anonymous, so pipeline counts
-   * still add up). Notes and free-text comments go; identities go so a new record can be made.
+   * still add up). Notes and free-text comments go; identities go so a new record can be made;
+   * outreach, offers and replayable answers forget them too (docs/privacy.md lists every table).
    */
   async erase(actor: Actor, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       const row = await this.access.load(actor, id, tx, true);
       if (!isAdmin(actor) && row.owner_id !== actor.userId) throw new ForbiddenError('owner_or_admin_required', 'Only an admin or the owner may erase a candidate');
+      await this.access.requireSoleReach(actor, [id], 'erase', tx);
+      await forgetPerson(tx, id);
       await this.anonymize(tx, id, null);
       await this.audit.record({ actorId: actor.userId, action: 'candidate.erased', entityType: 'candidate', entityId: id }, tx);
     });
@@ -341,7 +350,7 @@ export class CandidatesService {
       ]);
       const keeper = locked.get(keeperId)!;
       const dup = locked.get(duplicateId)!;
-      await this.access.requireWholeReach(actor, [keeperId, duplicateId], tx);
+      await this.access.requireSoleReach(actor, [keeperId, duplicateId], 'merge', tx);
       const running: { candidate_id: string }[] = await tx.query(
         `SELECT candidate_id FROM enrollments WHERE candidate_id = ANY($1::uuid[]) AND status IN ('active', 'paused')`,
         [[keeperId, duplicateId]],
@@ -503,7 +512,6 @@ export class CandidatesService {
     await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
     await tx.query(`DELETE FROM candidate_notes WHERE candidate_id = $1`, [id]);
     if (mergedInto) await tx.query(`UPDATE inbound_events SET candidate_id = $2 WHERE candidate_id = $1`, [id, mergedInto]);
-    else await forgetOutreach(tx, id);
     // Outreach stops for good: running enrollments end and nothing not yet handed to SMTP goes out.
     await stopOutreach(tx, { candidateId: id }, 'erased');
     await tx.query(

@@ -4,6 +4,7 @@ export * from './candidate-import.service';
 export * from './candidates.dto';
 export * from './candidates.module';
 export * from './candidates.service';
+export * from './erasure';
 export * from './identity';
 export * from './outreach-stop';
 export * from './pipeline';

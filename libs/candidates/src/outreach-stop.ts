@@ -40,16 +40,23 @@ export async function stopOutreach(tx: EntityManager, scope: OutreachScope, reas
 
 /**
  * Erasure reaches outreach too: the addresses, replies and SMTP answers kept for an erased
- * candidate are cleared (the bounced-address suppression list stays, so they are never mailed again).
+ * candidate are cleared, also on inbound events that came from one of their addresses without
+ * being matched to them. Cap keys go once a step is done with them (a step being sent still needs
+ * its keys to give its counts back).
  */
-export async function forgetOutreach(tx: EntityManager, candidateId: string): Promise<void> {
+export async function forgetOutreach(tx: EntityManager, candidateId: string, addresses: string[] = []): Promise<void> {
+  // Enrollments before their messages, in id order: the sender's lock order.
+  await tx.query(`SELECT id FROM enrollments WHERE candidate_id = $1 ORDER BY id FOR NO KEY UPDATE`, [candidateId]);
+  await tx.query(`UPDATE enrollments SET time_zone = 'UTC' WHERE candidate_id = $1`, [candidateId]);
   await tx.query(
     `UPDATE inbound_events SET from_address = '[erased]', to_address = NULL, recipient = NULL, subject = NULL, in_reply_to = NULL, "references" = '{}',
             headers = '{}', text = NULL
-      WHERE candidate_id = $1`,
+      WHERE candidate_id = $1 OR lower(from_address) = ANY($2::text[]) OR lower(recipient) = ANY($2::text[])`,
+    [candidateId, addresses],
+  );
+  await tx.query(
+    `UPDATE outreach_messages SET recipient = NULL, smtp_response = NULL, detail = NULL, cap_keys = CASE WHEN status = 'sending' THEN cap_keys ELSE '{}' END
+      WHERE enrollment_id IN (SELECT id FROM enrollments WHERE candidate_id = $1)`,
     [candidateId],
   );
-  await tx.query(`UPDATE outreach_messages SET recipient = NULL, smtp_response = NULL, detail = NULL WHERE enrollment_id IN (SELECT id FROM enrollments WHERE candidate_id = $1)`, [
-    candidateId,
-  ]);
 }

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime, Duration } from 'luxon';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { notBounced, recordBounce } from './bounces';
+import { capDomainKey } from './cap-keys';
 import { messageIdFor, OutreachJobs } from './outreach-jobs';
 import { nextSendTime } from './send-window';
 import { SequenceDefinition } from './sequences.dto';
@@ -35,6 +36,7 @@ interface StepRow {
   enrollment_status: string;
   application_id: string;
   candidate_id: string;
+  task_force_id: string;
   time_zone: string;
   sequence_id: string;
   sequence_version: number;
@@ -152,10 +154,11 @@ export class OutreachSender {
     return null;
   }
 
+  /** Counted per task force, so one team's sends never spend another's budget, whatever address it names. */
   private capKeys(step: Step, recipient: string): [string, string] {
-    const sender = step.definition.sender.fromAddress.toLowerCase();
+    const sender = `${step.task_force_id}:${step.definition.sender.fromAddress.toLowerCase()}`;
     const domain = recipient.slice(recipient.lastIndexOf('@') + 1).toLowerCase();
-    return [`sender:${sender}`, `domain:${sender}:${domain}`];
+    return [`sender:${sender}`, `domain:${sender}:${capDomainKey(domain)}`];
   }
 
   /**
@@ -457,12 +460,21 @@ export class OutreachSender {
     const step = d.steps[claim.step - 1];
     const link = unsubscribeUrl(this.config, unsubscribeToken(this.config.UNSUBSCRIBE_SECRET, claim.enrollment_id));
     const context = templateContext(claim, { name: claim.tf_name, company: claim.tf_company, location: claim.tf_location }, d.sender, link);
+    let subject: string;
+    let text: string;
+    try {
+      subject = render(step.subject, context);
+      text = render(step.body, context);
+    } catch (error) {
+      // A version saved before templates were held to the allow-list: nothing reached SMTP, and no retry would render it.
+      throw new MailDeliveryError(`the step's template cannot be rendered: ${(error as Error).message.split('\n')[0]}`, false, false, null, false, true);
+    }
     return {
       from: { name: d.sender.fromName, address: d.sender.fromAddress },
       replyTo: d.sender.replyTo,
       to: claim.recipient,
-      subject: render(step.subject, context),
-      text: render(step.body, context),
+      subject,
+      text,
       messageId: claim.message_id,
       headers: {
         'List-Unsubscribe': `<${link}>`,
@@ -474,7 +486,7 @@ export class OutreachSender {
 
   private async load(runner: QueryRunner, ids: string[]): Promise<Map<string, Step>> {
     const rows: StepRow[] = await runner.query(
-      `SELECT m.id, m.enrollment_id, m.step, m.status, m.due_at, m.message_id, e.status AS enrollment_status, e.application_id, e.candidate_id, e.time_zone,
+      `SELECT m.id, m.enrollment_id, m.step, m.status, m.due_at, m.message_id, e.status AS enrollment_status, e.application_id, e.candidate_id, e.task_force_id, e.time_zone,
               e.sequence_id, e.sequence_version, c.full_name, c.native_name, c.current_employer, c.current_title,
               (SELECT address FROM unnest(c.emails) WITH ORDINALITY AS u(address, n)
                 WHERE ${notBounced('u.address')} ORDER BY n LIMIT 1) AS recipient,

@@ -17,6 +17,7 @@ export * from './idempotency/idempotency.service';
 export * from './metrics/metrics.service';
 export * from './platform.module';
 export * from './queue/job-failure';
+export * from './logging/scrub';
 export * from './audit/audit';
 export * from './database/sql';
 export * from './validation/decorators';

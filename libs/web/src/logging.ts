@@ -1,18 +1,109 @@
-import { AppConfig } from '@app/platform';
-import { LoggerModule } from 'nestjs-pino';
+import { AppConfig, scrubText } from '@app/platform';
 
-/** Structured JSON logs; each request's lines carry its request id. Secrets are redacted. */
+export { scrubText };
+import { LoggerModule } from 'nestjs-pino';
+import type { LoggerOptions } from 'pino';
+
+/**
+ * Logs never carry personal data. Bodies are never logged; errors are logged by an allow-list
+ * of fields (a database error's SQL parameters, `detail` and `where` hold the row it failed on,
+ * an SMTP error's response names the recipient); messages and URLs are scrubbed of addresses,
+ * quoted values and query values. docs/privacy.md says what is kept.
+ */
+
+/** Query parameters whose values are ids, enums or numbers; the values of all others are dropped. */
+const PLAIN_QUERY_KEYS = new Set([
+  'limit', 'cursor', 'status', 'stage', 'taskForceId', 'ownerId', 'sequenceId', 'skillArea', 'visa', 'currency', 'period', 'outcome', 'asOf',
+  'updatedSince', 'jobFamily', 'level', 'zone', 'version', 'step', 'kind',
+]);
+
+export function scrubUrl(url: unknown): unknown {
+  if (typeof url !== 'string') return url;
+  const q = url.indexOf('?');
+  if (q < 0) return scrubText(url);
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      let name = key;
+      try {
+        name = decodeURIComponent(key);
+      } catch {
+        // An undecodable key is kept as sent; its value still goes.
+      }
+      return eq < 0 || PLAIN_QUERY_KEYS.has(name) ? pair : `${key}=[redacted]`;
+    });
+  return `${scrubText(url.slice(0, q))}?${params.join('&')}`;
+}
+
+/** Error fields that say what failed without holding the data it failed on. */
+const ERROR_FIELDS = [
+  'code', 'errno', 'syscall', 'address', 'port', 'severity', 'constraint', 'table', 'column', 'schema', 'dataType', 'routine', 'file', 'line',
+  'responseCode', 'command', 'statusCode', 'status', 'kind', 'transient', 'recipientRejected', 'outcomeUnknown', 'notAttempted', 'cancelled',
+] as const;
+const MAX_QUERY_CHARS = 2000;
+
+export function safeError(value: unknown, depth = 0): unknown {
+  // pino-http hands serializers pino's own copy of the error (every field of it), the original in `raw`.
+  const raw = (value as { raw?: unknown } | null)?.raw;
+  if (!(value instanceof Error) && raw instanceof Error) return safeError(raw, depth);
+  if (!(value instanceof Error)) {
+    if (value && typeof value === 'object') return { type: 'non-error', message: '[object]' };
+    return typeof value === 'string' ? scrubText(value) : value;
+  }
+  const err = value as Error & Record<string, unknown>;
+  const out: Record<string, unknown> = { type: err.constructor?.name ?? err.name, message: scrubText(String(err.message ?? '')) };
+  if (typeof err.stack === 'string') out.stack = scrubText(err.stack);
+  for (const key of ERROR_FIELDS) {
+    const field = err[key];
+    if (typeof field === 'number' || typeof field === 'boolean') out[key] = field;
+    else if (typeof field === 'string') out[key] = scrubText(field);
+  }
+  // The statement's text is the code's own; its parameters, the data, are never logged.
+  if (typeof err.query === 'string') out.query = scrubText(err.query.slice(0, MAX_QUERY_CHARS));
+  if (Array.isArray(err.parameters)) out.parameterCount = err.parameters.length;
+  if (depth < 3 && err.cause !== undefined) out.cause = safeError(err.cause, depth + 1);
+  if (depth < 3 && Array.isArray(err.errors)) out.errors = err.errors.slice(0, 10).map((e) => safeError(e, depth + 1));
+  return out;
+}
+
+/** The pino options both processes use; exported so the redaction can be tested on its own. */
+export function pinoOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: {
+      paths: [
+        'req.headers.authorization', 'req.headers.cookie', 'req.body', 'res.body', 'body', '*.body', 'parameters', '*.parameters', 'driverError',
+        '*.driverError', 'detail', 'where',
+      ],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: scrubUrl(req.url) }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      err: (err: unknown) => safeError(err),
+      error: (err: unknown) => safeError(err),
+      url: scrubUrl,
+      path: scrubUrl,
+    },
+    hooks: {
+      // Messages are often built from an error's message (`... ${e.message}`).
+      logMethod(args, method) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);
+      },
+    },
+  };
+}
+
+/** Structured JSON logs; each request's lines carry its request id. Secrets and personal data are redacted. */
 export const loggingModule = () =>
   LoggerModule.forRootAsync({
     inject: [AppConfig],
     useFactory: (config: AppConfig) => ({
       pinoHttp: {
-        level: config.LOG_LEVEL,
-        redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-signature"]'], censor: '[redacted]' },
-        serializers: {
-          req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        },
+        ...pinoOptions(config.LOG_LEVEL),
         autoLogging: { ignore: (req) => /^\/(health|metrics)(\?|$)/.test(req.url ?? '') },
         quietReqLogger: true,
       },

@@ -1,5 +1,6 @@
 import { AppConfig, JobName, JobPayloads, QueueName } from '@app/platform';
 import { OutreachSender, SendOutcome } from '@app/outreach';
+import { scrubText } from '@app/web';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
@@ -43,7 +44,8 @@ export class OutreachProcessor extends WorkerHost implements OnApplicationBootst
       await job.moveToDelayed(outcome.dueAt.getTime(), token);
       throw new DelayedError();
     }
-    return outcome;
+    // The result is kept in Redis (and its events stream), beyond erasure's reach; an SMTP answer names the recipient.
+    return 'reason' in outcome ? { ...outcome, reason: scrubText(outcome.reason) } : outcome;
   }
 
   @OnWorkerEvent('error')

@@ -9,6 +9,8 @@ export function dataSourceOptions(databaseUrl: string, extra: Partial<DataSource
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     migrationsRun: false,
+    // TypeORM's own query-error lines print each statement's parameters: the data. Errors reach the logs through the app's redacting serializer only.
+    logging: false,
     extra: { max: 20, connectionTimeoutMillis: 5000 },
     ...extra,
   } as DataSourceOptions;

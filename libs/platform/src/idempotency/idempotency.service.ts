@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { ConflictError, RuleViolationError } from '../errors/domain-error';
 import { affectedCount, returnedRows } from '../database/sql';
@@ -40,6 +40,30 @@ export function withoutSecrets(value: unknown): unknown {
   return value;
 }
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** The ids a request names in its path or body, kept beside its stored answer for erasure. */
+export function idsNamedBy(path: string, body: unknown): string[] {
+  return [...new Set(`${path}\n${canonicalJson(body)}`.match(UUID) ?? [])].map((id) => id.toLowerCase());
+}
+
+/**
+ * Erasure: stored answers whose request or answer names any of `refs` (ids of the erased
+ * person's records) are deleted, so a replay cannot hand their data back. A retry under such a
+ * key then runs as a new request. Returns how many were deleted.
+ */
+export async function forgetReplaysNaming(manager: EntityManager, refs: string[]): Promise<number> {
+  if (!refs.length) return 0;
+  return affectedCount(
+    await manager.query(
+      `DELETE FROM idempotency_keys k
+        WHERE k.refs && $1::text[]
+           OR EXISTS (SELECT 1 FROM unnest($1::text[]) AS ref WHERE strpos(coalesce(k.response_body::text, ''), ref) > 0)`,
+      [refs],
+    ),
+  );
+}
+
 /**
  * Stores the first answer to a creating request under the caller's Idempotency-Key, in Postgres
  * so every API process sees it. A retry with the same body gets that answer again; a different
@@ -60,10 +84,10 @@ export class IdempotencyService {
     const hash = this.fingerprint(req);
     await this.db.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND expires_at < now()`, [req.userId, req.key]);
     const inserted: unknown[] = await this.db.query(
-      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, expires_at)
-       VALUES ($1, $2, $3, $4, $5, now() + make_interval(hours => $6))
+      `INSERT INTO idempotency_keys (user_id, key, method, path, request_hash, expires_at, refs)
+       VALUES ($1, $2, $3, $4, $5, now() + make_interval(hours => $6), $7)
        ON CONFLICT (user_id, key) DO NOTHING RETURNING key`,
-      [req.userId, req.key, req.method, req.path, hash, this.config.IDEMPOTENCY_TTL_HOURS],
+      [req.userId, req.key, req.method, req.path, hash, this.config.IDEMPOTENCY_TTL_HOURS, idsNamedBy(req.path, req.body)],
     );
     if (inserted.length === 1) return { kind: 'proceed' };
 

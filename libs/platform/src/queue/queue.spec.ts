@@ -20,4 +20,11 @@ describe('queue plumbing', () => {
     await expect(withRetryPolicy(async () => Promise.reject(transient))).rejects.toBe(transient);
     await expect(withRetryPolicy(async () => 42)).resolves.toBe(42);
   });
+
+  it('keeps no address in what a failed job leaves in Redis', async () => {
+    const smtp = new Error('550 5.1.1 <wei.zhang@lab.example.com>: Recipient address rejected');
+    await expect(withRetryPolicy(async () => Promise.reject(smtp))).rejects.toBe(smtp);
+    expect(smtp.message).toBe('550 5.1.1 <[email]>: Recipient address rejected');
+    expect(smtp.stack).not.toContain('wei.zhang');
+  });
 });

@@ -6,9 +6,10 @@ import { OutreachSending1764691200000 } from './1764691200000-OutreachSending';
 import { OutreachBatchClaims1764777600000 } from './1764777600000-OutreachBatchClaims';
 import { NoteScopes1765000000000 } from './1765000000000-NoteScopes';
 import { BoundedReads1765000100000 } from './1765000100000-BoundedReads';
+import { Privacy1765000200000 } from './1765000200000-Privacy';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
   Foundation1764345600000, Candidates1764432000000, Compensation1764518400000, Sequences1764604800000, OutreachSending1764691200000,
-  OutreachBatchClaims1764777600000, NoteScopes1765000000000, BoundedReads1765000100000,
+  OutreachBatchClaims1764777600000, NoteScopes1765000000000, BoundedReads1765000100000, Privacy1765000200000,
 ];
