@@ -69,6 +69,7 @@ describe('access across task forces', () => {
     B.candidate = (await ok(http().post('/v1/candidates', { fullName: `Own Person ${tag}`, emails: [`own.${tag}@example.com`] }, asB()))).id;
     B.application = (await ok(http().post('/v1/applications', { candidateId: B.candidate, taskForceId: B.taskForce }, asB()))).id;
     B.sequence = (await ok(http().post('/v1/sequences', sequenceBody(B.taskForce), asB()))).id;
+    A.group = (await suite.db.query<{ lookalike_key: string }>(`SELECT lookalike_key FROM candidates WHERE id = $1`, [A.candidate]))[0].lookalike_key;
     secrets.push(...Object.entries(A).filter(([k]) => k !== 'band').map(([, v]) => v), A.email.toLowerCase());
   });
 
@@ -90,7 +91,7 @@ describe('access across task forces', () => {
         } as Record<string, string>
       )[collection];
     }
-    return ({ openingId: A.opening, userId: A.user, version: '1', step: '1', action: 'withdraw', base: 'CNY', quote: 'USD' } as Record<string, string>)[name];
+    return ({ openingId: A.opening, userId: A.user, version: '1', step: '1', action: 'withdraw', base: 'CNY', quote: 'USD', section: 'notes', group: A.group } as Record<string, string>)[name];
   };
 
   /** A valid body for each writing route, so that only the scope can refuse it. */
@@ -299,6 +300,12 @@ describe('access across task forces', () => {
       expect(exported.body.notes.map((n: { body: string }) => n.body)).toEqual([`B's view ${tag}`]);
       expect(exported.body.auditTrail.every((e: { actorId: string }) => e.actorId === rB.id)).toBe(true);
       expect(exported.text).not.toContain(A.taskForce);
+      for (const section of ['notes', 'applications', 'auditTrail']) {
+        const page = await call('GET', `/v1/candidates/${shared}/export/${section}?limit=200`);
+        // Each page is audited too, so the trail grows by the pages read so far.
+        expect(page.body.data.slice(0, exported.body[section].length)).toEqual(exported.body[section]);
+        expect(page.body.data.slice(exported.body[section].length).every((e: { actorId: string }) => e.actorId === rB.id)).toBe(true);
+      }
       const all = await http().get(`/v1/candidates/${shared}/export`);
       expect(all.body.applications).toHaveLength(2);
       expect(all.body.auditTrail.map((e: { action: string }) => e.action)).toContain('application.created');

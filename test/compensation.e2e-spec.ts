@@ -59,7 +59,7 @@ describe('salary bands and exchange rates', () => {
     expect(changed.status).toBe(200);
     expect(changed.body).toMatchObject({ version: 2, baseMid: '45000.00', signOnMin: null });
     expect((await http().get(`/v1/salary-bands/${created.id}/versions/1`)).body).toMatchObject({ version: 1, baseMid: '42874.00', signOnMin: '50000.00' });
-    expect((await http().get(`/v1/salary-bands/${created.id}/versions`)).body.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    expect((await http().get(`/v1/salary-bands/${created.id}/versions`)).body.data.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     expect((await http().patch(`/v1/salary-bands/${created.id}`, { baseMax: '40000.00' })).body.code).toBe('band_invalid');
     expect((await http().patch(`/v1/salary-bands/${created.id}`, { baseMid: null })).status).toBe(400);
     expect((await http().get(`/v1/salary-bands/${created.id}`)).body.version).toBe(2);

@@ -34,7 +34,7 @@ describe('migrations', () => {
       'api_tokens', 'application_stage_changes', 'applications', 'audit_log', 'bounced_addresses', 'candidate_identities', 'candidate_notes', 'candidates',
       'competing_offers', 'enrollments', 'fx_rates', 'idempotency_keys', 'inbound_events', 'offer_events', 'offer_versions', 'offers', 'openings',
       'outreach_daily_counts', 'outreach_messages', 'salary_band_versions',
-      'salary_bands', 'schema_migrations', 'sequence_versions', 'sequences', 'task_force_members', 'task_forces', 'users',
+      'salary_bands', 'schema_migrations', 'sequence_stat_deltas', 'sequence_stat_totals', 'sequence_versions', 'sequences', 'task_force_members', 'task_forces', 'users',
     ]);
     expect(await runMigrationsLocked(a)).toEqual([]);
   });

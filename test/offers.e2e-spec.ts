@@ -57,7 +57,7 @@ describe('offers', () => {
     expect((await http().get(`/v1/applications/${app.id}`)).body.stage).toBe('hired');
     expect((await http().get(`/v1/task-forces/${tf.id}`)).body).toMatchObject({ hiredCount: 1, openHeadcount: 4 });
 
-    const history = (await http().get(`/v1/offers/${draft.body.id}/history`)).body;
+    const history = (await http().get(`/v1/offers/${draft.body.id}/history`)).body.data;
     const me = (await http().get('/v1/me')).body;
     expect(history.map((h: { from: string | null; to: string }) => [h.from, h.to])).toEqual([
       [null, 'draft'],
@@ -82,7 +82,7 @@ describe('offers', () => {
     await act(offer.id, 'submit', {}, recruiter.token);
     const approved = await act(offer.id, 'approve', { comment: 'Matches the DeepMind counter-offer' });
     expect(approved.body.status).toBe('approved');
-    const history = (await http().get(`/v1/offers/${offer.id}/history`)).body;
+    const history = (await http().get(`/v1/offers/${offer.id}/history`)).body.data;
     expect(history.map((h: { to: string; comment: string | null }) => [h.to, h.comment])).toEqual([
       ['draft', null],
       ['pending_approval', null],
@@ -170,7 +170,7 @@ describe('offers', () => {
       const [winner, loser] = a.status === 200 ? [a, b] : [b, a];
       expect(loser.body.code).toBe('concurrent_modification');
       expect((await http().get(`/v1/applications/${app.id}`)).body.stage).toBe(winner.body.status === 'accepted' ? 'hired' : 'offer');
-      expect((await http().get(`/v1/offers/${offer.id}/history`)).body).toHaveLength(4);
+      expect((await http().get(`/v1/offers/${offer.id}/history`)).body.data).toHaveLength(4);
     } finally {
       await holder.end();
     }
@@ -259,7 +259,7 @@ describe('offers', () => {
       await act(offer.id, 'send');
       await waitFor(async () => (await http().get(`/v1/offers/${offer.id}`)).body.status === 'expired', 15_000, 200);
       await new Promise((r) => setTimeout(r, 2500));
-      const history = (await http().get(`/v1/offers/${offer.id}/history`)).body;
+      const history = (await http().get(`/v1/offers/${offer.id}/history`)).body.data;
       expect(history.filter((h: { to: string }) => h.to === 'expired')).toEqual([expect.objectContaining({ from: 'sent', actorId: null, comment: 'expired unanswered' })]);
       expect((await act(offer.id, 'accept')).body.code).toBe('illegal_offer_action');
     } finally {

@@ -114,6 +114,9 @@ export class CandidateListQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateTime() updatedSince?: string;
 }
 
+/** Applications shown on a candidate's page; the rest are listed by GET /v1/applications?candidateId=. */
+export const APPLICATIONS_SHOWN = 50;
+
 export class ApplicationSummary {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) taskForceId: string;
@@ -150,7 +153,8 @@ export class CandidateView {
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
-  @ApiPropertyOptional({ type: [ApplicationSummary], description: 'On single reads only' }) applications?: ApplicationSummary[];
+  @ApiPropertyOptional({ type: [ApplicationSummary], description: `On single reads only: the newest ${APPLICATIONS_SHOWN} the caller may see, oldest first; every one through GET /v1/applications?candidateId=` })
+  applications?: ApplicationSummary[];
 }
 
 export class CreateNoteDto {
@@ -178,11 +182,37 @@ export class MergeCandidatesDto {
   @IsUUID('all', { message: 'duplicateId must be a UUID' }) duplicateId: string;
 }
 
-export class DuplicatePairView {
-  @ApiProperty({ format: 'uuid' }) candidateId: string;
-  @ApiProperty({ format: 'uuid' }) duplicateId: string;
+/** Rows of each list in an export; the rest follow through GET /v1/candidates/:id/export/:section. */
+export const EXPORT_PAGE_SIZE = 200;
+export const EXPORT_SECTIONS = ['notes', 'applications', 'auditTrail'] as const;
+export type ExportSection = (typeof EXPORT_SECTIONS)[number];
+
+/** Members shown inline in each duplicate group; the rest are paged through the group's members route. */
+export const GROUP_MEMBERS_SHOWN = 20;
+/** Members are counted up to this many; a larger group says so instead of counting on. */
+export const GROUP_COUNT_CEILING = 1000;
+
+/** What a duplicate group's id looks like. */
+export const GROUP_ID = /^[0-9a-f]{32}$/;
+
+export class LookAlikeView {
+  @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() fullName: string;
   @ApiProperty({ nullable: true, type: String }) currentEmployer: string | null;
+  @ApiProperty({ nullable: true, type: String }) currentTitle: string | null;
+  @ApiProperty({ nullable: true, type: String }) primaryEmail: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) ownerId: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class DuplicateGroupView {
+  @ApiProperty({ description: 'Opaque id of the group: GET /v1/candidates/duplicates/{group}/members lists every member' })
+  group: string;
+  @ApiProperty({ description: 'The name the members share, lower-case with single spaces', example: 'wei zhang' }) fullName: string;
+  @ApiProperty({ description: 'The employer the members share, lower-case; empty when none is known', example: 'openai' }) currentEmployer: string;
+  @ApiProperty({ description: `Members the caller may see, counted up to ${GROUP_COUNT_CEILING}` }) count: number;
+  @ApiProperty({ description: `True when the group has more than ${GROUP_COUNT_CEILING} members the caller may see` }) countCapped: boolean;
+  @ApiProperty({ type: [LookAlikeView], description: `The oldest ${GROUP_MEMBERS_SHOWN} members, oldest first` }) members: LookAlikeView[];
   @ApiProperty({ description: 'Why they look alike' }) reason: string;
 }
 

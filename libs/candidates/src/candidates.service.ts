@@ -1,6 +1,6 @@
 import { forgetPerson } from './erasure';
 import { stopOutreach } from './outreach-stop';
-import { affectedCount, AuditLog, Clock, ConflictError, encodeCursor, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { affectedCount, AuditLog, Clock, ConflictError, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -13,11 +13,16 @@ import {
   CandidateView,
   CreateCandidateDto,
   CreateNoteDto,
-  DuplicatePairView,
+  DuplicateGroupView,
+  GROUP_COUNT_CEILING,
+  GROUP_MEMBERS_SHOWN,
+  LookAlikeView,
   NoteView,
   UpdateCandidateDto,
 } from './candidates.dto';
 import { identitiesOf, Identity, normalizeEmail } from './identity';
+import { APPLICATIONS_SHOWN, EXPORT_PAGE_SIZE, EXPORT_SECTIONS, ExportSection } from './candidates.dto';
+import { decodeGroupCursor, encodeGroupCursor, KEYS_PER_PAGE, LIVE, LOOK_ALIKE_EMPLOYER, LOOK_ALIKE_NAME } from './look-alikes';
 
 type Fields = Omit<UpdateCandidateDto, 'ownerId'>;
 
@@ -47,10 +52,17 @@ const tidyEmails = (list: string[]) => {
   return list.map((e) => e.trim()).filter((e) => !seen.has(normalizeEmail(e)) && seen.add(normalizeEmail(e)));
 };
 
-/** Same name (case and spacing ignored) at the same employer; matches candidates_name_employer_idx. */
-const likeKey = (alias: string) =>
-  `lower(regexp_replace(trim(${alias}.full_name), '\\s+', ' ', 'g')), lower(coalesce(${alias}.current_employer, ''))`;
-const LOOK_ALIKE = `(${likeKey('b')}) = (${likeKey('c')})`;
+type LookAlikeRow = { id: string; full_name: string; current_employer: string | null; current_title: string | null; emails: string[]; owner_id: string | null; created_at: Date };
+const LOOK_ALIKE_COLUMNS = `c.id, c.full_name, c.current_employer, c.current_title, c.emails, c.owner_id, c.created_at`;
+const toLookAlikeView = (r: LookAlikeRow): LookAlikeView => ({
+  id: r.id,
+  fullName: r.full_name,
+  currentEmployer: r.current_employer,
+  currentTitle: r.current_title,
+  primaryEmail: r.emails[0] ?? null,
+  ownerId: r.owner_id,
+  createdAt: r.created_at.toISOString(),
+});
 
 /** A tsquery that matches every word of `q` as a prefix; punctuation is dropped, never interpreted. */
 export function toPrefixQuery(q: string): string | null {
@@ -126,11 +138,12 @@ export class CandidatesService {
       await this.db.query(
         `SELECT ${CANDIDATE_COLUMNS},
                 coalesce((SELECT json_agg(json_build_object('id', a.id, 'task_force_id', a.task_force_id, 'opening_id', a.opening_id, 'stage', a.stage) ORDER BY a.id)
-                            FROM applications a
-                           WHERE a.candidate_id = c.id
-                             AND ($2::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $2))), '[]') AS applications
+                            FROM (SELECT a.* FROM applications a
+                                   WHERE a.candidate_id = c.id
+                                     AND ($2::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $2))
+                                   ORDER BY a.id DESC LIMIT $3) a), '[]') AS applications
            FROM candidates c WHERE c.id = $1 AND ${scope.sql}`,
-        [id, ...scope.params],
+        [id, ...scope.params, APPLICATIONS_SHOWN],
       );
     if (!row) throw new NotFoundError('Candidate', id);
     return {
@@ -259,35 +272,55 @@ export class CandidatesService {
     }));
   }
 
-  /** Everything held about the person, for a subject-access request. The export itself is audited. */
+  /**
+   * Everything held about the person, for a subject-access request, audited. Notes, applications
+   * (each with its history, at most seven moves by the stage graph) and the audit trail come
+   * EXPORT_PAGE_SIZE at a time; `nextCursors` names where exportSection() carries on.
+   */
   async export(actor: Actor, id: string): Promise<Record<string, unknown>> {
     return this.db.transaction(async (tx) => {
       const row = await this.access.load(actor, id, tx);
-      const reader = this.access.readerParam(actor);
-      const notes = await tx.query(
-        `SELECT n.id, n.task_force_id AS "taskForceId", n.author_id AS "authorId", n.body, n.created_at AS "createdAt"
-           FROM candidate_notes n WHERE n.candidate_id = $1 AND ${this.access.notesCondition('n', 2)} ORDER BY n.id`,
-        [id, reader],
-      );
-      const applications = await tx.query(
-        `SELECT a.id, a.task_force_id AS "taskForceId", a.opening_id AS "openingId", a.stage, a.closed_reason AS "closedReason",
-                a.created_at AS "createdAt", a.updated_at AS "updatedAt",
-                coalesce((SELECT json_agg(json_build_object('from', s.from_stage, 'to', s.to_stage, 'reason', s.reason, 'comment', s.comment,
-                                                             'actorId', s.actor_id, 'at', s.at) ORDER BY s.id)
-                            FROM application_stage_changes s WHERE s.application_id = a.id), '[]') AS history
-           FROM applications a WHERE a.candidate_id = $1 AND ${this.access.applicationsCondition('a', 2)} ORDER BY a.id`,
-        [id, reader],
-      );
       const identities = await tx.query(`SELECT kind, value FROM candidate_identities WHERE candidate_id = $1 ORDER BY kind, value`, [id]);
       await this.audit.record({ actorId: actor.userId, action: 'candidate.exported', entityType: 'candidate', entityId: id }, tx);
-      // The trail names other teams' actions; a recruiter's export holds only their own.
-      const auditTrail = await tx.query(
-        `SELECT action, actor_id AS "actorId", details, at FROM audit_log
-          WHERE entity_type = 'candidate' AND entity_id = $1 AND ($2::uuid IS NULL OR actor_id = $2) ORDER BY id`,
-        [id, reader],
-      );
-      return { exportedAt: this.clock.now().toISOString(), candidate: toCandidateView(row), identities, notes, applications, auditTrail };
+      const sections = {} as Record<ExportSection, unknown[]>;
+      const nextCursors = {} as Record<ExportSection, string | null>;
+      for (const section of EXPORT_SECTIONS) {
+        const page = await this.exportPage(tx, actor, id, section, EXPORT_PAGE_SIZE);
+        sections[section] = page.data;
+        nextCursors[section] = page.nextCursor;
+      }
+      return { exportedAt: this.clock.now().toISOString(), candidate: toCandidateView(row), identities, ...sections, nextCursors };
     });
+  }
+
+  /** The rest of one section of an export, from a cursor in the export's nextCursors. Audited like the export. */
+  async exportSection(actor: Actor, id: string, section: ExportSection, limit: number, afterId?: string): Promise<Page<unknown>> {
+    return this.db.transaction(async (tx) => {
+      await this.access.load(actor, id, tx);
+      await this.audit.record({ actorId: actor.userId, action: 'candidate.exported', entityType: 'candidate', entityId: id, details: { section } }, tx);
+      return this.exportPage(tx, actor, id, section, limit, afterId);
+    });
+  }
+
+  /** One page of an export list, holding only what the actor may see (everything, for admins). */
+  private async exportPage(tx: EntityManager, actor: Actor, id: string, section: ExportSection, limit: number, afterId?: string): Promise<Page<unknown>> {
+    const sql: Record<ExportSection, string> = {
+      notes: `SELECT n.id, n.task_force_id AS "taskForceId", n.author_id AS "authorId", n.body, n.created_at AS "createdAt" FROM candidate_notes n
+               WHERE n.candidate_id = $1 AND ($2::uuid IS NULL OR n.id > $2) AND ${this.access.notesCondition('n', 4)} ORDER BY n.id LIMIT $3`,
+      applications: `SELECT a.id, a.task_force_id AS "taskForceId", a.opening_id AS "openingId", a.stage, a.closed_reason AS "closedReason",
+                            a.created_at AS "createdAt", a.updated_at AS "updatedAt",
+                            coalesce((SELECT json_agg(json_build_object('from', s.from_stage, 'to', s.to_stage, 'reason', s.reason, 'comment', s.comment,
+                                                                         'actorId', s.actor_id, 'at', s.at) ORDER BY s.id)
+                                        FROM application_stage_changes s WHERE s.application_id = a.id), '[]') AS history
+                       FROM applications a WHERE a.candidate_id = $1 AND ($2::uuid IS NULL OR a.id > $2) AND ${this.access.applicationsCondition('a', 4)}
+                      ORDER BY a.id LIMIT $3`,
+      // The trail names other teams' actions; a recruiter's export holds only their own.
+      auditTrail: `SELECT id, action, actor_id AS "actorId", details, at FROM audit_log
+                    WHERE entity_type = 'candidate' AND entity_id = $1 AND ($2::uuid IS NULL OR id > $2) AND ($4::uuid IS NULL OR actor_id = $4)
+                    ORDER BY id LIMIT $3`,
+    };
+    const rows: { id: string }[] = await tx.query(sql[section], [id, afterId ?? null, limit + 1, this.access.readerParam(actor)]);
+    return toPage(rows, limit, (r) => r);
   }
 
   /**
@@ -385,44 +418,86 @@ export class CandidatesService {
   }
 
   /**
-   * Likely duplicates the identity keys could not catch: the same name at the same employer
-   * (case and spacing ignored). Paged by the older candidate of each group.
+   * Likely duplicates the identity keys could not catch: groups of candidates with the same name
+   * at the same employer (case and spacing ignored), in key order. The walk hops from key to key
+   * over candidates_lookalike_idx, at most KEYS_PER_PAGE keys a page, and stops once it has one
+   * group more than `limit`; each group shows its oldest GROUP_MEMBERS_SHOWN members and counts
+   * up to GROUP_COUNT_CEILING. A group is one only if the caller may see two of its members.
    */
-  async duplicates(actor: Actor, limit: number, afterId?: string): Promise<Page<DuplicatePairView>> {
+  async duplicates(actor: Actor, limit: number, cursor?: string): Promise<Page<DuplicateGroupView>> {
+    const after = decodeGroupCursor(cursor);
     const scope = this.access.condition(actor, 1);
-    const scopeB = scope.sql.replace(/\bc\./g, 'b.').replace(/a\.candidate_id = c\.id/g, 'a.candidate_id = b.id');
-    const rows: { id: string; duplicate_id: string; full_name: string; current_employer: string | null }[] = await this.db.query(
-      `WITH firsts AS (
-         SELECT DISTINCT c.id FROM candidates c
-           JOIN candidates b ON b.id > c.id
-                            AND ${LOOK_ALIKE}
-          WHERE ${scope.sql} AND ${scopeB} AND ($2::uuid IS NULL OR c.id > $2)
-          ORDER BY c.id LIMIT $3)
-       SELECT c.id, b.id AS duplicate_id, c.full_name, c.current_employer
-         FROM firsts f JOIN candidates c ON c.id = f.id
-         JOIN candidates b ON b.id > c.id
-                          AND ${LOOK_ALIKE}
-        WHERE ${scopeB}
-        ORDER BY c.id, b.id`,
-      [scope.params[0], afterId ?? null, limit + 1],
+    const isGroup = (key: string) => `(SELECT count(*) FROM (SELECT 1 FROM candidates c WHERE c.lookalike_key = ${key} AND ${scope.sql} LIMIT 2) v) = 2`;
+    const nextKey = (after: string) => `SELECT c.lookalike_key AS key FROM candidates c WHERE ${LIVE} AND ${after} ORDER BY c.lookalike_key LIMIT 1`;
+    const walked: { key: string; grp: boolean; n: number }[] = await this.db.query(
+      `WITH RECURSIVE walk (key, grp, found, n) AS (
+         SELECT f.key, g.grp, g.grp::int, 1
+           FROM (${nextKey('($2::text IS NULL OR c.lookalike_key > $2)')}) f CROSS JOIN LATERAL (SELECT ${isGroup('f.key')} AS grp) g
+         UNION ALL
+         SELECT f.key, g.grp, w.found + g.grp::int, w.n + 1
+           FROM walk w
+           CROSS JOIN LATERAL (${nextKey('c.lookalike_key > w.key')}) f
+           CROSS JOIN LATERAL (SELECT ${isGroup('f.key')} AS grp) g
+          WHERE w.found <= $3 AND w.n < $4)
+       SELECT key, grp, n FROM walk WHERE grp OR n = (SELECT max(n) FROM walk) ORDER BY n`,
+      [...scope.params, after, limit, KEYS_PER_PAGE],
     );
-    const firstIds = [...new Set(rows.map((r) => r.id))];
-    const keptIds = firstIds.slice(0, limit);
-    const kept = new Set(keptIds);
-    const data = rows
-      .filter((r) => kept.has(r.id))
-      .map((r) => ({ candidateId: r.id, duplicateId: r.duplicate_id, fullName: r.full_name, currentEmployer: r.current_employer, reason: 'same name and employer' }));
-    return { data, nextCursor: firstIds.length > limit ? encodeCursor(keptIds[keptIds.length - 1]) : null };
+    const groups = walked.filter((w) => w.grp).map((w) => w.key);
+    const last = walked[walked.length - 1];
+    const kept = groups.slice(0, limit);
+    const nextCursor = groups.length > limit ? encodeGroupCursor(kept[kept.length - 1]) : last && last.n >= KEYS_PER_PAGE ? encodeGroupCursor(last.key) : null;
+    if (!kept.length) return { data: [], nextCursor };
+    const rows: (LookAlikeRow & { key: string; name_key: string; employer_key: string; count: number })[] = await this.db.query(
+      `SELECT g.key, n.count, m.*
+         FROM unnest($2::text[]) WITH ORDINALITY AS g(key, ord)
+         CROSS JOIN LATERAL (SELECT count(*)::int AS count FROM (SELECT 1 FROM candidates c WHERE c.lookalike_key = g.key AND ${scope.sql} LIMIT $3) v) n
+         CROSS JOIN LATERAL (SELECT ${LOOK_ALIKE_COLUMNS}, ${LOOK_ALIKE_NAME} AS name_key, ${LOOK_ALIKE_EMPLOYER} AS employer_key
+                               FROM candidates c WHERE c.lookalike_key = g.key AND ${scope.sql} ORDER BY c.id LIMIT $4) m
+        ORDER BY g.ord, m.id`,
+      [...scope.params, kept, GROUP_COUNT_CEILING + 1, GROUP_MEMBERS_SHOWN],
+    );
+    const byKey = new Map<string, DuplicateGroupView>();
+    for (const r of rows) {
+      let group = byKey.get(r.key);
+      if (!group) {
+        group = {
+          group: r.key,
+          fullName: r.name_key,
+          currentEmployer: r.employer_key,
+          count: Math.min(r.count, GROUP_COUNT_CEILING),
+          countCapped: r.count > GROUP_COUNT_CEILING,
+          members: [],
+          reason: 'same name and employer',
+        };
+        byKey.set(r.key, group);
+      }
+      group.members.push(toLookAlikeView(r));
+    }
+    // A group that lost members between the two reads is no longer one.
+    return { data: [...byKey.values()].filter((g) => g.members.length >= 2), nextCursor };
+  }
+
+  /** Every member of one duplicate group the caller may see, oldest first. A group they see none of does not exist for them. */
+  async duplicateMembers(actor: Actor, group: string, limit: number, afterId?: string): Promise<Page<LookAlikeView>> {
+    const scope = this.access.condition(actor, 1);
+    const rows: LookAlikeRow[] = await this.db.query(
+      `SELECT ${LOOK_ALIKE_COLUMNS} FROM candidates c
+        WHERE c.lookalike_key = $2 AND ${scope.sql} AND ($3::uuid IS NULL OR c.id > $3)
+        ORDER BY c.id LIMIT $4`,
+      [...scope.params, group, afterId ?? null, limit + 1],
+    );
+    if (!afterId && !rows.length) throw new NotFoundError('Duplicate group', group);
+    return toPage(rows, limit, toLookAlikeView);
   }
 
   private async applicationsOf(actor: Actor, candidateId: string, manager: EntityManager = this.db.manager): Promise<ApplicationSummary[]> {
     const rows: { id: string; task_force_id: string; opening_id: string | null; stage: ApplicationSummary['stage'] }[] = await manager.query(
       `SELECT a.id, a.task_force_id, a.opening_id, a.stage FROM applications a
         WHERE a.candidate_id = $1 AND ($2::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $2))
-        ORDER BY a.id`,
-      [candidateId, isAdmin(actor) ? null : actor.userId],
+        ORDER BY a.id DESC LIMIT $3`,
+      [candidateId, isAdmin(actor) ? null : actor.userId, APPLICATIONS_SHOWN],
     );
-    return rows.map((r) => ({ id: r.id, taskForceId: r.task_force_id, openingId: r.opening_id, stage: r.stage }));
+    return rows.reverse().map((r) => ({ id: r.id, taskForceId: r.task_force_id, openingId: r.opening_id, stage: r.stage }));
   }
 
   private async anonymize(tx: EntityManager, id: string, mergedInto: string | null): Promise<void> {

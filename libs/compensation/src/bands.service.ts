@@ -1,4 +1,4 @@
-import { Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { Clock, ConflictError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, requireAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -140,10 +140,15 @@ export class SalaryBandsService {
     return row.snapshot;
   }
 
-  async versions(id: string): Promise<SalaryBandView[]> {
+  async versions(id: string, limit: number, cursor?: string): Promise<Page<SalaryBandView>> {
     await this.load(this.db.manager, id);
-    const rows: { snapshot: SalaryBandView }[] = await this.db.query(`SELECT snapshot FROM salary_band_versions WHERE band_id = $1 ORDER BY version`, [id]);
-    return rows.map((r) => r.snapshot);
+    const rows: { version: number; snapshot: SalaryBandView }[] = await this.db.query(
+      `SELECT version, snapshot FROM salary_band_versions WHERE band_id = $1 AND version > $2 ORDER BY version LIMIT $3`,
+      [id, decodeVersionCursor(cursor), limit + 1],
+    );
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    return { data: page.map((r) => r.snapshot), nextCursor: more ? encodeVersionCursor(page[page.length - 1].version) : null };
   }
 
   async list(query: SalaryBandListQuery, afterId?: string): Promise<Page<SalaryBandView>> {
@@ -217,4 +222,13 @@ export class SalaryBandsService {
     ]);
   }
 
+}
+
+const encodeVersionCursor = (version: number) => Buffer.from(`v1:version:${version}`, 'utf8').toString('base64url');
+
+function decodeVersionCursor(cursor: string | undefined): number {
+  if (cursor === undefined || cursor === '') return 0;
+  const match = /^v1:version:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new InvalidInputError('invalid_cursor', 'cursor is not one this API returned', [{ field: 'cursor', message: 'cursor is malformed' }]);
+  return Number(match[1]);
 }

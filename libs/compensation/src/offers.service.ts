@@ -1,5 +1,5 @@
 import { ApplicationsService, Stage } from '@app/candidates';
-import { Clock, ConflictError, ForbiddenError, isUniqueViolation, newId, NotFoundError, returnedRows, RuleViolationError } from '@app/platform';
+import { Clock, ConflictError, ForbiddenError, isUniqueViolation, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -62,6 +62,7 @@ const ACTIONS: Record<OfferAction, { from: OfferStatus[]; adminOnly?: boolean; n
   withdraw: { from: OPEN },
 };
 const CLOSED_STAGES: Stage[] = ['hired', 'rejected', 'withdrawn'];
+export const MAX_COMPETING_OFFERS = 20;
 
 export function allowedOfferActions(status: OfferStatus, actor: Actor): OfferAction[] {
   return OFFER_ACTIONS.filter((a) => ACTIONS[a].from.includes(status) && (!ACTIONS[a].adminOnly || isAdmin(actor)));
@@ -262,11 +263,14 @@ export class OffersService {
     });
   }
 
-  async history(actor: Actor, id: string): Promise<OfferEventView[]> {
+  async history(actor: Actor, id: string, limit: number, afterId?: string): Promise<Page<OfferEventView>> {
     await this.load(actor, id, this.db.manager);
-    const rows: { from_status: OfferStatus | null; to_status: OfferStatus; offer_version: number; actor_id: string | null; comment: string | null; at: Date }[] =
-      await this.db.query(`SELECT from_status, to_status, offer_version, actor_id, comment, at FROM offer_events WHERE offer_id = $1 ORDER BY at, id`, [id]);
-    return rows.map((r) => ({ from: r.from_status, to: r.to_status, offerVersion: r.offer_version, actorId: r.actor_id, comment: r.comment, at: r.at.toISOString() }));
+    const rows: { id: string; from_status: OfferStatus | null; to_status: OfferStatus; offer_version: number; actor_id: string | null; comment: string | null; at: Date }[] =
+      await this.db.query(
+        `SELECT id, from_status, to_status, offer_version, actor_id, comment, at FROM offer_events WHERE offer_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+        [id, afterId ?? null, limit + 1],
+      );
+    return toPage(rows, limit, (r) => ({ from: r.from_status, to: r.to_status, offerVersion: r.offer_version, actorId: r.actor_id, comment: r.comment, at: r.at.toISOString() }));
   }
 
   async version(actor: Actor, id: string, version: number): Promise<Record<string, unknown>> {
@@ -283,10 +287,19 @@ export class OffersService {
     if (base <= 0n) throw new RuleViolationError('base_not_positive', 'base must be more than zero', { field: 'base' });
     const bonus = dto.bonus ? parseAmount(dto.bonus, dto.currency, 'bonus') : null;
     const equity = dto.equity ? parseAmount(dto.equity, dto.currency, 'equity') : null;
-    const [row]: { created_at: Date }[] = await this.db.query(
-      `INSERT INTO competing_offers (id, application_id, employer, currency, period, base, bonus, equity, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
-      [id, applicationId, dto.employer.trim(), dto.currency, dto.period, base, bonus, equity, actor.userId],
-    );
+    const row = await this.db.transaction(async (tx) => {
+      // Every offer view weighs all of them, so their number is capped; the lock keeps racing adds under the cap.
+      await tx.query(`SELECT 1 FROM applications WHERE id = $1 FOR UPDATE`, [applicationId]);
+      const [{ n }]: { n: number }[] = await tx.query(`SELECT count(*)::int AS n FROM competing_offers WHERE application_id = $1`, [applicationId]);
+      if (n >= MAX_COMPETING_OFFERS) {
+        throw new RuleViolationError('too_many_competing_offers', `An application records at most ${MAX_COMPETING_OFFERS} competing offers`, { max: MAX_COMPETING_OFFERS });
+      }
+      const [inserted]: { created_at: Date }[] = await tx.query(
+        `INSERT INTO competing_offers (id, application_id, employer, currency, period, base, bonus, equity, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
+        [id, applicationId, dto.employer.trim(), dto.currency, dto.period, base, bonus, equity, actor.userId],
+      );
+      return inserted;
+    });
     return { id, applicationId, employer: dto.employer.trim(), base: dto.base, bonus: dto.bonus ?? null, equity: dto.equity ?? null, currency: dto.currency, period: dto.period, createdAt: row.created_at.toISOString() };
   }
 
@@ -443,8 +456,13 @@ export class OffersService {
       [row.application_id],
     );
     let best: { employer: string; base: bigint } | null = null;
+    const rates = new Map<Currency, Promise<Rate | null>>();
+    const rateFrom = (currency: Currency) => {
+      if (!rates.has(currency)) rates.set(currency, this.fx.rate(currency, row.currency, this.fx.today(), manager).catch(() => null));
+      return rates.get(currency)!;
+    };
     for (const c of competing) {
-      const rate = c.currency === row.currency ? null : await this.fx.rate(c.currency, row.currency, this.fx.today(), manager).catch(() => null);
+      const rate = c.currency === row.currency ? null : await rateFrom(c.currency);
       if (c.currency !== row.currency && !rate) continue;
       const amount = convertMoney(BigInt(c.base), c, row, monthsPerYear, rate?.ratio ?? null);
       if (!best || amount > best.base) best = { employer: c.employer, base: amount };

@@ -126,8 +126,7 @@ export class EnrollmentsService {
       `SELECT ${COLUMNS} FROM enrollments e WHERE e.sequence_id = $1 AND ($2::text IS NULL OR e.status = $2) AND ($3::uuid IS NULL OR e.id > $3) ORDER BY e.id LIMIT $4`,
       [sequenceId, query.status ?? null, afterId ?? null, query.limit + 1],
     );
-    const views = await Promise.all(rows.map((r) => this.view(this.db.manager, r)));
-    return toPage(views, query.limit, (v) => v);
+    return toPage(await this.views(this.db.manager, rows), query.limit, (v) => v);
   }
 
   /** pause: active -> paused; resume: paused -> active; stop: active|paused -> stopped (scheduled steps are skipped). */
@@ -213,7 +212,13 @@ export class EnrollmentsService {
   }
 
   private async view(manager: EntityManager, r: EnrollmentRow): Promise<EnrollmentView> {
+    return (await this.views(manager, [r]))[0];
+  }
+
+  /** Views of many enrollments with their steps in one query, so a page costs two round trips, not one per row. */
+  private async views(manager: EntityManager, rows: EnrollmentRow[]): Promise<EnrollmentView[]> {
     const messages: {
+      enrollment_id: string;
       step: number;
       status: string;
       due_at: Date;
@@ -223,11 +228,20 @@ export class EnrollmentsService {
       recipient: string | null;
       response: string | null;
       detail: string | null;
-    }[] = await manager.query(
-      `SELECT step, status, due_at, sent_at, message_id, attempts, recipient, response, detail FROM outreach_messages WHERE enrollment_id = $1 ORDER BY step`,
-      [r.id],
-    );
-    return {
+    }[] = rows.length
+      ? await manager.query(
+          `SELECT enrollment_id, step, status, due_at, sent_at, message_id, attempts, recipient, response, detail FROM outreach_messages
+            WHERE enrollment_id = ANY($1::uuid[]) ORDER BY enrollment_id, step`,
+          [rows.map((r) => r.id)],
+        )
+      : [];
+    const byEnrollment = new Map<string, typeof messages>();
+    for (const m of messages) {
+      const list = byEnrollment.get(m.enrollment_id);
+      if (list) list.push(m);
+      else byEnrollment.set(m.enrollment_id, [m]);
+    }
+    return rows.map((r) => ({
       id: r.id,
       sequenceId: r.sequence_id,
       sequenceVersion: r.sequence_version,
@@ -236,7 +250,7 @@ export class EnrollmentsService {
       status: r.status,
       stopReason: r.stop_reason,
       timeZone: r.time_zone,
-      messages: messages.map((m) => ({
+      messages: (byEnrollment.get(r.id) ?? []).map((m) => ({
         step: m.step,
         status: m.status,
         dueAt: m.due_at.toISOString(),
@@ -249,6 +263,6 @@ export class EnrollmentsService {
       })),
       createdAt: r.created_at.toISOString(),
       updatedAt: r.updated_at.toISOString(),
-    };
+    }));
   }
 }

@@ -6,6 +6,7 @@ import { OutreachJobs, sendJobId } from './outreach-jobs';
 
 const BATCH = 1000;
 const MAX_BATCHES = 20;
+const STAT_DELTAS_PER_FOLD = 100_000;
 
 /**
  * Makes Redis agree with Postgres again, on a schedule:
@@ -24,7 +25,31 @@ export class OutreachReconciler {
   ) {}
 
   async reconcile(): Promise<{ uncertain: number; enqueued: number }> {
-    return { uncertain: await this.markAbandonedClaims(), enqueued: await this.enqueueOrphans() };
+    const result = { uncertain: await this.markAbandonedClaims(), enqueued: await this.enqueueOrphans() };
+    await this.foldStatDeltas();
+    return result;
+  }
+
+  /**
+   * Folds the oldest stats deltas into the totals, so a stats read only adds what changed since
+   * the last run. One folder at a time: two would lock the same rows in different orders.
+   */
+  async foldStatDeltas(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const [{ locked }]: { locked: boolean }[] = await tx.query(`SELECT pg_try_advisory_xact_lock(hashtext('fold-sequence-stats')) AS locked`);
+      if (!locked) return 0;
+      const [{ folded }]: { folded: number }[] = await tx.query(
+        `WITH moved AS (
+           DELETE FROM sequence_stat_deltas WHERE id IN (SELECT id FROM sequence_stat_deltas ORDER BY id LIMIT $1) RETURNING sequence_id, step, counter, n),
+         summed AS (
+           INSERT INTO sequence_stat_totals (sequence_id, step, counter, n)
+           SELECT sequence_id, step, counter, sum(n) FROM moved GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+           ON CONFLICT (sequence_id, step, counter) DO UPDATE SET n = sequence_stat_totals.n + excluded.n)
+         SELECT count(*)::int AS folded FROM moved`,
+        [STAT_DELTAS_PER_FOLD],
+      );
+      return folded;
+    });
   }
 
   private async markAbandonedClaims(): Promise<number> {

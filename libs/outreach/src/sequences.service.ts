@@ -118,34 +118,43 @@ export class SequencesService {
       .filter((s) => dto.step === undefined || s.step === dto.step);
   }
 
-  /** Per step: where every message stands and how candidates answered, over all versions. */
+  /**
+   * Per step: where every message stands and how candidates answered, over all versions. Read
+   * from the counters the database keeps (sequence_stat_totals plus deltas not yet folded), so
+   * the cost follows the number of steps, not of messages.
+   */
   async stats(actor: Actor, id: string): Promise<SequenceStats> {
     await this.load(this.db.manager, actor, id);
-    const rows: (Omit<StepStats, 'replyRate'> & { step: number })[] = await this.db.query(
-      `SELECT m.step,
-              count(*) FILTER (WHERE m.status = 'scheduled')::int AS scheduled,
-              count(*) FILTER (WHERE m.status = 'sending')::int AS sending,
-              count(*) FILTER (WHERE m.status = 'sent')::int AS sent,
-              count(*) FILTER (WHERE m.status = 'uncertain')::int AS uncertain,
-              count(*) FILTER (WHERE m.status = 'skipped')::int AS skipped,
-              count(*) FILTER (WHERE m.status = 'failed')::int AS failed,
-              count(*) FILTER (WHERE m.response = 'replied')::int AS replied,
-              count(*) FILTER (WHERE m.response = 'bounced')::int AS bounced,
-              count(*) FILTER (WHERE m.response = 'unsubscribed')::int AS "optedOut"
-         FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id
-        WHERE e.sequence_id = $1 GROUP BY m.step ORDER BY m.step`,
+    const counters: { step: number; counter: string; n: string }[] = await this.db.query(
+      `SELECT step, counter, sum(n)::text AS n FROM (
+         SELECT step, counter, n FROM sequence_stat_totals WHERE sequence_id = $1
+         UNION ALL
+         SELECT step, counter, n FROM sequence_stat_deltas WHERE sequence_id = $1) x
+        GROUP BY step, counter`,
       [id],
     );
-    const enrollments: { status: string; count: number }[] = await this.db.query(
-      `SELECT status, count(*)::int AS count FROM enrollments WHERE sequence_id = $1 GROUP BY status`,
-      [id],
-    );
+    const count = (step: number, counter: string) => Number(counters.find((c) => c.step === step && c.counter === counter)?.n ?? 0);
+    const stepNumbers = [...new Set(counters.filter((c) => c.step > 0 && c.counter.startsWith('status:') && Number(c.n) > 0).map((c) => c.step))].sort((a, b) => a - b);
     const rate = (replied: number, sent: number) => (sent ? Math.round((replied / sent) * 10_000) / 10_000 : 0);
-    const steps = rows.map((r) => ({ ...r, replyRate: rate(r.replied, r.sent) }));
+    const steps = stepNumbers.map((step) => {
+      const s = {
+        step,
+        scheduled: count(step, 'status:scheduled'),
+        sending: count(step, 'status:sending'),
+        sent: count(step, 'status:sent'),
+        uncertain: count(step, 'status:uncertain'),
+        skipped: count(step, 'status:skipped'),
+        failed: count(step, 'status:failed'),
+        replied: count(step, 'response:replied'),
+        bounced: count(step, 'response:bounced'),
+        optedOut: count(step, 'response:unsubscribed'),
+      };
+      return { ...s, replyRate: rate(s.replied, s.sent) };
+    });
     const total = (k: keyof StepStats) => steps.reduce((sum, s) => sum + (s[k] as number), 0);
     return {
       sequenceId: id,
-      enrollments: Object.fromEntries(['active', 'paused', 'stopped', 'completed'].map((s) => [s, enrollments.find((e) => e.status === s)?.count ?? 0])),
+      enrollments: Object.fromEntries(['active', 'paused', 'stopped', 'completed'].map((s) => [s, count(0, `enrollment:${s}`)])),
       steps,
       totals: { sent: total('sent'), replied: total('replied'), bounced: total('bounced'), optedOut: total('optedOut'), uncertain: total('uncertain'), replyRate: rate(total('replied'), total('sent')) },
     };

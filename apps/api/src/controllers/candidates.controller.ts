@@ -5,18 +5,38 @@ import {
   CandidateView,
   CreateCandidateDto,
   CreateNoteDto,
-  DuplicatePairView,
+  DuplicateGroupView,
+  EXPORT_SECTIONS,
+  ExportSection,
+  GROUP_ID,
   ImportReport,
+  LookAlikeView,
   MergeCandidatesDto,
   NoteView,
   UpdateCandidateDto,
 } from '@app/candidates';
-import { decodeCursor, PageQuery } from '@app/platform';
+import { decodeCursor, InvalidInputError, PageQuery } from '@app/platform';
 import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, PipeTransform, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from './openapi';
+
+class GroupPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!GROUP_ID.test(value)) throw new InvalidInputError('invalid_group', 'group must be the group field of a duplicate group', [{ field: 'group', message: 'not a group id' }]);
+    return value;
+  }
+}
+
+class ExportSectionPipe implements PipeTransform<string, ExportSection> {
+  transform(value: string): ExportSection {
+    if (!(EXPORT_SECTIONS as readonly string[]).includes(value)) {
+      throw new InvalidInputError('unknown_export_section', `section must be one of ${EXPORT_SECTIONS.join(', ')}`, [{ field: 'section', message: 'unknown section' }]);
+    }
+    return value as ExportSection;
+  }
+}
 
 @ApiTags('candidates')
 @ApiBearerAuth()
@@ -44,11 +64,23 @@ export class CandidatesController {
   }
 
   @Get('duplicates')
-  @ApiOperation({ summary: 'Likely duplicate pairs: same name and employer (case and spacing ignored)' })
-  @ApiPage(DuplicatePairView)
+  @ApiOperation({
+    summary:
+      'Groups of likely duplicates: same name and employer (case and spacing ignored), the oldest 20 members of each. ' +
+      'limit counts groups; a page may hold fewer, even none, and still have a nextCursor.',
+  })
+  @ApiPage(DuplicateGroupView)
   @ApiProblems(400, 401)
   duplicates(@CurrentActor() actor: Actor, @Query() query: PageQuery) {
-    return this.candidates.duplicates(actor, query.limit, decodeCursor(query.cursor));
+    return this.candidates.duplicates(actor, query.limit, query.cursor);
+  }
+
+  @Get('duplicates/:group/members')
+  @ApiOperation({ summary: 'Every member of one duplicate group the caller may see, oldest first; 404 when they see none' })
+  @ApiPage(LookAlikeView)
+  @ApiProblems(400, 401, 404)
+  duplicateMembers(@CurrentActor() actor: Actor, @Param('group', new GroupPipe()) group: string, @Query() query: PageQuery) {
+    return this.candidates.duplicateMembers(actor, group, query.limit, decodeCursor(query.cursor));
   }
 
   @Post('import')
@@ -89,10 +121,27 @@ export class CandidatesController {
   }
 
   @Get(':id/export')
-  @ApiOperation({ summary: 'Everything held about the person, as JSON (audited)' })
+  @ApiOperation({
+    summary:
+      'Everything held about the person, as JSON (audited). Notes, applications and the audit trail hold at most 200 entries each; ' +
+      'nextCursors says where GET /v1/candidates/{id}/export/{section} carries on.',
+  })
   @ApiProblems(400, 401, 404)
   export(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
     return this.candidates.export(actor, id);
+  }
+
+  @Get(':id/export/:section')
+  @ApiOperation({ summary: 'The rest of one section of an export (notes, applications or auditTrail), from its nextCursors entry (audited)' })
+  @ApiParam({ name: 'section', enum: EXPORT_SECTIONS })
+  @ApiProblems(400, 401, 404)
+  exportSection(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidPipe) id: string,
+    @Param('section', new ExportSectionPipe()) section: ExportSection,
+    @Query() query: PageQuery,
+  ) {
+    return this.candidates.exportSection(actor, id, section, query.limit, decodeCursor(query.cursor));
   }
 
   @Post(':id/merge')

@@ -20,7 +20,7 @@ import {
   OfferView,
   UpdateOfferDto,
 } from '@app/compensation';
-import { decodeCursor, InvalidInputError } from '@app/platform';
+import { decodeCursor, InvalidInputError, PageQuery } from '@app/platform';
 import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
 import { Body, Controller, Get, HttpCode, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
@@ -77,10 +77,10 @@ export class SalaryBandsController {
 
   @Get(':id/versions')
   @ApiOperation({ summary: 'Every version of a band, oldest first' })
-  @ApiOkResponse({ type: [SalaryBandView] })
+  @ApiPage(SalaryBandView)
   @ApiProblems(400, 401, 404)
-  versions(@Param('id', UuidPipe) id: string) {
-    return this.bands.versions(id);
+  versions(@Param('id', UuidPipe) id: string, @Query() query: PageQuery) {
+    return this.bands.versions(id, query.limit, query.cursor);
   }
 
   @Get(':id/versions/:version')
@@ -163,10 +163,10 @@ export class OffersController {
 
   @Get('offers/:id/history')
   @ApiOperation({ summary: 'Every state change of the offer: from, to, who, when, comment' })
-  @ApiOkResponse({ type: [OfferEventView] })
+  @ApiPage(OfferEventView)
   @ApiProblems(400, 401, 404)
-  history(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
-    return this.offers.history(actor, id);
+  history(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: PageQuery) {
+    return this.offers.history(actor, id, query.limit, decodeCursor(query.cursor));
   }
 
   @Get('offers/:id/versions/:version')
@@ -177,15 +177,15 @@ export class OffersController {
   }
 
   @Post('applications/:id/competing-offers')
-  @ApiOperation({ summary: "Record what another employer offered the candidate" })
+  @ApiOperation({ summary: 'Record what another employer offered the candidate (at most 20 per application; more is 422)' })
   @ApiCreatedResponse({ type: CompetingOfferView })
-  @ApiProblems(400, 401, 404)
+  @ApiProblems(400, 401, 404, 422)
   addCompeting(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: CreateCompetingOfferDto) {
     return this.offers.addCompetingOffer(actor, id, dto);
   }
 
   @Get('applications/:id/competing-offers')
-  @ApiOperation({ summary: 'Competing offers recorded for the application' })
+  @ApiOperation({ summary: 'Competing offers recorded for the application (at most 20)' })
   @ApiOkResponse({ type: [CompetingOfferView] })
   @ApiProblems(400, 401, 404)
   competing(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
