@@ -8,7 +8,7 @@ import { createUser, HttpResult, Running, startWorker, taskForceBody, useApi, wa
  * secure behaviour; a failing one is a hole.
  */
 describe('visibility across task forces: chains of legal calls', () => {
-  const suite = useApi('attack_visibility');
+  const suite = useApi('visibility_chains');
   const http = () => suite.api.http;
   const tag = randomBytes(3).toString('hex');
   const uniq = () => randomBytes(4).toString('hex');
@@ -365,7 +365,7 @@ describe('visibility across task forces: outreach of A through the shared record
     overrides.SMTP_URL = `smtp://127.0.0.1:${sink.port}`;
     overrides.OUTREACH_RECONCILE_INTERVAL_MS = '500';
   });
-  const suite = useApi('attack_redirect', overrides);
+  const suite = useApi('visibility_outreach', overrides);
   const http = () => suite.api.http;
   let worker: Running | undefined;
   afterAll(async () => {

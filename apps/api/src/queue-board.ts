@@ -40,7 +40,11 @@ export async function mountQueueBoard(app: NestFastifyApplication): Promise<void
         await limiter.refuseIfSpent('auth_failures', address, reply);
         const token = tokenFrom(request.headers.authorization);
         const actor = token ? await actorForToken(users, cache, token) : null;
-        if (actor && isAdmin(actor)) return;
+        if (actor && isAdmin(actor)) {
+          // The board is one more route of the admin's: it spends the same per-user budget.
+          await limiter.spend('user', actor.userId, reply);
+          return;
+        }
         if (actor) throw new ForbiddenError('admin_required', 'Only admins may open the queue board');
         void reply.header('www-authenticate', 'Basic realm="queues", charset="UTF-8"');
         await limiter.spend('auth_failures', address, reply);

@@ -4,6 +4,7 @@ import { maxHeaderSize, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { checkInputShape } from './input-shape';
+import { scrubUrl } from './logging';
 import { sendProblem } from './problem.filter';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES, ProblemDetails, problemType } from './problem';
 import { NestFactory } from '@nestjs/core';
@@ -63,7 +64,7 @@ function rawClientError(error: Error & { code?: string; rawPacket?: unknown }, s
     instance: refusedPath(packet) ?? `urn:uuid:${id}`,
     correlationId: id,
   };
-  frameworkLogger.log({ reqId: id, status, code, parserError: error.code, path: problem.instance }, 'request refused by the HTTP parser');
+  frameworkLogger.log({ reqId: id, status, code, parserError: error.code, path: scrubUrl(problem.instance) }, 'request refused by the HTTP parser');
   const body = JSON.stringify(problem);
   socket.end(
     `HTTP/1.1 ${status} ${problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -80,12 +81,12 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     clientErrorHandler: rawClientError,
-    trustProxy: config.TRUST_PROXY,
+    trustProxy: config.TRUST_PROXY > 0 ? config.TRUST_PROXY : false,
     // Router-level errors (a malformed URL, an overlong parameter) are problems too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       // Nest's request logging never sees these requests; this line is their only trace.
       const path = request.url.split('?')[0].slice(0, MAX_INSTANCE_LENGTH);
-      frameworkLogger.log({ reqId: request.id, method: request.method, path, frameworkError: (error as { code?: string }).code }, 'request refused by the router');
+      frameworkLogger.log({ reqId: request.id, method: request.method, path: scrubUrl(path), frameworkError: (error as { code?: string }).code }, 'request refused by the router');
       sendProblem(request, reply, error, frameworkLogger);
     },
     genReqId: (req: IncomingMessage) => {

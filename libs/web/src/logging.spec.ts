@@ -68,8 +68,17 @@ describe('log redaction', () => {
 
   it('keeps plain query values and drops the others', () => {
     expect(scrubUrl(`/v1/candidates?q=${encodeURIComponent(PERSON[0])}&limit=5&employer=Quillfeather&cursor=abc`)).toBe(
-      '/v1/candidates?q=[redacted]&limit=5&employer=[redacted]&cursor=abc',
+      '/v1/candidates?q=[redacted]&limit=5&employer=[redacted]&cursor=[redacted]',
     );
+    // Keys outside the list, values that are not what their key holds, and paths that are not route words or ids.
+    expect(scrubUrl('/v1/candidates?Zephyrine%20Quillfeather&limit=Quillfeather&status=a%40b.example&limit=1;q=Zephyrine')).toBe(
+      '/v1/candidates?[redacted]&limit=[redacted]&status=[redacted]&limit=[redacted]',
+    );
+    expect(scrubUrl('/v1/people/Zephyrine%20Quillfeather/01a2314f-dad8-733d-8e5b-115d65a62c96/versions/2')).toBe(
+      '/v1/[redacted]/[redacted]/01a2314f-dad8-733d-8e5b-115d65a62c96/versions/2',
+    );
+    expect(scrubUrl('/v1/candidates/zephyrine%40zqhome.example?taskForceId=zephyrine%40zqhome.example')).toBe('/v1/candidates/[redacted]?taskForceId=[redacted]');
+    expect(scrubUrl('/v1/fx-rates/CNY/USD?asOf=2026-11-01')).toBe('/v1/fx-rates/CNY/USD?asOf=2026-11-01');
     expect(scrubUrl('/v1/unsubscribe?token=secret.sig')).toBe('/v1/unsubscribe?token=[redacted]');
     expect(scrubUrl('/v1/candidates')).toBe('/v1/candidates');
   });

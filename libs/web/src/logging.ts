@@ -11,31 +11,69 @@ import type { LoggerOptions } from 'pino';
  * quoted values and query values. docs/privacy.md says what is kept.
  */
 
-/** Query parameters whose values are ids, enums or numbers; the values of all others are dropped. */
-const PLAIN_QUERY_KEYS = new Set([
-  'limit', 'cursor', 'status', 'stage', 'taskForceId', 'ownerId', 'sequenceId', 'skillArea', 'visa', 'currency', 'period', 'outcome', 'asOf',
-  'updatedSince', 'jobFamily', 'level', 'zone', 'version', 'step', 'kind',
+/**
+ * The words routes are made of. A path segment that is one of them, a UUID, a number or a
+ * currency code is logged; anything else (a name typed into an unknown route, an email where an
+ * id belongs) becomes [redacted]. A new route's word missing here only over-redacts.
+ */
+const ROUTE_WORDS = new Set([
+  'v1', 'candidates', 'applications', 'task-forces', 'members', 'openings', 'salary-bands', 'versions', 'fx-rates', 'offers', 'history',
+  'competing-offers', 'outreach', 'inbound', 'unsubscribe', 'sequences', 'preview', 'stats', 'enrollments', 'pause', 'resume', 'stop',
+  'steps', 'resend', 'users', 'tokens', 'me', 'duplicates', 'import', 'export', 'merge', 'notes', 'transitions', 'submit', 'approve',
+  'reject', 'send', 'accept', 'decline', 'withdraw', 'docs', 'docs-json', 'health', 'metrics', 'admin', 'queues', 'api', 'static',
+  'audit-trail', 'audit', 'json', 'yaml',
 ]);
+const SAFE_SEGMENT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{1,10}|[A-Z]{3})$/i;
+
+/** Query values kept as sent, by key: numbers, UUIDs and days. Other values, and other keys, are dropped. */
+const QUERY_VALUES: Record<string, RegExp> = {
+  limit: /^\d{1,6}$/,
+  version: /^\d{1,6}$/,
+  step: /^\d{1,6}$/,
+  taskForceId: SAFE_SEGMENT,
+  ownerId: SAFE_SEGMENT,
+  sequenceId: SAFE_SEGMENT,
+  candidateId: SAFE_SEGMENT,
+  applicationId: SAFE_SEGMENT,
+  asOf: /^\d{4}-\d{2}-\d{2}$/,
+  updatedSince: /^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/,
+};
+const PLAIN_QUERY_KEYS = new Set([
+  ...Object.keys(QUERY_VALUES), 'cursor', 'status', 'stage', 'skillArea', 'visa', 'currency', 'period', 'outcome', 'jobFamily', 'level', 'zone', 'kind',
+  'q', 'employer', 'skill', 'tag', 'token',
+]);
+
+const decoded = (text: string): string | null => {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+};
 
 export function scrubUrl(url: unknown): unknown {
   if (typeof url !== 'string') return url;
   const q = url.indexOf('?');
-  if (q < 0) return scrubText(url);
+  const path = (q < 0 ? url : url.slice(0, q))
+    .split('/')
+    .map((segment) => {
+      const plain = decoded(segment);
+      return segment === '' || (plain !== null && (ROUTE_WORDS.has(plain) || SAFE_SEGMENT.test(plain))) ? segment : '[redacted]';
+    })
+    .join('/');
+  if (q < 0) return path;
   const params = url
     .slice(q + 1)
     .split('&')
+    .filter((pair) => pair !== '')
     .map((pair) => {
       const eq = pair.indexOf('=');
-      const key = eq < 0 ? pair : pair.slice(0, eq);
-      let name = key;
-      try {
-        name = decodeURIComponent(key);
-      } catch {
-        // An undecodable key is kept as sent; its value still goes.
-      }
-      return eq < 0 || PLAIN_QUERY_KEYS.has(name) ? pair : `${key}=[redacted]`;
+      const key = decoded(eq < 0 ? pair : pair.slice(0, eq));
+      if (key === null || !PLAIN_QUERY_KEYS.has(key)) return '[redacted]';
+      const value = eq < 0 ? '' : decoded(pair.slice(eq + 1).replace(/\+/g, ' '));
+      return value !== null && QUERY_VALUES[key]?.test(value) ? `${key}=${value}` : `${key}=[redacted]`;
     });
-  return `${scrubText(url.slice(0, q))}?${params.join('&')}`;
+  return `${path}?${params.join('&')}`;
 }
 
 /** Error fields that say what failed without holding the data it failed on. */

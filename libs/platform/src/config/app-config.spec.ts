@@ -15,7 +15,7 @@ describe('loadConfig', () => {
 
   it('converts numbers and booleans', () => {
     const config = loadConfig({ PORT: '8080', RATE_LIMIT_PER_MINUTE: '0', MIGRATIONS_RUN_ON_START: 'false', TRUST_PROXY: '1' });
-    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.TRUST_PROXY).toBe(1);
     expect(config.PORT).toBe(8080);
     expect(config.RATE_LIMIT_PER_MINUTE).toBe(0);
     expect(config.MIGRATIONS_RUN_ON_START).toBe(false);

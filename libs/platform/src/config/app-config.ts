@@ -4,6 +4,13 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLen
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const BOOLEANS: Record<string, boolean> = { true: true, '1': true, false: false, '0': false };
 const toBool = ({ value }: { value: unknown }) => (typeof value === 'string' && value.toLowerCase() in BOOLEANS ? BOOLEANS[value.toLowerCase()] : value);
+const toHops = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const lower = value.trim().toLowerCase();
+  if (lower === 'true') return 1;
+  if (lower === 'false' || lower === '') return 0;
+  return /^\d{1,2}$/.test(lower) ? Number(lower) : value;
+};
 
 /** A URL that really parses, with one of the given schemes and a valid port. */
 function IsServiceUrl(schemes: string[], example: string): PropertyDecorator {
@@ -115,9 +122,13 @@ export class AppConfig {
   @Transform(toBool) @IsBoolean({ message: 'MIGRATIONS_RUN_ON_START must be true or false' })
   MIGRATIONS_RUN_ON_START = true;
 
-  /** Trust X-Forwarded-For (only behind a proxy that sets it): it decides the client address. */
-  @Transform(toBool) @IsBoolean({ message: 'TRUST_PROXY must be true or false' })
-  TRUST_PROXY = false;
+  /**
+   * How many proxies stand in front of the API (0: none). The client address is then the one the
+   * outermost of them saw: that many entries from the right of X-Forwarded-For, never the
+   * left-most, which the client writes itself. `false` is 0 and `true` is 1.
+   */
+  @Transform(toHops) @IsInt({ message: 'TRUST_PROXY must be false, true or a number of proxy hops from 0 to 10' }) @Min(0) @Max(10)
+  TRUST_PROXY = 0;
 
   /** How long a process trusts a token it has checked (revocations reach every process at once via Redis); 0 disables. */
   @Transform(toInt) @IsInt() @Min(0) @Max(60_000)
