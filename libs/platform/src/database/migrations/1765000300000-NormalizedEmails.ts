@@ -18,6 +18,12 @@ export class NormalizedEmails1765000300000 implements MigrationInterface {
                           FROM (SELECT lower(btrim(normalize(address, NFC))) AS t) AS trimmed) AS parts) AS normal
       $fn$`);
     await q.query(`CREATE INDEX inbound_events_from_normalized_idx ON inbound_events (normalized_email(from_address))`);
+    // Email keys are compared in NFC from now on; keys stored in another form are brought over,
+    // unless the NFC form is held already (two records of one person, left for a merge).
+    await q.query(`
+      UPDATE candidate_identities i SET value = normalize(i.value, NFC)
+       WHERE i.kind = 'email' AND i.value <> normalize(i.value, NFC)
+         AND NOT EXISTS (SELECT 1 FROM candidate_identities o WHERE o.kind = 'email' AND o.value = normalize(i.value, NFC))`);
   }
 
   async down(q: QueryRunner): Promise<void> {
