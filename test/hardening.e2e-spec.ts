@@ -1,9 +1,7 @@
 import { signWebhook } from '@app/web';
 import http from 'node:http';
 import net from 'node:net';
-import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import {
   ADMIN_TOKEN,
   createUser,
@@ -19,6 +17,7 @@ import {
   waitFor,
 } from './support/harness';
 import { spawnApiProcess, spawnWorkerProcess } from './support/processes';
+import { tracesInDatabase, tracesInRedis } from './support/traces';
 import { startSmtpSink } from '../scripts/smtp-sink';
 
 /**
@@ -27,65 +26,6 @@ import { startSmtpSink } from '../scripts/smtp-sink';
  */
 
 const hex = () => randomBytes(4).toString('hex');
-
-/** Every column of every table, each value cast to text, searched for the traces (lower-case). */
-async function tracesInDatabase(db: TestDatabase, traces: string[]): Promise<string[]> {
-  const client = new Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    const { rows: columns } = await client.query<{ table_schema: string; table_name: string; column_name: string }>(
-      `SELECT c.table_schema, c.table_name, c.column_name FROM information_schema.columns c
-         JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-        WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, c.ordinal_position`,
-    );
-    const hits: string[] = [];
-    for (const c of columns) {
-      const table = `"${c.table_schema}"."${c.table_name}"`;
-      const { rows } = await client.query<{ value: string }>(`SELECT lower(t."${c.column_name}"::text) AS value FROM ${table} t WHERE lower(t."${c.column_name}"::text) LIKE ANY($1)`, [
-        traces.map((s) => `%${s}%`),
-      ]);
-      for (const r of rows) for (const trace of traces.filter((s) => r.value.includes(s))) hits.push(`${table}.${c.column_name}: ${trace}`);
-    }
-    return [...new Set(hits)].sort();
-  } finally {
-    await client.end();
-  }
-}
-
-/** Every key under the suite's queue prefix, every value, searched for the traces. */
-async function tracesInRedis(url: string, prefix: string, traces: string[]): Promise<string[]> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  const hits: string[] = [];
-  try {
-    let cursor = '0';
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      for (const key of batch) {
-        const type = await redis.type(key);
-        const values: string[] =
-          type === 'string'
-            ? [(await redis.get(key)) ?? '']
-            : type === 'hash'
-              ? Object.entries(await redis.hgetall(key)).flat()
-              : type === 'list'
-                ? await redis.lrange(key, 0, -1)
-                : type === 'set'
-                  ? await redis.smembers(key)
-                  : type === 'zset'
-                    ? await redis.zrange(key, 0, -1)
-                    : type === 'stream'
-                      ? (await redis.xrange(key, '-', '+')).flatMap(([id, fields]) => [id, ...fields])
-                      : [];
-        const text = [key, ...values].join('\n').toLowerCase();
-        for (const trace of traces) if (text.includes(trace)) hits.push(`${key}: ${trace}`);
-      }
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return hits;
-}
 
 function expectProblem(res: HttpResult, label = '') {
   const where = `${label} -> ${res.status} ${res.text.slice(0, 200)}`;
@@ -208,9 +148,9 @@ describe('hardening', () => {
         await api().post('/v1/applications', { candidateId: c.body.id, taskForceId: tf.id });
         const enrolled = (await api().post(`/v1/sequences/${seq.body.id}/enrollments`, { candidateIds: [c.body.id] })).body;
         await waitFor(async () => (await api().get(`/v1/enrollments/${enrolled.enrolled[0].enrollmentId}`)).body.messages?.[0]?.response === 'bounced', 30_000);
-        await waitFor(async () => (await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['"result":"bounced"'])).length > 0 || undefined, 5_000).catch(() => undefined);
+        await waitFor(async () => (await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['"result":"bounced"'])).hits.length > 0 || undefined, 5_000).catch(() => undefined);
         expect((await api().delete(`/v1/candidates/${c.body.id}`)).status).toBe(204);
-        const redis = await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, [`zqscrub.${tag}`]);
+        const { hits: redis } = await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, [`zqscrub.${tag}`]);
         const database = await tracesInDatabase(suite.db, [`zqscrub.${tag}`, `scrub person${tag}`]);
         expect({ redis, database }).toEqual({ redis: [], database: [] });
       } finally {
@@ -302,7 +242,7 @@ describe('hardening', () => {
         expect((await api().delete(`/v1/candidates/${keeper.id}`)).status).toBe(204);
         const view = await api().get(`/v1/enrollments/${enrollmentId}`);
         expect({ enrollmentViewShowsAddress: view.text.toLowerCase().includes(`dupmo.${tag}`) }).toEqual({ enrollmentViewShowsAddress: false });
-        expect(await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, [`dupmo.${tag}`, `dupmo person${tag}`, `keepmo.${tag}`])).toEqual([]);
+        expect((await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, [`dupmo.${tag}`, `dupmo person${tag}`, `keepmo.${tag}`])).hits).toEqual([]);
         expect(await tracesInDatabase(suite.db, [`dupmo.${tag}`, `dupmo person${tag}`, `keepmo.${tag}`, `keeper mo${tag}`])).toEqual([]);
       } finally {
         await worker.stop();

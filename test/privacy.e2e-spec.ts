@@ -1,11 +1,11 @@
 import { normalizeEmail } from '@app/candidates';
 import { signWebhook } from '@app/web';
-import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
-import { ADMIN_TOKEN, HttpClient, taskForceBody, TestDatabase, useApi, waitFor } from './support/harness';
+import { ADMIN_TOKEN, HttpClient, taskForceBody, useApi, waitFor } from './support/harness';
 import { spawnApiProcess, spawnWorkerProcess } from './support/processes';
+import { tracesInDatabase, tracesInRedis } from './support/traces';
 
 /** A person no other suite, seed or fixture would ever write, so any trace of them is theirs. */
 const PERSON = {
@@ -38,68 +38,6 @@ const TRACES = [
   'quillworks', 'zqtitle', 'zqskill', 'zqtag', 'zqu institute', 'zqfield', 'note-zq-4417', 'comment-zq-8821', 'reply-zq-5531', 'zqcompeting',
 ];
 
-/** Every column of every table of the database, each value cast to text, searched for the traces. */
-async function tracesInDatabase(db: TestDatabase, traces: string[] = TRACES): Promise<string[]> {
-  const client = new Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    const { rows: columns } = await client.query<{ table_schema: string; table_name: string; column_name: string }>(
-      `SELECT c.table_schema, c.table_name, c.column_name FROM information_schema.columns c
-         JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'
-        WHERE c.table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, c.ordinal_position`,
-    );
-    expect(new Set(columns.map((c) => c.table_name)).size).toBeGreaterThan(20);
-    const hits: string[] = [];
-    for (const c of columns) {
-      const table = `"${c.table_schema}"."${c.table_name}"`;
-      const { rows } = await client.query<{ value: string }>(`SELECT lower(t."${c.column_name}"::text) AS value FROM ${table} t WHERE lower(t."${c.column_name}"::text) LIKE ANY($1)`, [
-        traces.map((s) => `%${s}%`),
-      ]);
-      for (const r of rows) for (const trace of traces.filter((s) => r.value.includes(s))) hits.push(`${table}.${c.column_name}: ${trace}`);
-    }
-    return [...new Set(hits)].sort();
-  } finally {
-    await client.end();
-  }
-}
-
-/** Every key of the suite's queue prefix, every value of whatever type, searched for the traces. */
-async function tracesInRedis(url: string, prefix: string, traces: string[] = TRACES): Promise<string[]> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  const hits: string[] = [];
-  try {
-    let cursor = '0';
-    let keys = 0;
-    do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      for (const key of batch) {
-        keys++;
-        const type = await redis.type(key);
-        const values: string[] =
-          type === 'string'
-            ? [(await redis.get(key)) ?? '']
-            : type === 'hash'
-              ? Object.entries(await redis.hgetall(key)).flat()
-              : type === 'list'
-                ? await redis.lrange(key, 0, -1)
-                : type === 'set'
-                  ? await redis.smembers(key)
-                  : type === 'zset'
-                    ? await redis.zrange(key, 0, -1)
-                    : type === 'stream'
-                      ? (await redis.xrange(key, '-', '+')).flatMap(([id, fields]) => [id, ...fields])
-                      : [];
-        const text = [key, ...values].join('\n').toLowerCase();
-        for (const trace of traces) if (text.includes(trace)) hits.push(`${key}: ${trace}`);
-      }
-    } while (cursor !== '0');
-    expect(keys).toBeGreaterThan(0);
-  } finally {
-    redis.disconnect();
-  }
-  return hits;
-}
 
 describe('privacy', () => {
   let sink: SmtpSink;
@@ -182,15 +120,17 @@ describe('privacy', () => {
     expect(later.status).toBe(200);
     expect((await http().get(`/v1/candidates/${id}/export`)).status).toBe(200);
 
-    const before = await tracesInDatabase(suite.db);
+    const before = await tracesInDatabase(suite.db, TRACES);
     for (const table of ['candidates', 'candidate_identities', 'candidate_notes', 'application_stage_changes', 'idempotency_keys', 'inbound_events', 'outreach_messages', 'bounced_addresses', 'competing_offers']) {
       expect(before.some((hit) => hit.startsWith(`"public"."${table}".`))).toBe(true);
     }
 
     expect((await http().delete(`/v1/candidates/${id}`)).status).toBe(204);
 
-    expect(await tracesInDatabase(suite.db)).toEqual([]);
-    expect(await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX)).toEqual([]);
+    expect(await tracesInDatabase(suite.db, TRACES)).toEqual([]);
+    const redis = await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, TRACES);
+    expect(redis.keys).toBeGreaterThan(0);
+    expect(redis.hits).toEqual([]);
 
     // The bounced address stays suppressed, without being readable.
     const again = await http().post('/v1/candidates', { fullName: 'Re-sourced', emails: [PERSON.emails[1]] });
@@ -227,11 +167,11 @@ describe('privacy', () => {
       return e.messages[0]?.response === 'bounced';
     }, 30_000);
     // The job's result is written to Redis once the batch is recorded.
-    await waitFor(async () => (await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['"result":"bounced"'])).length > 0 || undefined, 5_000);
+    await waitFor(async () => (await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['"result":"bounced"'])).hits.length > 0 || undefined, 5_000);
 
     expect((await http().delete(`/v1/candidates/${c.id}`)).status).toBe(204);
     expect(await tracesInDatabase(suite.db, ['zephyrine.bounce', 'zephyrine bounce'])).toEqual([]);
-    expect(await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['zephyrine.bounce', 'zephyrine bounce'])).toEqual([]);
+    expect((await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['zephyrine.bounce', 'zephyrine bounce'])).hits).toEqual([]);
   });
 
   it('a template stored before the allow-list is never rendered: the step fails without reaching SMTP', async () => {
