@@ -12,6 +12,7 @@ import { CandidatesController } from './controllers/candidates.controller';
 import { FxRatesController, OffersController, SalaryBandsController } from './controllers/compensation.controller';
 import { EnrollmentsController, SequencesController } from './controllers/sequences.controller';
 import { InboundController, UnsubscribeController } from './controllers/outreach.controller';
+import { SuppressionsController } from './controllers/suppressions.controller';
 import { TaskForcesController } from './controllers/task-forces.controller';
 import { UsersController } from './controllers/users.controller';
 
@@ -21,7 +22,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [PlatformModule.forRoot(config), loggingModule(), RateLimitModule, UsersModule, TaskForcesModule, CandidatesModule, CompensationModule, OutreachModule],
-      controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController, SalaryBandsController, FxRatesController, OffersController, SequencesController, EnrollmentsController, InboundController, UnsubscribeController],
+      controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController, SalaryBandsController, FxRatesController, OffersController, SequencesController, EnrollmentsController, InboundController, SuppressionsController, UnsubscribeController],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.
         TokenCache,

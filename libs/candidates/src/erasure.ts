@@ -49,8 +49,8 @@ export async function forgetPerson(tx: EntityManager, candidateId: string): Prom
   const addresses = [...new Set([...person.emails, ...person.recipients].flatMap((a) => [a.trim().toLowerCase(), normalizeEmail(a)]))];
   await forgetOutreach(tx, person.ids, addresses);
   await tx.query(
-    `WITH gone AS (DELETE FROM bounced_addresses WHERE email = ANY($1::text[]) RETURNING email, bounced_at)
-     INSERT INTO bounced_addresses (email, bounced_at, detail) SELECT ${hashedAddress('email')}, bounced_at, NULL FROM gone ON CONFLICT (email) DO NOTHING`,
+    `WITH gone AS (DELETE FROM bounced_addresses WHERE email = ANY($1::text[]) RETURNING id, email, bounced_at)
+     INSERT INTO bounced_addresses (id, email, bounced_at, detail) SELECT id, ${hashedAddress('email')}, bounced_at, NULL FROM gone ON CONFLICT (email) DO NOTHING`,
     [addresses],
   );
   await tx.query(

@@ -46,6 +46,8 @@ export class EnrollmentView {
   @ApiProperty({ format: 'uuid' }) applicationId: string;
   @ApiProperty({ enum: ENROLLMENT_STATUSES }) status: EnrollmentStatus;
   @ApiProperty({ nullable: true, type: String }) stopReason: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the system paused it (the mail server refused the sender or the configuration); null when a person paused it' })
+  pauseReason: string | null;
   @ApiProperty({ description: 'The zone send windows are read in' }) timeZone: string;
   @ApiProperty({ type: [MessageView] }) messages: MessageView[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;

@@ -1,5 +1,5 @@
-import { CandidateAccess, stopOutreach } from '@app/candidates';
-import { AppConfig, Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { ApplicationsService, CandidateAccess, Stage, stopOutreach } from '@app/candidates';
+import { AppConfig, AuditLog, Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -20,12 +20,13 @@ interface EnrollmentRow {
   application_id: string;
   status: EnrollmentStatus;
   stop_reason: string | null;
+  pause_reason: string | null;
   time_zone: string;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = `e.id, e.sequence_id, e.sequence_version, e.candidate_id, e.application_id, e.status, e.stop_reason, e.time_zone, e.created_at, e.updated_at`;
+const COLUMNS = `e.id, e.sequence_id, e.sequence_version, e.candidate_id, e.application_id, e.status, e.stop_reason, e.pause_reason, e.time_zone, e.created_at, e.updated_at`;
 
 /**
  * Candidates going through a sequence. Enrolling checks each person (reachable, consenting, in
@@ -41,6 +42,8 @@ export class EnrollmentsService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly jobs: OutreachJobs,
+    private readonly applications: ApplicationsService,
+    private readonly audit: AuditLog,
   ) {}
 
   async enroll(actor: Actor, sequenceId: string, candidateIds: string[]): Promise<EnrollResult> {
@@ -146,7 +149,7 @@ export class EnrollmentsService {
         return this.view(tx, await this.load(tx, actor, id));
       }
       const [row] = returnedRows<EnrollmentRow>(
-        await tx.query(`UPDATE enrollments e SET status = $3, updated_at = now() WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`, [id, current.status, to]),
+        await tx.query(`UPDATE enrollments e SET status = $3, pause_reason = NULL, updated_at = now() WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`, [id, current.status, to]),
       );
       if (!row) throw conflict();
       if (action === 'resume') resumed = await this.reschedule(tx, row);
@@ -181,6 +184,59 @@ export class EnrollmentsService {
       return { view: await this.view(tx, enrollment), due: { id: message.id, dueAt: now } };
     });
     await this.jobs.enqueueAfterCommit([due]);
+    return view;
+  }
+
+  /**
+   * Records an `uncertain` step as sent, on a person's word that it arrived (the recipient's
+   * mailbox, the server's log). The sequence goes on as after a send: the next step is planned
+   * (or the enrollment completes), and a first step moves the application to `contacted`.
+   */
+  async markSent(actor: Actor, id: string, step: number): Promise<EnrollmentView> {
+    const { view, next } = await this.db.transaction(async (tx) => {
+      const enrollment = await this.load(tx, actor, id);
+      // Applications, then enrollments: the sender's lock order.
+      const [application]: { id: string; stage: Stage }[] = await tx.query(`SELECT id, stage FROM applications WHERE id = $1 FOR NO KEY UPDATE`, [enrollment.application_id]);
+      const [locked]: { status: EnrollmentStatus }[] = await tx.query(`SELECT status FROM enrollments WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+      const [message]: { id: string; status: string }[] = await tx.query(`SELECT id, status FROM outreach_messages WHERE enrollment_id = $1 AND step = $2 FOR UPDATE`, [id, step]);
+      if (!message) throw new NotFoundError('Step', `${id} step ${step}`);
+      if (message.status !== 'uncertain') {
+        throw new RuleViolationError('step_not_uncertain', `Only an uncertain step can be marked sent; step ${step} is ${message.status}`, { status: message.status });
+      }
+      const now = this.clock.now();
+      await tx.query(`UPDATE outreach_messages SET status = 'sent', sent_at = $2, claim_token = NULL, detail = $3, updated_at = $2 WHERE id = $1`, [
+        message.id,
+        now,
+        `marked sent by ${actor.userId}`,
+      ]);
+      let planned: { id: string; dueAt: Date } | null = null;
+      if (locked.status === 'active' || locked.status === 'paused') {
+        const [version]: { definition: SequenceDefinition }[] = await tx.query(`SELECT definition FROM sequence_versions WHERE sequence_id = $1 AND version = $2`, [
+          enrollment.sequence_id,
+          enrollment.sequence_version,
+        ]);
+        const d = version.definition;
+        const waiting: unknown[] = await tx.query(`SELECT 1 FROM outreach_messages WHERE enrollment_id = $1 AND step > $2`, [id, step]);
+        if (step >= d.steps.length) {
+          await tx.query(`UPDATE enrollments SET status = 'completed', pause_reason = NULL, updated_at = $2 WHERE id = $1`, [id, now]);
+        } else if (!waiting.length) {
+          const after = new Date(now.getTime() + Duration.fromISO(d.steps[step].delay).toMillis());
+          planned = { id: newId(), dueAt: nextSendTime(after, enrollment.time_zone, d.sendWindow, d.holidayCalendars) };
+          await tx.query(`INSERT INTO outreach_messages (id, enrollment_id, step, due_at, message_id) VALUES ($1, $2, $3, $4, $5)`, [
+            planned.id,
+            id,
+            step + 1,
+            planned.dueAt,
+            messageIdFor(id, step + 1, this.config.PUBLIC_BASE_URL),
+          ]);
+        }
+        if (step === 1 && application) await this.applications.advanceByOutreach(tx, [{ id: application.id, stage: application.stage }], 'contacted', 'first outreach message marked sent');
+      }
+      await this.audit.record({ actorId: actor.userId, action: 'outreach_step.marked_sent', entityType: 'enrollment', entityId: id, details: { step } }, tx);
+      const next = planned && locked.status === 'active' ? [planned] : [];
+      return { view: await this.view(tx, await this.load(tx, actor, id)), next };
+    });
+    await this.jobs.enqueueAfterCommit(next);
     return view;
   }
 
@@ -249,6 +305,7 @@ export class EnrollmentsService {
       applicationId: r.application_id,
       status: r.status,
       stopReason: r.stop_reason,
+      pauseReason: r.status === 'paused' ? r.pause_reason : null,
       timeZone: r.time_zone,
       messages: (byEnrollment.get(r.id) ?? []).map((m) => ({
         step: m.step,

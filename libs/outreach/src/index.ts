@@ -12,3 +12,5 @@ export * from './reconciler.service';
 export * from './responses.service';
 export * from './sender.service';
 export * from './unsubscribe-token';
+export * from './smtp-replies';
+export * from './suppressions';

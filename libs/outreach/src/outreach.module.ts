@@ -7,8 +7,9 @@ import { OutreachReconciler } from './reconciler.service';
 import { OutreachResponses } from './responses.service';
 import { OutreachSender } from './sender.service';
 import { SequencesService } from './sequences.service';
+import { SuppressionsService } from './suppressions';
 
-const SERVICES = [SequencesService, EnrollmentsService, OutreachJobs, OutreachSender, OutreachReconciler, OutreachResponses];
+const SERVICES = [SequencesService, EnrollmentsService, OutreachJobs, OutreachSender, OutreachReconciler, OutreachResponses, SuppressionsService];
 
 @Module({ imports: [TaskForcesModule, CandidatesModule], providers: SERVICES, exports: SERVICES })
 export class OutreachModule {}

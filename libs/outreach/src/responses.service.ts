@@ -72,7 +72,13 @@ export class OutreachResponses {
         }
       } else if (match && dto.kind === 'bounce') {
         await this.markResponse(tx, match, 'bounced');
-        await recordBounce(tx, match.candidateId, dto.recipient ?? (await this.lastRecipient(tx, match)), dto.subject ?? 'bounce reported');
+        const about = match.enrollments[0];
+        const [source]: { sequence_id: string }[] = about ? await tx.query(`SELECT sequence_id FROM enrollments WHERE id = $1`, [about.id]) : [];
+        await recordBounce(tx, match.candidateId, dto.recipient ?? (await this.lastRecipient(tx, match)), dto.subject ?? 'bounce reported', about && {
+          enrollmentId: about.id,
+          sequenceId: source?.sequence_id ?? null,
+          step: about.step,
+        });
         outcome = 'bounced';
       } else if (match && dto.kind === 'unsubscribe') {
         await this.markResponse(tx, match, 'unsubscribed');

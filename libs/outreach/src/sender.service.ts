@@ -10,6 +10,7 @@ import { messageIdFor, OutreachJobs } from './outreach-jobs';
 import { nextSendTime } from './send-window';
 import { SequenceDefinition } from './sequences.dto';
 import { settledWithin } from './settled-within';
+import { classifySmtpReply, ReplyClass } from './smtp-replies';
 import { render, templateContext } from './templates';
 import { unsubscribeToken, unsubscribeUrl } from './unsubscribe-token';
 
@@ -20,6 +21,8 @@ export type SendOutcome =
   | { result: 'deferred'; until: Date; reason: string }
   | { result: 'retry'; at: Date; reason: string }
   | { result: 'bounced' | 'failed'; reason: string }
+  /** The server refused the sender or the configuration: the step waits and the enrollment is paused. */
+  | { result: 'paused'; reason: string }
   /** Handed to SMTP, answer unknown: the step stays `sending` and the reconciler marks it `uncertain`. */
   | { result: 'unknown'; reason: string };
 
@@ -385,21 +388,44 @@ export class OutreachSender {
     );
   }
 
+  /** Whose problem the failure is; a failure without an SMTP reply is told by how it failed. */
+  private replyClass(claim: Claim, error: MailDeliveryError): ReplyClass {
+    if (!error.response || !/^\s*[2-5]\d\d/.test(error.response)) return error.transient ? 'transient' : error.recipientRejected ? 'recipient' : 'message';
+    return classifySmtpReply({ response: error.response, atRcpt: error.recipientRejected, sender: claim.definition.sender.fromAddress, recipient: claim.recipient });
+  }
+
+  /**
+   * Records a message SMTP did not take. Its cap counts go back whatever the outcome: the
+   * counters say what went out. Only a refusal of the recipient's own address touches the candidate.
+   */
   private async failed(tx: EntityManager, claim: Claim, attempts: number, error: MailDeliveryError, countsBack: CountsBack): Promise<SendOutcome> {
     const detail = (error.response ?? error.message).slice(0, 1000);
-    if (error.recipientRejected) {
+    const kind = this.replyClass(claim, error);
+    if (kind === 'recipient') {
+      await this.takeCounts(tx, claim.id, countsBack);
       await tx.query(`UPDATE outreach_messages SET status = 'failed', response = 'bounced', response_at = now(), smtp_response = $2, detail = $2, updated_at = now() WHERE id = $1`, [
         claim.id,
         detail,
       ]);
-      await recordBounce(tx, claim.candidate_id, claim.recipient, detail);
+      await recordBounce(tx, claim.candidate_id, claim.recipient, detail, { enrollmentId: claim.enrollment_id, sequenceId: claim.sequence_id, step: claim.step });
       return { result: 'bounced', reason: detail };
     }
-    if (!error.transient || attempts >= this.config.OUTREACH_MAX_ATTEMPTS) {
+    if (kind === 'sender') {
+      const reason = `not sent: the mail server refused the sender or this system's mail configuration, not the candidate (${detail}); the enrollment is paused: fix the sender or the relay, then resume it`;
+      await this.release(tx, [{ id: claim.id, detail: reason }], 'scheduled', { unsent: false, countsBack });
+      await tx.query(`UPDATE outreach_messages SET smtp_response = $2 WHERE id = $1`, [claim.id, detail]);
+      await tx.query(`UPDATE enrollments SET status = 'paused', pause_reason = $2, updated_at = now() WHERE id = $1 AND status = 'active'`, [
+        claim.enrollment_id,
+        `the mail server refused the sender or the configuration: ${detail}`.slice(0, 1000),
+      ]);
+      return { result: 'paused', reason: detail };
+    }
+    if (kind === 'message' || attempts >= this.config.OUTREACH_MAX_ATTEMPTS) {
+      await this.takeCounts(tx, claim.id, countsBack);
       await tx.query(`UPDATE outreach_messages SET status = 'failed', smtp_response = $2, detail = $3, updated_at = now() WHERE id = $1`, [
         claim.id,
         detail,
-        error.transient ? `gave up after ${attempts} attempts: ${detail}` : detail,
+        kind === 'transient' ? `gave up after ${attempts} attempts: ${detail}` : detail,
       ]);
       await stopOutreach(tx, { enrollmentIds: [claim.enrollment_id] }, 'send_failed');
       return { result: 'failed', reason: detail };
@@ -407,6 +433,18 @@ export class OutreachSender {
     const at = new Date(this.clock.now().getTime() + this.config.OUTREACH_RETRY_BASE_MS * 2 ** (attempts - 1));
     await this.release(tx, [{ id: claim.id, detail: `attempt ${attempts} failed: ${detail}`, dueAt: at }], 'scheduled', { unsent: false, countsBack });
     return { result: 'retry', at, reason: detail };
+  }
+
+  /** The cap counts a claim holds, taken off it to be given back after the commit. */
+  private async takeCounts(tx: EntityManager, id: string, countsBack: CountsBack): Promise<void> {
+    const held = returnedRows<{ cap_day: string | null; cap_keys: string[] }>(
+      await tx.query(
+        `UPDATE outreach_messages m SET cap_keys = '{}' FROM (SELECT id, cap_day, cap_keys FROM outreach_messages WHERE id = $1) old
+          WHERE m.id = old.id RETURNING to_char(old.cap_day, 'YYYY-MM-DD') AS cap_day, old.cap_keys`,
+        [id],
+      ),
+    );
+    for (const r of held) if (r.cap_day && r.cap_keys.length) addCounts(countsBack, r.cap_day, r.cap_keys);
   }
 
   /**

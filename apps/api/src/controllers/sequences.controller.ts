@@ -152,4 +152,13 @@ export class EnrollmentsController {
   resend(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('step', new PositiveIntPipe('step')) step: number) {
     return this.enrollments.resend(actor, id, step);
   }
+
+  @Post(':id/steps/:step/mark-sent')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record an uncertain step as sent, once you know it arrived (audited); the sequence goes on as after a send' })
+  @ApiOkResponse({ type: EnrollmentView })
+  @ApiProblems(400, 401, 404, 422)
+  markSent(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('step', new PositiveIntPipe('step')) step: number) {
+    return this.enrollments.markSent(actor, id, step);
+  }
 }
