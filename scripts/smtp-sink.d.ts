@@ -12,6 +12,7 @@ export interface SmtpSink {
   port: number;
   messages: SinkMessage[];
   rejectRecipients: Set<string>;
+  rcptReplies: Map<string, { code: number; text: string; times?: number }>;
   failNext: number;
   failCode: number;
   delayMs: number;

@@ -32,6 +32,11 @@ function startSmtpSink(options = {}) {
     messages: [],
     /** Lower-cased addresses refused at RCPT TO with 550. */
     rejectRecipients: new Set(),
+    /**
+     * Replies to RCPT TO chosen per lower-cased recipient: { code, text, times? } answers
+     * `<code> <text>` (times: that many times, then the entry is dropped).
+     */
+    rcptReplies: new Map(),
     /** How many of the next messages are refused at DATA, and with which code (451: try later; 554: refused). */
     failNext: 0,
     failCode: 451,
@@ -53,6 +58,13 @@ function startSmtpSink(options = {}) {
     },
     size: 25 * 1024 * 1024,
     onRcptTo(address, _session, callback) {
+      const chosen = sink.rcptReplies.get(address.address.toLowerCase());
+      if (chosen) {
+        if (chosen.times !== undefined && --chosen.times <= 0) sink.rcptReplies.delete(address.address.toLowerCase());
+        const error = new Error(chosen.text);
+        error.responseCode = chosen.code;
+        return callback(error);
+      }
       if (sink.rejectRecipients.has(address.address.toLowerCase())) {
         const error = new Error(`5.1.1 <${address.address}>: mailbox unavailable`);
         error.responseCode = 550;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { bandBody, createUser, HttpResult, taskForceBody, useApi } from './support/harness';
 
 /**
@@ -69,6 +70,8 @@ describe('access across task forces', () => {
     B.candidate = (await ok(http().post('/v1/candidates', { fullName: `Own Person ${tag}`, emails: [`own.${tag}@example.com`] }, asB()))).id;
     B.application = (await ok(http().post('/v1/applications', { candidateId: B.candidate, taskForceId: B.taskForce }, asB()))).id;
     B.sequence = (await ok(http().post('/v1/sequences', sequenceBody(B.taskForce), asB()))).id;
+    A.suppression = randomUUID();
+    await suite.db.query(`INSERT INTO bounced_addresses (id, email, detail) VALUES ($1, $2, '550 5.1.1 unknown')`, [A.suppression, `bounced.${tag}@example.com`]);
     A.group = (await suite.db.query<{ lookalike_key: string }>(`SELECT lookalike_key FROM candidates WHERE id = $1`, [A.candidate]))[0].lookalike_key;
     secrets.push(...Object.entries(A).filter(([k]) => k !== 'band').map(([, v]) => v), A.email.toLowerCase());
   });
@@ -88,6 +91,7 @@ describe('access across task forces', () => {
           users: A.user,
           tokens: A.token,
           'salary-bands': A.band,
+          outreach: A.suppression,
         } as Record<string, string>
       )[collection];
     }
@@ -114,6 +118,7 @@ describe('access across task forces', () => {
     'POST /v1/enrollments/{id}/resume': () => undefined,
     'POST /v1/enrollments/{id}/stop': () => undefined,
     'POST /v1/enrollments/{id}/steps/{step}/resend': () => undefined,
+    'POST /v1/enrollments/{id}/steps/{step}/mark-sent': () => undefined,
     'POST /v1/users/{id}/tokens': () => ({ name: 'laptop' }),
     'PATCH /v1/salary-bands/{id}': () => ({ baseMax: '99999.00' }),
     'PUT /v1/fx-rates/{base}/{quote}': () => ({ rate: '0.2', asOf: '2026-11-02' }),
