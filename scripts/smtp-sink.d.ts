@@ -15,6 +15,7 @@ export interface SmtpSink {
   rcptReplies: Map<string, { code: number; text: string; times?: number }>;
   failNext: number;
   failCode: number;
+  failText: string | null;
   delayMs: number;
   connections: number;
   close(): Promise<void>;

@@ -40,6 +40,8 @@ function startSmtpSink(options = {}) {
     /** How many of the next messages are refused at DATA, and with which code (451: try later; 554: refused). */
     failNext: 0,
     failCode: 451,
+    /** The text after the code of those refusals; null: a stock text for the code. */
+    failText: null,
     /** How long to wait before accepting each message (a slow server). */
     delayMs: 0,
     /** SMTP connections clients have opened so far. */
@@ -79,7 +81,7 @@ function startSmtpSink(options = {}) {
         if (sink.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, sink.delayMs));
         if (sink.failNext > 0) {
           sink.failNext -= 1;
-          const error = new Error(sink.failCode >= 500 ? '5.7.1 message refused by policy' : '4.3.0 try again later');
+          const error = new Error(sink.failText ?? (sink.failCode >= 500 ? '5.7.1 message refused by policy' : '4.3.0 try again later'));
           error.responseCode = sink.failCode;
           return callback(error);
         }

@@ -110,6 +110,25 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     expect(await sentToday(seq.from)).toEqual({ sender: 2, domain: 2 });
   });
 
+  it('pauses, without blaming anyone, when the message is refused by policy at DATA (554 5.7.1)', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id);
+    const c = await candidateIn(tf.id);
+    sink.failCode = 554;
+    sink.failNext = 1;
+    try {
+      const { enrolled } = await enroll(seq.id, [c.id]);
+      const paused = await until(enrolled[0].enrollmentId, (e) => e.status === 'paused');
+      expect(paused.pauseReason).toContain('554 5.7.1');
+      expect(paused.messages[0]).toMatchObject({ status: 'scheduled', response: null });
+    } finally {
+      sink.failNext = 0;
+      sink.failCode = 451;
+    }
+    expect(await suppressed(c.email)).toEqual([]);
+    expect(await sentToday(seq.from)).toEqual({ sender: 0, domain: 0 });
+  });
+
   it('bounces a 550 5.1.1 at RCPT, counts only what went out after 5xx refusals and a 451, and lets an admin take the address off the list', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Only note', body: 'Hi {{unsubscribeUrl}}' }] });

@@ -264,6 +264,7 @@ describe('outreach sending', () => {
     const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Refused', body: 'Hi' }, { delay: 'PT1S', subject: 'Never', body: 'x' }] });
     const c = await candidateIn(tf.id);
     sink.failCode = 554;
+    sink.failText = '5.6.0 message refused: content not accepted';
     sink.failNext = 1;
     try {
       const { enrolled } = await enroll(seq.id, [c.id]);
@@ -273,6 +274,7 @@ describe('outreach sending', () => {
     } finally {
       sink.failNext = 0;
       sink.failCode = 451;
+      sink.failText = null;
     }
     const again = await enroll((await sequence(tf.id)).id, [c.id]);
     expect(again.enrolled).toHaveLength(1);
