@@ -3,6 +3,7 @@ import { AppConfig, Clock, MailDeliveryError, Mailer, newId, returnedRows } from
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime, Duration } from 'luxon';
+import { toASCII } from 'nodemailer/lib/punycode';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { notBounced, recordBounce } from './bounces';
 import { capDomainKey } from './cap-keys';
@@ -391,7 +392,11 @@ export class OutreachSender {
   /** Whose problem the failure is; a failure without an SMTP reply is told by how it failed. */
   private replyClass(claim: Claim, error: MailDeliveryError): ReplyClass {
     if (!error.response || !/^\s*[2-5]\d\d/.test(error.response)) return error.transient ? 'transient' : error.recipientRejected ? 'recipient' : 'message';
-    return classifySmtpReply({ response: error.response, atRcpt: error.recipientRejected, sender: claim.definition.sender.fromAddress, recipient: claim.recipient });
+    const spellings = (address: string) => {
+      const at = address.lastIndexOf('@');
+      return [address, `${address.slice(0, at)}@${toASCII(address.slice(at + 1).toLowerCase())}`];
+    };
+    return classifySmtpReply({ response: error.response, atRcpt: error.recipientRejected, sender: spellings(claim.definition.sender.fromAddress), recipient: spellings(claim.recipient) });
   }
 
   /**

@@ -53,6 +53,12 @@ describe('classifySmtpReply', () => {
     expect(classifySmtpReply({ response, atRcpt, sender, recipient })).toBe(expected);
   });
 
+  it('knows the sender by any of its spellings (an IDNA domain)', () => {
+    const reply = { response: '554 5.1.0 <hr@xn--fiqs8s.example>: rejected', atRcpt: true, recipient };
+    expect(classifySmtpReply({ ...reply, sender: ['hr@中国.example', 'hr@xn--fiqs8s.example'] })).toBe('sender');
+    expect(classifySmtpReply({ ...reply, sender: 'hr@中国.example' })).toBe('recipient');
+  });
+
   it('matches addresses whatever their case', () => {
     expect(classifySmtpReply({ response: `550 5.1.1 <Recruiter@Talent.Example.com>: rejected`, atRcpt: true, sender, recipient })).toBe('sender');
   });

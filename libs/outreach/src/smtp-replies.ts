@@ -13,8 +13,9 @@ export interface SmtpReply {
   response: string | null;
   /** Whether it answered RCPT TO. */
   atRcpt: boolean;
-  sender: string;
-  recipient: string;
+  /** The envelope sender, in every spelling the reply may use (as written, and in IDNA). */
+  sender: string | string[];
+  recipient: string | string[];
 }
 
 const RECIPIENT_CODES = new Set(['1.1', '1.2', '1.3', '1.4', '1.6', '1.10', '2.1']);
@@ -33,8 +34,8 @@ function addressesIn(text: string): Set<string> {
   return found;
 }
 
-function sameAddress(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
+function sameAddress(a: string, b: string | string[]): boolean {
+  return (Array.isArray(b) ? b : [b]).some((x) => a.trim().toLowerCase() === x.trim().toLowerCase());
 }
 
 /**
