@@ -200,6 +200,28 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     expect(JSON.stringify(erased)).not.toContain(c.email);
   });
 
+  it('gives an uncertain step\'s counts back when a person resends it, so the counters say what went out', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT2S', subject: 'Lost', body: 'Hi {{unsubscribeUrl}}' }] });
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    const id = enrolled[0].enrollmentId;
+    // A claim counted against both caps whose process died before the SMTP answer was recorded.
+    const keys = [`sender:${tf.id}:${seq.from}`, `domain:${tf.id}:${seq.from}:lost`];
+    await suite.db.query(
+      `UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = now() - interval '1 minute', attempts = 1,
+              cap_day = (now() AT TIME ZONE 'utc')::date, cap_keys = $3 WHERE enrollment_id = $1`,
+      [id, randomUUID(), keys],
+    );
+    for (const key of keys) await suite.db.query(`INSERT INTO outreach_daily_counts (day, counter, sent, granted) VALUES ((now() AT TIME ZONE 'utc')::date, $1, 1, 1)`, [key]);
+    await until(id, (e) => e.messages[0].status === 'uncertain');
+    expect(await sentToday(seq.from)).toEqual({ sender: 1, domain: 1 });
+    expect((await http().post(`/v1/enrollments/${id}/steps/1/resend`)).status).toBe(200);
+    await until(id, (e) => e.status === 'completed');
+    expect(mailTo(c.email)).toHaveLength(1);
+    expect(await sentToday(seq.from)).toEqual({ sender: 1, domain: 1 });
+  });
+
   it('marks an uncertain step sent on request, audited, and the sequence goes on', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const seq = await sequence(tf.id, {

@@ -164,10 +164,13 @@ export class EnrollmentsService {
    * recipient). It keeps its Message-ID, so a mail system that did receive it can drop the copy.
    */
   async resend(actor: Actor, id: string, step: number): Promise<EnrollmentView> {
-    const { view, due } = await this.db.transaction(async (tx) => {
+    const { view, due, counted } = await this.db.transaction(async (tx) => {
       const enrollment = await this.load(tx, actor, id);
       const [locked]: { status: EnrollmentStatus }[] = await tx.query(`SELECT status FROM enrollments WHERE id = $1 FOR NO KEY UPDATE`, [id]);
-      const [message]: { id: string; status: string }[] = await tx.query(`SELECT id, status FROM outreach_messages WHERE enrollment_id = $1 AND step = $2 FOR UPDATE`, [id, step]);
+      const [message]: { id: string; status: string; cap_day: string | null; cap_keys: string[] }[] = await tx.query(
+        `SELECT id, status, to_char(cap_day, 'YYYY-MM-DD') AS cap_day, cap_keys FROM outreach_messages WHERE enrollment_id = $1 AND step = $2 FOR UPDATE`,
+        [id, step],
+      );
       if (!message) throw new NotFoundError('Step', `${id} step ${step}`);
       if (message.status !== 'uncertain') {
         throw new RuleViolationError('step_not_uncertain', `Only an uncertain step can be sent again; step ${step} is ${message.status}`, { status: message.status });
@@ -176,13 +179,20 @@ export class EnrollmentsService {
         throw new RuleViolationError('enrollment_not_active', `The enrollment is ${locked.status}; resume it first`, { enrollmentStatus: locked.status });
       }
       const now = this.clock.now();
-      await tx.query(`UPDATE outreach_messages SET status = 'scheduled', due_at = $2, claim_token = NULL, detail = $3, updated_at = $2 WHERE id = $1`, [
+      // A person says the first attempt did not arrive: its cap counts go back, and the resend counts when it goes out.
+      await tx.query(`UPDATE outreach_messages SET status = 'scheduled', due_at = $2, claim_token = NULL, cap_keys = '{}', detail = $3, updated_at = $2 WHERE id = $1`, [
         message.id,
         now,
         `sent again at the request of ${actor.userId}`,
       ]);
-      return { view: await this.view(tx, enrollment), due: { id: message.id, dueAt: now } };
+      return { view: await this.view(tx, enrollment), due: { id: message.id, dueAt: now }, counted: message.cap_day ? { day: message.cap_day, keys: [...message.cap_keys].sort() } : null };
     });
+    // After the commit, one key at a time in key order, as the sender gives counts back.
+    if (counted) {
+      for (const key of counted.keys) {
+        await this.db.query(`UPDATE outreach_daily_counts SET sent = GREATEST(0, sent - 1) WHERE day = $1 AND counter = $2`, [counted.day, key]);
+      }
+    }
     await this.jobs.enqueueAfterCommit([due]);
     return view;
   }
