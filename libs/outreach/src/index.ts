@@ -12,3 +12,4 @@ export * from './reconciler.service';
 export * from './responses.service';
 export * from './sender.service';
 export * from './unsubscribe-token';
+export * from './send-metrics';

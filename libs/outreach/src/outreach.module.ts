@@ -4,11 +4,12 @@ import { Module } from '@nestjs/common';
 import { EnrollmentsService } from './enrollments.service';
 import { OutreachJobs } from './outreach-jobs';
 import { OutreachReconciler } from './reconciler.service';
+import { OutreachSendMetrics } from './send-metrics';
 import { OutreachResponses } from './responses.service';
 import { OutreachSender } from './sender.service';
 import { SequencesService } from './sequences.service';
 
-const SERVICES = [SequencesService, EnrollmentsService, OutreachJobs, OutreachSender, OutreachReconciler, OutreachResponses];
+const SERVICES = [SequencesService, EnrollmentsService, OutreachJobs, OutreachSender, OutreachReconciler, OutreachResponses, OutreachSendMetrics];
 
 @Module({ imports: [TaskForcesModule, CandidatesModule], providers: SERVICES, exports: SERVICES })
 export class OutreachModule {}
