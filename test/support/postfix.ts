@@ -17,13 +17,13 @@ const POSTFIX = '/usr/sbin/postfix';
 export interface PostfixInstance {
   readonly port: number;
   readonly smtpUrl: string;
-  /** The instance's root: main.cf and master.cf, queue/, data/, mail/, maillog. */
+  /** The instance's root: conf/ (main.cf, master.cf), queue/, data/, mail/<domain>/Maildir, maillog. */
   readonly dir: string;
   /** The domain whose mailboxes exist; any other user of it is refused at RCPT with 550 5.1.1. */
   readonly domain: string;
-  /** A new mailbox of `domain` (local part `user`, or a generated one); takes effect on the next connection. */
+  /** A new mailbox of `domain` (local part `user`, or a generated one); rules and mailboxes take effect at once. */
   addMailbox(user?: string): Promise<string>;
-  /** Mail delivered to an address, oldest first, parsed (headers unfolded, names lower-cased). */
+  /** Mail delivered to an address (by its Delivered-To), oldest first, parsed (headers unfolded, names lower-cased; the first of a repeated name). */
   delivered(address: string): Message[];
   /** Refuse this envelope sender at RCPT (smtpd_delay_reject) with `554 5.7.1 <sender>: Sender address rejected: <text>`. */
   rejectSender(address: string, text?: string): Promise<void>;
@@ -90,7 +90,7 @@ export function ensurePostfix(): void {
   if (!existsSync(POSTFIX)) throw new Error(`apt-get installed postfix but ${POSTFIX} is missing: ${how}`);
 }
 
-const MASTER_CF = (port: number) => `# service type private unpriv chroot wakeup maxproc command
+const MASTER_CF = (port: number, deliveryMaps: string) => `# service type private unpriv chroot wakeup maxproc command
 127.0.0.1:${port} inet n - n - - smtpd
 pickup unix n - n 60 1 pickup
 cleanup unix n - n - 0 cleanup
@@ -110,17 +110,56 @@ error unix - - n - - error
 retry unix - - n - - error
 discard unix - - n - - discard
 local unix - n n - - local
-virtual unix - n n - - virtual
+virtual unix - n n - - virtual -o virtual_mailbox_maps=${deliveryMaps}
 anvil unix - - n - 1 anvil
 scache unix - - n - 1 scache
 postlog unix-dgram n - n - 1 postlogd
 `;
 
 /**
- * Starts a Postfix instance of its own (installing Postfix first when missing). Rules are kept in
- * texthash tables and applied with `postfix reload`: an smtpd process serving a connection that
- * was open before keeps the old rules until the connection ends.
+ * Serves Postfix's socketmap protocol (netstrings: "name key" -> "OK value" | "NOTFOUND ") from
+ * the test process, so mailboxes and rules take effect on the next lookup, also for connections
+ * that are already open; tables that Postfix reads from files would need a reload, which an
+ * smtpd process serving an open connection does not see.
  */
+async function startSocketmap(lookup: (name: string, key: string) => string | undefined): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const netstring = (text: string) => {
+    const data = Buffer.from(text, 'utf8');
+    return Buffer.concat([Buffer.from(`${data.length}:`), data, Buffer.from(',')]);
+  };
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (;;) {
+        const colon = pending.indexOf(0x3a);
+        if (colon < 0) return;
+        const length = Number(pending.subarray(0, colon).toString());
+        if (pending.length < colon + length + 2) return;
+        const request = pending.subarray(colon + 1, colon + 1 + length).toString('utf8');
+        pending = pending.subarray(colon + length + 2);
+        const space = request.indexOf(' ');
+        const value = lookup(request.slice(0, space), request.slice(space + 1).toLowerCase());
+        socket.write(netstring(value === undefined ? 'NOTFOUND ' : `OK ${value}`));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Starts a Postfix instance of its own (installing Postfix first when missing). */
 export async function startPostfix(options: { domain?: string; mailboxes?: string[] } = {}): Promise<PostfixInstance> {
   ensurePostfix();
   const domain = options.domain ?? 'candidates.test';
@@ -138,16 +177,17 @@ export async function startPostfix(options: { domain?: string; mailboxes?: strin
   chownSync(path.join(root, 'data'), owner, group);
   chownSync(mail, owner, group);
   const port = await freePort();
-  const tables = { mailboxes: path.join(conf, 'vmailbox'), senders: path.join(conf, 'sender_access'), recipients: path.join(conf, 'recipient_access') };
   const mailboxes = new Set<string>((options.mailboxes ?? []).map((u) => `${u}@${domain}`.toLowerCase()));
   const senders = new Map<string, string>();
   const recipients = new Map<string, string>();
-  const writeTables = () => {
-    writeFileSync(tables.mailboxes, [...mailboxes].map((a) => `${a} ${domain}/${a.split('@')[0]}/\n`).join('') || `postmaster@${domain} ${domain}/postmaster/\n`);
-    writeFileSync(tables.senders, [...senders].map(([a, v]) => `${a} ${v}\n`).join(''));
-    writeFileSync(tables.recipients, [...recipients].map(([a, v]) => `${a} ${v}\n`).join(''));
-  };
-  writeTables();
+  const maps = await startSocketmap((name, key) => {
+    // The Maildir path, relative to virtual_mailbox_base; the trailing slash asks for a Maildir.
+    if (name === 'mailbox') return mailboxes.has(key) ? `${domain}/Maildir/` : undefined;
+    if (name === 'sender') return senders.get(key);
+    if (name === 'recipient') return recipients.get(key);
+    return undefined;
+  });
+  const table = (name: string) => `socketmap:inet:127.0.0.1:${maps.port}:${name}`;
   writeFileSync(
     path.join(conf, 'main.cf'),
     [
@@ -175,13 +215,13 @@ export async function startPostfix(options: { domain?: string; mailboxes?: strin
       'smtpd_banner = $myhostname ESMTP',
       `virtual_mailbox_domains = ${domain}`,
       `virtual_mailbox_base = ${mail}`,
-      `virtual_mailbox_maps = texthash:${tables.mailboxes}`,
+      `virtual_mailbox_maps = ${table('mailbox')}`,
       `virtual_uid_maps = static:${owner}`,
       `virtual_gid_maps = static:${group}`,
       'smtpd_delay_reject = yes',
-      `smtpd_sender_restrictions = check_sender_access texthash:${tables.senders}`,
+      `smtpd_sender_restrictions = check_sender_access ${table('sender')}`,
       'smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination',
-      `smtpd_recipient_restrictions = check_recipient_access texthash:${tables.recipients}, reject_unlisted_recipient`,
+      `smtpd_recipient_restrictions = check_recipient_access ${table('recipient')}, reject_unlisted_recipient`,
       'smtpd_reject_unlisted_recipient = yes',
       'unknown_virtual_mailbox_reject_code = 550',
       'smtpd_error_sleep_time = 0',
@@ -196,7 +236,10 @@ export async function startPostfix(options: { domain?: string; mailboxes?: strin
       '',
     ].join('\n'),
   );
-  writeFileSync(path.join(conf, 'master.cf'), MASTER_CF(port));
+  // virtual(8) takes the Maildir path from neither a socketmap nor a regexp substitution: every
+  // recipient is delivered to one Maildir (each message says whom in Delivered-To), and smtpd
+  // (main.cf's maps) decides at RCPT who exists.
+  writeFileSync(path.join(conf, 'master.cf'), MASTER_CF(port, `static:${domain}/Maildir/`));
   const postfix = (...args: string[]) => run(POSTFIX, ['-c', conf, ...args], { timeout: 30_000 });
   const pidFile = path.join(root, 'queue', 'pid', 'master.pid');
   const masterPid = () => {
@@ -247,12 +290,8 @@ export async function startPostfix(options: { domain?: string; mailboxes?: strin
     if (pid !== null) process.kill(pid, 'SIGKILL');
     await listening(false);
   };
-  const apply = async () => {
-    writeTables();
-    if (masterPid() !== null) await postfix('reload');
-  };
   const address = (a: string) => a.toLowerCase();
-  const mailboxDir = (a: string) => path.join(mail, domain, a.split('@')[0]);
+  const maildir = path.join(mail, domain, 'Maildir');
 
   await start();
   return {
@@ -263,35 +302,33 @@ export async function startPostfix(options: { domain?: string; mailboxes?: strin
     async addMailbox(user) {
       const a = address(`${user ?? `u${Math.random().toString(36).slice(2, 10)}`}@${domain}`);
       mailboxes.add(a);
-      await apply();
       return a;
     },
     delivered(a) {
       const out: Message[] = [];
       for (const sub of ['new', 'cur']) {
-        const dir = path.join(mailboxDir(address(a)), sub);
+        const dir = path.join(maildir, sub);
         if (!existsSync(dir)) continue;
-        for (const f of readdirSync(dir)) out.push(parse(f, readFileSync(path.join(dir, f), 'utf8')));
+        for (const f of readdirSync(dir)) {
+          const message = parse(f, readFileSync(path.join(dir, f), 'utf8'));
+          if (message.headers['delivered-to']?.toLowerCase() === address(a)) out.push(message);
+        }
       }
       // Maildir names start with the delivery time in seconds, then a sequence: by name is by arrival.
       return out.sort((x, y) => x.file.localeCompare(y.file, 'en', { numeric: true }));
     },
     async rejectSender(a, text = 'not permitted to relay') {
       senders.set(address(a), `554 5.7.1 ${text}`);
-      await apply();
     },
     async greylist(a, text = 'greylisted, try again later') {
       recipients.set(address(a), `451 4.7.1 ${text}`);
-      await apply();
     },
     async slowRcpt(a, seconds) {
       recipients.set(address(a), `sleep ${Math.round(seconds)}, permit`);
-      await apply();
     },
     async clearRules() {
       senders.clear();
       recipients.clear();
-      await apply();
     },
     async queued() {
       const { stdout } = await run('/usr/sbin/postqueue', ['-c', conf, '-j'], { timeout: 10_000 });
@@ -303,6 +340,7 @@ export async function startPostfix(options: { domain?: string; mailboxes?: strin
     running: () => masterPid() !== null,
     async close() {
       await stop();
+      await maps.close();
       rmSync(root, { recursive: true, force: true });
     },
   };
