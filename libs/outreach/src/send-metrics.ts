@@ -101,8 +101,8 @@ export class OutreachSendMetrics {
 
   private failedAttempt(error: unknown, step: { id: string; step: number; attempts: number }, seconds: number): void {
     if (!(error instanceof MailDeliveryError)) return;
-    // Called off before anything was tried, or never built: not an SMTP attempt.
-    if (error.cancelled || (error.notAttempted && !error.transient)) return;
+    // Called off before anything was tried, or never built: not an SMTP attempt. A refused greeting or login is one.
+    if (error.cancelled || (error.notAttempted && !error.transient && error.response === null)) return;
     const { code, enhanced } = parseReply(error.response);
     const cls = replyClass(code);
     this.replies.inc({ class: cls });
