@@ -108,6 +108,19 @@ describe('outreach against a real Postfix', () => {
     expect(postfix.log()).toMatch(new RegExp(`to=<${c.email.replace(/\./g, '\\.')}>, relay=virtual, .*status=sent \\(delivered to maildir\\)`));
   });
 
+  it('delivers to a non-ASCII local part with SMTPUTF8', async () => {
+    const seq = await oneStep();
+    const email = await postfix.addMailbox(`张伟.${unique()}`);
+    const c = (await http().post('/v1/candidates', { fullName: 'Wei Zhang', emails: [email], currentEmployer: 'OpenAI' })).body;
+    expect(c.id).toBeDefined();
+    expect((await http().post('/v1/applications', { candidateId: c.id, taskForceId: seq.taskForceId })).status).toBe(201);
+    const [id] = await enroll(seq.id, [c.id]);
+    const done = await until(id, (e) => e.status === 'completed');
+    const mail = await waitFor(async () => (postfix.delivered(email).length ? postfix.delivered(email) : undefined), 10_000);
+    expect(mail).toHaveLength(1);
+    expect(mail[0].headers['message-id']).toBe(done.messages[0].messageId);
+  });
+
   it('stops the enrollment as bounced when Postfix refuses an unknown user at RCPT (550 5.1.1)', async () => {
     const seq = await oneStep();
     const c = await candidate(seq.taskForceId, { mailbox: false });
