@@ -49,6 +49,16 @@ start_redis() {
   redis-server --daemonize yes --bind 127.0.0.1 --port "$port" --save "" --appendonly no >/dev/null
 }
 
+# test/postfix.e2e-spec.ts runs a Postfix instance of its own (own config, queue and port); only the
+# package is needed. "No configuration" keeps the package from setting up the system's own instance.
+ensure_postfix() {
+  [ -x /usr/sbin/postfix ] && return 0
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+    || die "Postfix is missing (test/postfix.e2e-spec.ts runs its own instance): install Debian's postfix package, or run the tests as root on a system with apt-get"
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  apt_install postfix
+}
+
 ensure_services() {
   local status=0
   node scripts/check-services.js || status=$?

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every test (type check, unit, end-to-end against real PostgreSQL and Redis).
+# Runs every test (type check, unit, end-to-end against real PostgreSQL, Redis and Postfix).
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
 ensure_services
+ensure_postfix
 log "type-checking and building (some suites run the built worker as real processes)"
 npx tsc -p tsconfig.json --noEmit
 npm run -s build

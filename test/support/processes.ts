@@ -6,8 +6,14 @@ import { freePort } from './redis-server';
 
 const WORKER_MAIN = path.join(__dirname, '../../dist/apps/worker/src/main.js');
 
-/** A real worker process (the built one, as deployed), sharing a suite's database, Redis and prefix. */
-export async function spawnWorkerProcess(config: AppConfig, env: Record<string, string> = {}): Promise<{ stop(): Promise<void> }> {
+/**
+ * A real worker process (the built one, as deployed), sharing a suite's database, Redis and prefix;
+ * its log lines are kept for the suite (and its stderr still shown).
+ */
+export async function spawnWorkerProcess(
+  config: AppConfig,
+  env: Record<string, string> = {},
+): Promise<{ url: string; logLines(): string[]; stop(): Promise<void> }> {
   if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run the tests with "npm test", which builds first`);
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [WORKER_MAIN], {
@@ -21,12 +27,19 @@ export async function spawnWorkerProcess(config: AppConfig, env: Record<string, 
       MIGRATIONS_RUN_ON_START: 'false',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    process.stderr.write(chunk);
+  });
+  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200) break;
+      if ((await fetch(`${url}/health`)).status === 200) break;
     } catch {
       // not listening yet
     }
@@ -38,6 +51,8 @@ export async function spawnWorkerProcess(config: AppConfig, env: Record<string, 
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
+    url,
+    logLines: () => output.split('\n').filter((l) => l.length > 0),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -14,3 +14,4 @@ export * from './sender.service';
 export * from './unsubscribe-token';
 export * from './smtp-replies';
 export * from './suppressions';
+export * from './send-metrics';

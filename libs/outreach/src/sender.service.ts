@@ -8,6 +8,7 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { notBounced, recordBounce } from './bounces';
 import { capDomainKey } from './cap-keys';
 import { messageIdFor, OutreachJobs } from './outreach-jobs';
+import { OutreachSendMetrics } from './send-metrics';
 import { nextSendTime } from './send-window';
 import { SequenceDefinition } from './sequences.dto';
 import { settledWithin } from './settled-within';
@@ -101,6 +102,7 @@ export class OutreachSender {
     private readonly jobs: OutreachJobs,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly metrics: OutreachSendMetrics,
   ) {}
 
   /** Sends the given steps; answers with one outcome per id, in order. */
@@ -142,6 +144,7 @@ export class OutreachSender {
     } finally {
       await runner.release();
     }
+    this.metrics.outcomes(outcomes.values());
     const seen = new Set<string>();
     return ids.map((id) => {
       if (seen.has(id)) return { result: 'skipped', reason: 'the step was sent by another job' };
@@ -303,7 +306,7 @@ export class OutreachSender {
       const deadlineMs = this.config.SMTP_TIMEOUT_MS * 2;
       const stop = new AbortController();
       batch.handedToSmtp = sendable.length > 0;
-      const sending = sendable.map(async ({ claim }) => this.mailer.send(this.compose(claim), stop.signal));
+      const sending = sendable.map(async ({ claim, attempts }) => this.metrics.attempt(this.mailer.send(this.compose(claim), stop.signal), { id: claim.id, step: claim.step, attempts }));
       let results = await settledWithin(sending, deadlineMs);
       if (results.some((r) => !r)) {
         stop.abort();
