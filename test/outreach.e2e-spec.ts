@@ -119,6 +119,40 @@ describe('outreach sending', () => {
     expect(stats.enrollments.completed).toBe(1);
   });
 
+  it('threads follow-ups (In-Reply-To, References) unless a step starts a new thread, and keeps subjects as written', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'Hello', body: 'One {{unsubscribeUrl}}' },
+        { delay: 'PT1S', subject: 'Re: Hello', body: 'Two {{unsubscribeUrl}}' },
+        { delay: 'PT1S', subject: 'Something new', body: 'Three {{unsubscribeUrl}}', newThread: true },
+        { delay: 'PT1S', subject: 'Following up', body: 'Four {{unsubscribeUrl}}', newThread: false },
+      ],
+    });
+    expect((await http().get(`/v1/sequences/${seq.id}`)).body.definition.steps.map((s: any) => s.newThread ?? false)).toEqual([false, false, true, false]);
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed', 30_000);
+    const ids: string[] = done.messages.map((m: any) => m.messageId);
+    const mail = mailTo(c.email);
+    expect(mail.map((m) => m.subject)).toEqual(['Hello', 'Re: Hello', 'Something new', 'Following up']);
+    expect(mail.map((m) => [m.headers['in-reply-to'] ?? null, m.headers.references ?? null])).toEqual([
+      [null, null],
+      [ids[0], ids[0]],
+      [null, null],
+      [ids[2], ids[2]],
+    ]);
+    const bad = await http().post('/v1/sequences', {
+      taskForceId: tf.id,
+      name: 'Bad thread flag',
+      sender: { fromName: 'Jun Wang', fromAddress: 'jun@talent.example.com' },
+      steps: [{ delay: 'PT0S', subject: 'Hi', body: 'Hi {{unsubscribeUrl}}', newThread: 'yes' }],
+      sendWindow: allDay,
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('newThread');
+  });
+
   it('stops on a signed reply matched by Message-ID: the next step never goes, the application moves to replied', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const seq = await sequence(tf.id, {

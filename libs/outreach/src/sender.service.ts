@@ -10,6 +10,7 @@ import { messageIdFor, OutreachJobs } from './outreach-jobs';
 import { nextSendTime } from './send-window';
 import { SequenceDefinition } from './sequences.dto';
 import { settledWithin } from './settled-within';
+import { EarlierMessage, threadHeaders } from './threading';
 import { render, templateContext } from './templates';
 import { unsubscribeToken, unsubscribeUrl } from './unsubscribe-token';
 
@@ -49,6 +50,7 @@ interface StepRow {
   tf_name: string;
   tf_company: string;
   tf_location: string;
+  earlier_messages: EarlierMessage[];
 }
 
 interface Step extends StepRow {
@@ -480,6 +482,7 @@ export class OutreachSender {
         'List-Unsubscribe': `<${link}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
         'X-Hiring-Enrollment': claim.enrollment_id,
+        ...threadHeaders(d.steps, claim.step, claim.earlier_messages),
       },
     };
   }
@@ -490,7 +493,9 @@ export class OutreachSender {
               e.sequence_id, e.sequence_version, c.full_name, c.native_name, c.current_employer, c.current_title,
               (SELECT address FROM unnest(c.emails) WITH ORDINALITY AS u(address, n)
                 WHERE ${notBounced('u.address')} ORDER BY n LIMIT 1) AS recipient,
-              t.name AS tf_name, t.company AS tf_company, t.location AS tf_location
+              t.name AS tf_name, t.company AS tf_company, t.location AS tf_location,
+              (SELECT coalesce(json_agg(json_build_object('step', p.step, 'messageId', p.message_id)), '[]') FROM outreach_messages p
+                WHERE p.enrollment_id = m.enrollment_id AND p.step < m.step AND p.status IN ('sent', 'uncertain')) AS earlier_messages
          FROM outreach_messages m
          JOIN enrollments e ON e.id = m.enrollment_id
          JOIN candidates c ON c.id = e.candidate_id
