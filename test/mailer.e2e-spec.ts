@@ -1,12 +1,12 @@
 import { AppConfig, MailDeliveryError, Mailer } from '@app/platform';
 import { hostname } from 'node:os';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
+import { decodeHeader } from './support/decode-words';
 import { ScriptedSmtp, startScriptedSmtp } from './support/scripted-smtp';
 
-/** RFC 2047 Q words and quoted-printable, decoded the way a mail client would. */
+/** Quoted-printable, decoded the way a mail client would. */
 const bytes = (qp: string) => Buffer.from(qp.replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
-const decodeWords = (header: string) =>
-  header.replace(/\?=\s+=\?/g, '?==?').replace(/=\?UTF-8\?Q\?(.*?)\?=/gi, (_, word: string) => bytes(word.replace(/_/g, ' ')));
+const decodeWords = (header: string) => decodeHeader(header).text;
 const decodeQuotedPrintable = (body: string) => bytes(body.replace(/=\r\n/g, ''));
 
 describe('mailer (nodemailer SMTP connections, pooled, against a real SMTP server)', () => {
