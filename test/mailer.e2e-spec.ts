@@ -65,6 +65,23 @@ describe('mailer (nodemailer SMTP connections, pooled, against a real SMTP serve
     expect(m.body.split('\r\n').every((line) => line.length <= 76)).toBe(true);
   });
 
+  it('logs and keeps subjects decoded in the sink, as the demo shows them in .run/mail.log', async () => {
+    const logged = await startSmtpSink({ log: true });
+    const lines: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    const sender = new Mailer(Object.assign(new AppConfig(), { SMTP_URL: `smtp://127.0.0.1:${logged.port}`, SMTP_MAX_CONNECTIONS: 1 }));
+    try {
+      const subject = '字节跳动 Seed 团队: 李伟, 你好, 我们正在招聘大模型研究员';
+      await sender.send(mail('logged@lab.example.com', { subject }));
+      expect(logged.messages[0].subject).toBe(subject);
+      expect(lines.some((line) => line.endsWith(`to logged@lab.example.com: ${subject}`))).toBe(true);
+    } finally {
+      log.mockRestore();
+      sender.onModuleDestroy();
+      await logged.close();
+    }
+  });
+
   it('never lets a line break in a value start a header of its own', async () => {
     await mailer.send(mail('inject@lab.example.com', { subject: 'Hello\r\nBcc: victim@example.com', from: { name: 'Jun\nWang', address: 'jun.wang@talent.example.com' } }));
     const [m] = received('inject@lab.example.com');
