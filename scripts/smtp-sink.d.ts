@@ -16,6 +16,7 @@ export interface SmtpSink {
   failNext: number;
   failCode: number;
   delayMs: number;
+  rcptDelayMs: number;
   connections: number;
   close(): Promise<void>;
 }

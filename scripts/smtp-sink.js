@@ -53,6 +53,8 @@ function startSmtpSink(options = {}) {
     failCode: 451,
     /** How long to wait before accepting each message (a slow server). */
     delayMs: 0,
+    /** How long to wait before answering each RCPT TO. */
+    rcptDelayMs: 0,
     /** SMTP connections clients have opened so far. */
     connections: 0,
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -68,7 +70,8 @@ function startSmtpSink(options = {}) {
       callback();
     },
     size: 25 * 1024 * 1024,
-    onRcptTo(address, _session, callback) {
+    async onRcptTo(address, _session, callback) {
+      if (sink.rcptDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, sink.rcptDelayMs));
       if (sink.rejectRecipients.has(address.address.toLowerCase())) {
         const error = new Error(`5.1.1 <${address.address}>: mailbox unavailable`);
         error.responseCode = 550;

@@ -321,10 +321,15 @@ export class OutreachSender {
           later.push({ id: claim.id, dueAt: at });
         } else if (result?.reason instanceof MailDeliveryError && !result.reason.outcomeUnknown) failures.push({ claim, attempts, error: result.reason });
         else {
-          // Whether the server has the message is unknown: the step stays `sending` and becomes `uncertain`.
+          // Whether the server has the message is unknown: the step becomes `uncertain` now, with what happened
+          // (or, should that fail, stays `sending` for the reconciler).
           const err = result ? result.reason : new Error(`SMTP did not answer within ${deadlineMs} ms`);
-          this.logger.error({ outreachMessageId: claim.id, err }, 'the SMTP outcome of a step is unknown; it will be marked uncertain');
+          this.logger.error({ outreachMessageId: claim.id, err }, 'the SMTP outcome of a step is unknown; it is marked uncertain');
           outcomes.set(claim.id, { result: 'unknown', reason: (err as Error).message });
+          const detail = `the message may have been accepted (${(err as Error).message}); check and resend if it did not arrive`.slice(0, 1000);
+          await tx
+            .transaction((sp) => sp.query(`UPDATE outreach_messages SET status = 'uncertain', detail = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`, [claim.id, detail]))
+            .catch((e: Error) => this.logger.warn(`step ${claim.id} not marked uncertain (${e.message}); the reconciler will`));
         }
       }
       // Recorded before the failures: a bounce stops the candidate's other sequences, including
