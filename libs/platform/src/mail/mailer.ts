@@ -23,7 +23,7 @@ export class MailDeliveryError extends Error {
     /** The recipient itself was refused (5xx to RCPT TO): the address bounces. */
     readonly recipientRejected: boolean,
     readonly response: string | null,
-    /** Whether the server may have the message anyway: the connection was lost after it was handed over. */
+    /** Whether the server may have the message anyway: the connection was lost or timed out after the final dot was sent. */
     readonly outcomeUnknown = false,
     /** Nothing reached the server: no connection could be had, the message could not be built, or the caller gave up waiting. */
     readonly notAttempted = false,
