@@ -179,7 +179,7 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
   SMTP_TIMEOUT_MS = 30_000;
 
-  /* Waits for each SMTP reply, as RFC 5321 section 4.5.3.2 recommends (docs/outreach.md). */
+  /** The greeting; this and the waits below for each SMTP reply follow RFC 5321 section 4.5.3.2 (docs/outreach.md). */
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
   SMTP_GREETING_TIMEOUT_MS = 300_000;
 
