@@ -22,13 +22,29 @@ function parseHeaders(raw) {
   return { headers, body: end < 0 ? '' : raw.slice(end + 4) };
 }
 
+/** RFC 2047 encoded words (Q or B, UTF-8 or Latin-1) decoded, for people reading the log. */
+function decodeWords(value) {
+  return value
+    .replace(/(\?=)[ \t]+(?==\?)/g, '$1')
+    .replace(/=\?([\w-]+)(?:\*[\w-]+)?\?([QB])\?([^?]*)\?=/gi, (word, charset, encoding, data) => {
+      const bytes =
+        encoding.toUpperCase() === 'B'
+          ? Buffer.from(data, 'base64')
+          : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
+      const name = charset.toLowerCase();
+      if (name === 'utf-8' || name === 'utf8') return bytes.toString('utf8');
+      if (name === 'iso-8859-1' || name === 'us-ascii' || name === 'latin1') return bytes.toString('latin1');
+      return word;
+    });
+}
+
 /** Starts the sink; resolves once it listens. `port: 0` picks a free port. */
 function startSmtpSink(options = {}) {
   const { port = 0, host = '127.0.0.1', dir = null, log = false } = options;
   if (dir) fs.mkdirSync(dir, { recursive: true });
   const sink = {
     port: 0,
-    /** Every accepted message: { messageId, from, to, subject, headers, body, receivedAt }. */
+    /** Every accepted message: { messageId, from, to, subject (decoded), headers (as sent, unfolded), body, receivedAt }. */
     messages: [],
     /** Lower-cased addresses refused at RCPT TO with 550. */
     rejectRecipients: new Set(),
@@ -44,6 +60,8 @@ function startSmtpSink(options = {}) {
     failText: null,
     /** How long to wait before accepting each message (a slow server). */
     delayMs: 0,
+    /** How long to wait before answering each RCPT TO. */
+    rcptDelayMs: 0,
     /** SMTP connections clients have opened so far. */
     connections: 0,
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -59,7 +77,8 @@ function startSmtpSink(options = {}) {
       callback();
     },
     size: 25 * 1024 * 1024,
-    onRcptTo(address, _session, callback) {
+    async onRcptTo(address, _session, callback) {
+      if (sink.rcptDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, sink.rcptDelayMs));
       const chosen = sink.rcptReplies.get(address.address.toLowerCase());
       if (chosen) {
         if (chosen.times !== undefined && --chosen.times <= 0) sink.rcptReplies.delete(address.address.toLowerCase());
@@ -91,7 +110,7 @@ function startSmtpSink(options = {}) {
           messageId: headers['message-id'] ?? null,
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : null,
           to: session.envelope.rcptTo.map((r) => r.address),
-          subject: headers.subject ?? '',
+          subject: decodeWords(headers.subject ?? ''),
           headers,
           body,
           receivedAt: new Date().toISOString(),
@@ -114,7 +133,7 @@ function startSmtpSink(options = {}) {
   });
 }
 
-module.exports = { startSmtpSink };
+module.exports = { startSmtpSink, decodeWords };
 
 if (require.main === module) {
   const arg = (name, fallback) => {

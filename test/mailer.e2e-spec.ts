@@ -1,10 +1,12 @@
 import { AppConfig, MailDeliveryError, Mailer } from '@app/platform';
+import { hostname } from 'node:os';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
+import { decodeHeader } from './support/decode-words';
+import { ScriptedSmtp, startScriptedSmtp } from './support/scripted-smtp';
 
-/** RFC 2047 Q words and quoted-printable, decoded the way a mail client would. */
+/** Quoted-printable, decoded the way a mail client would. */
 const bytes = (qp: string) => Buffer.from(qp.replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
-const decodeWords = (header: string) =>
-  header.replace(/\?=\s+=\?/g, '?==?').replace(/=\?UTF-8\?Q\?(.*?)\?=/gi, (_, word: string) => bytes(word.replace(/_/g, ' ')));
+const decodeWords = (header: string) => decodeHeader(header).text;
 const decodeQuotedPrintable = (body: string) => bytes(body.replace(/=\r\n/g, ''));
 
 describe('mailer (nodemailer SMTP connections, pooled, against a real SMTP server)', () => {
@@ -61,6 +63,23 @@ describe('mailer (nodemailer SMTP connections, pooled, against a real SMTP serve
     expect(decodeWords(m.headers.from)).toBe('王军, 招聘 <jun.wang@talent.example.com>');
     expect(decodeQuotedPrintable(m.body)).toBe(`${text.replace(/\n/g, '\r\n')}\r\n`);
     expect(m.body.split('\r\n').every((line) => line.length <= 76)).toBe(true);
+  });
+
+  it('logs and keeps subjects decoded in the sink, as the demo shows them in .run/mail.log', async () => {
+    const logged = await startSmtpSink({ log: true });
+    const lines: string[] = [];
+    const log = jest.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+    const sender = new Mailer(Object.assign(new AppConfig(), { SMTP_URL: `smtp://127.0.0.1:${logged.port}`, SMTP_MAX_CONNECTIONS: 1 }));
+    try {
+      const subject = '字节跳动 Seed 团队: 李伟, 你好, 我们正在招聘大模型研究员';
+      await sender.send(mail('logged@lab.example.com', { subject }));
+      expect(logged.messages[0].subject).toBe(subject);
+      expect(lines.some((line) => line.endsWith(`to logged@lab.example.com: ${subject}`))).toBe(true);
+    } finally {
+      log.mockRestore();
+      sender.onModuleDestroy();
+      await logged.close();
+    }
   });
 
   it('never lets a line break in a value start a header of its own', async () => {
@@ -122,6 +141,102 @@ describe('mailer (nodemailer SMTP connections, pooled, against a real SMTP serve
       await expect(nowhere.send(mail('x@lab.example.com'))).rejects.toMatchObject({ transient: true, recipientRejected: false, notAttempted: true, cancelled: false });
     } finally {
       nowhere.onModuleDestroy();
+    }
+  });
+});
+
+describe('mailer timeouts, by SMTP stage (RFC 5321 4.5.3.2), against a server that stalls at a chosen stage', () => {
+  let smtp: ScriptedSmtp;
+  beforeAll(async () => {
+    smtp = await startScriptedSmtp();
+  });
+  afterAll(() => smtp?.close());
+  afterEach(() => {
+    smtp.stage = null;
+    smtp.delayMs = Infinity;
+  });
+
+  const short = { SMTP_GREETING_TIMEOUT_MS: 400, SMTP_MAIL_TIMEOUT_MS: 400, SMTP_RCPT_TIMEOUT_MS: 400, SMTP_DATA_INIT_TIMEOUT_MS: 400, SMTP_DATA_BLOCK_TIMEOUT_MS: 400, SMTP_DATA_END_TIMEOUT_MS: 400 };
+  const mailerWith = (settings: Record<string, unknown>) =>
+    new Mailer(Object.assign(new AppConfig(), { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_MAX_CONNECTIONS: 1, SMTP_TIMEOUT_MS: 1000, ...settings }));
+  const mail = (to: string) => ({
+    from: { name: 'Jun Wang', address: 'jun.wang@talent.example.com' },
+    to,
+    subject: 'A role',
+    text: 'Hi',
+    messageId: `<${to}@hiring.example.com>`,
+    headers: {},
+  });
+  async function attempt(mailer: Mailer, to: string, signal?: AbortSignal) {
+    try {
+      return await mailer.send(mail(to), signal);
+    } catch (error) {
+      return error as MailDeliveryError;
+    } finally {
+      mailer.onModuleDestroy();
+    }
+  }
+
+  it.each([
+    ['MAIL', /MAIL FROM/],
+    ['RCPT', /RCPT TO/],
+    ['DATA', /reply to DATA/],
+  ] as const)('calls no reply to %s a transient failure that says so, never an unknown outcome', async (stage, words) => {
+    smtp.stage = stage;
+    const error = await attempt(mailerWith(short), `${stage.toLowerCase()}@lab.example.com`);
+    expect(error).toBeInstanceOf(MailDeliveryError);
+    expect(error).toMatchObject({ transient: true, outcomeUnknown: false, recipientRejected: false });
+    expect((error as MailDeliveryError).message).toMatch(words);
+  });
+
+  it('calls no reply to the final dot an unknown outcome: the server may have the message', async () => {
+    smtp.stage = 'end of data';
+    const error = await attempt(mailerWith(short), 'dot@lab.example.com');
+    expect(error).toMatchObject({ transient: true, outcomeUnknown: true });
+    expect((error as MailDeliveryError).message).toMatch(/end of the data/);
+    expect(smtp.messages.some((m) => m.includes('<dot@lab.example.com@hiring.example.com>'))).toBe(true);
+  });
+
+  it('waits for a slow RCPT and a slow greeting as long as their own timeouts allow, beyond SMTP_TIMEOUT_MS', async () => {
+    smtp.stage = 'RCPT';
+    smtp.delayMs = 1500;
+    expect(await attempt(mailerWith({ SMTP_RCPT_TIMEOUT_MS: 5000 }), 'slow-rcpt@lab.example.com')).toMatch(/^250 /);
+    smtp.stage = 'greeting';
+    expect(await attempt(mailerWith({ SMTP_GREETING_TIMEOUT_MS: 5000 }), 'slow-greeting@lab.example.com')).toMatch(/^250 /);
+  });
+
+  it('times the end of the data by its own, longer timeout', async () => {
+    smtp.stage = 'end of data';
+    smtp.delayMs = 1500;
+    expect(await attempt(mailerWith({ SMTP_DATA_END_TIMEOUT_MS: 5000 }), 'slow-dot@lab.example.com')).toMatch(/^250 /);
+  });
+
+  it('calls off a send whose caller gives up before the final dot as a transient failure, not an unknown outcome', async () => {
+    smtp.stage = 'RCPT';
+    const giveUp = new AbortController();
+    setTimeout(() => giveUp.abort(), 200);
+    const error = await attempt(mailerWith({}), 'given-up@lab.example.com', giveUp.signal);
+    expect(error).toMatchObject({ transient: true, outcomeUnknown: false, cancelled: false });
+    expect((error as MailDeliveryError).message).toMatch(/RCPT TO/);
+  });
+
+  it('says EHLO with SMTP_EHLO_NAME, else the host name, never [127.0.0.1]', async () => {
+    smtp.ehloNames.length = 0;
+    await attempt(mailerWith({}), 'ehlo1@lab.example.com');
+    await attempt(mailerWith({ SMTP_EHLO_NAME: 'mail.hiring.example.com' }), 'ehlo2@lab.example.com');
+    expect(smtp.ehloNames).toEqual([hostname() || 'localhost', 'mail.hiring.example.com']);
+  });
+
+  it('closes an idle pooled connection with QUIT', async () => {
+    const mailer = mailerWith({ SMTP_IDLE_TIMEOUT_MS: 200 });
+    try {
+      await mailer.send(mail('idle@lab.example.com'));
+      const connection = smtp.connections;
+      expect(smtp.quits).not.toContain(connection);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(smtp.quits).toContain(connection);
+    } finally {
+      mailer.onModuleDestroy();
     }
   });
 });

@@ -24,6 +24,8 @@ describe('outreach sending', () => {
     OUTREACH_RECONCILE_INTERVAL_MS: '500',
     OUTREACH_CLAIM_GRACE_MS: '1000',
     OUTREACH_RETRY_BASE_MS: '300',
+    SMTP_RCPT_TIMEOUT_MS: '2500',
+    SMTP_DATA_END_TIMEOUT_MS: '3000',
     LOG_LEVEL: 'error',
   });
   beforeAll(async () => {
@@ -117,6 +119,40 @@ describe('outreach sending', () => {
       [3, 1, 0],
     ]);
     expect(stats.enrollments.completed).toBe(1);
+  });
+
+  it('threads follow-ups (In-Reply-To, References) unless a step starts a new thread, and keeps subjects as written', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'Hello', body: 'One {{unsubscribeUrl}}' },
+        { delay: 'PT1S', subject: 'Re: Hello', body: 'Two {{unsubscribeUrl}}' },
+        { delay: 'PT1S', subject: 'Something new', body: 'Three {{unsubscribeUrl}}', newThread: true },
+        { delay: 'PT1S', subject: 'Following up', body: 'Four {{unsubscribeUrl}}', newThread: false },
+      ],
+    });
+    expect((await http().get(`/v1/sequences/${seq.id}`)).body.definition.steps.map((s: any) => s.newThread ?? false)).toEqual([false, false, true, false]);
+    const c = await candidateIn(tf.id);
+    const { enrolled } = await enroll(seq.id, [c.id]);
+    const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed', 30_000);
+    const ids: string[] = done.messages.map((m: any) => m.messageId);
+    const mail = mailTo(c.email);
+    expect(mail.map((m) => m.subject)).toEqual(['Hello', 'Re: Hello', 'Something new', 'Following up']);
+    expect(mail.map((m) => [m.headers['in-reply-to'] ?? null, m.headers.references ?? null])).toEqual([
+      [null, null],
+      [ids[0], ids[0]],
+      [null, null],
+      [ids[2], ids[2]],
+    ]);
+    const bad = await http().post('/v1/sequences', {
+      taskForceId: tf.id,
+      name: 'Bad thread flag',
+      sender: { fromName: 'Jun Wang', fromAddress: 'jun@talent.example.com' },
+      steps: [{ delay: 'PT0S', subject: 'Hi', body: 'Hi {{unsubscribeUrl}}', newThread: 'yes' }],
+      sendWindow: allDay,
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('newThread');
   });
 
   it('stops on a signed reply matched by Message-ID: the next step never goes, the application moves to replied', async () => {
@@ -472,6 +508,42 @@ describe('outreach sending', () => {
     const stopped = await enrollment(enrolled[0].enrollmentId);
     expect(stopped).toMatchObject({ status: 'stopped', stopReason: 'application_closed' });
     expect(stopped.messages[1].status).toBe('skipped');
+  });
+
+  it('retries a step whose RCPT TO timed out (nothing was handed over), saying so, and sends it once', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Slow RCPT', body: 'Hi {{unsubscribeUrl}}' }] });
+    const c = await candidateIn(tf.id);
+    sink.rcptDelayMs = 3500;
+    try {
+      const { enrolled } = await enroll(seq.id, [c.id]);
+      const retrying = await until(enrolled[0].enrollmentId, (e) => /attempt 1 failed/.test(e.messages[0]?.detail ?? ''));
+      expect(retrying.messages[0].detail).toMatch(/RCPT TO/);
+      expect(retrying.messages[0].status).not.toBe('uncertain');
+      sink.rcptDelayMs = 0;
+      const done = await until(enrolled[0].enrollmentId, (e) => e.messages[0].status === 'sent');
+      expect(done.messages[0].attempts).toBe(2);
+    } finally {
+      sink.rcptDelayMs = 0;
+    }
+    expect(mailTo(c.email)).toHaveLength(1);
+  });
+
+  it('marks a step uncertain when no reply came to the end of its data, saying so, and never resends it by itself', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Slow dot', body: 'Hi {{unsubscribeUrl}}' }] });
+    const c = await candidateIn(tf.id);
+    sink.delayMs = 4000;
+    try {
+      const { enrolled } = await enroll(seq.id, [c.id]);
+      const uncertain = await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'uncertain');
+      expect(uncertain.messages[0].detail).toMatch(/may have been accepted.*end of the data/);
+      expect(uncertain.messages[0].attempts).toBe(1);
+    } finally {
+      sink.delayMs = 0;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(mailTo(c.email)).toHaveLength(1);
   });
 
   it('marks a claim whose sender died uncertain, never resends it by itself, and resends on request', async () => {

@@ -13,6 +13,7 @@ import { nextSendTime } from './send-window';
 import { SequenceDefinition } from './sequences.dto';
 import { settledWithin } from './settled-within';
 import { classifySmtpReply, ReplyClass } from './smtp-replies';
+import { EarlierMessage, threadHeaders } from './threading';
 import { render, templateContext } from './templates';
 import { unsubscribeToken, unsubscribeUrl } from './unsubscribe-token';
 
@@ -54,6 +55,7 @@ interface StepRow {
   tf_name: string;
   tf_company: string;
   tf_location: string;
+  earlier_messages: EarlierMessage[];
 }
 
 interface Step extends StepRow {
@@ -326,10 +328,15 @@ export class OutreachSender {
           later.push({ id: claim.id, dueAt: at });
         } else if (result?.reason instanceof MailDeliveryError && !result.reason.outcomeUnknown) failures.push({ claim, attempts, error: result.reason });
         else {
-          // Whether the server has the message is unknown: the step stays `sending` and becomes `uncertain`.
+          // Whether the server has the message is unknown: the step becomes `uncertain` now, with what happened
+          // (or, should that fail, stays `sending` for the reconciler).
           const err = result ? result.reason : new Error(`SMTP did not answer within ${deadlineMs} ms`);
-          this.logger.error({ outreachMessageId: claim.id, err }, 'the SMTP outcome of a step is unknown; it will be marked uncertain');
+          this.logger.error({ outreachMessageId: claim.id, err }, 'the SMTP outcome of a step is unknown; it is marked uncertain');
           outcomes.set(claim.id, { result: 'unknown', reason: (err as Error).message });
+          const detail = `the message may have been accepted (${(err as Error).message}); check and resend if it did not arrive`.slice(0, 1000);
+          await tx
+            .transaction((sp) => sp.query(`UPDATE outreach_messages SET status = 'uncertain', detail = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`, [claim.id, detail]))
+            .catch((e: Error) => this.logger.warn(`step ${claim.id} not marked uncertain (${e.message}); the reconciler will`));
         }
       }
       // Recorded before the failures: a bounce stops the candidate's other sequences, including
@@ -526,6 +533,7 @@ export class OutreachSender {
         'List-Unsubscribe': `<${link}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
         'X-Hiring-Enrollment': claim.enrollment_id,
+        ...threadHeaders(d.steps, claim.step, claim.earlier_messages),
       },
     };
   }
@@ -536,7 +544,9 @@ export class OutreachSender {
               e.sequence_id, e.sequence_version, c.full_name, c.native_name, c.current_employer, c.current_title,
               (SELECT address FROM unnest(c.emails) WITH ORDINALITY AS u(address, n)
                 WHERE ${notBounced('u.address')} ORDER BY n LIMIT 1) AS recipient,
-              t.name AS tf_name, t.company AS tf_company, t.location AS tf_location
+              t.name AS tf_name, t.company AS tf_company, t.location AS tf_location,
+              (SELECT coalesce(json_agg(json_build_object('step', p.step, 'messageId', p.message_id)), '[]') FROM outreach_messages p
+                WHERE p.enrollment_id = m.enrollment_id AND p.step < m.step AND p.status IN ('sent', 'uncertain')) AS earlier_messages
          FROM outreach_messages m
          JOIN enrollments e ON e.id = m.enrollment_id
          JOIN candidates c ON c.id = e.candidate_id

@@ -35,6 +35,11 @@ export class StepDto {
   delay: string;
   @ApiProperty({ example: '{{taskForce.company}} is building {{taskForce.name}}' }) @IsString() @Length(1, 300) subject: string;
   @ApiProperty({ example: 'Hi {{candidate.firstName}}, ...\n\nUnsubscribe: {{unsubscribeUrl}}' }) @IsString() @Length(1, 20_000) body: string;
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Start a new conversation: without it a follow-up replies to the steps sent before it (In-Reply-To and References), from the last step that started one',
+  })
+  @IsOptional() @IsBoolean({ message: 'newThread must be true or false' }) newThread?: boolean;
 }
 
 export class SendWindowDto {
@@ -83,7 +88,7 @@ export class PreviewDto {
 export interface SequenceDefinition {
   name: string;
   sender: { fromName: string; fromAddress: string; replyTo: string | null };
-  steps: { delay: string; subject: string; body: string }[];
+  steps: { delay: string; subject: string; body: string; newThread?: boolean }[];
   sendWindow: { days: Weekday[]; start: string; end: string };
   timeZoneRule: 'candidate' | 'task_force';
   holidayCalendars: HolidayCalendar[];

@@ -182,7 +182,7 @@ export class SequencesService {
     return {
       name: dto.name.trim(),
       sender: { fromName: dto.sender.fromName, fromAddress: dto.sender.fromAddress, replyTo: dto.sender.replyTo ?? null },
-      steps: dto.steps.map((s) => ({ delay: s.delay, subject: s.subject, body: s.body })),
+      steps: dto.steps.map((s) => ({ delay: s.delay, subject: s.subject, body: s.body, ...(s.newThread ? { newThread: true } : {}) })),
       sendWindow: { days: [...new Set(dto.sendWindow.days)], start: dto.sendWindow.start, end: dto.sendWindow.end },
       timeZoneRule: dto.timeZoneRule ?? 'candidate',
       holidayCalendars: [...new Set(dto.holidayCalendars ?? [])],

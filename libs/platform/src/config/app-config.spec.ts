@@ -73,4 +73,36 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PUBLIC_BASE_URL: 'https://hiring.example.com', UNSUBSCRIBE_SECRET: 'x'.repeat(32), INBOUND_WEBHOOK_SECRET: 'y'.repeat(32) })).not.toThrow();
     expect(() => loadConfig({ INBOUND_WEBHOOK_SECRET: 'short' })).toThrow(/INBOUND_WEBHOOK_SECRET must be at least 32 characters/);
   });
+
+  it('refuses an http public base URL outside local development (RFC 8058 needs https for one-click unsubscribe)', () => {
+    const secrets = { UNSUBSCRIBE_SECRET: 'x'.repeat(32), INBOUND_WEBHOOK_SECRET: 'y'.repeat(32) };
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'http://hiring.example.com', ...secrets })).toThrow(/PUBLIC_BASE_URL: must be an https:\/\/ URL/);
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'http://hiring.example.com', NODE_ENV: 'production', ...secrets })).toThrow(/PUBLIC_BASE_URL/);
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'https://hiring.example.com', ...secrets })).not.toThrow();
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'http://127.0.0.1:3000' })).not.toThrow();
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'http://hiring.test:3000', NODE_ENV: 'development', ...secrets })).not.toThrow();
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'http://hiring.test:3000', NODE_ENV: 'test', ...secrets })).not.toThrow();
+  });
+
+  it('has per-stage SMTP timeouts as RFC 5321 recommends, each settable and validated', () => {
+    expect(loadConfig({})).toMatchObject({
+      SMTP_GREETING_TIMEOUT_MS: 300_000,
+      SMTP_MAIL_TIMEOUT_MS: 300_000,
+      SMTP_RCPT_TIMEOUT_MS: 300_000,
+      SMTP_DATA_INIT_TIMEOUT_MS: 120_000,
+      SMTP_DATA_BLOCK_TIMEOUT_MS: 180_000,
+      SMTP_DATA_END_TIMEOUT_MS: 600_000,
+    });
+    expect(loadConfig({ SMTP_RCPT_TIMEOUT_MS: '200', SMTP_DATA_END_TIMEOUT_MS: '900000' })).toMatchObject({ SMTP_RCPT_TIMEOUT_MS: 200, SMTP_DATA_END_TIMEOUT_MS: 900_000 });
+    expect(() => loadConfig({ SMTP_DATA_END_TIMEOUT_MS: 'long' })).toThrow(/SMTP_DATA_END_TIMEOUT_MS/);
+    expect(() => loadConfig({ SMTP_MAIL_TIMEOUT_MS: '10' })).toThrow(/SMTP_MAIL_TIMEOUT_MS/);
+    expect(() => loadConfig({ SMTP_IDLE_TIMEOUT_MS: '-1' })).toThrow(/SMTP_IDLE_TIMEOUT_MS/);
+  });
+
+  it('takes the EHLO name from SMTP_EHLO_NAME, a host name', () => {
+    expect(loadConfig({}).SMTP_EHLO_NAME).toBeUndefined();
+    expect(loadConfig({ SMTP_EHLO_NAME: 'mail.hiring.example.com' }).SMTP_EHLO_NAME).toBe('mail.hiring.example.com');
+    expect(() => loadConfig({ SMTP_EHLO_NAME: '[127.0.0.1]' })).toThrow(/SMTP_EHLO_NAME must be a host name/);
+    expect(() => loadConfig({ SMTP_EHLO_NAME: 'bad name\r\nRSET' })).toThrow(/SMTP_EHLO_NAME/);
+  });
 });

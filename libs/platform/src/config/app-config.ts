@@ -39,6 +39,7 @@ export const DEVELOPMENT_SECRETS = {
   UNSUBSCRIBE_SECRET: 'development-unsubscribe-secret-not-for-production',
 } as const;
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+const LOCAL_ENVIRONMENTS = new Set(['development', 'test']);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -174,9 +175,38 @@ export class AppConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(100)
   SMTP_MAX_CONNECTIONS = 8;
 
-  /** Connection, greeting and socket timeout for SMTP. */
+  /** TCP connection (and TLS) to the SMTP server, and the replies to EHLO, AUTH, RSET and QUIT; the batch deadline is twice this. */
   @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
   SMTP_TIMEOUT_MS = 30_000;
+
+  /** The greeting; this and the waits below for each SMTP reply follow RFC 5321 section 4.5.3.2 (docs/outreach.md). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  SMTP_GREETING_TIMEOUT_MS = 300_000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  SMTP_MAIL_TIMEOUT_MS = 300_000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  SMTP_RCPT_TIMEOUT_MS = 300_000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  SMTP_DATA_INIT_TIMEOUT_MS = 120_000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  SMTP_DATA_BLOCK_TIMEOUT_MS = 180_000;
+
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  SMTP_DATA_END_TIMEOUT_MS = 600_000;
+
+  /** Pooled SMTP connections idle this long are closed with QUIT. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  SMTP_IDLE_TIMEOUT_MS = 60_000;
+
+  /** The name this host gives in EHLO; the host name when unset. */
+  @IsOptional() @Matches(/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, {
+    message: 'SMTP_EHLO_NAME must be a host name such as mail.example.com',
+  })
+  SMTP_EHLO_NAME?: string;
 
   /** How long a stopping process waits for in-flight work before it exits anyway. */
   @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
@@ -194,7 +224,7 @@ export class ConfigValidationError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
   const raw: Record<string, string> = {};
-  for (const key of [...known, 'ADMIN_BOOTSTRAP_TOKEN']) {
+  for (const key of [...known, 'ADMIN_BOOTSTRAP_TOKEN', 'SMTP_EHLO_NAME']) {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
@@ -203,6 +233,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // One line per variable: the first rule it breaks (class-validator lists them last-first).
   const problems = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).at(-1)} (got ${JSON.stringify(raw[e.property])})`);
   if (!errors.some((e) => e.property === 'PUBLIC_BASE_URL') && !LOCAL_HOSTS.has(new URL(config.PUBLIC_BASE_URL).hostname)) {
+    // RFC 8058: a one-click unsubscribe URI in List-Unsubscribe must be https.
+    if (new URL(config.PUBLIC_BASE_URL).protocol !== 'https:' && !LOCAL_ENVIRONMENTS.has(env.NODE_ENV ?? '')) {
+      problems.push('PUBLIC_BASE_URL: must be an https:// URL (RFC 8058 one-click unsubscribe) unless it is a local address or NODE_ENV is development or test');
+    }
     for (const [key, value] of Object.entries(DEVELOPMENT_SECRETS)) {
       if (config[key as keyof typeof DEVELOPMENT_SECRETS] === value) problems.push(`${key}: must be set (32+ characters) when PUBLIC_BASE_URL is not a local address`);
     }

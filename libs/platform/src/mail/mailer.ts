@@ -1,7 +1,8 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { hostname } from 'node:os';
 import { AppConfig } from '../config/app-config';
 import { asciiAddress, composeMessage } from './compose';
-import { SmtpPool } from './smtp-pool';
+import { SmtpPool, SmtpTimeouts } from './smtp-pool';
 
 export interface OutgoingMail {
   from: { name: string; address: string };
@@ -22,7 +23,7 @@ export class MailDeliveryError extends Error {
     /** The recipient itself was refused (5xx to RCPT TO): the address bounces. */
     readonly recipientRejected: boolean,
     readonly response: string | null,
-    /** Whether the server may have the message anyway: the connection was lost after it was handed over. */
+    /** Whether the server may have the message anyway: the connection was lost or timed out after the final dot was sent. */
     readonly outcomeUnknown = false,
     /** Nothing reached the server: no connection could be had, the message could not be built, or the caller gave up waiting. */
     readonly notAttempted = false,
@@ -60,6 +61,24 @@ export function classifySmtpError(error: SmtpError): MailDeliveryError {
   );
 }
 
+export function smtpTimeouts(config: AppConfig): SmtpTimeouts {
+  return {
+    command: config.SMTP_TIMEOUT_MS,
+    greeting: config.SMTP_GREETING_TIMEOUT_MS,
+    mail: config.SMTP_MAIL_TIMEOUT_MS,
+    rcpt: config.SMTP_RCPT_TIMEOUT_MS,
+    dataInit: config.SMTP_DATA_INIT_TIMEOUT_MS,
+    dataBlock: config.SMTP_DATA_BLOCK_TIMEOUT_MS,
+    dataEnd: config.SMTP_DATA_END_TIMEOUT_MS,
+    idle: config.SMTP_IDLE_TIMEOUT_MS,
+  };
+}
+
+/** SMTP_EHLO_NAME, else the host name; nodemailer's own fallback for a name without a dot is `[127.0.0.1]`. */
+export function ehloName(config: AppConfig): string {
+  return config.SMTP_EHLO_NAME || hostname() || 'localhost';
+}
+
 /**
  * Sends mail over pooled SMTP connections to SMTP_URL, one pool per process, closed on shutdown.
  * nodemailer does the SMTP (its SMTPConnection) and the encodings; the message is composed in one
@@ -71,7 +90,7 @@ export class Mailer implements OnModuleDestroy {
   private readonly pool: SmtpPool;
 
   constructor(config: AppConfig) {
-    this.pool = new SmtpPool(config.SMTP_URL, config.SMTP_MAX_CONNECTIONS, config.SMTP_TIMEOUT_MS);
+    this.pool = new SmtpPool(config.SMTP_URL, config.SMTP_MAX_CONNECTIONS, smtpTimeouts(config), ehloName(config));
   }
 
   /** Resolves with the server's reply once it has accepted the message; throws MailDeliveryError otherwise. */

@@ -1,12 +1,52 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 
+/** How long each wait of an SMTP session may take, in ms (RFC 5321 section 4.5.3.2). */
+export interface SmtpTimeouts {
+  /** TCP (and TLS) connection, and replies to EHLO, STARTTLS, AUTH, RSET and QUIT. */
+  command: number;
+  greeting: number;
+  mail: number;
+  rcpt: number;
+  dataInit: number;
+  /** The message data handed to the socket. */
+  dataBlock: number;
+  /** The reply to the final dot. */
+  dataEnd: number;
+  /** A pooled connection unused this long is closed with QUIT. */
+  idle: number;
+}
+
+/** Where a session is: which reply it waits for, or that it is writing the message. */
+export type SmtpStage = 'command' | 'MAIL' | 'RCPT' | 'DATA' | 'message' | 'end of data';
+
+const STAGE_WORDS: Record<SmtpStage, string> = {
+  command: 'waiting for the reply to a command',
+  MAIL: 'waiting for the reply to MAIL FROM',
+  RCPT: 'waiting for the reply to RCPT TO',
+  DATA: 'waiting for the reply to DATA',
+  message: 'sending the message data',
+  'end of data': 'waiting for the reply to the end of the data',
+};
+
 interface Slot {
   connection: SMTPConnection;
   open: boolean;
   /** Ends the operation under way (connect, login, send) when the connection errors or closes. */
   abort: ((error: Error) => void) | null;
+  /** Replies the session waits for, oldest first; with PIPELINING several at once. */
+  awaiting: SmtpStage[];
+  /** Between the 354 to DATA and the final dot. */
+  inMessage: boolean;
+  stageTimer: NodeJS.Timeout | null;
+  idleTimer: NodeJS.Timeout | null;
 }
+
+function stageOf(slot: Slot): SmtpStage | null {
+  return slot.awaiting[0] ?? (slot.inMessage ? 'message' : null);
+}
+
+const COMMAND_STAGES: Record<string, SmtpStage> = { MAIL: 'MAIL', RCPT: 'RCPT', DATA: 'DATA' };
 
 function notAttempted(): Error {
   return Object.assign(new Error('not sent: the batch gave up waiting for an SMTP connection'), { code: 'EABORTED', notAttempted: true });
@@ -16,14 +56,19 @@ function notAttempted(): Error {
 interface SmtpError extends Error {
   code?: string;
   responseCode?: number;
+  stage?: SmtpStage;
 }
 
 /**
  * Up to `maxConnections` SMTP connections (nodemailer's SMTPConnection), kept open between
  * messages, one message on a connection at a time, waiting senders served in order.
  * A connection the server closes is dropped; after a message the server refused (envelope or
- * content) the session is reset and the connection kept; after any other error it is closed.
+ * content) the session is reset and the connection kept; after any other error it is closed;
+ * one left idle for `timeouts.idle` is closed with QUIT.
  * Messages go out as ready-built buffers, so a message is one write after the pipelined envelope.
+ *
+ * SMTPConnection has one inactivity timeout for the whole session, so each wait is timed here,
+ * by stage: the session's commands and replies are followed through its transaction log.
  */
 export class SmtpPool {
   private readonly options: SMTPConnection.Options;
@@ -33,18 +78,33 @@ export class SmtpPool {
   private free: number;
   private closed = false;
 
-  constructor(url: string, maxConnections: number, timeoutMs: number) {
+  constructor(
+    url: string,
+    maxConnections: number,
+    private readonly timeouts: SmtpTimeouts,
+    name: string,
+  ) {
     const { auth, ...options } = parseConnectionUrl(url);
     this.auth = auth?.user ? auth : undefined;
-    this.options = { ...(options as SMTPConnection.Options), connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs };
+    // The stage timers below end a stalled session first; nodemailer's own inactivity timeout stays a backstop.
+    const longest = Math.max(...Object.values(timeouts));
+    this.options = {
+      ...(options as SMTPConnection.Options),
+      name,
+      connectionTimeout: timeouts.command + timeouts.greeting,
+      greetingTimeout: timeouts.greeting,
+      socketTimeout: longest * 2,
+      transactionLog: true,
+    };
     this.free = maxConnections;
   }
 
   /**
    * Resolves with the server's reply once it accepted the message; rejects with nodemailer's
-   * error otherwise. A send still waiting for a connection when `signal` aborts never starts and
-   * rejects with `notAttempted`; a connection lost or timed out after the message was handed to
-   * it rejects with `outcomeUnknown`, since the server may have queued it.
+   * error otherwise, its `stage` saying where the session was. A send still waiting for a
+   * connection when `signal` aborts never starts and rejects with `notAttempted`; one under way
+   * is called off unless the final dot was sent. Only a connection lost or timed out after the
+   * final dot rejects with `outcomeUnknown`, since only then may the server have queued the message.
    */
   async send(envelope: { from: string; to: string }, message: Buffer, signal?: AbortSignal): Promise<string> {
     await this.take(signal);
@@ -56,14 +116,31 @@ export class SmtpPool {
       } catch (error) {
         throw Object.assign(error as Error, { notAttempted: true });
       }
+      const callOff = () => {
+        const stage = stageOf(slot);
+        if (stage === 'end of data') return;
+        slot.open = false;
+        slot.abort?.(Object.assign(new Error(`the batch stopped waiting for SMTP while ${STAGE_WORDS[stage ?? 'MAIL']}`), { code: 'ETIMEDOUT', stage }));
+        slot.connection.close();
+      };
+      signal?.addEventListener('abort', callOff, { once: true });
       try {
-        const info = await this.run<SMTPConnection.SentMessageInfo>(slot, (done) => slot.connection.send({ from: envelope.from, to: [envelope.to] }, message, done));
+        const info = await this.run<SMTPConnection.SentMessageInfo>(slot, (done) => {
+          slot.awaiting = [];
+          slot.inMessage = false;
+          slot.connection.send({ from: envelope.from, to: [envelope.to] }, message, done);
+        });
         this.keep(slot);
         return String(info.response ?? '');
       } catch (error) {
-        await this.recover(slot, error as SmtpError);
-        if ((error as SmtpError).responseCode === undefined) Object.assign(error as Error, { outcomeUnknown: true });
+        const failure = error as SmtpError;
+        failure.stage ??= stageOf(slot) ?? undefined;
+        if (failure.responseCode === undefined && failure.stage) failure.message = `${failure.message} (while ${STAGE_WORDS[failure.stage]})`;
+        await this.recover(slot, failure);
+        if (failure.responseCode === undefined && failure.stage === 'end of data') Object.assign(failure, { outcomeUnknown: true });
         throw error;
+      } finally {
+        signal?.removeEventListener('abort', callOff);
       }
     } finally {
       this.give();
@@ -72,7 +149,14 @@ export class SmtpPool {
 
   close(): void {
     this.closed = true;
-    for (const slot of this.idle.splice(0)) slot.connection.quit();
+    for (const slot of this.idle.splice(0)) this.quit(slot);
+  }
+
+  private quit(slot: Slot): void {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    slot.idleTimer = null;
+    slot.open = false;
+    slot.connection.quit();
   }
 
   private take(signal?: AbortSignal): Promise<void> {
@@ -105,20 +189,79 @@ export class SmtpPool {
   private reuse(): Slot | undefined {
     let slot = this.idle.pop();
     while (slot && !slot.open) slot = this.idle.pop();
+    if (slot?.idleTimer) clearTimeout(slot.idleTimer);
+    if (slot) slot.idleTimer = null;
     return slot;
   }
 
   private keep(slot: Slot): void {
     if (!slot.open) return;
-    if (this.closed) slot.connection.quit();
-    else this.idle.push(slot);
+    if (this.closed) return this.quit(slot);
+    this.idle.push(slot);
+    slot.idleTimer = setTimeout(() => {
+      const at = this.idle.indexOf(slot);
+      if (at >= 0) this.idle.splice(at, 1);
+      this.quit(slot);
+    }, this.timeouts.idle);
+    slot.idleTimer.unref();
+  }
+
+  /** Follows the session through SMTPConnection's transaction log, and times each wait by its stage. */
+  private follow(slot: Slot) {
+    const limits: Record<SmtpStage, number> = {
+      command: this.timeouts.command,
+      MAIL: this.timeouts.mail,
+      RCPT: this.timeouts.rcpt,
+      DATA: this.timeouts.dataInit,
+      message: this.timeouts.dataBlock,
+      'end of data': this.timeouts.dataEnd,
+    };
+    const rearm = () => {
+      if (slot.stageTimer) clearTimeout(slot.stageTimer);
+      slot.stageTimer = null;
+      const stage = stageOf(slot);
+      if (!stage || !slot.open) return;
+      slot.stageTimer = setTimeout(() => {
+        slot.stageTimer = null;
+        slot.open = false;
+        const error = Object.assign(new Error(`SMTP timed out after ${limits[stage]} ms ${STAGE_WORDS[stage]}`), { code: 'ETIMEDOUT', stage });
+        slot.abort?.(error);
+        slot.connection.close();
+      }, limits[stage]);
+    };
+    const ignore = () => undefined;
+    return {
+      trace: ignore,
+      warn: ignore,
+      error: ignore,
+      fatal: ignore,
+      debug: (entry: { tnx?: string }, text: unknown) => {
+        if (entry?.tnx === 'client') {
+          const verb = String(text).slice(0, 4).toUpperCase();
+          slot.awaiting.push(COMMAND_STAGES[verb] ?? 'command');
+        } else if (entry?.tnx === 'server') {
+          const answered = slot.awaiting.shift();
+          if (answered === 'DATA' && String(text).startsWith('354')) slot.inMessage = true;
+        } else return;
+        rearm();
+      },
+      info: (entry: { tnx?: string }) => {
+        if (entry?.tnx !== 'message') return;
+        slot.inMessage = false;
+        slot.awaiting.push('end of data');
+        rearm();
+      },
+    };
   }
 
   private async connect(): Promise<Slot> {
-    const connection = new SMTPConnection(this.options);
-    const slot: Slot = { connection, open: true, abort: null };
+    const slot = { open: true, abort: null, awaiting: [], inMessage: false, stageTimer: null, idleTimer: null } as unknown as Slot;
+    const connection = new SMTPConnection({ ...this.options, logger: this.follow(slot) as unknown as SMTPConnection.Options['logger'] });
+    slot.connection = connection;
     const lost = (error: Error) => {
       slot.open = false;
+      if (slot.stageTimer) clearTimeout(slot.stageTimer);
+      if (slot.idleTimer) clearTimeout(slot.idleTimer);
       const at = this.idle.indexOf(slot);
       if (at >= 0) this.idle.splice(at, 1);
       slot.abort?.(error);
