@@ -26,6 +26,10 @@ describe('outreach against a real Postfix', () => {
       OUTREACH_CLAIM_GRACE_MS: '1000',
       OUTREACH_RETRY_BASE_MS: '300',
       OUTREACH_MAX_ATTEMPTS: '8',
+      // Postfix pipelines MAIL, RCPT and DATA: their replies come together, after the slowest.
+      SMTP_MAIL_TIMEOUT_MS: '700',
+      SMTP_RCPT_TIMEOUT_MS: '700',
+      SMTP_DATA_INIT_TIMEOUT_MS: '700',
       LOG_LEVEL: 'warn',
     });
   });
@@ -39,15 +43,16 @@ describe('outreach against a real Postfix', () => {
 
   async function sequence(steps: { delay: string; subject: string; body: string }[]) {
     const tf = (await http().post('/v1/task-forces', taskForceBody({ company: 'ByteDance' }))).body;
+    const fromAddress = `jun.${unique()}@talent.example.com`;
     const res = await http().post('/v1/sequences', {
       taskForceId: tf.id,
       name: `Sequence ${unique()}`,
-      sender: { fromName: 'Jun Wang', fromAddress: `jun.${unique()}@talent.example.com`, replyTo: 'replies@talent.example.com' },
+      sender: { fromName: 'Jun Wang', fromAddress, replyTo: 'replies@talent.example.com' },
       steps,
       sendWindow: allDay,
     });
     expect(res.status).toBe(201);
-    return { id: res.body.id as string, taskForceId: tf.id as string, fromAddress: res.body.sender?.fromAddress as string };
+    return { id: res.body.id as string, taskForceId: tf.id as string, fromAddress };
   }
   const oneStep = () => sequence([{ delay: 'PT0S', subject: '{{taskForce.company}}: hello {{candidate.firstName}}', body: 'Hi {{candidate.firstName}}\nUnsubscribe: {{unsubscribeUrl}}' }]);
 
@@ -208,5 +213,50 @@ describe('outreach against a real Postfix', () => {
       await postfix.clearRules();
     }
     expect((await send('blocked@talent.example.com', to)).error).toBeNull();
+  });
+
+  it("pauses on a sender refused at RCPT (554 5.7.1, smtpd_delay_reject) without touching the candidate's standing, and sends once resumed", async () => {
+    const seq = await oneStep();
+    const c = await candidate(seq.taskForceId);
+    await postfix.rejectSender(seq.fromAddress);
+    try {
+      const [id] = await enroll(seq.id, [c.id]);
+      const paused = await until(id, (e) => e.status === 'paused');
+      expect(paused.pauseReason).toMatch(/554 5\.7\.1 .*Sender address rejected/);
+      expect(paused.messages[0]).toMatchObject({ status: 'scheduled' });
+      expect(postfix.log()).toMatch(/NOQUEUE: reject: RCPT from [^:]*: 554 5\.7\.1 /);
+      expect((await http().get(`/v1/outreach/suppressions?address=${encodeURIComponent(c.email)}`)).body.data).toEqual([]);
+      expect((await http().get(`/v1/candidates/${c.id}`)).body.consentState).not.toBe('opted_out');
+      await postfix.clearRules();
+      expect((await http().post(`/v1/enrollments/${id}/resume`)).status).toBe(200);
+      const done = await until(id, (e) => e.status === 'completed');
+      expect(done.messages[0]).toMatchObject({ status: 'sent' });
+      const mail = await waitFor(async () => (postfix.delivered(c.email).length ? postfix.delivered(c.email) : undefined), 10_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(postfix.delivered(c.email)).toHaveLength(1);
+      expect(mail[0].headers['message-id']).toBe(done.messages[0].messageId);
+    } finally {
+      await postfix.clearRules();
+    }
+  });
+
+  it('retries a RCPT slower than its timeout as a transient failure, never uncertain, and delivers once when it answers in time', async () => {
+    const seq = await oneStep();
+    const c = await candidate(seq.taskForceId);
+    await postfix.slowRcpt(c.email, 5);
+    try {
+      const [id] = await enroll(seq.id, [c.id]);
+      const retrying = await until(id, (e) => e.messages[0]?.attempts >= 1 && e.messages[0]?.status === 'scheduled' && /RCPT/.test(e.messages[0]?.detail ?? ''));
+      expect(retrying.status).toBe('active');
+      expect(retrying.messages[0].detail).toMatch(/timed out .*RCPT TO/);
+      await postfix.clearRules();
+      const done = await until(id, (e) => e.status === 'completed', 30_000);
+      expect(done.messages[0]).toMatchObject({ status: 'sent' });
+      await waitFor(async () => (postfix.delivered(c.email).length ? true : undefined), 10_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(postfix.delivered(c.email)).toHaveLength(1);
+    } finally {
+      await postfix.clearRules();
+    }
   });
 });

@@ -221,13 +221,18 @@ export class SmtpPool {
       slot.stageTimer = null;
       const stage = stageOf(slot);
       if (!stage || !slot.open) return;
+      // With PIPELINING the server may hold every reply until it has worked through the whole
+      // envelope (Postfix does), so the first reply waits for all of them: it gets their time together.
+      const pending = slot.awaiting.length > 1 ? [...slot.awaiting] : [stage];
+      const limit = pending.reduce((sum, s) => sum + limits[s], 0);
+      const words = pending.length > 1 ? `waiting for the pipelined replies to ${pending.map((s) => STAGE_WORDS[s].replace('waiting for the reply to ', '')).join(', ')}` : STAGE_WORDS[stage];
       slot.stageTimer = setTimeout(() => {
         slot.stageTimer = null;
         slot.open = false;
-        const error = Object.assign(new Error(`SMTP timed out after ${limits[stage]} ms ${STAGE_WORDS[stage]}`), { code: 'ETIMEDOUT', stage });
+        const error = Object.assign(new Error(`SMTP timed out after ${limit} ms ${words}`), { code: 'ETIMEDOUT', stage });
         slot.abort?.(error);
         slot.connection.close();
-      }, limits[stage]);
+      }, limit);
     };
     const ignore = () => undefined;
     return {
