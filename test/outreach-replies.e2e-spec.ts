@@ -75,7 +75,7 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
   const mailTo = (address: string) => sink.messages.filter((m) => m.to.includes(address));
   const sentToday = async (from: string) => {
     const rows = await suite.db.query<{ counter: string; sent: number }>(
-      `SELECT counter, sent FROM outreach_daily_counts WHERE counter LIKE $1 AND day = (now() AT TIME ZONE 'utc')::date`,
+      `SELECT counter, sent FROM outreach_daily_counts WHERE counter LIKE $1 AND day = (now() AT TIME ZONE 'America/Los_Angeles')::date`,
       [`%:${from}%`],
     );
     return {
@@ -210,10 +210,10 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     const keys = [`sender:${tf.id}:${seq.from}`, `domain:${tf.id}:${seq.from}:lost`];
     await suite.db.query(
       `UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = now() - interval '1 minute', attempts = 1,
-              cap_day = (now() AT TIME ZONE 'utc')::date, cap_keys = $3 WHERE enrollment_id = $1`,
+              cap_day = (now() AT TIME ZONE 'America/Los_Angeles')::date, cap_keys = $3 WHERE enrollment_id = $1`,
       [id, randomUUID(), keys],
     );
-    for (const key of keys) await suite.db.query(`INSERT INTO outreach_daily_counts (day, counter, sent, granted) VALUES ((now() AT TIME ZONE 'utc')::date, $1, 1, 1)`, [key]);
+    for (const key of keys) await suite.db.query(`INSERT INTO outreach_daily_counts (day, counter, sent, granted) VALUES ((now() AT TIME ZONE 'America/Los_Angeles')::date, $1, 1, 1)`, [key]);
     await until(id, (e) => e.messages[0].status === 'uncertain');
     expect(await sentToday(seq.from)).toEqual({ sender: 1, domain: 1 });
     expect((await http().post(`/v1/enrollments/${id}/steps/1/resend`)).status).toBe(200);

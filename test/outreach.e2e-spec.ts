@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { Client } from 'pg';
 import { signWebhook } from '@app/web';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
@@ -343,8 +344,8 @@ describe('outreach sending', () => {
     expect(forged.body.code).toBe('invalid_unsubscribe_token');
   });
 
-  it('defers, never drops, what a daily cap holds back', async () => {
-    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+  it('defers, never drops, what a daily cap holds back, to the next day of the task force', async () => {
+    const tf = (await http().post('/v1/task-forces', taskForceBody({ timeZone: 'Asia/Shanghai' }))).body;
     const seq = await sequence(tf.id, { dailyCapPerRecipientDomain: 1, steps: [{ delay: 'PT0S', subject: 'Capped', body: 'Hi' }] });
     const domain = `capped${unique()}.example.com`;
     const a = await candidateIn(tf.id, { emails: [`a@${domain}`] });
@@ -356,9 +357,14 @@ describe('outreach sending', () => {
       return steps.some((s) => s.status === 'sent') && steps.some((s) => s.status === 'scheduled' && /daily cap/.test(s.detail ?? '')) ? steps : undefined;
     });
     const deferred = states.find((s: any) => s.status === 'scheduled');
-    const tomorrow = new Date();
-    tomorrow.setUTCHours(24, 0, 0, 0);
-    expect(Date.parse(deferred.dueAt)).toBeGreaterThanOrEqual(tomorrow.getTime());
+    // The cap's day is Shanghai's: it resets at midnight there, whatever UTC says.
+    const tomorrow = DateTime.now().setZone('Asia/Shanghai').plus({ days: 1 }).startOf('day');
+    expect(Date.parse(deferred.dueAt)).toBeGreaterThanOrEqual(tomorrow.toMillis());
+    const [counter] = await suite.db.query<{ day: string }>(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM outreach_daily_counts WHERE counter LIKE $1`,
+      [`domain:${tf.id}:%`],
+    );
+    expect(counter.day).toBe(DateTime.now().setZone('Asia/Shanghai').toISODate());
     expect(sink.messages.filter((m) => m.to[0].endsWith(domain))).toHaveLength(1);
   });
 
@@ -389,7 +395,7 @@ describe('outreach sending', () => {
     expect(new Set(delivered.map((m) => m.to[0].split('@')[1])).size).toBe(3);
     // The counters say exactly what went out: nothing counted for the five deferred steps.
     const counts = await suite.db.query<{ counter: string; sent: number }>(
-      `SELECT counter, sent FROM outreach_daily_counts WHERE counter LIKE $1 AND day = (now() AT TIME ZONE 'utc')::date`,
+      `SELECT counter, sent FROM outreach_daily_counts WHERE counter LIKE $1 AND day = (now() AT TIME ZONE 'America/Los_Angeles')::date`,
       [`%:${from}%`],
     );
     const bySender = counts.filter((c) => c.counter.startsWith('sender:'));

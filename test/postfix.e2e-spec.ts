@@ -26,10 +26,10 @@ describe('outreach against a real Postfix', () => {
       OUTREACH_CLAIM_GRACE_MS: '1000',
       OUTREACH_RETRY_BASE_MS: '300',
       OUTREACH_MAX_ATTEMPTS: '8',
-      // Postfix pipelines MAIL, RCPT and DATA: their replies come together, after the slowest.
-      SMTP_MAIL_TIMEOUT_MS: '700',
-      SMTP_RCPT_TIMEOUT_MS: '700',
-      SMTP_DATA_INIT_TIMEOUT_MS: '700',
+      // Postfix holds the replies to pipelined MAIL, RCPT and DATA until the slowest is done:
+      // a slow recipient check runs out the wait for the reply to MAIL FROM.
+      SMTP_MAIL_TIMEOUT_MS: '1500',
+      SMTP_RCPT_TIMEOUT_MS: '1500',
       LOG_LEVEL: 'warn',
     });
   });

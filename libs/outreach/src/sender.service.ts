@@ -55,6 +55,8 @@ interface StepRow {
   tf_name: string;
   tf_company: string;
   tf_location: string;
+  /** The task force's zone: its senders' caps run by its days. */
+  tf_time_zone: string;
   earlier_messages: EarlierMessage[];
 }
 
@@ -70,6 +72,11 @@ interface Claim extends Step {
 
 const EARLY_TOLERANCE_MS = 1000;
 const DEFINITION_CACHE_SIZE = 1000;
+
+/** The day a cap counts in: the date at `now` in the task force's zone. */
+export function capDay(now: Date, zone: string): string {
+  return DateTime.fromJSDate(now, { zone }).toISODate()!;
+}
 
 function addCounts(countsBack: CountsBack, day: string, keys: string[], n = 1): void {
   const forDay = countsBack.get(day) ?? new Map<string, number>();
@@ -177,7 +184,8 @@ export class OutreachSender {
    * A counter may grant fewer than asked: the steps it cannot take are given back and deferred.
    */
   private async claim(runner: QueryRunner, steps: Claim[], token: string, now: Date, outcomes: Map<string, SendOutcome>): Promise<Claim[]> {
-    const day = now.toISOString().slice(0, 10);
+    // A counter's key names its task force, so one key always has one zone and one day.
+    const dayOf = (s: Claim) => capDay(now, s.tf_time_zone);
     // Sequences sharing a sender address share its counter; the smaller cap holds.
     const caps = new Map<string, number>();
     for (const s of steps) {
@@ -186,20 +194,20 @@ export class OutreachSender {
       caps.set(domain, Math.min(caps.get(domain) ?? Infinity, s.definition.dailyCapPerRecipientDomain));
     }
     const [row]: { claimed: string[] | null; granted: Record<string, number> | null }[] = await runner.query(
-      `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) AS i(id, recipient, sender_key, domain_key)),
+      `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $7::date[]) AS i(id, recipient, sender_key, domain_key, day)),
        claimed AS (
          UPDATE outreach_messages m SET status = 'sending', claim_token = $5, claimed_at = $6, attempts = m.attempts + 1, recipient = i.recipient,
-                cap_day = $7, cap_keys = ARRAY[i.sender_key, i.domain_key], updated_at = $6
+                cap_day = i.day, cap_keys = ARRAY[i.sender_key, i.domain_key], updated_at = $6
            FROM input i WHERE m.id = i.id AND m.status = 'scheduled'
-         RETURNING m.id, i.sender_key, i.domain_key),
+         RETURNING m.id, i.sender_key, i.domain_key, i.day),
        wanted AS (
-         SELECT k.counter, count(*)::int AS n, min(caps.cap) AS cap
+         SELECT k.counter, min(c.day) AS day, count(*)::int AS n, min(caps.cap) AS cap
            FROM claimed c CROSS JOIN LATERAL (VALUES (c.sender_key), (c.domain_key)) AS k(counter)
            JOIN unnest($8::text[], $9::int[]) AS caps(counter, cap) USING (counter)
           GROUP BY k.counter),
        counted AS (
          INSERT INTO outreach_daily_counts AS c (day, counter, sent, granted)
-         SELECT $7::date, counter, LEAST(n, cap), LEAST(n, cap) FROM wanted ORDER BY counter
+         SELECT day, counter, LEAST(n, cap), LEAST(n, cap) FROM wanted ORDER BY counter
          ON CONFLICT (day, counter) DO UPDATE
             SET sent = c.sent + (SELECT GREATEST(0, LEAST(w.n, w.cap - c.sent)) FROM wanted w WHERE w.counter = EXCLUDED.counter),
                 granted = (SELECT GREATEST(0, LEAST(w.n, w.cap - c.sent)) FROM wanted w WHERE w.counter = EXCLUDED.counter)
@@ -212,7 +220,7 @@ export class OutreachSender {
         steps.map((s) => s.capKeys[1]),
         token,
         now,
-        day,
+        steps.map(dayOf),
         [...caps.keys()],
         [...caps.values()],
       ],
@@ -234,32 +242,33 @@ export class OutreachSender {
       for (const key of step.capKeys) left.set(key, left.get(key)! - 1);
       kept.push(step);
     }
-    if (deferred.length) await this.defer(runner, deferred, token, day, left, now, outcomes);
+    if (deferred.length) await this.defer(runner, deferred, token, new Map(steps.flatMap((s) => s.capKeys.map((k) => [k, dayOf(s)] as const))), left, now, outcomes);
     return kept;
   }
 
   /**
    * A cap is full: the claims it could not take are given back, with any count granted but not
-   * used. The cap resets at midnight UTC; each step goes out in its recipient's first window after it.
+   * used. The cap resets at midnight in the task force's zone; each step goes out in its
+   * recipient's first window after it.
    */
   private async defer(
     runner: QueryRunner,
     deferred: { step: Claim; full: string }[],
     token: string,
-    day: string,
+    dayOfKey: Map<string, string>,
     unused: Map<string, number>,
     now: Date,
     outcomes: Map<string, SendOutcome>,
   ): Promise<void> {
-    const tomorrow = DateTime.fromJSDate(now, { zone: 'utc' }).plus({ days: 1 }).startOf('day').toJSDate();
     const plans = deferred.map(({ step, full }) => {
       const d = step.definition;
+      const tomorrow = DateTime.fromJSDate(now, { zone: step.tf_time_zone }).plus({ days: 1 }).startOf('day').toJSDate();
       const until = nextSendTime(tomorrow, step.time_zone, d.sendWindow, d.holidayCalendars);
       return { step, until, reason: `daily cap reached (${full}); deferred to ${until.toISOString()}` };
     });
     // The deferred steps' own counts were never granted; what was granted and not used goes back.
     const unusedCounts: CountsBack = new Map();
-    for (const [key, n] of unused) if (n > 0) addCounts(unusedCounts, day, [key], n);
+    for (const [key, n] of unused) if (n > 0) addCounts(unusedCounts, dayOfKey.get(key)!, [key], n);
     await runner.manager.transaction(async (tx) => {
       await this.release(tx, plans.map((p) => ({ id: p.step.id, detail: p.reason, dueAt: p.until })), 'scheduled', { unsent: true, token });
       await this.giveBackCounts(tx, unusedCounts);
@@ -544,7 +553,7 @@ export class OutreachSender {
               e.sequence_id, e.sequence_version, c.full_name, c.native_name, c.current_employer, c.current_title,
               (SELECT address FROM unnest(c.emails) WITH ORDINALITY AS u(address, n)
                 WHERE ${notBounced('u.address')} ORDER BY n LIMIT 1) AS recipient,
-              t.name AS tf_name, t.company AS tf_company, t.location AS tf_location,
+              t.name AS tf_name, t.company AS tf_company, t.location AS tf_location, t.time_zone AS tf_time_zone,
               (SELECT coalesce(json_agg(json_build_object('step', p.step, 'messageId', p.message_id)), '[]') FROM outreach_messages p
                 WHERE p.enrollment_id = m.enrollment_id AND p.step < m.step AND p.status IN ('sent', 'uncertain')) AS earlier_messages
          FROM outreach_messages m

@@ -221,11 +221,12 @@ export class SmtpPool {
       slot.stageTimer = null;
       const stage = stageOf(slot);
       if (!stage || !slot.open) return;
-      // With PIPELINING the server may hold every reply until it has worked through the whole
-      // envelope (Postfix does), so the first reply waits for all of them: it gets their time together.
-      const pending = slot.awaiting.length > 1 ? [...slot.awaiting] : [stage];
-      const limit = pending.reduce((sum, s) => sum + limits[s], 0);
-      const words = pending.length > 1 ? `waiting for the pipelined replies to ${pending.map((s) => STAGE_WORDS[s].replace('waiting for the reply to ', '')).join(', ')}` : STAGE_WORDS[stage];
+      // With PIPELINING a server may hold every reply until it has worked through the whole
+      // envelope (Postfix does), so a wait for the first reply may be spent on a later command:
+      // the detail names them all.
+      const limit = limits[stage];
+      const later = slot.awaiting.slice(1).map((s) => STAGE_WORDS[s].replace('waiting for the reply to ', ''));
+      const words = later.length ? `${STAGE_WORDS[stage]} (pipelined with ${later.join(', ')})` : STAGE_WORDS[stage];
       slot.stageTimer = setTimeout(() => {
         slot.stageTimer = null;
         slot.open = false;
