@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ApplicationsService, isOpen, Stage, stopOutreach } from '@app/candidates';
 import { AppConfig, Clock, MailDeliveryError, Mailer, newId, returnedRows } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
@@ -316,6 +317,8 @@ export class OutreachSender {
       // are called off (never sent; their claims go back) and those with the server stay `sending`.
       const deadlineMs = this.config.SMTP_TIMEOUT_MS * 2;
       const stop = new AbortController();
+      // Every message of the batch listens for the deadline (waiting for a connection, then with the server).
+      setMaxListeners(sendable.length * 2 + 1, stop.signal);
       batch.handedToSmtp = sendable.length > 0;
       const sending = sendable.map(async ({ claim, attempts }) => this.metrics.attempt(this.mailer.send(this.compose(claim), stop.signal), { id: claim.id, step: claim.step, attempts }));
       let results = await settledWithin(sending, deadlineMs);
