@@ -5,35 +5,24 @@ import path from 'node:path';
 import { freePort } from './redis-server';
 
 const WORKER_MAIN = path.join(__dirname, '../../dist/apps/worker/src/main.js');
+const API_MAIN = path.join(__dirname, '../../dist/apps/api/src/main.js');
 
-/**
- * A real worker process (the built one, as deployed), sharing a suite's database, Redis and prefix;
- * its log lines are kept for the suite (and its stderr still shown).
- */
-export async function spawnWorkerProcess(
-  config: AppConfig,
-  env: Record<string, string> = {},
-): Promise<{ url: string; logLines(): string[]; stop(): Promise<void> }> {
-  if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: run the tests with "npm test", which builds first`);
+export interface BuiltProcess {
+  url: string;
+  logLines(): string[];
+  stop(): Promise<void>;
+}
+
+/** Starts a built entry point on a free port and waits for its /health; its output is kept as log lines. */
+async function spawnBuilt(label: string, main: string, portVariable: string, env: Record<string, string>, echoStderr: boolean): Promise<BuiltProcess> {
+  if (!existsSync(main)) throw new Error(`${main} is missing: run the tests with "npm test", which builds first`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [WORKER_MAIN], {
-    env: {
-      ...process.env,
-      DATABASE_URL: config.DATABASE_URL,
-      REDIS_URL: config.REDIS_URL,
-      QUEUE_PREFIX: config.QUEUE_PREFIX,
-      WORKER_PORT: String(port),
-      LOG_LEVEL: 'warn',
-      MIGRATIONS_RUN_ON_START: 'false',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(process.execPath, [main], { env: { ...process.env, ...env, [portVariable]: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
-    process.stderr.write(chunk);
+    if (echoStderr) process.stderr.write(chunk);
   });
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
@@ -43,10 +32,10 @@ export async function spawnWorkerProcess(
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null) throw new Error(`worker process exited with ${child.exitCode}`);
+    if (child.exitCode !== null) throw new Error(`${label} process exited with ${child.exitCode}: ${output}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error('worker process did not become healthy');
+      throw new Error(`${label} process did not become healthy`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -62,57 +51,35 @@ export async function spawnWorkerProcess(
   };
 }
 
-const API_MAIN = path.join(__dirname, '../../dist/apps/api/src/main.js');
+const shared = (config: AppConfig) => ({
+  DATABASE_URL: config.DATABASE_URL,
+  REDIS_URL: config.REDIS_URL,
+  QUEUE_PREFIX: config.QUEUE_PREFIX,
+  MIGRATIONS_RUN_ON_START: 'false',
+});
+
+/**
+ * A real worker process (the built one, as deployed), sharing a suite's database, Redis and prefix;
+ * its log lines are kept for the suite (and its stderr still shown).
+ */
+export function spawnWorkerProcess(config: AppConfig, env: Record<string, string> = {}): Promise<BuiltProcess> {
+  return spawnBuilt('worker', WORKER_MAIN, 'WORKER_PORT', { ...shared(config), LOG_LEVEL: 'warn', ...env }, true);
+}
 
 /** A real API process (the built one), sharing a suite's database and Redis, whose log lines the suite reads. */
-export async function spawnApiProcess(
-  config: AppConfig,
-  env: Record<string, string> = {},
-): Promise<{ url: string; logLines(): string[]; stop(): Promise<void> }> {
-  if (!existsSync(API_MAIN)) throw new Error(`${API_MAIN} is missing: run the tests with "npm test", which builds first`);
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [API_MAIN], {
-    env: {
-      ...process.env,
-      DATABASE_URL: config.DATABASE_URL,
-      REDIS_URL: config.REDIS_URL,
-      QUEUE_PREFIX: config.QUEUE_PREFIX,
+export function spawnApiProcess(config: AppConfig, env: Record<string, string> = {}): Promise<BuiltProcess> {
+  return spawnBuilt(
+    'API',
+    API_MAIN,
+    'PORT',
+    {
+      ...shared(config),
       ...(config.ADMIN_BOOTSTRAP_TOKEN ? { ADMIN_BOOTSTRAP_TOKEN: config.ADMIN_BOOTSTRAP_TOKEN } : {}),
       RATE_LIMIT_PER_MINUTE: '0',
       HOST: '127.0.0.1',
-      PORT: String(port),
       LOG_LEVEL: 'info',
-      MIGRATIONS_RUN_ON_START: 'false',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await fetch(`${url}/health`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null) throw new Error(`API process exited with ${child.exitCode}: ${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error('API process did not become healthy');
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    url,
-    logLines: () => output.split('\n').filter((l) => l.length > 0),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+    false,
+  );
 }

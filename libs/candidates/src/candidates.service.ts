@@ -1,6 +1,7 @@
 import { forgetPerson } from './erasure';
 import { stopOutreach } from './outreach-stop';
 import { affectedCount, AuditLog, Clock, ConflictError, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { TaskForceAccess } from '@app/task-forces';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -79,6 +80,7 @@ export class CandidatesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: CandidateAccess,
+    private readonly taskForces: TaskForceAccess,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {}
@@ -559,10 +561,13 @@ export class CandidatesService {
     }
   }
 
+  /** A note's task force is named in the body: one the author cannot see is an unknown one (422), not a 404 of the route. */
   private async requireOwnTaskForce(actor: Actor, taskForceId: string): Promise<void> {
-    const rows: unknown[] = isAdmin(actor)
-      ? await this.db.query(`SELECT 1 FROM task_forces WHERE id = $1`, [taskForceId])
-      : await this.db.query(`SELECT 1 FROM task_force_members WHERE task_force_id = $1 AND user_id = $2`, [taskForceId, actor.userId]);
-    if (!rows.length) throw new RuleViolationError('unknown_task_force', `Task force ${taskForceId} does not exist or you are not a member`, { field: 'taskForceId' });
+    try {
+      await this.taskForces.requireVisible(actor, taskForceId);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      throw new RuleViolationError('unknown_task_force', `Task force ${taskForceId} does not exist or you are not a member`, { field: 'taskForceId' });
+    }
   }
 }
