@@ -20,7 +20,7 @@ import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, PipeTransform, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiPage, ApiProblems } from './openapi';
+import { ApiPage, ApiProblems } from '../openapi/decorators';
 
 class GroupPipe implements PipeTransform<string, string> {
   transform(value: string): string {

@@ -25,7 +25,7 @@ import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
 import { Body, Controller, Get, HttpCode, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
-import { ApiPage, ApiProblems } from './openapi';
+import { ApiPage, ApiProblems } from '../openapi/decorators';
 import { VersionPipe } from './pipes';
 
 class OfferActionPipe implements PipeTransform<string, OfferAction> {

@@ -5,7 +5,7 @@ import { CurrentActor, Public, RateLimit, SignedWebhook, SIGNATURE_HEADER } from
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiPage, ApiProblems } from './openapi';
+import { ApiPage, ApiProblems } from '../openapi/decorators';
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (title: string, body: string) =>

@@ -17,7 +17,7 @@ import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiPage, ApiProblems } from './openapi';
+import { ApiPage, ApiProblems } from '../openapi/decorators';
 import { PositiveIntPipe, VersionPipe } from './pipes';
 
 @ApiTags('outreach')

@@ -4,7 +4,7 @@ import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
 import { Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiPage, ApiProblems } from './openapi';
+import { ApiPage, ApiProblems } from '../openapi/decorators';
 
 @ApiTags('outreach')
 @ApiBearerAuth()

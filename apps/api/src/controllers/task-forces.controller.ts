@@ -16,7 +16,7 @@ import { Actor } from '@app/users';
 import { CurrentActor, UuidPipe } from '@app/web';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiPage, ApiProblems } from './openapi';
+import { ApiPage, ApiProblems } from '../openapi/decorators';
 
 @ApiTags('task forces')
 @ApiBearerAuth()

@@ -3,7 +3,7 @@ import { Actor, CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView,
 import { CurrentActor, TokenCache, UuidPipe } from '@app/web';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiPage, ApiProblems } from './openapi';
+import { ApiPage, ApiProblems } from '../openapi/decorators';
 
 @ApiTags('users')
 @ApiBearerAuth()
