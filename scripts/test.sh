@@ -7,6 +7,8 @@ ensure_postfix
 log "type-checking and building (some suites run the built worker as real processes)"
 npx tsc -p tsconfig.json --noEmit
 npm run -s build
+log "checking the OpenAPI document (OpenAPI 3.0 schema, Redocly recommended-strict, Spectral spectral:oas)"
+bash scripts/check-openapi.sh
 log "running tests"
 npx jest --ci "$@"
 if [ $# -eq 0 ]; then

@@ -2,10 +2,12 @@ import 'reflect-metadata';
 import { AppConfig, loadConfig } from '@app/platform';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { buildApiApp } from '../../apps/api/src/api';
 import { buildWorkerApp } from '../../apps/worker/src/worker';
+import { ApiContract } from './contract';
 
 export const ADMIN_TOKEN = 'test-admin-bootstrap-token-0123456789';
 const baseDatabaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -118,7 +120,7 @@ export async function startWorker(config: AppConfig): Promise<Running> {
   const app = await buildWorkerApp(config);
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
-  return { app, url, http: new HttpClient(url), close: () => app.close() };
+  return { app, url, http: new HttpClient(url, { checkContract: false }), close: () => app.close() };
 }
 
 export interface HttpResult<T = any> {
@@ -134,9 +136,18 @@ export interface RequestOptions {
   rawBody?: string | Buffer;
 }
 
-/** Real HTTP over loopback: what a client of the API sees, bytes and headers included. */
+/**
+ * Real HTTP over loopback: what a client of the API sees, bytes and headers included. A client of
+ * the API checks every answer against the OpenAPI document that API serves, so a drift between the
+ * code and its contract fails the test that met it.
+ */
 export class HttpClient {
-  constructor(readonly baseUrl: string) {}
+  private contract?: Promise<ApiContract>;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly options: { checkContract: boolean } = { checkContract: true },
+  ) {}
 
   get<T = any>(path: string, options: RequestOptions = {}) {
     return this.request<T>('GET', path, undefined, options);
@@ -165,7 +176,14 @@ export class HttpClient {
     const response = await fetch(this.baseUrl + path, { method, headers, body: payload });
     const text = await response.text();
     let parsed: unknown = text;
-    if ((response.headers.get('content-type') ?? '').includes('json') && text.length > 0) parsed = JSON.parse(text);
+    const contentType = response.headers.get('content-type') ?? '';
+    if (contentType.includes('json') && text.length > 0) parsed = JSON.parse(text);
+    if (this.options.checkContract) {
+      this.contract ??= ApiContract.load(this.baseUrl);
+      const violation = (await this.contract).violation({ method, path, status: response.status, contentType, body: parsed });
+      if (violation && process.env.CONTRACT_VIOLATIONS_FILE) appendFileSync(process.env.CONTRACT_VIOLATIONS_FILE, `${JSON.stringify(violation)}\n`);
+      else if (violation) throw new Error(`the answer breaks the API's OpenAPI contract: ${violation}`);
+    }
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   }
 }

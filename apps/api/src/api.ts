@@ -20,7 +20,7 @@ export async function buildApiApp(config: AppConfig): Promise<NestFastifyApplica
   const bootstrap = await app.get(UsersService).ensureBootstrapAdmin(config.ADMIN_BOOTSTRAP_TOKEN);
   if (bootstrap === 'created') logger.log('created the bootstrap admin from ADMIN_BOOTSTRAP_TOKEN');
 
-  const document = describeApi(app);
+  const document = describeApi(app, config);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   limitDocs(app);
   await mountQueueBoard(app);

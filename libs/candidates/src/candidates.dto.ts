@@ -50,25 +50,25 @@ export class CreateCandidateDto {
   static readonly [NULLABLE_FIELDS]: readonly string[] = CANDIDATE_NULLABLE;
 
   @ApiProperty({ example: 'Wei Zhang' }) @Trim() @IsString() @Length(1, 200) fullName: string;
-  @ApiPropertyOptional({ example: '张伟' }) @IsOptional() @IsString() @Length(1, 100) nativeName?: string | null;
-  @ApiPropertyOptional({ example: 'Zhang Wei' }) @IsOptional() @IsString() @Length(1, 200) nativeNamePinyin?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '张伟' }) @IsOptional() @IsString() @Length(1, 100) nativeName?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Zhang Wei' }) @IsOptional() @IsString() @Length(1, 200) nativeNamePinyin?: string | null;
 
   @ApiPropertyOptional({ type: [String], example: ['wei.zhang@gmail.com'], description: 'The first address is the primary one' })
   @IsOptional() @IsArray() @ArrayMaxSize(10) @IsEmail({}, { each: true, message: 'each of emails must be a valid email address' }) @Length(3, 254, { each: true })
   emails?: string[];
 
-  @ApiPropertyOptional({ example: '+1 650 555 0100' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '+1 650 555 0100' })
   @IsOptional() @IsString() @Matches(/^\+?[0-9][0-9 ().-]{5,24}$/, { message: 'phone must be a phone number such as +1 650 555 0100' })
   phone?: string | null;
 
-  @ApiPropertyOptional({ example: 'https://www.linkedin.com/in/wei-zhang-ml' }) @IsOptional() @IsLinkedInProfileUrl() linkedinUrl?: string | null;
-  @ApiPropertyOptional({ example: 'https://github.com/weizhang' }) @IsOptional() @IsGitHubProfileUrl() githubUrl?: string | null;
-  @ApiPropertyOptional({ example: 'https://scholar.google.com/citations?user=abc123' }) @IsOptional() @IsScholarUrl() scholarUrl?: string | null;
-  @ApiPropertyOptional({ example: 'San Francisco, CA' }) @IsOptional() @IsString() @Length(1, 200) location?: string | null;
-  @ApiPropertyOptional({ example: 'America/Los_Angeles' }) @IsOptional() @IsIanaTimeZone() timeZone?: string | null;
-  @ApiPropertyOptional({ example: 'OpenAI' }) @IsOptional() @IsString() @Length(1, 200) currentEmployer?: string | null;
-  @ApiPropertyOptional({ example: 'Member of Technical Staff' }) @IsOptional() @IsString() @Length(1, 200) currentTitle?: string | null;
-  @ApiPropertyOptional({ example: 7.5 }) @IsOptional() @IsNumber({ maxDecimalPlaces: 1 }) @Min(0) @Max(70) yearsOfExperience?: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://www.linkedin.com/in/wei-zhang-ml' }) @IsOptional() @IsLinkedInProfileUrl() linkedinUrl?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://github.com/weizhang' }) @IsOptional() @IsGitHubProfileUrl() githubUrl?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://scholar.google.com/citations?user=abc123' }) @IsOptional() @IsScholarUrl() scholarUrl?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'San Francisco, CA' }) @IsOptional() @IsString() @Length(1, 200) location?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'America/Los_Angeles' }) @IsOptional() @IsIanaTimeZone() timeZone?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'OpenAI' }) @IsOptional() @IsString() @Length(1, 200) currentEmployer?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Member of Technical Staff' }) @IsOptional() @IsString() @Length(1, 200) currentTitle?: string | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 7.5 }) @IsOptional() @IsNumber({ maxDecimalPlaces: 1 }) @Min(0) @Max(70) yearsOfExperience?: number | null;
 
   @ApiPropertyOptional({ type: [String], example: ['pytorch', 'rlhf', 'distributed training'] })
   @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 60, { each: true })
@@ -84,7 +84,7 @@ export class CreateCandidateDto {
 
   @ApiPropertyOptional({ enum: VISA_STATUSES, default: 'unknown' }) @IsOptional() @IsIn(VISA_STATUSES, oneOfMessage('visaStatus', VISA_STATUSES)) visaStatus?: VisaStatus;
   @ApiPropertyOptional({ enum: SOURCES, default: 'sourced' }) @IsOptional() @IsIn(SOURCES, oneOfMessage('source', SOURCES)) source?: Source;
-  @ApiPropertyOptional({ format: 'uuid', description: 'Recruiter who owns the candidate; the creator by default' })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid', description: 'Recruiter who owns the candidate; the creator by default' })
   @IsOptional() @IsUUID('all', { message: 'ownerId must be a UUID' }) ownerId?: string | null;
 
   @ApiPropertyOptional({ type: [String], example: ['tsinghua-yao-class', 'ex-openai'] })
@@ -274,4 +274,53 @@ export class ImportReport {
   @ApiProperty() duplicates: number;
   @ApiProperty() errors: number;
   @ApiProperty({ type: [ImportReportRow], description: 'One entry per row that was not simply created, plus created ids' }) results: ImportReportRow[];
+}
+
+export class IdentityView {
+  @ApiProperty({ example: 'email' }) kind: string;
+  @ApiProperty({ example: 'wei.zhang@gmail.com', description: 'Normalised' }) value: string;
+}
+
+export class ExportedNote {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) taskForceId: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) authorId: string | null;
+  @ApiProperty() body: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class ExportedApplication {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) taskForceId: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) openingId: string | null;
+  @ApiProperty({ enum: STAGES }) stage: Stage;
+  @ApiProperty({ nullable: true, type: String }) closedReason: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ type: [StageChangeView] }) history: StageChangeView[];
+}
+
+export class ExportedAuditEntry {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'candidate.updated' }) action: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) actorId: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'What changed, by field name (values of erased people are gone)' })
+  details: Record<string, unknown> | null;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
+
+export class ExportCursors {
+  @ApiProperty({ nullable: true, type: String, description: 'Pass to GET /v1/candidates/{id}/export/notes?cursor=' }) notes: string | null;
+  @ApiProperty({ nullable: true, type: String }) applications: string | null;
+  @ApiProperty({ nullable: true, type: String }) auditTrail: string | null;
+}
+
+export class CandidateExport {
+  @ApiProperty({ format: 'date-time' }) exportedAt: string;
+  @ApiProperty({ type: CandidateView }) candidate: CandidateView;
+  @ApiProperty({ type: [IdentityView] }) identities: IdentityView[];
+  @ApiProperty({ type: [ExportedNote], description: 'The first 200' }) notes: ExportedNote[];
+  @ApiProperty({ type: [ExportedApplication], description: 'The first 200' }) applications: ExportedApplication[];
+  @ApiProperty({ type: [ExportedAuditEntry], description: 'The first 200' }) auditTrail: ExportedAuditEntry[];
+  @ApiProperty({ type: ExportCursors, description: 'Where each section carries on; null when it is complete' }) nextCursors: ExportCursors;
 }

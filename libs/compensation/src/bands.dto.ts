@@ -29,12 +29,12 @@ export class CreateSalaryBandDto {
   @ApiProperty({ example: '36000.00' }) @amount('baseMin') baseMin: string;
   @ApiProperty({ example: '42874.00' }) @amount('baseMid') baseMid: string;
   @ApiProperty({ example: '52000.00' }) @amount('baseMax') baseMax: string;
-  @ApiPropertyOptional({ example: '50000.00' }) @IsOptional() @amount('signOnMin') signOnMin?: string | null;
-  @ApiPropertyOptional({ example: '150000.00' }) @IsOptional() @amount('signOnMax') signOnMax?: string | null;
-  @ApiPropertyOptional({ example: '0.00', description: 'Equity value for the period, in the band currency' }) @IsOptional() @amount('equityMin') equityMin?: string | null;
-  @ApiPropertyOptional({ example: '200000.00' }) @IsOptional() @amount('equityMax') equityMax?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '50000.00' }) @IsOptional() @amount('signOnMin') signOnMin?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '150000.00' }) @IsOptional() @amount('signOnMax') signOnMax?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '0.00', description: 'Equity value for the period, in the band currency' }) @IsOptional() @amount('equityMin') equityMin?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '200000.00' }) @IsOptional() @amount('equityMax') equityMax?: string | null;
   @ApiProperty({ example: '2027-01-01', description: 'First day in force' }) @date('effectiveFrom') effectiveFrom: string;
-  @ApiPropertyOptional({ example: '2027-12-31', description: 'Last day in force; open-ended if absent' }) @IsOptional() @date('effectiveTo') effectiveTo?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2027-12-31', description: 'Last day in force; open-ended if absent' }) @IsOptional() @date('effectiveTo') effectiveTo?: string | null;
 }
 
 export class UpdateSalaryBandDto extends PartialType(CreateSalaryBandDto) {

@@ -17,8 +17,8 @@ export class CreateOfferDto {
   @ApiProperty({ example: '85000.00' }) @amount('base') base: string;
   @ApiProperty({ enum: CURRENCIES, example: 'USD' }) @IsIn(CURRENCIES, oneOfMessage('currency', CURRENCIES)) currency: Currency;
   @ApiProperty({ enum: PERIODS, example: 'annual' }) @IsIn(PERIODS, oneOfMessage('period', PERIODS)) period: Period;
-  @ApiPropertyOptional({ example: '30000.00' }) @IsOptional() @amount('signOn') signOn?: string | null;
-  @ApiPropertyOptional({ example: '100000.00' }) @IsOptional() @amount('equity') equity?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '30000.00' }) @IsOptional() @amount('signOn') signOn?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '100000.00' }) @IsOptional() @amount('equity') equity?: string | null;
   @ApiProperty({ example: '2027-03-01' }) @date('startDate') startDate: string;
   @ApiProperty({ example: '2027-02-01T00:00:00Z' }) @IsDateTime() expiresAt: string;
 }
@@ -74,6 +74,23 @@ export class OfferView {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
+export class OfferTermsView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) applicationId: string;
+  @ApiProperty({ enum: OFFER_STATUSES, description: 'The status when these terms were last current' }) status: OfferStatus;
+  @ApiProperty() version: number;
+  @ApiProperty({ enum: CURRENCIES }) currency: Currency;
+  @ApiProperty({ enum: PERIODS }) period: Period;
+  @ApiProperty({ example: '42874.00' }) base: string;
+  @ApiProperty({ nullable: true, type: String }) signOn: string | null;
+  @ApiProperty({ nullable: true, type: String }) equity: string | null;
+  @ApiProperty({ format: 'date' }) startDate: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt: string;
+  @ApiProperty({ nullable: true, type: String }) statusReason: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
 export class OfferEventView {
   @ApiProperty({ nullable: true, enum: OFFER_STATUSES, type: String }) from: OfferStatus | null;
   @ApiProperty({ enum: OFFER_STATUSES }) to: OfferStatus;
@@ -87,8 +104,8 @@ export class CreateCompetingOfferDto {
   static readonly [NULLABLE_FIELDS]: readonly string[] = ['bonus', 'equity'];
   @ApiProperty({ example: 'Google DeepMind' }) @Trim() @IsString() @Length(1, 200) employer: string;
   @ApiProperty({ example: '320000.00' }) @amount('base') base: string;
-  @ApiPropertyOptional({ example: '60000.00' }) @IsOptional() @amount('bonus') bonus?: string | null;
-  @ApiPropertyOptional({ example: '400000.00' }) @IsOptional() @amount('equity') equity?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '60000.00' }) @IsOptional() @amount('bonus') bonus?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '400000.00' }) @IsOptional() @amount('equity') equity?: string | null;
   @ApiProperty({ enum: CURRENCIES }) @IsIn(CURRENCIES, oneOfMessage('currency', CURRENCIES)) currency: Currency;
   @ApiProperty({ enum: PERIODS }) @IsIn(PERIODS, oneOfMessage('period', PERIODS)) period: Period;
 }

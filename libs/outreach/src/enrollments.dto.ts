@@ -19,9 +19,19 @@ export class EnrollmentListQuery extends PageQuery {
   status?: EnrollmentStatus;
 }
 
+export class EnrolledView {
+  @ApiProperty({ format: 'uuid' }) candidateId: string;
+  @ApiProperty({ format: 'uuid' }) enrollmentId: string;
+}
+
+export class SkippedView {
+  @ApiProperty({ format: 'uuid' }) candidateId: string;
+  @ApiProperty({ enum: SKIP_REASONS, description: 'not_found covers candidates the caller may not see' }) reason: SkipReason;
+}
+
 export class EnrollResult {
-  @ApiProperty({ description: '[{ candidateId, enrollmentId }]' }) enrolled: { candidateId: string; enrollmentId: string }[];
-  @ApiProperty({ description: `[{ candidateId, reason }], reason one of ${SKIP_REASONS.join(', ')}` }) skipped: { candidateId: string; reason: SkipReason }[];
+  @ApiProperty({ type: [EnrolledView] }) enrolled: EnrolledView[];
+  @ApiProperty({ type: [SkippedView] }) skipped: SkippedView[];
 }
 
 export class MessageView {

@@ -84,6 +84,12 @@ export class PreviewDto {
   @ApiPropertyOptional({ example: 1, description: '1-based step number; every step if absent' }) @IsOptional() @IsInt() @Min(1) @Max(10) step?: number;
 }
 
+export class PreviewStepView {
+  @ApiProperty({ example: 1 }) step: number;
+  @ApiProperty({ example: 'ByteDance is building Doubao' }) subject: string;
+  @ApiProperty({ example: 'Hi Wei, ...' }) body: string;
+}
+
 /** A sequence version's full definition, as stored and shown. */
 export interface SequenceDefinition {
   name: string;
@@ -97,11 +103,48 @@ export interface SequenceDefinition {
   stopRules: { onReply: true; onSameEmployerReply: boolean };
 }
 
+export class SenderView {
+  @ApiProperty({ example: 'Jun Wang, ByteDance' }) fromName: string;
+  @ApiProperty({ example: 'jun.wang@talent.bytedance.example' }) fromAddress: string;
+  @ApiProperty({ type: String, nullable: true, example: 'replies@talent.bytedance.example' }) replyTo: string | null;
+}
+
+export class StepView {
+  @ApiProperty({ example: 'P3D' }) delay: string;
+  @ApiProperty({ example: '{{taskForce.company}} is building {{taskForce.name}}' }) subject: string;
+  @ApiProperty({ example: 'Hi {{candidate.firstName}}, ...\n\nUnsubscribe: {{unsubscribeUrl}}' }) body: string;
+  @ApiPropertyOptional({ description: 'Present when the step starts a new conversation' }) newThread?: boolean;
+}
+
+export class SendWindowView {
+  @ApiProperty({ enum: WEEKDAYS, isArray: true, example: ['mon', 'tue', 'wed', 'thu', 'fri'] }) days: Weekday[];
+  @ApiProperty({ example: '09:00' }) start: string;
+  @ApiProperty({ example: '17:00' }) end: string;
+}
+
+export class StopRulesView {
+  @ApiProperty({ enum: [true], description: 'A reply always stops the enrollment' }) onReply: true;
+  @ApiProperty() onSameEmployerReply: boolean;
+}
+
+/** A sequence version's full definition, as stored and shown. */
+export class SequenceDefinitionView implements SequenceDefinition {
+  @ApiProperty({ example: 'Doubao LLM researchers, spring 2027' }) name: string;
+  @ApiProperty({ type: SenderView }) sender: SenderView;
+  @ApiProperty({ type: [StepView] }) steps: StepView[];
+  @ApiProperty({ type: SendWindowView }) sendWindow: SendWindowView;
+  @ApiProperty({ enum: ['candidate', 'task_force'] }) timeZoneRule: 'candidate' | 'task_force';
+  @ApiProperty({ enum: HOLIDAY_CALENDARS, isArray: true, example: ['US', 'CN'] }) holidayCalendars: HolidayCalendar[];
+  @ApiProperty({ example: 200 }) dailyCapPerSender: number;
+  @ApiProperty({ example: 20 }) dailyCapPerRecipientDomain: number;
+  @ApiProperty({ type: StopRulesView }) stopRules: StopRulesView;
+}
+
 export class SequenceView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) taskForceId: string;
   @ApiProperty({ description: 'The version new enrollments use' }) version: number;
-  @ApiProperty({ description: 'The definition of that version' }) definition: SequenceDefinition;
+  @ApiProperty({ type: SequenceDefinitionView, description: 'The definition of that version' }) definition: SequenceDefinition;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
@@ -120,9 +163,25 @@ export class StepStats {
   @ApiProperty({ description: 'replied / sent, 0 when nothing was sent' }) replyRate: number;
 }
 
+export class EnrollmentCounts {
+  @ApiProperty({ example: 10 }) active: number;
+  @ApiProperty({ example: 0 }) paused: number;
+  @ApiProperty({ example: 3 }) stopped: number;
+  @ApiProperty({ example: 40 }) completed: number;
+}
+
+export class StatsTotals {
+  @ApiProperty({ example: 120 }) sent: number;
+  @ApiProperty({ example: 9 }) replied: number;
+  @ApiProperty({ example: 2 }) bounced: number;
+  @ApiProperty({ example: 1 }) optedOut: number;
+  @ApiProperty({ example: 0 }) uncertain: number;
+  @ApiProperty({ example: 0.075, description: 'replied / sent, 0 when nothing was sent' }) replyRate: number;
+}
+
 export class SequenceStats {
   @ApiProperty({ format: 'uuid' }) sequenceId: string;
-  @ApiProperty({ description: 'Enrollments by status', example: { active: 10, paused: 0, stopped: 3, completed: 40 } }) enrollments: Record<string, number>;
+  @ApiProperty({ type: EnrollmentCounts, description: 'Enrollments by status' }) enrollments: EnrollmentCounts;
   @ApiProperty({ type: [StepStats] }) steps: StepStats[];
-  @ApiProperty({ example: { sent: 120, replied: 9, bounced: 2, optedOut: 1, uncertain: 0, replyRate: 0.075 } }) totals: Record<string, number>;
+  @ApiProperty({ type: StatsTotals }) totals: StatsTotals;
 }

@@ -154,7 +154,12 @@ export class SequencesService {
     const total = (k: keyof StepStats) => steps.reduce((sum, s) => sum + (s[k] as number), 0);
     return {
       sequenceId: id,
-      enrollments: Object.fromEntries(['active', 'paused', 'stopped', 'completed'].map((s) => [s, count(0, `enrollment:${s}`)])),
+      enrollments: {
+        active: count(0, 'enrollment:active'),
+        paused: count(0, 'enrollment:paused'),
+        stopped: count(0, 'enrollment:stopped'),
+        completed: count(0, 'enrollment:completed'),
+      },
       steps,
       totals: { sent: total('sent'), replied: total('replied'), bounced: total('bounced'), optedOut: total('optedOut'), uncertain: total('uncertain'), replyRate: rate(total('replied'), total('sent')) },
     };

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...process.env, MIGRATIONS_RUN_ON_START: 'false' });
   const app = await createHttpApp(ApiModule.forRoot(config), config);
   try {
-    process.stdout.write(`${JSON.stringify(describeApi(app), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(describeApi(app, config), null, 2)}\n`);
   } finally {
     await app.close();
   }

@@ -2,11 +2,15 @@ import {
   CandidateImportService,
   CandidateListQuery,
   CandidatesService,
+  CandidateExport,
   CandidateView,
   CreateCandidateDto,
   CreateNoteDto,
   DuplicateGroupView,
   EXPORT_SECTIONS,
+  ExportedApplication,
+  ExportedAuditEntry,
+  ExportedNote,
   ExportSection,
   GROUP_ID,
   ImportReport,
@@ -126,6 +130,7 @@ export class CandidatesController {
       'Everything held about the person, as JSON (audited). Notes, applications and the audit trail hold at most 200 entries each; ' +
       'nextCursors says where GET /v1/candidates/{id}/export/{section} carries on.',
   })
+  @ApiOkResponse({ type: CandidateExport })
   @ApiProblems(400, 401, 404)
   export(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
     return this.candidates.export(actor, id);
@@ -134,6 +139,7 @@ export class CandidatesController {
   @Get(':id/export/:section')
   @ApiOperation({ summary: 'The rest of one section of an export (notes, applications or auditTrail), from its nextCursors entry (audited)' })
   @ApiParam({ name: 'section', enum: EXPORT_SECTIONS })
+  @ApiPage(ExportedNote, ExportedApplication, ExportedAuditEntry)
   @ApiProblems(400, 401, 404)
   exportSection(
     @CurrentActor() actor: Actor,

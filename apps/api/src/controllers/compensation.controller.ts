@@ -17,6 +17,7 @@ import {
   OfferAction,
   OfferActionDto,
   OfferEventView,
+  OfferTermsView,
   OfferView,
   UpdateOfferDto,
 } from '@app/compensation';
@@ -171,6 +172,7 @@ export class OffersController {
 
   @Get('offers/:id/versions/:version')
   @ApiOperation({ summary: 'The terms of one version of the offer' })
+  @ApiOkResponse({ type: OfferTermsView })
   @ApiProblems(400, 401, 404)
   version(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('version', VersionPipe) version: number) {
     return this.offers.version(actor, id, version);

@@ -58,6 +58,7 @@ export class UnsubscribeController {
   @ApiOperation({ summary: 'The page behind the unsubscribe link: a one-button confirmation (link scanners do not unsubscribe anyone)' })
   @ApiQuery({ name: 'token', required: true })
   @ApiProduces('text/html')
+  @ApiOkResponse({ description: 'A page with one button that posts the unsubscribe', content: { 'text/html': { schema: { type: 'string' } } } })
   @ApiProblems(400)
   confirm(@Query('token') token: string | undefined) {
     this.responses.checkUnsubscribeToken(token);
@@ -76,6 +77,13 @@ export class UnsubscribeController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Unsubscribe (RFC 8058 one-click): the candidate is opted out and every running sequence stops' })
   @ApiQuery({ name: 'token', required: true })
+  @ApiOkResponse({
+    description: 'Unsubscribed (also when already unsubscribed); a page for browsers that accept text/html',
+    content: {
+      'application/json': { schema: { type: 'object', required: ['unsubscribed'], properties: { unsubscribed: { type: 'boolean', enum: [true] } } } },
+      'text/html': { schema: { type: 'string' } },
+    },
+  })
   @ApiProblems(400)
   async unsubscribe(@Query('token') token: string | undefined, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     await this.responses.unsubscribe(this.responses.checkUnsubscribeToken(token));

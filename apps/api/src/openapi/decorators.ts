@@ -17,13 +17,15 @@ export class ProblemSchema {
   @ApiPropertyOptional({ type: [FieldProblemSchema] }) errors?: FieldProblemSchema[];
 }
 
-const DESCRIPTIONS: Record<number, string> = {
+export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor)',
   401: 'Missing, malformed, unknown, revoked or expired token',
   403: 'The role may not do this',
   404: 'Not found, or not visible to the caller',
   409: 'Conflicts with the current state',
   413: 'Body larger than 1 MiB',
+  414: 'URL or a path parameter too long',
+  415: 'Body is not in the accepted media type',
   422: 'Well-formed but refused by a rule',
   429: 'Rate limit exceeded; see Retry-After',
 };
@@ -33,21 +35,24 @@ export const ApiProblems = (...statuses: number[]) =>
   applyDecorators(
     ApiExtraModels(ProblemSchema),
     ...[...statuses, 429].map((status) =>
-      ApiResponse({ status, description: DESCRIPTIONS[status], content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } } }),
+      ApiResponse({ status, description: PROBLEM_DESCRIPTIONS[status], content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } } }),
     ),
   );
 
-/** Documents a cursor page of `model`. */
-export const ApiPage = (model: Type<unknown>) =>
+/** Documents a cursor page of `model` (of any of `models`, for a page whose items take one of several shapes). */
+export const ApiPage = (...models: Type<unknown>[]) =>
   applyDecorators(
-    ApiExtraModels(model),
+    ApiExtraModels(...models),
     ApiResponse({
       status: 200,
       description: 'A page; pass nextCursor as ?cursor= for the next one (null on the last page)',
       schema: {
         type: 'object',
         required: ['data', 'nextCursor'],
-        properties: { data: { type: 'array', items: { $ref: getSchemaPath(model) } }, nextCursor: { type: 'string', nullable: true } },
+        properties: {
+          data: { type: 'array', items: models.length === 1 ? { $ref: getSchemaPath(models[0]) } : { anyOf: models.map((m) => ({ $ref: getSchemaPath(m) })) } },
+          nextCursor: { type: 'string', nullable: true },
+        },
       },
     }),
   );
