@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { taskForceBody, useApi } from './support/harness';
 
 const PROBLEM = /^application\/problem\+json/;
@@ -76,7 +77,7 @@ describe('errors are problem+json, never a 500 for bad input', () => {
     expect(res.body.code).toBe('malformed_url');
     const raw = await new Promise<string>((resolve) => {
       const url = new URL(suite.api.url);
-      const socket = require('node:net').connect(Number(url.port), url.hostname, () => socket.write('GET /v1/me?q=\u00e9\u0001 HTTP/1.1\r\nHost: x\r\n\r\n'));
+      const socket = connect(Number(url.port), url.hostname, () => socket.write('GET /v1/me?q=\u00e9\u0001 HTTP/1.1\r\nHost: x\r\n\r\n'));
       let data = '';
       socket.on('data', (d: Buffer) => (data += d.toString()));
       socket.on('end', () => resolve(data));

@@ -80,7 +80,7 @@ describe('outreach against a real Postfix', () => {
         return check(e) ? e : undefined;
       }, timeoutMs);
     } catch (error) {
-      throw new Error(`${(error as Error).message}; the enrollment: ${JSON.stringify(last)}\nPostfix log:\n${postfix.log().slice(-4000)}`);
+      throw new Error(`${(error as Error).message}; the enrollment: ${JSON.stringify(last)}\nPostfix log:\n${postfix.log().slice(-4000)}`, { cause: error });
     }
   }
 
