@@ -1,12 +1,12 @@
 import { connect } from 'node:net';
-import { taskForceBody, useApi } from './support/harness';
+import { HttpResult, taskForceBody, useApi } from './support/harness';
 
 const PROBLEM = /^application\/problem\+json/;
 
 describe('errors are problem+json, never a 500 for bad input', () => {
   const suite = useApi('errors');
 
-  function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+  function expectProblem(res: Pick<HttpResult, 'status' | 'headers' | 'body'>, status: number, code: string) {
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toMatch(PROBLEM);
     expect(res.body).toMatchObject({ status, code, type: `urn:problem-type:hiring:${code}` });
@@ -29,8 +29,8 @@ describe('errors are problem+json, never a 500 for bad input', () => {
     expectProblem(res, 400, 'validation_failed');
     const fields = [...new Set(res.body.errors.map((e: { field: string }) => e.field))].sort();
     expect(fields).toEqual(['bogus', 'headcountTarget', 'name', 'timeZone']);
-    expect(res.body.errors.find((e: any) => e.field === 'name').message).toBe('name is required');
-    expect(res.body.errors.find((e: any) => e.field === 'bogus').message).toBe('bogus is not a known field');
+    expect(res.body.errors.find((e: { field: string }) => e.field === 'name').message).toBe('name is required');
+    expect(res.body.errors.find((e: { field: string }) => e.field === 'bogus').message).toBe('bogus is not a known field');
   });
 
   it('names nested members in field paths', async () => {
