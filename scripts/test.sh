@@ -6,6 +6,8 @@ ensure_services
 ensure_postfix
 log "type-checking and building (some suites run the built worker as real processes)"
 npx tsc -p tsconfig.json --noEmit
+log "linting (ESLint, Prettier)"
+npm run -s lint
 npm run -s build
 log "checking the OpenAPI document (OpenAPI 3.0 schema, Redocly recommended-strict, Spectral spectral:oas)"
 bash scripts/check-openapi.sh

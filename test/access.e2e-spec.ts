@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { bandBody, createUser, HttpResult, taskForceBody, useApi } from './support/harness';
+import { bandBody, createUser, HttpResult, ResponseBody, taskForceBody, useApi } from './support/harness';
 
 /**
  * Every route, called by a recruiter of task force B with the ids of task force A's data. The
@@ -171,7 +171,7 @@ describe('access across task forces', () => {
   /** A's data in an answer, beyond what the caller itself sent. */
   const leaks = (res: HttpResult, sent: unknown = '') =>
     secrets.filter((s) => res.text.toLowerCase().includes(s.toLowerCase()) && !JSON.stringify(sent).toLowerCase().includes(s.toLowerCase()));
-  const call = (method: string, path: string, body?: unknown) => http().request<any>(method, path, body, asB());
+  const call = (method: string, path: string, body?: unknown) => http().request<ResponseBody>(method, path, body, asB());
 
   it('refuses every route that names A data in its path', async () => {
     const failures: string[] = [];
@@ -249,7 +249,7 @@ describe('access across task forces', () => {
     expect(patched.body.existingCandidateId).toBeUndefined();
     expect(leaks(patched, A.email)).toEqual([]);
 
-    const imported = await http().request<any>('POST', '/v1/candidates/import', undefined, {
+    const imported = await http().request<ResponseBody>('POST', '/v1/candidates/import', undefined, {
       ...asB(),
       headers: { 'content-type': 'text/csv' },
       rawBody: `full_name,email\nMei Lin,${A.email}\n`,

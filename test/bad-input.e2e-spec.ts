@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ADMIN_TOKEN, bandBody, createUser, HttpClient, HttpResult, taskForceBody, useApi, waitFor } from './support/harness';
+import { ADMIN_TOKEN, bandBody, createUser, HttpClient, HttpResult, ResponseBody, taskForceBody, useApi, waitFor } from './support/harness';
 import { freePort } from './support/redis-server';
 
 const API_MAIN = path.join(__dirname, '../dist/apps/api/src/main.js');
@@ -15,7 +15,7 @@ const API_MAIN = path.join(__dirname, '../dist/apps/api/src/main.js');
 const PROBLEM = /^application\/problem\+json/;
 
 /** What a client sees for bytes no HTTP library would send: status, headers and the parsed body. */
-async function rawRequest(baseUrl: string, bytes: string): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+async function rawRequest(baseUrl: string, bytes: string): Promise<{ status: number; headers: Record<string, string>; body: ResponseBody }> {
   const url = new URL(baseUrl);
   const text = await new Promise<string>((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname, () => socket.write(bytes));
@@ -257,6 +257,15 @@ interface Parameter {
   required?: boolean;
   schema?: Schema;
 }
+/** The parts of the OpenAPI document the sweep reads. */
+interface OpenApiOperation {
+  parameters?: Parameter[];
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: { schemas: Record<string, Schema> };
+}
 interface Operation {
   method: string;
   path: string;
@@ -328,14 +337,14 @@ const headerValue = fc.oneof(
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
 );
 
-function resolve(doc: any, schema: Schema | undefined): Schema | undefined {
+function resolve(doc: OpenApiDocument, schema: Schema | undefined): Schema | undefined {
   return schema?.$ref ? doc.components.schemas[schema.$ref.split('/').pop()!] : schema;
 }
 
-function operationsOf(doc: any): Operation[] {
+function operationsOf(doc: OpenApiDocument): Operation[] {
   const ops: Operation[] = [];
-  for (const [path, methods] of Object.entries<Record<string, any>>(doc.paths)) {
-    for (const [method, op] of Object.entries<any>(methods)) {
+  for (const [path, methods] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
       const [mediaType, media] = (Object.entries(op.requestBody?.content ?? {})[0] ?? []) as [string | undefined, { schema?: Schema } | undefined];
       ops.push({ method: method.toUpperCase(), path, parameters: op.parameters ?? [], mediaType, bodySchema: media?.schema });
     }
@@ -351,13 +360,16 @@ function pathsOf(value: unknown, prefix: (string | number)[] = [], depth = 0): (
   return entries.flatMap(([k, v]) => [[...prefix, k], ...pathsOf(v, [...prefix, k], depth + 1)]);
 }
 
-function applyAt(target: unknown, at: (string | number)[], change: (parent: any, key: string | number) => void): void {
-  let node: any = target;
+/** An object or array of a request body, indexed by key or position. */
+type Container = Record<string | number, unknown>;
+
+function applyAt(target: unknown, at: (string | number)[], change: (parent: Container, key: string | number) => void): void {
+  let node: unknown = target;
   for (const key of at.slice(0, -1)) {
     if (node === null || typeof node !== 'object') return;
-    node = node[key];
+    node = (node as Container)[key];
   }
-  if (node !== null && typeof node === 'object') change(node, at[at.length - 1]);
+  if (node !== null && typeof node === 'object') change(node as Container, at[at.length - 1]);
 }
 
 describe('bad input: a generated sweep of every operation in the OpenAPI document', () => {
@@ -365,7 +377,7 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
   const http = () => suite.api.http;
   const ids: Record<string, string> = {};
 
-  async function made(res: Promise<HttpResult>, what: string): Promise<any> {
+  async function made(res: Promise<HttpResult>, what: string): Promise<ResponseBody> {
     const r = await res;
     if (r.status >= 300) throw new Error(`could not make the ${what}: ${r.status} ${r.text}`);
     return r.body;
@@ -419,7 +431,7 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
   }
 
   /** A valid-looking value for a schema: real ids for known *Id fields, else the document's examples. */
-  function sample(doc: any, raw: Schema | undefined, name = '', depth = 0): Json | undefined {
+  function sample(doc: OpenApiDocument, raw: Schema | undefined, name = '', depth = 0): Json | undefined {
     const schema = resolve(doc, raw);
     if (!schema || depth > 6) return undefined;
     const idByField: Record<string, string> = {
@@ -493,14 +505,14 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
    * required field missing, each text value holding a lone surrogate or NUL, each value of the
    * wrong type, loose numbers and impossible days in the query, loose numbers in the path.
    */
-  function examplesFor(doc: any, op: Operation, base: unknown): Mutation[][] {
+  function examplesFor(doc: OpenApiDocument, op: Operation, base: unknown): Mutation[][] {
     const out: Mutation[][] = [];
     const schema = resolve(doc, op.bodySchema);
     if (op.mediaType === 'application/json') {
       for (const field of schema?.required ?? []) out.push([{ kind: 'drop', at: [field] }]);
       for (const at of pathsOf(base)) {
         let value: unknown = base;
-        for (const key of at) value = (value as any)[key];
+        for (const key of at) value = (value as Container)[key];
         if (typeof value === 'string') out.push([{ kind: 'set', at, value: `${value}\ud800` }], [{ kind: 'set', at, value: `${value}\u0000` }]);
         out.push([{ kind: 'set', at, value: typeof value === 'object' && value !== null ? 'x' : {} }]);
       }
@@ -539,7 +551,7 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
   }
 
   it('answers every operation\'s bad input with a 4xx problem, never a 5xx', async () => {
-    const doc = (await http().get('/docs-json', { token: null })).body;
+    const doc = (await http().get<OpenApiDocument>('/docs-json', { token: null })).body;
     const operations = operationsOf(doc);
     expect(operations.length).toBeGreaterThan(60);
     const started = Date.now();

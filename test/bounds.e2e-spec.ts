@@ -1,3 +1,4 @@
+import type { DuplicateGroupView } from '@app/candidates/candidates.dto';
 import { OutreachReconciler } from '@app/outreach';
 import { newId } from '@app/platform';
 import { bandBody, createUser, taskForceBody, useApi } from './support/harness';
@@ -47,17 +48,17 @@ describe('bounded work per request', () => {
     });
 
     it('answers groups, honours limit, caps members and walks every group exactly once', async () => {
-      const { items, pages } = await walk<{ group: string; members: unknown[] }>('/v1/candidates/duplicates', 1, (page) => {
+      const { items, pages } = await walk<DuplicateGroupView>('/v1/candidates/duplicates', 1, (page) => {
         for (const g of page) expect(g.members.length).toBeLessThanOrEqual(20);
       });
-      const ours = items.filter((g: any) => g.currentEmployer === employer.toLowerCase());
+      const ours = items.filter((g) => g.currentEmployer === employer.toLowerCase());
       expect(ours).toHaveLength(4);
       expect(new Set(items.map((g) => g.group)).size).toBe(items.length);
       expect(pages).toBeGreaterThanOrEqual(items.length);
-      const big = ours.find((g: any) => g.fullName === 'ming wang') as any;
+      const big = ours.find((g) => g.fullName === 'ming wang')!;
       expect(big).toMatchObject({ count: 300, countCapped: false, reason: 'same name and employer' });
-      expect(big.members.map((m: { id: string }) => m.id)).toEqual([...bigIds].sort().slice(0, 20));
-      for (const pair of small) expect(ours.some((g: any) => JSON.stringify(g.members.map((m: { id: string }) => m.id)) === JSON.stringify(pair))).toBe(true);
+      expect(big.members.map((m) => m.id)).toEqual([...bigIds].sort().slice(0, 20));
+      for (const pair of small) expect(ours.some((g) => JSON.stringify(g.members.map((m) => m.id)) === JSON.stringify(pair))).toBe(true);
 
       const all = await walk<{ id: string }>(`/v1/candidates/duplicates/${big.group}/members`, 200);
       expect(all.items.map((m) => m.id)).toEqual([...bigIds].sort());
@@ -79,7 +80,7 @@ describe('bounded work per request', () => {
       const name = `Solo Recruiter ${suffix()}`;
       const mine = (await http().post('/v1/candidates', { fullName: name, currentEmployer: employer }, as)).body;
       const hidden = (await http().post('/v1/candidates', { fullName: name, currentEmployer: employer })).body;
-      const seen = async () => (await walk<any>('/v1/candidates/duplicates', 200, () => undefined, recruiter.token)).items;
+      const seen = async () => (await walk<DuplicateGroupView>('/v1/candidates/duplicates', 200, () => undefined, recruiter.token)).items;
       expect((await seen()).filter((g) => g.fullName === name.toLowerCase())).toEqual([]);
 
       const tf = (await http().post('/v1/task-forces', taskForceBody())).body;

@@ -1,11 +1,12 @@
-import { taskForceBody, useApi } from './support/harness';
+import { connect } from 'node:net';
+import { HttpResult, taskForceBody, useApi } from './support/harness';
 
 const PROBLEM = /^application\/problem\+json/;
 
 describe('errors are problem+json, never a 500 for bad input', () => {
   const suite = useApi('errors');
 
-  function expectProblem(res: { status: number; headers: Headers; body: any }, status: number, code: string) {
+  function expectProblem(res: Pick<HttpResult, 'status' | 'headers' | 'body'>, status: number, code: string) {
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toMatch(PROBLEM);
     expect(res.body).toMatchObject({ status, code, type: `urn:problem-type:hiring:${code}` });
@@ -28,8 +29,8 @@ describe('errors are problem+json, never a 500 for bad input', () => {
     expectProblem(res, 400, 'validation_failed');
     const fields = [...new Set(res.body.errors.map((e: { field: string }) => e.field))].sort();
     expect(fields).toEqual(['bogus', 'headcountTarget', 'name', 'timeZone']);
-    expect(res.body.errors.find((e: any) => e.field === 'name').message).toBe('name is required');
-    expect(res.body.errors.find((e: any) => e.field === 'bogus').message).toBe('bogus is not a known field');
+    expect(res.body.errors.find((e: { field: string }) => e.field === 'name').message).toBe('name is required');
+    expect(res.body.errors.find((e: { field: string }) => e.field === 'bogus').message).toBe('bogus is not a known field');
   });
 
   it('names nested members in field paths', async () => {
@@ -76,7 +77,7 @@ describe('errors are problem+json, never a 500 for bad input', () => {
     expect(res.body.code).toBe('malformed_url');
     const raw = await new Promise<string>((resolve) => {
       const url = new URL(suite.api.url);
-      const socket = require('node:net').connect(Number(url.port), url.hostname, () => socket.write('GET /v1/me?q=\u00e9\u0001 HTTP/1.1\r\nHost: x\r\n\r\n'));
+      const socket = connect(Number(url.port), url.hostname, () => socket.write('GET /v1/me?q=\u00e9\u0001 HTTP/1.1\r\nHost: x\r\n\r\n'));
       let data = '';
       socket.on('data', (d: Buffer) => (data += d.toString()));
       socket.on('end', () => resolve(data));

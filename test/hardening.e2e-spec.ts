@@ -32,7 +32,7 @@ function expectProblem(res: HttpResult, label = '') {
   expect({ where, serverError: res.status >= 500 }).toEqual({ where, serverError: false });
   if (res.status >= 400) {
     expect({ where, type: res.headers.get('content-type') }).toEqual({ where, type: expect.stringMatching(/application\/problem\+json/) });
-    expect({ where, correlation: (res.body as any)?.correlationId }).toEqual({ where, correlation: res.headers.get('x-request-id') });
+    expect({ where, correlation: (res.body as { correlationId?: string } | null)?.correlationId }).toEqual({ where, correlation: res.headers.get('x-request-id') });
   }
 }
 
@@ -206,7 +206,7 @@ describe('hardening', () => {
       const csv = ['full_name,email,phone,current_employer', `Csvperson ${tag},${email},+1 303 555 0177,Csvemployer${tag}`, `Csvperson ${tag},${email.toUpperCase()},,`, `Csvperson ${tag},not-an-email-${tag},x${tag},`].join('\n');
       const imported = await api().post('/v1/candidates/import', undefined, { rawBody: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'idempotency-key': `csv-${tag}` } });
       expect(imported.status).toBeLessThan(300);
-      const id = imported.body.results.find((r: any) => r.outcome === 'created').candidateId;
+      const id = imported.body.results.find((r: { outcome: string }) => r.outcome === 'created').candidateId;
       expect((await api().delete(`/v1/candidates/${id}`)).status).toBe(204);
       expect(await tracesInDatabase(suite.db, [`csvp.${tag}`, `csvperson ${tag}`, '303 555 0177', `csvemployer${tag}`])).toEqual([]);
       const replay = await api().post('/v1/candidates/import', undefined, { rawBody: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'idempotency-key': `csv-${tag}` } });

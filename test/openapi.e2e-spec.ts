@@ -94,7 +94,7 @@ describe('OpenAPI document and metrics', () => {
     expect(doc.components.schemas.UpdateTaskForceDto.required ?? []).toEqual([]);
     expect((await suite.api.http.get('/docs', { token: null })).status).toBe(200);
     for (const [path, operations] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(operations as Record<string, any>)) {
+      for (const [method, op] of Object.entries(operations as Record<string, { summary?: string; parameters: { name: string }[]; requestBody?: unknown; responses: Record<string, unknown> }>)) {
         expect(`${method} ${path}: ${op.summary ?? ''}`).toMatch(/: \S/);
         if (method === 'post') expect(op.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
         if (op.requestBody) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '413', '415']));

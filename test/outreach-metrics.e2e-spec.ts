@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { EnrollmentView } from '@app/outreach/enrollments.dto';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
 import { ADMIN_TOKEN, HttpClient, taskForceBody, useApi, waitFor } from './support/harness';
 import { spawnWorkerProcess } from './support/processes';
@@ -42,9 +43,9 @@ describe('outreach metrics and logs', () => {
     expect((await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id })).status).toBe(201);
     return { email, enroll: async () => (await http().post(`/v1/sequences/${seq.body.id}/enrollments`, { candidateIds: [c.id] })).body.enrolled[0].enrollmentId as string };
   }
-  const until = (id: string, check: (e: any) => boolean) =>
+  const until = (id: string, check: (e: EnrollmentView) => boolean) =>
     waitFor(async () => {
-      const e = (await http().get(`/v1/enrollments/${id}`)).body;
+      const e = (await http().get<EnrollmentView>(`/v1/enrollments/${id}`)).body;
       return check(e) ? e : undefined;
     }, 20_000);
   const scrape = async (url: string) => {
@@ -69,7 +70,7 @@ describe('outreach metrics and logs', () => {
       sink.failNext = 1;
       sink.failCode = 451;
       const done = await until(await later.enroll(), (e) => e.status === 'completed');
-      expect(done.messages.map((m: any) => [m.status, m.attempts])).toEqual([['sent', 2]]);
+      expect(done.messages.map((m) => [m.status, m.attempts])).toEqual([['sent', 2]]);
 
       const text = await waitFor(async () => {
         const t = await scrape(worker.url);

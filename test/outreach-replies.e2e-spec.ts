@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { EnrollmentView } from '@app/outreach/enrollments.dto';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
 import { createUser, taskForceBody, useApi, waitFor } from './support/harness';
 import { spawnWorkerProcess } from './support/processes';
@@ -66,8 +67,8 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     return res.body as { enrolled: { candidateId: string; enrollmentId: string }[]; skipped: { candidateId: string; reason: string }[] };
   }
 
-  const enrollment = async (id: string) => (await http().get(`/v1/enrollments/${id}`)).body;
-  const until = (id: string, check: (e: any) => boolean, timeoutMs = 20_000) =>
+  const enrollment = async (id: string) => (await http().get<EnrollmentView>(`/v1/enrollments/${id}`)).body;
+  const until = (id: string, check: (e: EnrollmentView) => boolean, timeoutMs = 20_000) =>
     waitFor(async () => {
       const e = await enrollment(id);
       return check(e) ? e : undefined;
@@ -105,7 +106,7 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     sink.rcptReplies.delete(c.email);
     expect((await http().post(`/v1/enrollments/${enrolled[0].enrollmentId}/resume`)).body.pauseReason).toBeNull();
     const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed');
-    expect(done.messages.map((m: any) => m.status)).toEqual(['sent', 'sent']);
+    expect(done.messages.map((m) => m.status)).toEqual(['sent', 'sent']);
     expect(mailTo(c.email)).toHaveLength(2);
     expect(await sentToday(seq.from)).toEqual({ sender: 2, domain: 2 });
   });
@@ -182,7 +183,7 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: any = (await http().get(`/v1/outreach/suppressions?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      const page: { data: { address: string }[]; nextCursor: string | null } = (await http().get(`/v1/outreach/suppressions?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
       expect(page.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.data.map((s: { address: string }) => s.address));
       cursor = page.nextCursor;
@@ -250,7 +251,7 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     expect((await http().get(`/v1/applications/${c.applicationId}`)).body.stage).toBe('contacted');
 
     const done = await until(id, (e) => e.status === 'completed');
-    expect(done.messages.map((m: any) => m.status)).toEqual(['sent', 'sent']);
+    expect(done.messages.map((m) => m.status)).toEqual(['sent', 'sent']);
     expect(mailTo(c.email).map((m) => m.subject)).toEqual(['Follow-up']);
     const audit = await suite.db.query<{ action: string; details: unknown }>(`SELECT action, details FROM audit_log WHERE entity_id = $1`, [id]);
     expect(audit).toEqual([{ action: 'outreach_step.marked_sent', details: { step: 1 } }]);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { Client } from 'pg';
+import type { EnrollmentView } from '@app/outreach/enrollments.dto';
 import { signWebhook } from '@app/web';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
 import { ADMIN_TOKEN, createUser, dropRedisKeys, taskForceBody, useApi, waitFor } from './support/harness';
@@ -70,8 +71,8 @@ describe('outreach sending', () => {
     return res.body as { enrolled: { candidateId: string; enrollmentId: string }[]; skipped: { candidateId: string; reason: string }[] };
   }
 
-  const enrollment = async (id: string) => (await http().get(`/v1/enrollments/${id}`)).body;
-  const until = (id: string, check: (e: any) => boolean, timeoutMs = 20_000) =>
+  const enrollment = async (id: string) => (await http().get<EnrollmentView>(`/v1/enrollments/${id}`)).body;
+  const until = (id: string, check: (e: EnrollmentView) => boolean, timeoutMs = 20_000) =>
     waitFor(async () => {
       const e = await enrollment(id);
       return check(e) ? e : undefined;
@@ -94,18 +95,18 @@ describe('outreach sending', () => {
     const { enrolled } = await enroll(seq.id, [c.id]);
     const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed');
 
-    expect(done.messages.map((m: any) => [m.step, m.status, m.attempts])).toEqual([
+    expect(done.messages.map((m) => [m.step, m.status, m.attempts])).toEqual([
       [1, 'sent', 1],
       [2, 'sent', 1],
       [3, 'sent', 1],
     ]);
-    const sentAt = done.messages.map((m: any) => Date.parse(m.sentAt));
+    const sentAt = done.messages.map((m) => Date.parse(m.sentAt!));
     expect(sentAt[1] - sentAt[0]).toBeGreaterThanOrEqual(1000);
     expect(sentAt[2] - sentAt[1]).toBeGreaterThanOrEqual(1000);
 
     const mail = mailTo(c.email);
     expect(mail.map((m) => m.subject)).toEqual(['ByteDance: hello Wei', 'Second note', 'Last note']);
-    expect(mail.map((m) => m.messageId)).toEqual(done.messages.map((m: any) => m.messageId));
+    expect(mail.map((m) => m.messageId)).toEqual(done.messages.map((m) => m.messageId));
     expect(mail[0].headers['list-unsubscribe']).toMatch(/^<http:\/\/127\.0\.0\.1:3000\/v1\/unsubscribe\?token=[\w.-]+>$/);
     expect(mail[0].headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
     expect(mail[0].headers['reply-to']).toContain('replies@talent.example.com');
@@ -114,7 +115,7 @@ describe('outreach sending', () => {
     const application = (await http().get(`/v1/applications/${c.applicationId}`)).body;
     expect(application.stage).toBe('contacted');
     const stats = (await http().get(`/v1/sequences/${seq.id}/stats`)).body;
-    expect(stats.steps.map((s: any) => [s.step, s.sent, s.scheduled])).toEqual([
+    expect(stats.steps.map((s: { step: number; sent: number; scheduled: number }) => [s.step, s.sent, s.scheduled])).toEqual([
       [1, 1, 0],
       [2, 1, 0],
       [3, 1, 0],
@@ -132,11 +133,11 @@ describe('outreach sending', () => {
         { delay: 'PT1S', subject: 'Following up', body: 'Four {{unsubscribeUrl}}', newThread: false },
       ],
     });
-    expect((await http().get(`/v1/sequences/${seq.id}`)).body.definition.steps.map((s: any) => s.newThread ?? false)).toEqual([false, false, true, false]);
+    expect((await http().get(`/v1/sequences/${seq.id}`)).body.definition.steps.map((s: { newThread?: boolean }) => s.newThread ?? false)).toEqual([false, false, true, false]);
     const c = await candidateIn(tf.id);
     const { enrolled } = await enroll(seq.id, [c.id]);
     const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed', 30_000);
-    const ids: string[] = done.messages.map((m: any) => m.messageId);
+    const ids: string[] = done.messages.map((m) => m.messageId);
     const mail = mailTo(c.email);
     expect(mail.map((m) => m.subject)).toEqual(['Hello', 'Re: Hello', 'Something new', 'Following up']);
     expect(mail.map((m) => [m.headers['in-reply-to'] ?? null, m.headers.references ?? null])).toEqual([
@@ -178,7 +179,7 @@ describe('outreach sending', () => {
 
     const stopped = await enrollment(enrolled[0].enrollmentId);
     expect(stopped).toMatchObject({ status: 'stopped', stopReason: 'replied' });
-    expect(stopped.messages.map((m: any) => [m.status, m.response])).toEqual([
+    expect(stopped.messages.map((m) => [m.status, m.response])).toEqual([
       ['sent', 'replied'],
       ['skipped', null],
     ]);
@@ -209,7 +210,7 @@ describe('outreach sending', () => {
       expect(Date.now() - started).toBeGreaterThan(300);
       const after = await enrollment(enrolled[0].enrollmentId);
       expect(after).toMatchObject({ status: 'stopped', stopReason: 'replied' });
-      expect(after.messages.map((m: any) => [m.step, m.status, m.response])).toEqual([
+      expect(after.messages.map((m) => [m.step, m.status, m.response])).toEqual([
         [1, 'sent', 'replied'],
         [2, 'skipped', null],
       ]);
@@ -253,7 +254,7 @@ describe('outreach sending', () => {
     const stranger = await inbound({ kind: 'reply', from: `nobody.${unique()}@example.org`, subject: 'Who is this?' });
     expect(stranger.body.outcome).toBe('unmatched');
     const listed = await http().get('/v1/outreach/inbound?outcome=unmatched&limit=100');
-    expect(listed.body.data.map((e: any) => e.id)).toContain(stranger.body.id);
+    expect(listed.body.data.map((e: { id: string }) => e.id)).toContain(stranger.body.id);
   });
 
   it('stops colleagues at the same employer when the sequence asks for it', async () => {
@@ -356,7 +357,7 @@ describe('outreach sending', () => {
       const steps = all.map((e) => e.messages[0]);
       return steps.some((s) => s.status === 'sent') && steps.some((s) => s.status === 'scheduled' && /daily cap/.test(s.detail ?? '')) ? steps : undefined;
     });
-    const deferred = states.find((s: any) => s.status === 'scheduled');
+    const deferred = states.find((s) => s.status === 'scheduled')!;
     // The cap's day is Shanghai's: it resets at midnight there, whatever UTC says.
     const tomorrow = DateTime.now().setZone('Asia/Shanghai').plus({ days: 1 }).startOf('day');
     expect(Date.parse(deferred.dueAt)).toBeGreaterThanOrEqual(tomorrow.toMillis());
@@ -384,11 +385,11 @@ describe('outreach sending', () => {
     const { enrolled } = await enroll(seq.id, people.map((p) => p.id));
     const steps = await waitFor(async () => {
       const all = (await Promise.all(enrolled.map((e) => enrollment(e.enrollmentId)))).map((e) => e.messages[0]);
-      const settled = all.every((s: any) => s.status === 'sent' || (s.status === 'scheduled' && /daily cap/.test(s.detail ?? '')));
+      const settled = all.every((s) => s.status === 'sent' || (s.status === 'scheduled' && /daily cap/.test(s.detail ?? '')));
       return settled ? all : undefined;
     });
 
-    const sent = steps.filter((s: any) => s.status === 'sent');
+    const sent = steps.filter((s) => s.status === 'sent');
     expect(sent).toHaveLength(3);
     const delivered = sink.messages.filter((m) => domains.some((d) => m.to[0].endsWith(`@${d}`)));
     expect(delivered).toHaveLength(3);
@@ -467,7 +468,7 @@ describe('outreach sending', () => {
       await hold.release();
 
       const done = await until(enrollmentId, (e) => e.status === 'completed');
-      expect(done.messages.map((m: any) => [m.status, m.attempts])).toEqual([['sent', 1]]);
+      expect(done.messages.map((m) => [m.status, m.attempts])).toEqual([['sent', 1]]);
       expect(mailTo(c.email)).toHaveLength(1);
     });
   });
@@ -482,7 +483,7 @@ describe('outreach sending', () => {
 
       expect((await http().post(`/v1/enrollments/${enrollmentId}/resume`)).status).toBe(200);
       const done = await until(enrollmentId, (e) => e.status === 'completed');
-      expect(done.messages.map((m: any) => [m.status, m.attempts])).toEqual([['sent', 1]]);
+      expect(done.messages.map((m) => [m.status, m.attempts])).toEqual([['sent', 1]]);
       expect(mailTo(c.email)).toHaveLength(1);
     });
   });

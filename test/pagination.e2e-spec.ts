@@ -1,4 +1,4 @@
-import { taskForceBody, useApi } from './support/harness';
+import { HttpResult, taskForceBody, useApi } from './support/harness';
 
 describe('cursor pagination', () => {
   const suite = useApi('pages');
@@ -23,7 +23,7 @@ describe('cursor pagination', () => {
     let inserted = 0;
     let pages = 0;
     do {
-      const res: any = await suite.api.http.get(`/v1/task-forces?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: HttpResult<{ data: { id: string }[]; nextCursor: string | null }> = await suite.api.http.get(`/v1/task-forces?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status).toBe(200);
       expect(res.body.data.length).toBeLessThanOrEqual(4);
       seen.push(...res.body.data.map((t: { id: string }) => t.id));

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { EnrollmentView } from '@app/outreach/enrollments.dto';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { taskForceBody, useApi, waitFor } from './support/harness';
 import { PostfixInstance, startPostfix } from './support/postfix';
@@ -67,11 +68,11 @@ describe('outreach against a real Postfix', () => {
   async function enroll(sequenceId: string, candidateIds: string[]): Promise<string[]> {
     const res = await http().post(`/v1/sequences/${sequenceId}/enrollments`, { candidateIds });
     expect(res.status).toBe(200);
-    return candidateIds.map((id) => res.body.enrolled.find((e: any) => e.candidateId === id).enrollmentId);
+    return candidateIds.map((id) => res.body.enrolled.find((e: { candidateId: string }) => e.candidateId === id).enrollmentId);
   }
-  const enrollment = async (id: string) => (await http().get(`/v1/enrollments/${id}`)).body;
+  const enrollment = async (id: string) => (await http().get<EnrollmentView>(`/v1/enrollments/${id}`)).body;
   /** Waits for an enrollment's state; on a timeout says what the state was and what Postfix logged. */
-  async function until(id: string, check: (e: any) => boolean, timeoutMs = 20_000) {
+  async function until(id: string, check: (e: EnrollmentView) => boolean, timeoutMs = 20_000) {
     let last: unknown;
     try {
       return await waitFor(async () => {
@@ -80,7 +81,7 @@ describe('outreach against a real Postfix', () => {
         return check(e) ? e : undefined;
       }, timeoutMs);
     } catch (error) {
-      throw new Error(`${(error as Error).message}; the enrollment: ${JSON.stringify(last)}\nPostfix log:\n${postfix.log().slice(-4000)}`);
+      throw new Error(`${(error as Error).message}; the enrollment: ${JSON.stringify(last)}\nPostfix log:\n${postfix.log().slice(-4000)}`, { cause: error });
     }
   }
 
@@ -89,7 +90,7 @@ describe('outreach against a real Postfix', () => {
     const c = await candidate(seq.taskForceId);
     const [id] = await enroll(seq.id, [c.id]);
     const done = await until(id, (e) => e.status === 'completed');
-    expect(done.messages.map((m: any) => [m.step, m.status, m.attempts])).toEqual([[1, 'sent', 1]]);
+    expect(done.messages.map((m) => [m.step, m.status, m.attempts])).toEqual([[1, 'sent', 1]]);
 
     const mail = await waitFor(async () => (postfix.delivered(c.email).length ? postfix.delivered(c.email) : undefined), 10_000);
     // A late second copy would land within Postfix's queue run; none may come.
@@ -175,13 +176,13 @@ describe('outreach against a real Postfix', () => {
       await postfix.start();
     }
     const done = await Promise.all(ids.map((id) => until(id, (e) => e.status === 'completed', 30_000)));
-    for (const e of done) expect(e.messages.map((m: any) => m.status)).toEqual(['sent', 'sent']);
+    for (const e of done) expect(e.messages.map((m) => m.status)).toEqual(['sent', 'sent']);
     await waitFor(async () => people.every((p) => postfix.delivered(p.email).length === 2), 10_000);
     await new Promise((r) => setTimeout(r, 1000));
     for (const [i, p] of people.entries()) {
       const mail = postfix.delivered(p.email);
       expect(mail.map((m) => m.headers['subject'])).toEqual(['First note', 'Second note']);
-      expect(mail.map((m) => m.headers['message-id'])).toEqual(done[i].messages.map((m: any) => m.messageId));
+      expect(mail.map((m) => m.headers['message-id'])).toEqual(done[i].messages.map((m) => m.messageId));
     }
   });
 
@@ -198,7 +199,7 @@ describe('outreach against a real Postfix', () => {
           const started = Date.now();
           connection.send({ from, to: [rcpt] }, 'Subject: probe\r\n\r\nprobe\r\n', (error) => {
             connection.quit();
-            resolve({ error: error ? (error as any) : null, ms: Date.now() - started });
+            resolve({ error: error || null, ms: Date.now() - started });
           });
         });
       });

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
-import { createUser, HttpResult, Running, startWorker, taskForceBody, useApi, waitFor } from './support/harness';
+import { createUser, HttpResult, ResponseBody, Running, startWorker, taskForceBody, useApi, waitFor } from './support/harness';
 
 /**
  * Recruiter rB (task force B only) tries to read, change or learn anything about task force A's
@@ -23,7 +23,7 @@ describe('visibility across task forces: chains of legal calls', () => {
   let seqA: string;
   let seqB: string;
 
-  const ok = async <T = any>(res: Promise<HttpResult<T>>, status = [200, 201, 204]): Promise<T> => {
+  const ok = async <T = ResponseBody>(res: Promise<HttpResult<T>>, status = [200, 201, 204]): Promise<T> => {
     const r = await res;
     if (!status.includes(r.status)) throw new Error(`set-up call answered ${r.status}: ${r.text}`);
     return r.body;
@@ -159,7 +159,7 @@ describe('visibility across task forces: chains of legal calls', () => {
       ]);
       expect(answers.slice(0, 4).map((a) => a.status)).toEqual([409, 409, 409, 409]);
       expect(answers[4].status).toBe(200);
-      expect(answers[4].body.results.map((r: any) => r.outcome)).toEqual(['duplicate', 'duplicate']);
+      expect(answers[4].body.results.map((r: { outcome: string }) => r.outcome)).toEqual(['duplicate', 'duplicate']);
       expect(answers.flatMap((a) => leaks(a.text))).toEqual([]);
       expect(answers.map((a) => a.body.existingCandidateId)).toEqual([undefined, undefined, undefined, undefined, undefined]);
     });
@@ -278,7 +278,7 @@ describe('visibility across task forces: chains of legal calls', () => {
       const merge = await http().post(`/v1/candidates/${q}/merge`, { duplicateId: p }, asB());
       if (merge.status !== 200) return; // refused: nothing to count
       const exported = await ok(http().get(`/v1/candidates/${q}/export`, asB()));
-      const merged = exported.auditTrail.find((e: any) => e.action === 'candidate.merged');
+      const merged = exported.auditTrail.find((e: { action: string }) => e.action === 'candidate.merged');
       // rB can read none of the two moved notes (one for A, one rA's own): the trail must not tell them they exist.
       expect(exported.notes).toEqual([]);
       expect(merged.details.movedNotes).toBe(0);
@@ -328,7 +328,7 @@ describe('visibility across task forces: chains of legal calls', () => {
       expect({
         erase: erase.status,
         notesOfA: notes[0].n,
-        commentOfA: history.history.some((h: any) => h.comment === 'A: great call, offer likely'),
+        commentOfA: history.history.some((h: { comment: string | null }) => h.comment === 'A: great call, offer likely'),
         enrollmentOfA: enrollment.status,
       }).toEqual({ erase: 403, notesOfA: 1, commentOfA: true, enrollmentOfA: 'active' });
     });
@@ -474,7 +474,7 @@ describe('visibility across task forces: outreach of A through the shared record
     const bPeople = [await personIn(tfB, rB.token), await personIn(tfB, rB.token)];
     const enB = (await http().post(`/v1/sequences/${seqB}/enrollments`, { candidateIds: bPeople }, { token: rB.token })).body;
     await waitFor(async () => {
-      const all = await Promise.all(enB.enrolled.map((e: any) => http().get(`/v1/enrollments/${e.enrollmentId}`, { token: rB.token })));
+      const all = await Promise.all(enB.enrolled.map((e: { enrollmentId: string }) => http().get(`/v1/enrollments/${e.enrollmentId}`, { token: rB.token })));
       return all.every((e) => e.body.messages[0].status === 'sent');
     }, 20_000);
     const aPerson = await personIn(tfA, rA.token);

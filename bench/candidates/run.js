@@ -3,7 +3,7 @@
 // connections beside a bare Fastify + pg lookup of the same rows, in the same run.
 //   npm run bench:candidates            (BENCH_CANDIDATES=200000 for a quicker run)
 require('reflect-metadata');
-const { fork, spawn } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { Client } = require('pg');
 const autocannon = require('autocannon');
@@ -105,7 +105,9 @@ function startProcess(script, env, readyUrl) {
     for (let i = 0; i < 100; i++) {
       try {
         if ((await fetch(readyUrl)).status < 500) return child;
-      } catch {}
+      } catch {
+        // Not listening yet: try again after the pause.
+      }
       await sleep(200);
     }
     child.kill();

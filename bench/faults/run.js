@@ -96,7 +96,9 @@ process.on('exit', () => {
   for (const child of children) {
     try {
       child.kill('SIGKILL');
-    } catch {}
+    } catch {
+      // Already gone: nothing to kill.
+    }
   }
 });
 
@@ -119,7 +121,9 @@ async function startRedis() {
     try {
       if (client.status !== 'ready') await client.connect().catch(() => undefined);
       if ((await client.ping()) === 'PONG') break;
-    } catch {}
+    } catch {
+      // Not answering yet: check the process is alive, then try again.
+    }
     if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}); see ${logDir}/redis.log`);
     await sleep(100);
   }
@@ -155,7 +159,9 @@ function logSummary() {
       try {
         const j = JSON.parse(line);
         key = `${j.msg ?? ''}${j.err?.message ? `: ${j.err.message}` : ''}`.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>').replace(/\d+/g, 'N').slice(0, 100);
-      } catch {}
+      } catch {
+        // Not a JSON log line: tallied by its first 80 characters.
+      }
       tally.set(key, (tally.get(key) ?? 0) + 1);
     }
   }
@@ -485,7 +491,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     for (const child of children) {
       try {
         child.kill('SIGKILL');
-      } catch {}
+      } catch {
+        // Already gone: nothing to kill.
+      }
     }
     admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`)
       .catch(() => undefined)

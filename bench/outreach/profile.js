@@ -8,7 +8,6 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
-const { performance } = require('node:perf_hooks');
 
 const root = path.resolve(__dirname, '../..');
 const fromRoot = (id) => require(require.resolve(id, { paths: [root] }));

@@ -230,7 +230,9 @@ function procSnapshot() {
       const fields = stat.slice(close + 2).split(' ');
       // fields[0] is state (field 3); utime and stime are fields 14 and 15.
       snap.set(Number(entry), { comm, ticks: Number(fields[11]) + Number(fields[12]) });
-    } catch {}
+    } catch {
+      // The process ended between the directory listing and the read: it has no ticks to count.
+    }
   }
   return snap;
 }
@@ -832,12 +834,11 @@ function summariseCpuProfiles(items, from, to) {
 
 function printCpuProfile(o) {
   const p = o.cpuProfile;
-  const steps = Math.max(1, o.sinkCount);
   console.log(`  CPU profile of the outreach workers while sending (V8 sampler, idle excluded): ${fmt(p.totalMs)} ms busy in the window`);
   console.log('    self time by package:');
-  for (const [k, ms, share] of p.categories) console.log(`      ${(share * 100).toFixed(1).padStart(5)} %  ${k}`);
+  for (const [k, , share] of p.categories) console.log(`      ${(share * 100).toFixed(1).padStart(5)} %  ${k}`);
   console.log('    hottest functions (self time):');
-  for (const [k, ms, share] of p.functions) console.log(`      ${(share * 100).toFixed(1).padStart(5)} %  ${k}`);
+  for (const [k, , share] of p.functions) console.log(`      ${(share * 100).toFixed(1).padStart(5)} %  ${k}`);
 }
 
 function printRaw(r, label) {

@@ -9,7 +9,7 @@ export default async function globalSetup(): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new Error(`PostgreSQL does not answer at ${databaseUrl}: ${(error as Error).message}. Run the tests with "npm test", which starts it.`);
+    throw new Error(`PostgreSQL does not answer at ${databaseUrl}: ${(error as Error).message}. Run the tests with "npm test", which starts it.`, { cause: error });
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -18,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (error) {
-    throw new Error(`Redis does not answer: ${(error as Error).message}. Run the tests with "npm test", which starts it.`);
+    throw new Error(`Redis does not answer: ${(error as Error).message}. Run the tests with "npm test", which starts it.`, { cause: error });
   } finally {
     redis.disconnect();
   }

@@ -123,7 +123,14 @@ export async function startWorker(config: AppConfig): Promise<Running> {
   return { app, url, http: new HttpClient(url, { checkContract: false }), close: () => app.close() };
 }
 
-export interface HttpResult<T = any> {
+/**
+ * A response body as the suites read it: parsed JSON of whatever shape the API sent, typed as
+ * `JSON.parse` types its result (`any`), because the assertions are what check the shape. Named
+ * once here so that this one loose type is in one place; a suite that knows a shape passes it as T.
+ */
+export type ResponseBody = ReturnType<typeof JSON.parse>;
+
+export interface HttpResult<T = ResponseBody> {
   status: number;
   headers: Headers;
   body: T;
@@ -149,19 +156,19 @@ export class HttpClient {
     private readonly options: { checkContract: boolean } = { checkContract: true },
   ) {}
 
-  get<T = any>(path: string, options: RequestOptions = {}) {
+  get<T = ResponseBody>(path: string, options: RequestOptions = {}) {
     return this.request<T>('GET', path, undefined, options);
   }
-  post<T = any>(path: string, body?: unknown, options: RequestOptions = {}) {
+  post<T = ResponseBody>(path: string, body?: unknown, options: RequestOptions = {}) {
     return this.request<T>('POST', path, body, options);
   }
-  patch<T = any>(path: string, body?: unknown, options: RequestOptions = {}) {
+  patch<T = ResponseBody>(path: string, body?: unknown, options: RequestOptions = {}) {
     return this.request<T>('PATCH', path, body, options);
   }
-  put<T = any>(path: string, body?: unknown, options: RequestOptions = {}) {
+  put<T = ResponseBody>(path: string, body?: unknown, options: RequestOptions = {}) {
     return this.request<T>('PUT', path, body, options);
   }
-  delete<T = any>(path: string, options: RequestOptions = {}) {
+  delete<T = ResponseBody>(path: string, options: RequestOptions = {}) {
     return this.request<T>('DELETE', path, undefined, options);
   }
 

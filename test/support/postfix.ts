@@ -85,7 +85,7 @@ export function ensurePostfix(): void {
     }
   } catch (error) {
     const e = error as { stderr?: Buffer; message: string };
-    throw new Error(`Postfix could not be installed (${e.stderr?.toString().trim() || e.message}): ${how}`);
+    throw new Error(`Postfix could not be installed (${e.stderr?.toString().trim() || e.message}): ${how}`, { cause: error });
   }
   if (!existsSync(POSTFIX)) throw new Error(`apt-get installed postfix but ${POSTFIX} is missing: ${how}`);
 }
@@ -276,7 +276,7 @@ export async function startPostfix(options: { domain?: string; mailboxes?: strin
       await postfix('start');
     } catch (error) {
       const e = error as { stderr?: string; message: string };
-      throw new Error(`the Postfix instance in ${root} did not start: ${e.stderr || e.message}\n${readLog()}`);
+      throw new Error(`the Postfix instance in ${root} did not start: ${e.stderr || e.message}\n${readLog()}`, { cause: error });
     }
     await listening(true);
   };
