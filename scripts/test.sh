@@ -7,6 +7,9 @@ ensure_postfix
 log "type-checking and building (some suites run the built worker as real processes)"
 npx tsc -p tsconfig.json --noEmit
 npm run -s build
+log "checking the typed client against the OpenAPI document"
+bash scripts/check-client.sh
+npm --prefix libs/api-client run -s check
 log "running tests"
 npx jest --ci "$@"
 if [ $# -eq 0 ]; then
