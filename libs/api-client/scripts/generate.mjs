@@ -19,5 +19,8 @@ const header =
   '// (in this package: `npm run generate -- <document>`, which runs openapi-typescript). Do not edit.\n';
 const bin = join(pkg, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
 const isUrl = /^https?:\/\//.test(source);
-execFileSync(process.execPath, [bin, isUrl ? source : resolve(source), '-o', resolve(output)], { stdio: ['ignore', 'ignore', 'inherit'] });
+// A field with a default (visaStatus, a task force's status...) stays optional in request bodies:
+// openapi-typescript would otherwise make it required. Answers declare no defaults.
+const flags = ['--default-non-nullable=false'];
+execFileSync(process.execPath, [bin, isUrl ? source : resolve(source), '-o', resolve(output), ...flags], { stdio: ['ignore', 'ignore', 'inherit'] });
 writeFileSync(output, header + readFileSync(output, 'utf8'));

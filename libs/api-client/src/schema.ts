@@ -1065,7 +1065,7 @@ export interface components {
              * @default active
              * @enum {string}
              */
-            status: "active" | "paused" | "closed";
+            status?: "active" | "paused" | "closed";
         };
         TaskForceView: {
             /** Format: uuid */
@@ -1120,7 +1120,7 @@ export interface components {
              * @default active
              * @enum {string}
              */
-            status: "active" | "paused" | "closed";
+            status?: "active" | "paused" | "closed";
         };
         MemberView: {
             /** Format: uuid */
@@ -1154,7 +1154,7 @@ export interface components {
              * @default open
              * @enum {string}
              */
-            status: "open" | "on_hold" | "filled" | "closed";
+            status?: "open" | "on_hold" | "filled" | "closed";
         };
         OpeningView: {
             /** Format: uuid */
@@ -1192,7 +1192,7 @@ export interface components {
              * @default open
              * @enum {string}
              */
-            status: "open" | "on_hold" | "filled" | "closed";
+            status?: "open" | "on_hold" | "filled" | "closed";
         };
         EducationDto: {
             /** @example Tsinghua University */
@@ -1250,12 +1250,12 @@ export interface components {
              * @default unknown
              * @enum {string}
              */
-            visaStatus: "citizen" | "green_card" | "h1b" | "o1" | "l1" | "tn" | "f1_opt" | "f1_stem_opt" | "needs_sponsorship" | "other" | "unknown";
+            visaStatus?: "citizen" | "green_card" | "h1b" | "o1" | "l1" | "tn" | "f1_opt" | "f1_stem_opt" | "needs_sponsorship" | "other" | "unknown";
             /**
              * @default sourced
              * @enum {string}
              */
-            source: "sourced" | "referral" | "inbound" | "agency";
+            source?: "sourced" | "referral" | "inbound" | "agency";
             /**
              * Format: uuid
              * @description Recruiter who owns the candidate; the creator by default
@@ -1272,7 +1272,7 @@ export interface components {
              * @default unknown
              * @enum {string}
              */
-            consentState: "unknown" | "granted" | "opted_out";
+            consentState?: "unknown" | "granted" | "opted_out";
         };
         ApplicationSummary: {
             /** Format: uuid */
@@ -1428,12 +1428,12 @@ export interface components {
              * @default unknown
              * @enum {string}
              */
-            visaStatus: "citizen" | "green_card" | "h1b" | "o1" | "l1" | "tn" | "f1_opt" | "f1_stem_opt" | "needs_sponsorship" | "other" | "unknown";
+            visaStatus?: "citizen" | "green_card" | "h1b" | "o1" | "l1" | "tn" | "f1_opt" | "f1_stem_opt" | "needs_sponsorship" | "other" | "unknown";
             /**
              * @default sourced
              * @enum {string}
              */
-            source: "sourced" | "referral" | "inbound" | "agency";
+            source?: "sourced" | "referral" | "inbound" | "agency";
             /**
              * Format: uuid
              * @description Recruiter who owns the candidate; the creator by default
@@ -1450,7 +1450,7 @@ export interface components {
              * @default unknown
              * @enum {string}
              */
-            consentState: "unknown" | "granted" | "opted_out";
+            consentState?: "unknown" | "granted" | "opted_out";
         };
         MergeCandidatesDto: {
             /**
@@ -1570,7 +1570,7 @@ export interface components {
              * @default 12
              * @example 14
              */
-            monthsPerYear: number;
+            monthsPerYear?: number;
             /** @example 36000.00 */
             baseMin: string;
             /** @example 42874.00 */
@@ -1693,7 +1693,7 @@ export interface components {
              * @default 12
              * @example 14
              */
-            monthsPerYear: number;
+            monthsPerYear?: number;
             /** @example 36000.00 */
             baseMin?: string;
             /** @example 42874.00 */
@@ -1941,7 +1941,7 @@ export interface components {
              * @description Start a new conversation: without it a follow-up replies to the steps sent before it (In-Reply-To and References), from the last step that started one
              * @default false
              */
-            newThread: boolean;
+            newThread?: boolean;
         };
         SendWindowDto: {
             /**
@@ -1967,7 +1967,7 @@ export interface components {
              * @description Also stop when anyone at the same employer replies
              * @default false
              */
-            onSameEmployerReply: boolean;
+            onSameEmployerReply?: boolean;
         };
         CreateSequenceDto: {
             /** Format: uuid */
@@ -1982,7 +1982,7 @@ export interface components {
              * @default candidate
              * @enum {string}
              */
-            timeZoneRule: "candidate" | "task_force";
+            timeZoneRule?: "candidate" | "task_force";
             /**
              * @example [
              *       "US",
@@ -1991,9 +1991,9 @@ export interface components {
              */
             holidayCalendars?: ("US" | "CN")[];
             /** @default 200 */
-            dailyCapPerSender: number;
+            dailyCapPerSender?: number;
             /** @default 20 */
-            dailyCapPerRecipientDomain: number;
+            dailyCapPerRecipientDomain?: number;
             stopRules?: components["schemas"]["StopRulesDto"];
         };
         SequenceView: {
@@ -2023,7 +2023,7 @@ export interface components {
              * @default candidate
              * @enum {string}
              */
-            timeZoneRule: "candidate" | "task_force";
+            timeZoneRule?: "candidate" | "task_force";
             /**
              * @example [
              *       "US",
@@ -2032,9 +2032,9 @@ export interface components {
              */
             holidayCalendars?: ("US" | "CN")[];
             /** @default 200 */
-            dailyCapPerSender: number;
+            dailyCapPerSender?: number;
             /** @default 20 */
-            dailyCapPerRecipientDomain: number;
+            dailyCapPerRecipientDomain?: number;
             stopRules?: components["schemas"]["StopRulesDto"];
         };
         PreviewDto: {
