@@ -20,7 +20,7 @@ export type HiringClient = Client<paths>;
 export interface HiringClientOptions {
   /** Where the API answers, e.g. `https://hiring.example.com` (no trailing `/v1`). */
   baseUrl: string;
-  /** An API token (`Authorization: Bearer …`), issued by POST /v1/users or POST /v1/me/tokens. */
+  /** An API token (`Authorization: Bearer …`), issued by POST /v1/users or POST /v1/users/{id}/tokens. */
   token: string;
   /** A fetch of your own (tests, proxies, retries); the global fetch otherwise. */
   fetch?: ClientOptions['fetch'];
