@@ -15,6 +15,11 @@ ensure_node_modules() {
     log "installing dependencies (npm ci)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
+  # The typed client (libs/api-client) is a package of its own, with its own lock and TypeScript 5.
+  if [ ! -d libs/api-client/node_modules ] || [ libs/api-client/package-lock.json -nt libs/api-client/node_modules/.package-lock.json ]; then
+    log "installing the typed client's dependencies (npm ci in libs/api-client)"
+    npm ci --prefix libs/api-client --no-audit --no-fund --loglevel=error
+  fi
 }
 
 apt_install() {

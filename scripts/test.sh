@@ -11,6 +11,9 @@ npm run -s lint
 npm run -s build
 log "checking the OpenAPI document (OpenAPI 3.0 schema, Redocly recommended-strict, Spectral spectral:oas)"
 bash scripts/check-openapi.sh
+log "checking the typed client against the OpenAPI document"
+bash scripts/check-client.sh
+npm --prefix libs/api-client run -s check
 log "running tests"
 npx jest --ci "$@"
 if [ $# -eq 0 ]; then
