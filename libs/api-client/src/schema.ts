@@ -13,7 +13,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and readiness: database and Redis are checked; 503 when one is down */
+        /**
+         * Liveness and readiness
+         * @description Liveness and readiness: database and Redis are checked; 503 when one is down
+         */
         get: operations["HealthController_check"];
         put?: never;
         post?: never;
@@ -30,7 +33,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Prometheus metrics: HTTP latency histogram, queue depths, process metrics */
+        /**
+         * Prometheus metrics
+         * @description Prometheus metrics: HTTP latency histogram, queue depths, process metrics
+         */
         get: operations["MetricsController_scrape"];
         put?: never;
         post?: never;
@@ -47,10 +53,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List users (admin) */
+        /**
+         * List users (admin)
+         * @description List users (admin)
+         */
         get: operations["UsersController_list"];
         put?: never;
-        /** Create a user (admin). The response holds the first token, shown once. */
+        /**
+         * Create a user (admin)
+         * @description Create a user (admin). The response holds the first token, shown once.
+         */
         post: operations["UsersController_create"];
         delete?: never;
         options?: never;
@@ -65,7 +77,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The user the token belongs to */
+        /**
+         * The user the token belongs to
+         * @description The user the token belongs to
+         */
         get: operations["UsersController_me"];
         put?: never;
         post?: never;
@@ -82,10 +97,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user's tokens, without their secrets (admin, or the user) */
+        /**
+         * A user's tokens, without their secrets (admin, or the user)
+         * @description A user's tokens, without their secrets (admin, or the user)
+         */
         get: operations["UsersController_listTokens"];
         put?: never;
-        /** Issue a personal API token (admin, or the user for themself). The secret is shown once. At most 20 live tokens per user (422 token_limit_reached). */
+        /**
+         * Issue a personal API token (admin, or the user for themself)
+         * @description Issue a personal API token (admin, or the user for themself). The secret is shown once. At most 20 live tokens per user (422 token_limit_reached).
+         */
         post: operations["UsersController_createToken"];
         delete?: never;
         options?: never;
@@ -103,7 +124,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke a token (admin, or its owner). Revoking twice is harmless. */
+        /**
+         * Revoke a token (admin, or its owner)
+         * @description Revoke a token (admin, or its owner). Revoking twice is harmless.
+         */
         delete: operations["UsersController_revoke"];
         options?: never;
         head?: never;
@@ -117,10 +141,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Task forces the caller may see (recruiters: those they belong to) */
+        /**
+         * Task forces the caller may see (recruiters
+         * @description Task forces the caller may see (recruiters: those they belong to)
+         */
         get: operations["TaskForcesController_list"];
         put?: never;
-        /** Create a task force (admin) */
+        /**
+         * Create a task force (admin)
+         * @description Create a task force (admin)
+         */
         post: operations["TaskForcesController_create"];
         delete?: never;
         options?: never;
@@ -135,14 +165,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A task force with its computed hiredCount and openHeadcount */
+        /**
+         * A task force with its computed hiredCount and openHeadcount
+         * @description A task force with its computed hiredCount and openHeadcount
+         */
         get: operations["TaskForcesController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a task force (admin) */
+        /**
+         * Change a task force (admin)
+         * @description Change a task force (admin)
+         */
         patch: operations["TaskForcesController_update"];
         trace?: never;
     };
@@ -153,10 +189,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Members of the task force */
+        /**
+         * Members of the task force
+         * @description Members of the task force
+         */
         get: operations["TaskForcesController_members"];
         put?: never;
-        /** Add a user to the task force (admin) */
+        /**
+         * Add a user to the task force (admin)
+         * @description Add a user to the task force (admin)
+         */
         post: operations["TaskForcesController_addMember"];
         delete?: never;
         options?: never;
@@ -174,7 +216,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Remove a user from the task force (admin) */
+        /**
+         * Remove a user from the task force (admin)
+         * @description Remove a user from the task force (admin)
+         */
         delete: operations["TaskForcesController_removeMember"];
         options?: never;
         head?: never;
@@ -188,10 +233,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Openings of the task force (?status=, ?skillArea=) */
+        /**
+         * Openings of the task force (?status=, ?skillArea=)
+         * @description Openings of the task force (?status=, ?skillArea=)
+         */
         get: operations["TaskForcesController_listOpenings"];
         put?: never;
-        /** Create an opening (admin). Openings' headcount may not exceed the task force's target. */
+        /**
+         * Create an opening (admin)
+         * @description Create an opening (admin). Openings' headcount may not exceed the task force's target.
+         */
         post: operations["TaskForcesController_createOpening"];
         delete?: never;
         options?: never;
@@ -206,14 +257,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One opening */
+        /**
+         * One opening
+         * @description One opening
+         */
         get: operations["TaskForcesController_getOpening"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an opening (admin) */
+        /**
+         * Change an opening (admin)
+         * @description Change an opening (admin)
+         */
         patch: operations["TaskForcesController_updateOpening"];
         trace?: never;
     };
@@ -224,10 +281,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search and filter the candidates the caller may see, in creation order */
+        /**
+         * Search and filter the candidates the caller may see, in creation order
+         * @description Search and filter the candidates the caller may see, in creation order
+         */
         get: operations["CandidatesController_list"];
         put?: never;
-        /** Create a candidate. A normalised email, LinkedIn or GitHub URL already held is a 409 with existingCandidateId. */
+        /**
+         * Create a candidate
+         * @description Create a candidate. A normalised email, LinkedIn or GitHub URL already held is a 409 with existingCandidateId.
+         */
         post: operations["CandidatesController_create"];
         delete?: never;
         options?: never;
@@ -242,7 +305,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Groups of likely duplicates: same name and employer (case and spacing ignored), the oldest 20 members of each. limit counts groups; a page may hold fewer, even none, and still have a nextCursor. */
+        /**
+         * Groups of likely duplicates
+         * @description Groups of likely duplicates: same name and employer (case and spacing ignored), the oldest 20 members of each. limit counts groups; a page may hold fewer, even none, and still have a nextCursor.
+         */
         get: operations["CandidatesController_duplicates"];
         put?: never;
         post?: never;
@@ -259,7 +325,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every member of one duplicate group the caller may see, oldest first; 404 when they see none */
+        /**
+         * Every member of one duplicate group the caller may see, oldest first
+         * @description Every member of one duplicate group the caller may see, oldest first; 404 when they see none
+         */
         get: operations["CandidatesController_duplicateMembers"];
         put?: never;
         post?: never;
@@ -278,7 +347,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Import up to 10,000 candidates from CSV (UTF-8, header row; see docs/candidates.md). Reports each row. */
+        /**
+         * Import up to 10,000 candidates from CSV (UTF-8, header row
+         * @description Import up to 10,000 candidates from CSV (UTF-8, header row; see docs/candidates.md). Reports each row.
+         */
         post: operations["CandidatesController_import"];
         delete?: never;
         options?: never;
@@ -293,15 +365,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A candidate, with the applications the caller may see */
+        /**
+         * A candidate, with the applications the caller may see
+         * @description A candidate, with the applications the caller may see
+         */
         get: operations["CandidatesController_get"];
         put?: never;
         post?: never;
-        /** Erase the person (admin or owner): personal data, notes and identities are deleted for good; counts stay */
+        /**
+         * Erase the person (admin or owner)
+         * @description Erase the person (admin or owner): personal data, notes and identities are deleted for good; counts stay
+         */
         delete: operations["CandidatesController_erase"];
         options?: never;
         head?: never;
-        /** Change a candidate; send null to clear an optional field */
+        /**
+         * Change a candidate
+         * @description Change a candidate; send null to clear an optional field
+         */
         patch: operations["CandidatesController_update"];
         trace?: never;
     };
@@ -312,7 +393,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Everything held about the person, as JSON (audited). Notes, applications and the audit trail hold at most 200 entries each; nextCursors says where GET /v1/candidates/{id}/export/{section} carries on. */
+        /**
+         * Everything held about the person, as JSON (audited)
+         * @description Everything held about the person, as JSON (audited). Notes, applications and the audit trail hold at most 200 entries each; nextCursors says where GET /v1/candidates/{id}/export/{section} carries on.
+         */
         get: operations["CandidatesController_export"];
         put?: never;
         post?: never;
@@ -329,7 +413,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The rest of one section of an export (notes, applications or auditTrail), from its nextCursors entry (audited) */
+        /**
+         * The rest of one section of an export (notes, applications or auditTrail), from its nextCursors entry (audited)
+         * @description The rest of one section of an export (notes, applications or auditTrail), from its nextCursors entry (audited)
+         */
         get: operations["CandidatesController_exportSection"];
         put?: never;
         post?: never;
@@ -348,7 +435,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fold duplicateId into this candidate: applications, notes, tags, identities and history move; audited */
+        /**
+         * Fold duplicateId into this candidate
+         * @description Fold duplicateId into this candidate: applications, notes, tags, identities and history move; audited
+         */
         post: operations["CandidatesController_merge"];
         delete?: never;
         options?: never;
@@ -363,10 +453,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Notes about the candidate, oldest first */
+        /**
+         * Notes about the candidate, oldest first
+         * @description Notes about the candidate, oldest first
+         */
         get: operations["CandidatesController_notes"];
         put?: never;
-        /** Add a note (author and time are recorded) */
+        /**
+         * Add a note (author and time are recorded)
+         * @description Add a note (author and time are recorded)
+         */
         post: operations["CandidatesController_addNote"];
         delete?: never;
         options?: never;
@@ -381,10 +477,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Applications in the caller's task forces (?taskForceId=&candidateId=&stage=) */
+        /**
+         * Applications in the caller's task forces (?taskForceId=&candidateId=&stage=)
+         * @description Applications in the caller's task forces (?taskForceId=&candidateId=&stage=)
+         */
         get: operations["ApplicationsController_list"];
         put?: never;
-        /** Put a candidate in a task force pipeline (one open application per candidate and task force) */
+        /**
+         * Put a candidate in a task force pipeline (one open application per candidate and task force)
+         * @description Put a candidate in a task force pipeline (one open application per candidate and task force)
+         */
         post: operations["ApplicationsController_create"];
         delete?: never;
         options?: never;
@@ -399,7 +501,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An application with its full stage history */
+        /**
+         * An application with its full stage history
+         * @description An application with its full stage history
+         */
         get: operations["ApplicationsController_get"];
         put?: never;
         post?: never;
@@ -418,7 +523,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move along the pipeline. A move the graph forbids is 422 naming the allowed moves; a lost race is 409. */
+        /**
+         * Move along the pipeline
+         * @description Move along the pipeline. A move the graph forbids is 422 naming the allowed moves; a lost race is 409.
+         */
         post: operations["ApplicationsController_transition"];
         delete?: never;
         options?: never;
@@ -433,10 +541,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bands (?jobFamily=&level=&zone=&currency=&inForceOn=) */
+        /**
+         * Bands (?jobFamily=&level=&zone=&currency=&inForceOn=)
+         * @description Bands (?jobFamily=&level=&zone=&currency=&inForceOn=)
+         */
         get: operations["SalaryBandsController_list"];
         put?: never;
-        /** Create a band (admin). Overlapping a band in force for the same family, level, zone and currency is 409. */
+        /**
+         * Create a band (admin)
+         * @description Create a band (admin). Overlapping a band in force for the same family, level, zone and currency is 409.
+         */
         post: operations["SalaryBandsController_create"];
         delete?: never;
         options?: never;
@@ -451,14 +565,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A band; ?currency= and/or ?period= add its amounts converted, with the rate and its date */
+        /**
+         * A band
+         * @description A band; ?currency= and/or ?period= add its amounts converted, with the rate and its date
+         */
         get: operations["SalaryBandsController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a band (admin): a new version; earlier versions stay readable */
+        /**
+         * Change a band (admin)
+         * @description Change a band (admin): a new version; earlier versions stay readable
+         */
         patch: operations["SalaryBandsController_update"];
         trace?: never;
     };
@@ -469,7 +589,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every version of a band, oldest first */
+        /**
+         * Every version of a band, oldest first
+         * @description Every version of a band, oldest first
+         */
         get: operations["SalaryBandsController_versions"];
         put?: never;
         post?: never;
@@ -486,7 +609,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One version of a band */
+        /**
+         * One version of a band
+         * @description One version of a band
+         */
         get: operations["SalaryBandsController_version"];
         put?: never;
         post?: never;
@@ -504,7 +630,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set the rate of a pair for a day (admin): units of quote per unit of base. Setting a day again replaces it. Approved offers that the new rate puts out of band go back to pending_approval (listed in offersSentBackForApproval). */
+        /**
+         * Set the rate of a pair for a day (admin)
+         * @description Set the rate of a pair for a day (admin): units of quote per unit of base. Setting a day again replaces it. Approved offers that the new rate puts out of band go back to pending_approval (listed in offersSentBackForApproval).
+         */
         put: operations["FxRatesController_put"];
         post?: never;
         delete?: never;
@@ -520,7 +649,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stored rates (?base=&quote=) */
+        /**
+         * Stored rates (?base=&quote=)
+         * @description Stored rates (?base=&quote=)
+         */
         get: operations["FxRatesController_list"];
         put?: never;
         post?: never;
@@ -539,7 +671,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Draft an offer: shows the base in band terms, the compa-ratio, inBand and whether approval is needed */
+        /**
+         * Draft an offer
+         * @description Draft an offer: shows the base in band terms, the compa-ratio, inBand and whether approval is needed
+         */
         post: operations["OffersController_create"];
         delete?: never;
         options?: never;
@@ -554,14 +689,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An offer with its evaluation against its band version and the gap to the strongest competing offer */
+        /**
+         * An offer with its evaluation against its band version and the gap to the strongest competing offer
+         * @description An offer with its evaluation against its band version and the gap to the strongest competing offer
+         */
         get: operations["OffersController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change an open offer; after approval a change is a new version and goes back through approval if out of band */
+        /**
+         * Change an open offer
+         * @description Change an open offer; after approval a change is a new version and goes back through approval if out of band
+         */
         patch: operations["OffersController_update"];
         trace?: never;
     };
@@ -574,7 +715,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** submit | approve | reject | send | accept | decline | withdraw. Approve and reject are for admins and need a comment. */
+        /**
+         * submit | approve | reject | send | accept | decline | withdraw
+         * @description submit | approve | reject | send | accept | decline | withdraw. Approve and reject are for admins and need a comment.
+         */
         post: operations["OffersController_act"];
         delete?: never;
         options?: never;
@@ -589,7 +733,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every state change of the offer: from, to, who, when, comment */
+        /**
+         * Every state change of the offer
+         * @description Every state change of the offer: from, to, who, when, comment
+         */
         get: operations["OffersController_history"];
         put?: never;
         post?: never;
@@ -606,7 +753,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The terms of one version of the offer */
+        /**
+         * The terms of one version of the offer
+         * @description The terms of one version of the offer
+         */
         get: operations["OffersController_version"];
         put?: never;
         post?: never;
@@ -623,10 +773,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Competing offers recorded for the application (at most 20) */
+        /**
+         * Competing offers recorded for the application (at most 20)
+         * @description Competing offers recorded for the application (at most 20)
+         */
         get: operations["OffersController_competing"];
         put?: never;
-        /** Record what another employer offered the candidate (at most 20 per application; more is 422) */
+        /**
+         * Record what another employer offered the candidate (at most 20 per application
+         * @description Record what another employer offered the candidate (at most 20 per application; more is 422)
+         */
         post: operations["OffersController_addCompeting"];
         delete?: never;
         options?: never;
@@ -641,10 +797,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sequences of the caller's task forces (?taskForceId=) */
+        /**
+         * Sequences of the caller's task forces (?taskForceId=)
+         * @description Sequences of the caller's task forces (?taskForceId=)
+         */
         get: operations["SequencesController_list"];
         put?: never;
-        /** Create a sequence in a task force; templates with unknown variables are 422 */
+        /**
+         * Create a sequence in a task force
+         * @description Create a sequence in a task force; templates with unknown variables are 422
+         */
         post: operations["SequencesController_create"];
         delete?: never;
         options?: never;
@@ -659,14 +821,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A sequence with its current version */
+        /**
+         * A sequence with its current version
+         * @description A sequence with its current version
+         */
         get: operations["SequencesController_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a sequence: a new version for new enrollments; running ones keep theirs */
+        /**
+         * Change a sequence
+         * @description Change a sequence: a new version for new enrollments; running ones keep theirs
+         */
         patch: operations["SequencesController_update"];
         trace?: never;
     };
@@ -677,7 +845,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One version of a sequence */
+        /**
+         * One version of a sequence
+         * @description One version of a sequence
+         */
         get: operations["SequencesController_version"];
         put?: never;
         post?: never;
@@ -696,7 +867,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Render the steps for a candidate, as they would be sent (the unsubscribe link is a placeholder) */
+        /**
+         * Render the steps for a candidate, as they would be sent (the unsubscribe link is a placeholder)
+         * @description Render the steps for a candidate, as they would be sent (the unsubscribe link is a placeholder)
+         */
         post: operations["SequencesController_preview"];
         delete?: never;
         options?: never;
@@ -711,7 +885,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Per step: scheduled, sent, uncertain, replied, bounced, opted out and reply rate */
+        /**
+         * Per step
+         * @description Per step: scheduled, sent, uncertain, replied, bounced, opted out and reply rate
+         */
         get: operations["SequencesController_stats"];
         put?: never;
         post?: never;
@@ -728,10 +905,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Enrollments of a sequence (?status=) */
+        /**
+         * Enrollments of a sequence (?status=)
+         * @description Enrollments of a sequence (?status=)
+         */
         get: operations["SequencesController_listEnrollments"];
         put?: never;
-        /** Enrol up to 10,000 candidates; answers what was enrolled and what was skipped, and why */
+        /**
+         * Enrol up to 10,000 candidates
+         * @description Enrol up to 10,000 candidates; answers what was enrolled and what was skipped, and why
+         */
         post: operations["SequencesController_enroll"];
         delete?: never;
         options?: never;
@@ -746,7 +929,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An enrollment with each step's state and times */
+        /**
+         * An enrollment with each step's state and times
+         * @description An enrollment with each step's state and times
+         */
         get: operations["EnrollmentsController_get"];
         put?: never;
         post?: never;
@@ -765,7 +951,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Pause a running enrollment */
+        /**
+         * Pause a running enrollment
+         * @description Pause a running enrollment
+         */
         post: operations["EnrollmentsController_pause"];
         delete?: never;
         options?: never;
@@ -782,7 +971,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resume a paused enrollment */
+        /**
+         * Resume a paused enrollment
+         * @description Resume a paused enrollment
+         */
         post: operations["EnrollmentsController_resume"];
         delete?: never;
         options?: never;
@@ -799,7 +991,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop an enrollment for good; steps not yet sent are skipped */
+        /**
+         * Stop an enrollment for good
+         * @description Stop an enrollment for good; steps not yet sent are skipped
+         */
         post: operations["EnrollmentsController_stop"];
         delete?: never;
         options?: never;
@@ -816,7 +1011,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send an uncertain step again (same Message-ID), once you know it did not arrive */
+        /**
+         * Send an uncertain step again (same Message-ID), once you know it did not arrive
+         * @description Send an uncertain step again (same Message-ID), once you know it did not arrive
+         */
         post: operations["EnrollmentsController_resend"];
         delete?: never;
         options?: never;
@@ -833,7 +1031,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record an uncertain step as sent, once you know it arrived (audited); the sequence goes on as after a send */
+        /**
+         * Record an uncertain step as sent, once you know it arrived (audited)
+         * @description Record an uncertain step as sent, once you know it arrived (audited); the sequence goes on as after a send
+         */
         post: operations["EnrollmentsController_markSent"];
         delete?: never;
         options?: never;
@@ -848,7 +1049,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Inbound events, newest last (?outcome=unmatched for what matched nothing); admins only */
+        /**
+         * Inbound events, newest last (?outcome=unmatched for what matched nothing)
+         * @description Inbound events, newest last (?outcome=unmatched for what matched nothing); admins only
+         */
         get: operations["InboundController_list"];
         put?: never;
         /**
@@ -869,7 +1073,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Suppressed addresses (they bounced and are never mailed again), oldest first; ?address= finds one, also after erasure; admins only */
+        /**
+         * Suppressed addresses (they bounced and are never mailed again), oldest first
+         * @description Suppressed addresses (they bounced and are never mailed again), oldest first; ?address= finds one, also after erasure; admins only
+         */
         get: operations["SuppressionsController_list"];
         put?: never;
         post?: never;
@@ -886,11 +1093,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A suppressed address: the SMTP answer, when, and which sequence, enrollment and step; admins only */
+        /**
+         * A suppressed address
+         * @description A suppressed address: the SMTP answer, when, and which sequence, enrollment and step; admins only
+         */
         get: operations["SuppressionsController_get"];
         put?: never;
         post?: never;
-        /** Take an address off the suppression list (audited): the next enrollment may mail it; admins only */
+        /**
+         * Take an address off the suppression list (audited)
+         * @description Take an address off the suppression list (audited): the next enrollment may mail it; admins only
+         */
         delete: operations["SuppressionsController_remove"];
         options?: never;
         head?: never;
@@ -904,10 +1117,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The page behind the unsubscribe link: a one-button confirmation (link scanners do not unsubscribe anyone) */
+        /**
+         * The page behind the unsubscribe link
+         * @description The page behind the unsubscribe link: a one-button confirmation (link scanners do not unsubscribe anyone)
+         */
         get: operations["UnsubscribeController_confirm"];
         put?: never;
-        /** Unsubscribe (RFC 8058 one-click): the candidate is opted out and every running sequence stops */
+        /**
+         * Unsubscribe (RFC 8058 one-click)
+         * @description Unsubscribe (RFC 8058 one-click): the candidate is opted out and every running sequence stops
+         */
         post: operations["UnsubscribeController_unsubscribe"];
         delete?: never;
         options?: never;
@@ -919,12 +1138,33 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CheckResultView: {
+            /** @enum {string} */
+            status: "up" | "down";
+            /**
+             * @description Round trip of the probe, when up
+             * @example 1.2
+             */
+            latencyMs?: number;
+            /** @description Why the probe failed, when down */
+            error?: string;
+        };
+        HealthChecksView: {
+            database: components["schemas"]["CheckResultView"];
+            redis: components["schemas"]["CheckResultView"];
+        };
+        HealthReportView: {
+            /** @enum {string} */
+            status: "ok" | "unavailable";
+            checks: components["schemas"]["HealthChecksView"];
+        };
         FieldProblemSchema: {
             /** @example timeZone */
             field: string;
             /** @example timeZone must be an IANA time zone such as America/Los_Angeles */
             message: string;
         };
+        /** @description RFC 9457 problem details with a stable code; some problems add extension members (docs/errors.md) */
         ProblemSchema: {
             /** @example urn:problem-type:hiring:validation_failed */
             type: string;
@@ -944,6 +1184,17 @@ export interface components {
             /** @description Request id; also in the x-request-id header and the logs */
             correlationId?: string;
             errors?: components["schemas"]["FieldProblemSchema"][];
+            /**
+             * Format: uuid
+             * @description duplicate_candidate: the candidate already holding the email or profile, when the caller may see it
+             */
+            existingCandidateId?: string;
+            /** @description stale_version: the version the resource is at now */
+            currentVersion?: number;
+            /** @description idempotency_request_in_progress: when to retry */
+            retryAfterSeconds?: number;
+        } & {
+            [key: string]: unknown;
         };
         CreateUserDto: {
             /** @example li.wei@alibaba-inc.com */
@@ -1116,10 +1367,7 @@ export interface components {
              *     ]
              */
             targetEmployers?: string[];
-            /**
-             * @default active
-             * @enum {string}
-             */
+            /** @enum {string} */
             status?: "active" | "paused" | "closed";
         };
         MemberView: {
@@ -1188,10 +1436,7 @@ export interface components {
             level?: string;
             /** @example 2 */
             headcount?: number;
-            /**
-             * @default open
-             * @enum {string}
-             */
+            /** @enum {string} */
             status?: "open" | "on_hold" | "filled" | "closed";
         };
         EducationDto: {
@@ -1208,9 +1453,9 @@ export interface components {
             /** @example Wei Zhang */
             fullName: string;
             /** @example 张伟 */
-            nativeName?: Record<string, never>;
+            nativeName?: string | null;
             /** @example Zhang Wei */
-            nativeNamePinyin?: Record<string, never>;
+            nativeNamePinyin?: string | null;
             /**
              * @description The first address is the primary one
              * @example [
@@ -1219,23 +1464,23 @@ export interface components {
              */
             emails?: string[];
             /** @example +1 650 555 0100 */
-            phone?: Record<string, never>;
+            phone?: string | null;
             /** @example https://www.linkedin.com/in/wei-zhang-ml */
-            linkedinUrl?: Record<string, never>;
+            linkedinUrl?: string | null;
             /** @example https://github.com/weizhang */
-            githubUrl?: Record<string, never>;
+            githubUrl?: string | null;
             /** @example https://scholar.google.com/citations?user=abc123 */
-            scholarUrl?: Record<string, never>;
+            scholarUrl?: string | null;
             /** @example San Francisco, CA */
-            location?: Record<string, never>;
+            location?: string | null;
             /** @example America/Los_Angeles */
-            timeZone?: Record<string, never>;
+            timeZone?: string | null;
             /** @example OpenAI */
-            currentEmployer?: Record<string, never>;
+            currentEmployer?: string | null;
             /** @example Member of Technical Staff */
-            currentTitle?: Record<string, never>;
+            currentTitle?: string | null;
             /** @example 7.5 */
-            yearsOfExperience?: Record<string, never>;
+            yearsOfExperience?: number | null;
             /**
              * @example [
              *       "pytorch",
@@ -1260,7 +1505,7 @@ export interface components {
              * Format: uuid
              * @description Recruiter who owns the candidate; the creator by default
              */
-            ownerId?: Record<string, never>;
+            ownerId?: string | null;
             /**
              * @example [
              *       "tsinghua-yao-class",
@@ -1386,9 +1631,9 @@ export interface components {
             /** @example Wei Zhang */
             fullName?: string;
             /** @example 张伟 */
-            nativeName?: Record<string, never>;
+            nativeName?: string | null;
             /** @example Zhang Wei */
-            nativeNamePinyin?: Record<string, never>;
+            nativeNamePinyin?: string | null;
             /**
              * @description The first address is the primary one
              * @example [
@@ -1397,23 +1642,23 @@ export interface components {
              */
             emails?: string[];
             /** @example +1 650 555 0100 */
-            phone?: Record<string, never>;
+            phone?: string | null;
             /** @example https://www.linkedin.com/in/wei-zhang-ml */
-            linkedinUrl?: Record<string, never>;
+            linkedinUrl?: string | null;
             /** @example https://github.com/weizhang */
-            githubUrl?: Record<string, never>;
+            githubUrl?: string | null;
             /** @example https://scholar.google.com/citations?user=abc123 */
-            scholarUrl?: Record<string, never>;
+            scholarUrl?: string | null;
             /** @example San Francisco, CA */
-            location?: Record<string, never>;
+            location?: string | null;
             /** @example America/Los_Angeles */
-            timeZone?: Record<string, never>;
+            timeZone?: string | null;
             /** @example OpenAI */
-            currentEmployer?: Record<string, never>;
+            currentEmployer?: string | null;
             /** @example Member of Technical Staff */
-            currentTitle?: Record<string, never>;
+            currentTitle?: string | null;
             /** @example 7.5 */
-            yearsOfExperience?: Record<string, never>;
+            yearsOfExperience?: number | null;
             /**
              * @example [
              *       "pytorch",
@@ -1424,21 +1669,15 @@ export interface components {
             skills?: string[];
             skillAreas?: ("llm" | "search" | "speech" | "autonomous-driving" | "cloud" | "recommendation" | "vision" | "infra")[];
             education?: components["schemas"]["EducationDto"][];
-            /**
-             * @default unknown
-             * @enum {string}
-             */
+            /** @enum {string} */
             visaStatus?: "citizen" | "green_card" | "h1b" | "o1" | "l1" | "tn" | "f1_opt" | "f1_stem_opt" | "needs_sponsorship" | "other" | "unknown";
-            /**
-             * @default sourced
-             * @enum {string}
-             */
+            /** @enum {string} */
             source?: "sourced" | "referral" | "inbound" | "agency";
             /**
              * Format: uuid
              * @description Recruiter who owns the candidate; the creator by default
              */
-            ownerId?: Record<string, never>;
+            ownerId?: string | null;
             /**
              * @example [
              *       "tsinghua-yao-class",
@@ -1446,11 +1685,90 @@ export interface components {
              *     ]
              */
             tags?: string[];
-            /**
-             * @default unknown
-             * @enum {string}
-             */
+            /** @enum {string} */
             consentState?: "unknown" | "granted" | "opted_out";
+        };
+        IdentityView: {
+            /** @example email */
+            kind: string;
+            /**
+             * @description Normalised
+             * @example wei.zhang@gmail.com
+             */
+            value: string;
+        };
+        ExportedNote: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            taskForceId: string | null;
+            /** Format: uuid */
+            authorId: string | null;
+            body: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        StageChangeView: {
+            /** @enum {string|null} */
+            from: "sourced" | "contacted" | "replied" | "screening" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | null;
+            /** @enum {string} */
+            to: "sourced" | "contacted" | "replied" | "screening" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn";
+            reason: string | null;
+            comment: string | null;
+            /** Format: uuid */
+            actorId: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        ExportedApplication: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            taskForceId: string;
+            /** Format: uuid */
+            openingId: string | null;
+            /** @enum {string} */
+            stage: "sourced" | "contacted" | "replied" | "screening" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn";
+            closedReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            history: components["schemas"]["StageChangeView"][];
+        };
+        ExportedAuditEntry: {
+            /** Format: uuid */
+            id: string;
+            /** @example candidate.updated */
+            action: string;
+            /** Format: uuid */
+            actorId: string | null;
+            /** @description What changed, by field name (values of erased people are gone) */
+            details: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            at: string;
+        };
+        ExportCursors: {
+            /** @description Pass to GET /v1/candidates/{id}/export/notes?cursor= */
+            notes: string | null;
+            applications: string | null;
+            auditTrail: string | null;
+        };
+        CandidateExport: {
+            /** Format: date-time */
+            exportedAt: string;
+            candidate: components["schemas"]["CandidateView"];
+            identities: components["schemas"]["IdentityView"][];
+            /** @description The first 200 */
+            notes: components["schemas"]["ExportedNote"][];
+            /** @description The first 200 */
+            applications: components["schemas"]["ExportedApplication"][];
+            /** @description The first 200 */
+            auditTrail: components["schemas"]["ExportedAuditEntry"][];
+            /** @description Where each section carries on; null when it is complete */
+            nextCursors: components["schemas"]["ExportCursors"];
         };
         MergeCandidatesDto: {
             /**
@@ -1491,18 +1809,6 @@ export interface components {
             taskForceId: string;
             /** Format: uuid */
             openingId?: string;
-        };
-        StageChangeView: {
-            /** @enum {string|null} */
-            from: "sourced" | "contacted" | "replied" | "screening" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn" | null;
-            /** @enum {string} */
-            to: "sourced" | "contacted" | "replied" | "screening" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn";
-            reason: string | null;
-            comment: string | null;
-            /** Format: uuid */
-            actorId: string | null;
-            /** Format: date-time */
-            at: string;
         };
         ApplicationView: {
             /** Format: uuid */
@@ -1578,16 +1884,16 @@ export interface components {
             /** @example 52000.00 */
             baseMax: string;
             /** @example 50000.00 */
-            signOnMin?: Record<string, never>;
+            signOnMin?: string | null;
             /** @example 150000.00 */
-            signOnMax?: Record<string, never>;
+            signOnMax?: string | null;
             /**
              * @description Equity value for the period, in the band currency
              * @example 0.00
              */
-            equityMin?: Record<string, never>;
+            equityMin?: string | null;
             /** @example 200000.00 */
-            equityMax?: Record<string, never>;
+            equityMax?: string | null;
             /**
              * @description First day in force
              * @example 2027-01-01
@@ -1597,7 +1903,7 @@ export interface components {
              * @description Last day in force; open-ended if absent
              * @example 2027-12-31
              */
-            effectiveTo?: Record<string, never>;
+            effectiveTo?: string | null;
         };
         FxRateUsed: {
             /** @example CNY */
@@ -1621,7 +1927,7 @@ export interface components {
             currency: "CNY" | "USD" | "KRW" | "JPY" | "EUR" | "GBP" | "SGD" | "HKD";
             /** @enum {string} */
             period: "monthly" | "annual";
-            fx: components["schemas"]["FxRateUsed"] | null;
+            fx: components["schemas"]["FxRateUsed"] | (never | null);
             baseMin: string;
             baseMid: string;
             baseMax: string;
@@ -1690,7 +1996,6 @@ export interface components {
             period?: "monthly" | "annual";
             /**
              * @description Months of pay a year (13- and 14-month pay are common in China)
-             * @default 12
              * @example 14
              */
             monthsPerYear?: number;
@@ -1701,16 +2006,16 @@ export interface components {
             /** @example 52000.00 */
             baseMax?: string;
             /** @example 50000.00 */
-            signOnMin?: Record<string, never>;
+            signOnMin?: string | null;
             /** @example 150000.00 */
-            signOnMax?: Record<string, never>;
+            signOnMax?: string | null;
             /**
              * @description Equity value for the period, in the band currency
              * @example 0.00
              */
-            equityMin?: Record<string, never>;
+            equityMin?: string | null;
             /** @example 200000.00 */
-            equityMax?: Record<string, never>;
+            equityMax?: string | null;
             /**
              * @description First day in force
              * @example 2027-01-01
@@ -1720,7 +2025,7 @@ export interface components {
              * @description Last day in force; open-ended if absent
              * @example 2027-12-31
              */
-            effectiveTo?: Record<string, never>;
+            effectiveTo?: string | null;
         };
         PutFxRateDto: {
             /**
@@ -1761,9 +2066,9 @@ export interface components {
              */
             period: "monthly" | "annual";
             /** @example 30000.00 */
-            signOn?: Record<string, never>;
+            signOn?: string | null;
             /** @example 100000.00 */
-            equity?: Record<string, never>;
+            equity?: string | null;
             /** @example 2027-03-01 */
             startDate: string;
             /** @example 2027-02-01T00:00:00Z */
@@ -1797,7 +2102,7 @@ export interface components {
             /** @description Out-of-band offers need an admin to approve them */
             approvalRequired: boolean;
             /** @description Rate used; pinned once the offer is approved */
-            fx: components["schemas"]["FxRateUsed"] | null;
+            fx: components["schemas"]["FxRateUsed"] | (never | null);
             /** @description True when fx is the rate pinned at approval */
             fxPinned: boolean;
         };
@@ -1830,7 +2135,7 @@ export interface components {
             /** @description Why the offer is in its state (e.g. sent back for approval after a rate change) */
             statusReason: string | null;
             evaluation: components["schemas"]["OfferEvaluation"];
-            strongestCompetingOffer: components["schemas"]["CompetingGap"] | null;
+            strongestCompetingOffer: components["schemas"]["CompetingGap"] | (never | null);
             allowedActions: ("submit" | "approve" | "reject" | "send" | "accept" | "decline" | "withdraw")[];
             /** Format: date-time */
             createdAt: string;
@@ -1855,9 +2160,9 @@ export interface components {
              */
             period?: "monthly" | "annual";
             /** @example 30000.00 */
-            signOn?: Record<string, never>;
+            signOn?: string | null;
             /** @example 100000.00 */
-            equity?: Record<string, never>;
+            equity?: string | null;
             /** @example 2027-03-01 */
             startDate?: string;
             /** @example 2027-02-01T00:00:00Z */
@@ -1885,15 +2190,44 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        OfferTermsView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /**
+             * @description The status when these terms were last current
+             * @enum {string}
+             */
+            status: "draft" | "pending_approval" | "approved" | "sent" | "accepted" | "declined" | "expired" | "withdrawn";
+            version: number;
+            /** @enum {string} */
+            currency: "CNY" | "USD" | "KRW" | "JPY" | "EUR" | "GBP" | "SGD" | "HKD";
+            /** @enum {string} */
+            period: "monthly" | "annual";
+            /** @example 42874.00 */
+            base: string;
+            signOn: string | null;
+            equity: string | null;
+            /** Format: date */
+            startDate: string;
+            /** Format: date-time */
+            expiresAt: string;
+            statusReason: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         CreateCompetingOfferDto: {
             /** @example Google DeepMind */
             employer: string;
             /** @example 320000.00 */
             base: string;
             /** @example 60000.00 */
-            bonus?: Record<string, never>;
+            bonus?: string | null;
             /** @example 400000.00 */
-            equity?: Record<string, never>;
+            equity?: string | null;
             /** @enum {string} */
             currency: "CNY" | "USD" | "KRW" | "JPY" | "EUR" | "GBP" | "SGD" | "HKD";
             /** @enum {string} */
@@ -1996,6 +2330,73 @@ export interface components {
             dailyCapPerRecipientDomain?: number;
             stopRules?: components["schemas"]["StopRulesDto"];
         };
+        SenderView: {
+            /** @example Jun Wang, ByteDance */
+            fromName: string;
+            /** @example jun.wang@talent.bytedance.example */
+            fromAddress: string;
+            /** @example replies@talent.bytedance.example */
+            replyTo: string | null;
+        };
+        StepView: {
+            /** @example P3D */
+            delay: string;
+            /** @example {{taskForce.company}} is building {{taskForce.name}} */
+            subject: string;
+            /**
+             * @example Hi {{candidate.firstName}}, ...
+             *
+             *     Unsubscribe: {{unsubscribeUrl}}
+             */
+            body: string;
+            /** @description Present when the step starts a new conversation */
+            newThread?: boolean;
+        };
+        SendWindowView: {
+            /**
+             * @example [
+             *       "mon",
+             *       "tue",
+             *       "wed",
+             *       "thu",
+             *       "fri"
+             *     ]
+             */
+            days: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+            /** @example 09:00 */
+            start: string;
+            /** @example 17:00 */
+            end: string;
+        };
+        StopRulesView: {
+            /**
+             * @description A reply always stops the enrollment
+             * @enum {boolean}
+             */
+            onReply: true;
+            onSameEmployerReply: boolean;
+        };
+        SequenceDefinitionView: {
+            /** @example Doubao LLM researchers, spring 2027 */
+            name: string;
+            sender: components["schemas"]["SenderView"];
+            steps: components["schemas"]["StepView"][];
+            sendWindow: components["schemas"]["SendWindowView"];
+            /** @enum {string} */
+            timeZoneRule: "candidate" | "task_force";
+            /**
+             * @example [
+             *       "US",
+             *       "CN"
+             *     ]
+             */
+            holidayCalendars: ("US" | "CN")[];
+            /** @example 200 */
+            dailyCapPerSender: number;
+            /** @example 20 */
+            dailyCapPerRecipientDomain: number;
+            stopRules: components["schemas"]["StopRulesView"];
+        };
         SequenceView: {
             /** Format: uuid */
             id: string;
@@ -2004,7 +2405,7 @@ export interface components {
             /** @description The version new enrollments use */
             version: number;
             /** @description The definition of that version */
-            definition: Record<string, never>;
+            definition: components["schemas"]["SequenceDefinitionView"];
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -2020,7 +2421,6 @@ export interface components {
             sendWindow?: components["schemas"]["SendWindowDto"];
             /**
              * @description candidate: the candidate's zone, else the task force's
-             * @default candidate
              * @enum {string}
              */
             timeZoneRule?: "candidate" | "task_force";
@@ -2031,9 +2431,7 @@ export interface components {
              *     ]
              */
             holidayCalendars?: ("US" | "CN")[];
-            /** @default 200 */
             dailyCapPerSender?: number;
-            /** @default 20 */
             dailyCapPerRecipientDomain?: number;
             stopRules?: components["schemas"]["StopRulesDto"];
         };
@@ -2045,6 +2443,24 @@ export interface components {
              * @example 1
              */
             step?: number;
+        };
+        PreviewStepView: {
+            /** @example 1 */
+            step: number;
+            /** @example ByteDance is building Doubao */
+            subject: string;
+            /** @example Hi Wei, ... */
+            body: string;
+        };
+        EnrollmentCounts: {
+            /** @example 10 */
+            active: number;
+            /** @example 0 */
+            paused: number;
+            /** @example 3 */
+            stopped: number;
+            /** @example 40 */
+            completed: number;
         };
         StepStats: {
             step: number;
@@ -2064,41 +2480,53 @@ export interface components {
             /** @description replied / sent, 0 when nothing was sent */
             replyRate: number;
         };
+        StatsTotals: {
+            /** @example 120 */
+            sent: number;
+            /** @example 9 */
+            replied: number;
+            /** @example 2 */
+            bounced: number;
+            /** @example 1 */
+            optedOut: number;
+            /** @example 0 */
+            uncertain: number;
+            /**
+             * @description replied / sent, 0 when nothing was sent
+             * @example 0.075
+             */
+            replyRate: number;
+        };
         SequenceStats: {
             /** Format: uuid */
             sequenceId: string;
-            /**
-             * @description Enrollments by status
-             * @example {
-             *       "active": 10,
-             *       "paused": 0,
-             *       "stopped": 3,
-             *       "completed": 40
-             *     }
-             */
-            enrollments: Record<string, never>;
+            /** @description Enrollments by status */
+            enrollments: components["schemas"]["EnrollmentCounts"];
             steps: components["schemas"]["StepStats"][];
-            /**
-             * @example {
-             *       "sent": 120,
-             *       "replied": 9,
-             *       "bounced": 2,
-             *       "optedOut": 1,
-             *       "uncertain": 0,
-             *       "replyRate": 0.075
-             *     }
-             */
-            totals: Record<string, never>;
+            totals: components["schemas"]["StatsTotals"];
         };
         EnrollDto: {
             /** @description Up to 10,000 candidates */
             candidateIds: string[];
         };
+        EnrolledView: {
+            /** Format: uuid */
+            candidateId: string;
+            /** Format: uuid */
+            enrollmentId: string;
+        };
+        SkippedView: {
+            /** Format: uuid */
+            candidateId: string;
+            /**
+             * @description not_found covers candidates the caller may not see
+             * @enum {string}
+             */
+            reason: "not_found" | "erased" | "opted_out" | "no_email" | "bounced" | "no_application" | "already_enrolled";
+        };
         EnrollResult: {
-            /** @description [{ candidateId, enrollmentId }] */
-            enrolled: string[];
-            /** @description [{ candidateId, reason }], reason one of not_found, erased, opted_out, no_email, bounced, no_application, already_enrolled */
-            skipped: string[];
+            enrolled: components["schemas"]["EnrolledView"][];
+            skipped: components["schemas"]["SkippedView"][];
         };
         MessageView: {
             step: number;
@@ -2230,14 +2658,36 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthReportView"];
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
             };
             /** @description A dependency is down */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthReportView"];
+                };
             };
         };
     };
@@ -2250,11 +2700,41 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Prometheus text exposition format */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
             };
         };
     };
@@ -2303,6 +2783,15 @@ export interface operations {
             };
             /** @description The role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2390,8 +2879,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Well-formed but refused by a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2427,8 +2934,26 @@ export interface operations {
                     "application/json": components["schemas"]["UserView"];
                 };
             };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Missing, malformed, unknown, revoked or expired token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2501,6 +3026,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -2565,8 +3099,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2647,6 +3199,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -2695,6 +3256,15 @@ export interface operations {
             };
             /** @description Missing, malformed, unknown, revoked or expired token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2782,8 +3352,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Well-formed but refused by a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2841,6 +3429,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2936,6 +3533,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -3012,6 +3618,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3110,6 +3725,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -3193,6 +3817,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3253,6 +3886,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3333,8 +3975,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3418,6 +4078,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3491,6 +4160,15 @@ export interface operations {
             };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3584,6 +4262,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3648,6 +4335,15 @@ export interface operations {
             };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3727,6 +4423,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3792,6 +4497,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3845,8 +4559,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body larger than 1 MiB */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3929,6 +4661,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -3986,6 +4727,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4072,6 +4822,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -4112,6 +4871,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateExport"];
+                };
+            };
             /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
             400: {
                 headers: {
@@ -4132,6 +4899,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4166,6 +4942,18 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page; pass nextCursor as ?cursor= for the next one (null on the last page) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: (components["schemas"]["ExportedNote"] | components["schemas"]["ExportedApplication"] | components["schemas"]["ExportedAuditEntry"])[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
             /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
             400: {
                 headers: {
@@ -4186,6 +4974,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4268,6 +5065,15 @@ export interface operations {
             };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4358,6 +5164,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -4422,6 +5237,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
                 headers: {
@@ -4431,8 +5255,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Well-formed but refused by a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4490,6 +5332,15 @@ export interface operations {
             };
             /** @description Missing, malformed, unknown, revoked or expired token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4577,6 +5428,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -4645,6 +5505,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4734,6 +5603,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -4805,6 +5683,15 @@ export interface operations {
             };
             /** @description Missing, malformed, unknown, revoked or expired token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4892,6 +5779,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -4965,6 +5861,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5069,6 +5974,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -5152,6 +6066,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5203,6 +6126,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5281,6 +6213,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -5339,6 +6280,15 @@ export interface operations {
             };
             /** @description Missing, malformed, unknown, revoked or expired token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5426,6 +6376,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -5494,6 +6453,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5573,6 +6541,15 @@ export interface operations {
             };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5690,6 +6667,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -5773,6 +6759,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -5796,6 +6791,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfferTermsView"];
+                };
+            };
             /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
             400: {
                 headers: {
@@ -5816,6 +6819,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5873,6 +6885,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5944,8 +6965,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6019,6 +7058,15 @@ export interface operations {
             };
             /** @description Missing, malformed, unknown, revoked or expired token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6106,6 +7154,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -6174,6 +7231,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6260,6 +7326,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
                 headers: {
@@ -6336,6 +7411,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6365,6 +7449,14 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewStepView"][];
+                };
+            };
             /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
             400: {
                 headers: {
@@ -6392,8 +7484,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6476,6 +7586,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -6535,6 +7654,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6606,6 +7734,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
                 headers: {
@@ -6615,8 +7752,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Body is not in the accepted media type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Well-formed but refused by a rule */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6674,6 +7829,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6743,6 +7907,15 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6828,6 +8001,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Well-formed but refused by a rule */
             422: {
                 headers: {
@@ -6906,6 +8088,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Well-formed but refused by a rule */
             422: {
                 headers: {
@@ -6976,6 +8167,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Well-formed but refused by a rule */
             422: {
                 headers: {
@@ -7039,6 +8248,24 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7119,6 +8346,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7176,6 +8412,15 @@ export interface operations {
             };
             /** @description Body over 1 MiB (16 MiB for CSV imports) */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7257,6 +8502,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7316,6 +8570,15 @@ export interface operations {
             };
             /** @description Not found, or not visible to the caller */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7387,6 +8650,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description Rate limit exceeded; see Retry-After */
             429: {
                 headers: {
@@ -7409,8 +8681,26 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description A page with one button that posts the unsubscribe */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
             /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7443,8 +8733,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description Unsubscribed (also when already unsubscribed); a page for browsers that accept text/html */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        unsubscribed: true;
+                    };
+                    "text/html": string;
+                };
+            };
             /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -110,7 +110,7 @@ export class CandidatesController {
   @Patch(':id')
   @ApiOperation({ summary: 'Change a candidate; send null to clear an optional field' })
   @ApiOkResponse({ type: CandidateView })
-  @ApiProblems(400, 401, 404, 409, 422)
+  @ApiProblems(400, 401, 403, 404, 409, 422)
   update(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: UpdateCandidateDto) {
     return this.candidates.update(actor, id, dto);
   }
@@ -154,7 +154,7 @@ export class CandidatesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Fold duplicateId into this candidate: applications, notes, tags, identities and history move; audited' })
   @ApiOkResponse({ type: CandidateView })
-  @ApiProblems(400, 401, 404, 409, 422)
+  @ApiProblems(400, 401, 403, 404, 409, 422)
   merge(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: MergeCandidatesDto) {
     return this.candidates.merge(actor, id, dto.duplicateId);
   }

@@ -1,11 +1,13 @@
 import { applyDecorators, Type } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, ApiSchema, getSchemaPath } from '@nestjs/swagger';
 
 export class FieldProblemSchema {
   @ApiProperty({ example: 'timeZone' }) field: string;
   @ApiProperty({ example: 'timeZone must be an IANA time zone such as America/Los_Angeles' }) message: string;
 }
 
+/** RFC 9457 problem details; extension members beyond the named ones may be added (docs/errors.md). */
+@ApiSchema({ name: 'ProblemSchema', description: 'RFC 9457 problem details with a stable code; some problems add extension members (docs/errors.md)' })
 export class ProblemSchema {
   @ApiProperty({ example: 'urn:problem-type:hiring:validation_failed' }) type: string;
   @ApiProperty({ example: 'Bad Request' }) title: string;
@@ -15,6 +17,10 @@ export class ProblemSchema {
   @ApiPropertyOptional({ example: '/v1/task-forces' }) instance?: string;
   @ApiPropertyOptional({ description: 'Request id; also in the x-request-id header and the logs' }) correlationId?: string;
   @ApiPropertyOptional({ type: [FieldProblemSchema] }) errors?: FieldProblemSchema[];
+  @ApiPropertyOptional({ format: 'uuid', description: 'duplicate_candidate: the candidate already holding the email or profile, when the caller may see it' })
+  existingCandidateId?: string;
+  @ApiPropertyOptional({ description: 'stale_version: the version the resource is at now' }) currentVersion?: number;
+  @ApiPropertyOptional({ description: 'idempotency_request_in_progress: when to retry' }) retryAfterSeconds?: number;
 }
 
 export const PROBLEM_DESCRIPTIONS: Record<number, string> = {

@@ -48,6 +48,8 @@ export function describeApi(app: NestFastifyApplication, config: Pick<AppConfig,
     for (const [method, operation] of Object.entries(operations) as [string, Operation][]) shareCommonAnswers(path, method, operation);
   }
   for (const schema of Object.values(document.components?.schemas ?? {})) tightenSchema(schema as Schema);
+  // Problems may carry extension members beyond the documented ones (RFC 9457).
+  (document.components!.schemas!.ProblemSchema as Schema).additionalProperties = true;
   for (const operations of Object.values(document.paths)) {
     const patch = (operations as Record<string, Operation>).patch;
     for (const media of Object.values(patch?.requestBody?.content ?? {})) withoutDefaults(document, media.schema);
@@ -80,18 +82,18 @@ function shareCommonAnswers(path: string, method: string, operation: Operation):
         description: 'Replays the first answer for the same key and body for 24 h; another body under the same key is 422',
       },
     ];
-    add(400);
     if (!isPublic) {
       add(409);
       add(422);
     }
   }
-  if (operation.requestBody) {
+  // A body can be sent to any route that is not a read; one too large or of another media type is refused.
+  if (method !== 'get' && method !== 'head') {
     operation.responses['413'] ??= { ...problem(413), description: 'Body over 1 MiB (16 MiB for CSV imports)' };
     add(415);
-    add(400);
   }
-  if ((operation.parameters ?? []).length > 0) add(400);
+  // Any request can be refused as malformed: a bad query string, unstorable text, an invalid header.
+  add(400);
   if (!isPublic) add(401);
   add(414);
   if (path !== '/health' && path !== '/metrics') add(429);
