@@ -58,7 +58,7 @@ export class OfferView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) applicationId: string;
   @ApiProperty({ enum: OFFER_STATUSES }) status: OfferStatus;
-  @ApiProperty({ description: 'Offer version: grows when an approved or sent offer is edited' }) version: number;
+  @ApiProperty({ description: 'Version of the terms, from 1: edits of a draft change its current version in place; once submitted, each PATCH makes a new version (its terms at /v1/offers/{id}/versions/{version}). State changes (submit, approve, send, accept, ...) never change it.' }) version: number;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty({ enum: PERIODS }) period: Period;
   @ApiProperty() base: string;

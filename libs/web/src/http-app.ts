@@ -103,6 +103,15 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
   const fastify = app.getHttpAdapter().getInstance();
   // JSON only: a text body on a JSON route is a 415, not a confusing validation error.
   fastify.removeContentTypeParser(['text/plain']);
+  // Nest's JSON and form parsers (raw bytes kept for signed webhooks), except that a zero-length
+  // body sent with a JSON Content-Type is no body, as clients send for an action without
+  // parameters, rather than a parse error.
+  adapter.registerParserMiddleware(undefined, true);
+  fastify.removeContentTypeParser(['application/json']);
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  adapter.useBodyParser('application/json', true, { bodyLimit: MAX_BODY_BYTES }, (request, body, done) =>
+    body.length === 0 ? done(null, undefined) : parseJson(request, body.toString('utf8'), done),
+  );
   // CSV imports (up to 10,000 rows) are the one body allowed past the 1 MiB limit.
   fastify.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) => done(null, body));
   // RFC 8058 one-click unsubscribe may post multipart/form-data (urlencoded forms Nest parses with rawBody on).

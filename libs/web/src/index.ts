@@ -12,3 +12,4 @@ export * from './run-process';
 export * from './input-shape';
 export * from './token-cache';
 export * from './webhook-signature';
+export * from './action-body';

@@ -23,7 +23,7 @@ import {
 } from '@app/compensation';
 import { decodeCursor, InvalidInputError, PageQuery } from '@app/platform';
 import { Actor } from '@app/users';
-import { CurrentActor, UuidPipe } from '@app/web';
+import { CurrentActor, OptionalBody, UuidPipe } from '@app/web';
 import { Body, Controller, Get, HttpCode, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
@@ -154,6 +154,7 @@ export class OffersController {
 
   @Post('offers/:id/:action')
   @HttpCode(200)
+  @OptionalBody(OfferActionDto, 'Optional: no body, or {} when there is no comment')
   @ApiOperation({ summary: 'submit | approve | reject | send | accept | decline | withdraw. Approve and reject are for admins and need a comment.' })
   @ApiParam({ name: 'action', enum: OFFER_ACTIONS })
   @ApiOkResponse({ type: OfferView })

@@ -3,7 +3,7 @@ import { InboundEventDto, InboundEventView, InboundListQuery, OutreachResponses 
 import { Actor, requireAdmin } from '@app/users';
 import { CurrentActor, Public, RateLimit, SignedWebhook, SIGNATURE_HEADER } from '@app/web';
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
 
@@ -77,6 +77,12 @@ export class UnsubscribeController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Unsubscribe (RFC 8058 one-click): the candidate is opted out and every running sequence stops' })
   @ApiQuery({ name: 'token', required: true })
+  @ApiConsumes('application/x-www-form-urlencoded', 'multipart/form-data')
+  @ApiBody({
+    required: false,
+    description: 'What mail clients send (RFC 8058), or nothing. The token in the query is what acts: the body is not read, so no variant a mail client sends can keep a person subscribed.',
+    schema: { type: 'object', properties: { 'List-Unsubscribe': { type: 'string', enum: ['One-Click'] } } },
+  })
   @ApiOkResponse({
     description: 'Unsubscribed (also when already unsubscribed); a page for browsers that accept text/html',
     content: {

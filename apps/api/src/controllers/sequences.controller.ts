@@ -15,7 +15,7 @@ import {
   UpdateSequenceDto,
 } from '@app/outreach';
 import { Actor } from '@app/users';
-import { CurrentActor, UuidPipe } from '@app/web';
+import { CurrentActor, NoBody, UuidPipe } from '@app/web';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
@@ -121,6 +121,7 @@ export class EnrollmentsController {
 
   @Post(':id/pause')
   @HttpCode(200)
+  @NoBody()
   @ApiOperation({ summary: 'Pause a running enrollment' })
   @ApiOkResponse({ type: EnrollmentView })
   @ApiProblems(400, 401, 404, 409, 422)
@@ -130,6 +131,7 @@ export class EnrollmentsController {
 
   @Post(':id/resume')
   @HttpCode(200)
+  @NoBody()
   @ApiOperation({ summary: 'Resume a paused enrollment' })
   @ApiOkResponse({ type: EnrollmentView })
   @ApiProblems(400, 401, 404, 409, 422)
@@ -139,6 +141,7 @@ export class EnrollmentsController {
 
   @Post(':id/stop')
   @HttpCode(200)
+  @NoBody()
   @ApiOperation({ summary: 'Stop an enrollment for good; steps not yet sent are skipped' })
   @ApiOkResponse({ type: EnrollmentView })
   @ApiProblems(400, 401, 404, 409, 422)
@@ -148,6 +151,7 @@ export class EnrollmentsController {
 
   @Post(':id/steps/:step/resend')
   @HttpCode(200)
+  @NoBody()
   @ApiOperation({ summary: 'Send an uncertain step again (same Message-ID), once you know it did not arrive' })
   @ApiOkResponse({ type: EnrollmentView })
   @ApiProblems(400, 401, 404, 422)
@@ -157,6 +161,7 @@ export class EnrollmentsController {
 
   @Post(':id/steps/:step/mark-sent')
   @HttpCode(200)
+  @NoBody()
   @ApiOperation({ summary: 'Record an uncertain step as sent, once you know it arrived (audited); the sequence goes on as after a send' })
   @ApiOkResponse({ type: EnrollmentView })
   @ApiProblems(400, 401, 404, 422)
