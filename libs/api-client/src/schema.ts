@@ -2120,7 +2120,7 @@ export interface components {
             applicationId: string;
             /** @enum {string} */
             status: "draft" | "pending_approval" | "approved" | "sent" | "accepted" | "declined" | "expired" | "withdrawn";
-            /** @description Offer version: grows when an approved or sent offer is edited */
+            /** @description Version of the terms, from 1: edits of a draft change its current version in place; once submitted, each PATCH makes a new version (its terms at /v1/offers/{id}/versions/{version}). State changes (submit, approve, send, accept, ...) never change it. */
             version: number;
             /** @enum {string} */
             currency: "CNY" | "USD" | "KRW" | "JPY" | "EUR" | "GBP" | "SGD" | "HKD";
@@ -3199,8 +3199,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description URL or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3817,8 +3835,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description URL or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4734,8 +4770,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description URL or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4788,6 +4842,15 @@ export interface operations {
             };
             /** @description Missing, malformed, unknown, revoked or expired token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5038,6 +5101,15 @@ export interface operations {
             };
             /** @description Missing, malformed, unknown, revoked or expired token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6599,7 +6671,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional: no body, or {} when there is no comment */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["OfferActionDto"];
             };
@@ -7914,8 +7987,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description URL or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8001,8 +8092,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description URL or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8088,8 +8197,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description URL or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8176,8 +8303,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description URL or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8264,8 +8409,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description URL or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8650,8 +8813,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description URL or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8731,7 +8912,19 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description What mail clients send (RFC 8058), or nothing. The token in the query is what acts: the body is not read, so no variant a mail client sends can keep a person subscribed. */
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": {
+                    /** @enum {string} */
+                    "List-Unsubscribe"?: "One-Click";
+                };
+                "multipart/form-data": {
+                    /** @enum {string} */
+                    "List-Unsubscribe"?: "One-Click";
+                };
+            };
+        };
         responses: {
             /** @description Unsubscribed (also when already unsubscribed); a page for browsers that accept text/html */
             200: {
@@ -8755,8 +8948,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemSchema"];
                 };
             };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
             /** @description URL or a path parameter too long */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
