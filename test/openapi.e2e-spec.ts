@@ -1,4 +1,13 @@
+import { ApiContract } from './support/contract';
 import { useApi } from './support/harness';
+
+interface Operation {
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  security?: Record<string, string[]>[];
+  responses: Record<string, unknown>;
+}
 
 describe('OpenAPI document and metrics', () => {
   const suite = useApi('openapi');
@@ -100,6 +109,67 @@ describe('OpenAPI document and metrics', () => {
         if (op.requestBody) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
       }
     }
+  });
+
+  it('declares security, servers, a license, tags and descriptions the way API tools expect', async () => {
+    const doc = (await suite.api.http.get('/docs-json', { token: null })).body;
+    expect(doc.openapi).toMatch(/^3\.0\./);
+    expect(doc.servers).toEqual([expect.objectContaining({ url: suite.config.PUBLIC_BASE_URL })]);
+    expect(doc.info.license.name).toBeTruthy();
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    const declaredTags = new Set(doc.tags.map((t: { name: string; description: string }) => (expect(t.description).toBeTruthy(), t.name)));
+    const publicRoutes: string[] = [];
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations as Record<string, Operation>)) {
+        const route = `${method.toUpperCase()} ${path}`;
+        if (Array.isArray(op.security) && op.security.length === 0) publicRoutes.push(route);
+        else expect({ route, security: op.security ?? doc.security }).toEqual({ route, security: [{ bearer: [] }] });
+        expect({ route, tags: op.tags?.length }).toEqual({ route, tags: 1 });
+        expect(declaredTags.has(op.tags![0])).toBe(true);
+        expect({ route, description: typeof op.description }).toEqual({ route, description: 'string' });
+        const statuses = Object.keys(op.responses);
+        expect({ route, success: statuses.some((s) => s.startsWith('2')) }).toEqual({ route, success: true });
+        expect({ route, shared: statuses.filter((s) => ['400', '414'].includes(s)) }).toEqual({ route, shared: ['400', '414'] });
+        if (!publicRoutes.includes(route)) expect(statuses).toContain('401');
+        if (method === 'post' && !publicRoutes.includes(route)) expect({ route, idempotency: statuses.filter((s) => s === '409' || s === '422') }).toEqual({ route, idempotency: ['409', '422'] });
+      }
+    }
+    expect(publicRoutes.sort()).toEqual(['GET /health', 'GET /v1/unsubscribe', 'POST /v1/outreach/inbound', 'POST /v1/unsubscribe']);
+  });
+
+  it('states nullable fields as nullable scalars and nullable references as "that or null", never as bare objects', async () => {
+    const doc = (await suite.api.http.get('/docs-json', { token: null })).body;
+    const loose: string[] = [];
+    const visit = (where: string, schema: Record<string, unknown> | undefined) => {
+      if (!schema || typeof schema !== 'object') return;
+      if (schema.type === 'object' && !schema.properties && !schema.additionalProperties && !schema.enum) loose.push(where);
+      if (schema.nullable && Array.isArray(schema.enum) && !schema.enum.includes(null)) loose.push(`${where} (nullable enum without null)`);
+      if (schema.nullable && schema.allOf) loose.push(`${where} (nullable allOf)`);
+      for (const [name, property] of Object.entries((schema.properties ?? {}) as Record<string, Record<string, unknown>>)) visit(`${where}.${name}`, property);
+      visit(`${where}[]`, schema.items as Record<string, unknown> | undefined);
+    };
+    for (const [name, schema] of Object.entries(doc.components.schemas)) visit(name, schema as Record<string, unknown>);
+    expect(loose).toEqual([]);
+    const candidate = doc.components.schemas.CreateCandidateDto.properties;
+    expect(candidate.nativeName).toMatchObject({ type: 'string', nullable: true });
+    expect(candidate.yearsOfExperience).toMatchObject({ type: 'number', nullable: true });
+    expect(doc.components.schemas.UpdateTaskForceDto.properties.status.default).toBeUndefined();
+    expect(doc.components.schemas.OfferView.properties.strongestCompetingOffer.anyOf).toEqual([
+      { $ref: '#/components/schemas/CompetingGap' },
+      { type: 'object', nullable: true, enum: [null] },
+    ]);
+  });
+
+  it('catches an answer that drifts from the document', async () => {
+    const contract = await ApiContract.load(suite.api.url);
+    const candidate = { method: 'GET', path: `/v1/candidates/${'0'.repeat(8)}-0000-7000-8000-${'0'.repeat(12)}`, contentType: 'application/json' };
+    expect(contract.violation({ ...candidate, status: 200, body: { id: 'x' } })).toMatch(/does not match the documented schema/);
+    expect(contract.violation({ ...candidate, status: 418, body: {} })).toMatch(/status 418 is not documented/);
+    expect(contract.violation({ ...candidate, status: 404, contentType: 'text/plain', body: 'gone' })).toMatch(/sent text\/plain/);
+    const problem = { type: 'urn:problem-type:hiring:candidate_not_found', title: 'Not Found', status: 404, detail: 'gone', code: 'candidate_not_found' };
+    expect(contract.violation({ ...candidate, status: 404, contentType: 'application/problem+json', body: problem })).toBeUndefined();
+    expect(contract.violation({ ...candidate, status: 404, contentType: 'application/problem+json', body: { ...problem, code: 7 } })).toMatch(/code must be string/);
+    expect(contract.violation({ method: 'GET', path: '/v1/no-such-route', status: 404, contentType: 'application/problem+json', body: problem })).toBeUndefined();
   });
 
   it('records request latency by route pattern', async () => {
