@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createHiringClient, type HiringClient, type Schemas } from '../libs/api-client/src';
+import { ApiContract } from './support/contract';
 import { ADMIN_TOKEN, useApi } from './support/harness';
 
 /**
@@ -20,8 +21,27 @@ describe('typed client', () => {
   let candidate: Schemas['CandidateView'];
   const requests: string[] = [];
 
+  /** The typed client's answers are held to the served document too, like every other suite's. */
+  const checkedFetch = async (request: Request): Promise<Response> => {
+    const response = await fetch(request);
+    const url = new URL(request.url);
+    const text = await response.clone().text();
+    const contentType = response.headers.get('content-type') ?? '';
+    const contract = await (contractLoad ??= ApiContract.load(suite.api.url));
+    const violation = contract.violation({
+      method: request.method,
+      path: url.pathname + url.search,
+      status: response.status,
+      contentType,
+      body: contentType.includes('json') && text ? JSON.parse(text) : text,
+    });
+    if (violation) throw new Error(`the answer breaks the API's OpenAPI contract: ${violation}`);
+    return response;
+  };
+  let contractLoad: Promise<ApiContract> | undefined;
+
   beforeAll(async () => {
-    admin = createHiringClient({ baseUrl: suite.api.url, token: ADMIN_TOKEN });
+    admin = createHiringClient({ baseUrl: suite.api.url, token: ADMIN_TOKEN, fetch: checkedFetch });
     const { data: user, error, response } = await admin.POST('/v1/users', {
       body: { email: `recruiter.${tag}@example.com`, name: `Recruiter ${tag}`, role: 'recruiter' },
     });
@@ -35,7 +55,7 @@ describe('typed client', () => {
       token: recruiterToken,
       fetch: (request: Request) => {
         requests.push(`${request.method} ${new URL(request.url).pathname}`);
-        return fetch(request);
+        return checkedFetch(request);
       },
     });
 
