@@ -68,7 +68,7 @@ export class ApiContract {
  */
 function fetchDocument(url: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const request = get(url, { localAddress: '127.0.0.2' }, (response) => {
+    const request = get(url, { localAddress: '127.0.0.2', agent: false }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));

@@ -66,8 +66,13 @@ export class TokenView {
 }
 
 export class IssuedTokenView extends TokenView {
-  @ApiProperty({ description: 'The secret. Shown only in this response; store it now.', example: 'hk_3q2...' })
-  token: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The secret. Shown only in this response; store it now. null in an Idempotency-Key replay, which never holds secrets',
+    example: 'hk_3q2...',
+  })
+  token: string | null;
 }
 
 export class CreatedUserView extends UserView {
