@@ -24,18 +24,19 @@ function parseHeaders(raw) {
 
 /** RFC 2047 encoded words (Q or B, UTF-8 or Latin-1) decoded, for people reading the log. */
 function decodeWords(value) {
-  return value
-    .replace(/(\?=)[ \t]+(?==\?)/g, '$1')
-    .replace(/=\?([\w-]+)(?:\*[\w-]+)?\?([QB])\?([^?]*)\?=/gi, (word, charset, encoding, data) => {
-      const bytes =
-        encoding.toUpperCase() === 'B'
-          ? Buffer.from(data, 'base64')
-          : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1');
-      const name = charset.toLowerCase();
-      if (name === 'utf-8' || name === 'utf8') return bytes.toString('utf8');
-      if (name === 'iso-8859-1' || name === 'us-ascii' || name === 'latin1') return bytes.toString('latin1');
-      return word;
-    });
+  return value.replace(/(\?=)[ \t]+(?==\?)/g, '$1').replace(/=\?([\w-]+)(?:\*[\w-]+)?\?([QB])\?([^?]*)\?=/gi, (word, charset, encoding, data) => {
+    const bytes =
+      encoding.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64')
+        : Buffer.from(
+            data.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16))),
+            'latin1',
+          );
+    const name = charset.toLowerCase();
+    if (name === 'utf-8' || name === 'utf8') return bytes.toString('utf8');
+    if (name === 'iso-8859-1' || name === 'us-ascii' || name === 'latin1') return bytes.toString('latin1');
+    return word;
+  });
 }
 
 /** Starts the sink; resolves once it listens. `port: 0` picks a free port. */

@@ -42,10 +42,14 @@ describe('access across task forces', () => {
     const asA = { token: rA.token };
     A.user = rA.id;
     A.token = (await ok(http().get(`/v1/users/${rA.id}/tokens`))).data[0].id;
-    A.opening = (await ok(http().post(`/v1/task-forces/${A.taskForce}/openings`, { title: 'Research Scientist', skillArea: 'llm', level: 'P8', headcount: 1 }))).id;
+    A.opening = (
+      await ok(http().post(`/v1/task-forces/${A.taskForce}/openings`, { title: 'Research Scientist', skillArea: 'llm', level: 'P8', headcount: 1 }))
+    ).id;
     A.email = `Mei.Lin.${tag}@Example.com`;
     A.phone = `+1 650 555 ${String(Math.floor(Math.random() * 9000) + 1000)}`;
-    A.candidate = (await ok(http().post('/v1/candidates', { fullName: `Mei Lin ${tag}`, emails: [A.email], phone: A.phone, currentEmployer: 'OpenAI' }, asA))).id;
+    A.candidate = (
+      await ok(http().post('/v1/candidates', { fullName: `Mei Lin ${tag}`, emails: [A.email], phone: A.phone, currentEmployer: 'OpenAI' }, asA))
+    ).id;
     A.application = (await ok(http().post('/v1/applications', { candidateId: A.candidate, taskForceId: A.taskForce, openingId: A.opening }, asA))).id;
     A.note = `A's private assessment ${tag}`;
     A.noteId = (await ok(http().post(`/v1/candidates/${A.candidate}/notes`, { body: A.note, taskForceId: A.taskForce }, asA))).id;
@@ -58,7 +62,15 @@ describe('access across task forces', () => {
       await ok(
         http().post(
           '/v1/offers',
-          { applicationId: A.application, salaryBandId: A.band, base: '45000.00', currency: 'CNY', period: 'monthly', startDate: '2027-03-01', expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+          {
+            applicationId: A.application,
+            salaryBandId: A.band,
+            base: '45000.00',
+            currency: 'CNY',
+            period: 'monthly',
+            startDate: '2027-03-01',
+            expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+          },
           asA,
         ),
       )
@@ -71,9 +83,17 @@ describe('access across task forces', () => {
     B.application = (await ok(http().post('/v1/applications', { candidateId: B.candidate, taskForceId: B.taskForce }, asB()))).id;
     B.sequence = (await ok(http().post('/v1/sequences', sequenceBody(B.taskForce), asB()))).id;
     A.suppression = randomUUID();
-    await suite.db.query(`INSERT INTO bounced_addresses (id, email, detail) VALUES ($1, $2, '550 5.1.1 unknown')`, [A.suppression, `bounced.${tag}@example.com`]);
+    await suite.db.query(`INSERT INTO bounced_addresses (id, email, detail) VALUES ($1, $2, '550 5.1.1 unknown')`, [
+      A.suppression,
+      `bounced.${tag}@example.com`,
+    ]);
     A.group = (await suite.db.query<{ lookalike_key: string }>(`SELECT lookalike_key FROM candidates WHERE id = $1`, [A.candidate]))[0].lookalike_key;
-    secrets.push(...Object.entries(A).filter(([k]) => k !== 'band').map(([, v]) => v), A.email.toLowerCase());
+    secrets.push(
+      ...Object.entries(A)
+        .filter(([k]) => k !== 'band')
+        .map(([, v]) => v),
+      A.email.toLowerCase(),
+    );
   });
 
   /** What the path parameters of A's data are, by the collection they follow. */
@@ -95,7 +115,19 @@ describe('access across task forces', () => {
         } as Record<string, string>
       )[collection];
     }
-    return ({ openingId: A.opening, userId: A.user, version: '1', step: '1', action: 'withdraw', base: 'CNY', quote: 'USD', section: 'notes', group: A.group } as Record<string, string>)[name];
+    return (
+      {
+        openingId: A.opening,
+        userId: A.user,
+        version: '1',
+        step: '1',
+        action: 'withdraw',
+        base: 'CNY',
+        quote: 'USD',
+        section: 'notes',
+        group: A.group,
+      } as Record<string, string>
+    )[name];
   };
 
   /** A valid body for each writing route, so that only the scope can refuse it. */
@@ -140,7 +172,15 @@ describe('access across task forces', () => {
     ],
     'POST /v1/offers': [
       {
-        body: () => ({ applicationId: A.application, salaryBandId: A.band, base: '45000.00', currency: 'CNY', period: 'monthly', startDate: '2027-03-01', expiresAt: new Date(Date.now() + 86_400_000).toISOString() }),
+        body: () => ({
+          applicationId: A.application,
+          salaryBandId: A.band,
+          base: '45000.00',
+          currency: 'CNY',
+          period: 'monthly',
+          startDate: '2027-03-01',
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+        }),
         expect: [404, 422],
       },
     ],
@@ -153,9 +193,20 @@ describe('access across task forces', () => {
 
   /** Ids a list may be filtered by, with A's value for each. */
   const filterValue = (name: string): string | undefined =>
-    ({ taskForceId: A.taskForce, candidateId: A.candidate, ownerId: A.user, applicationId: A.application, sequenceId: A.sequence, userId: A.user } as Record<string, string>)[name];
+    (
+      ({ taskForceId: A.taskForce, candidateId: A.candidate, ownerId: A.user, applicationId: A.application, sequenceId: A.sequence, userId: A.user }) as Record<
+        string,
+        string
+      >
+    )[name];
 
-  type Operation = { method: string; path: string; security?: unknown[]; parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: { $ref?: string } }> } };
+  type Operation = {
+    method: string;
+    path: string;
+    security?: unknown[];
+    parameters?: { name: string; in: string }[];
+    requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+  };
   let operations: Operation[] = [];
   let schemas: Record<string, { properties?: Record<string, unknown> }> = {};
 
@@ -237,7 +288,7 @@ describe('access across task forces', () => {
     expect(failures).toEqual([]);
   });
 
-  it("answers a duplicate without naming a candidate the caller cannot see", async () => {
+  it('answers a duplicate without naming a candidate the caller cannot see', async () => {
     const created = await call('POST', '/v1/candidates', { fullName: 'Mei Lin', emails: [A.email.toUpperCase()] });
     expect(created.status).toBe(409);
     expect(created.body).toMatchObject({ code: 'duplicate_candidate', matchedOn: [{ kind: 'email' }] });
@@ -291,14 +342,17 @@ describe('access across task forces', () => {
       await ok(http().post('/v1/applications', { candidateId: shared, taskForceId: B.taskForce }));
     });
 
-    it('shows B only what is B\'s: its applications, its notes, its part of the export', async () => {
+    it("shows B only what is B's: its applications, its notes, its part of the export", async () => {
       const view = await call('GET', `/v1/candidates/${shared}`);
       expect(view.status).toBe(200);
       expect(view.body.applications.map((a: { taskForceId: string }) => a.taskForceId)).toEqual([B.taskForce]);
       const note = await call('POST', `/v1/candidates/${shared}/notes`, { body: `B's view ${tag}`, taskForceId: B.taskForce });
       expect(note.status).toBe(201);
       expect((await call('GET', `/v1/candidates/${shared}/notes`)).body.data.map((n: { body: string }) => n.body)).toEqual([`B's view ${tag}`]);
-      expect((await http().get(`/v1/candidates/${shared}/notes`, { token: rA.token })).body.data.map((n: { body: string }) => n.body)).toEqual([`A only ${tag}`, `rA's own ${tag}`]);
+      expect((await http().get(`/v1/candidates/${shared}/notes`, { token: rA.token })).body.data.map((n: { body: string }) => n.body)).toEqual([
+        `A only ${tag}`,
+        `rA's own ${tag}`,
+      ]);
       const exported = await call('GET', `/v1/candidates/${shared}/export`);
       expect(exported.status).toBe(200);
       expect(exported.body.applications.map((a: { taskForceId: string }) => a.taskForceId)).toEqual([B.taskForce]);
@@ -316,7 +370,7 @@ describe('access across task forces', () => {
       expect(all.body.auditTrail.map((e: { action: string }) => e.action)).toContain('application.created');
     });
 
-    it('refuses B a note for A, the owner\'s seat, and a merge that moves A\'s pipeline', async () => {
+    it("refuses B a note for A, the owner's seat, and a merge that moves A's pipeline", async () => {
       expect((await call('POST', `/v1/candidates/${shared}/notes`, { body: 'planted', taskForceId: A.taskForce })).body.code).toBe('unknown_task_force');
       const owner = await call('PATCH', `/v1/candidates/${shared}`, { ownerId: rB.id });
       expect(owner.status).toBe(403);

@@ -30,7 +30,8 @@ describe('action routes and their bodies', () => {
   async function offerInBand() {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const c = await candidateIn(tf.id);
-    for (const to of ['contacted', 'replied', 'screening', 'interviewing']) expect((await http().post(`/v1/applications/${c.applicationId}/transitions`, { to })).status).toBe(200);
+    for (const to of ['contacted', 'replied', 'screening', 'interviewing'])
+      expect((await http().post(`/v1/applications/${c.applicationId}/transitions`, { to })).status).toBe(200);
     bandId ??= (await http().post('/v1/salary-bands', bandBody({ effectiveFrom: '2026-01-01' }))).body.id as string;
     const offer = await http().post('/v1/offers', {
       applicationId: c.applicationId,
@@ -104,7 +105,9 @@ describe('action routes and their bodies', () => {
     expect((await http().get(`/v1/enrollments/${id}`)).body.status).toBe('paused');
     expect((await post(`/v1/enrollments/${id}/resume`, { headers: JSON_TYPE, body: '[1]' })).body.code).toBe('body_not_allowed');
     expect((await post(`/v1/enrollments/${id}/resume`, { headers: JSON_TYPE, body: 'null' })).body.code).toBe('body_not_allowed');
-    expect((await post(`/v1/enrollments/${id}/resume`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' })).body.code).toBe('body_not_allowed');
+    expect((await post(`/v1/enrollments/${id}/resume`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'a=1' })).body.code).toBe(
+      'body_not_allowed',
+    );
     const resumed = await post(`/v1/enrollments/${id}/resume`, { headers: JSON_TYPE, body: '{}' });
     expect(resumed.status).toBe(200);
     expect(resumed.body.status).toBe('active');
@@ -144,7 +147,13 @@ describe('action routes and their bodies', () => {
     const doc = (await http().get('/docs-json', { token: null })).body;
     const offerAction = doc.paths['/v1/offers/{id}/{action}'].post.requestBody;
     expect(offerAction).toMatchObject({ required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/OfferActionDto' } } } });
-    for (const path of ['/v1/enrollments/{id}/pause', '/v1/enrollments/{id}/resume', '/v1/enrollments/{id}/stop', '/v1/enrollments/{id}/steps/{step}/resend', '/v1/enrollments/{id}/steps/{step}/mark-sent']) {
+    for (const path of [
+      '/v1/enrollments/{id}/pause',
+      '/v1/enrollments/{id}/resume',
+      '/v1/enrollments/{id}/stop',
+      '/v1/enrollments/{id}/steps/{step}/resend',
+      '/v1/enrollments/{id}/steps/{step}/mark-sent',
+    ]) {
       expect([path, doc.paths[path].post.requestBody]).toEqual([path, undefined]);
     }
     const unsubscribe = doc.paths['/v1/unsubscribe'].post.requestBody;

@@ -5,7 +5,8 @@ describe('applications and the pipeline', () => {
   const suite = useApi('applications');
   const http = () => suite.api.http;
   let n = 0;
-  const candidate = async () => (await http().post('/v1/candidates', { fullName: `Engineer ${++n}`, emails: [`engineer.${n}.${Date.now()}@example.com`] })).body;
+  const candidate = async () =>
+    (await http().post('/v1/candidates', { fullName: `Engineer ${++n}`, emails: [`engineer.${n}.${Date.now()}@example.com`] })).body;
   const taskForce = async (overrides: Record<string, unknown> = {}) => (await http().post('/v1/task-forces', taskForceBody(overrides))).body;
   const move = (id: string, body: Record<string, unknown>) => http().post(`/v1/applications/${id}/transitions`, body);
 
@@ -134,7 +135,9 @@ describe('applications and the pipeline', () => {
     expect((await http().post('/v1/applications', { candidateId: (await candidate()).id, taskForceId: theirs.id }, as)).status).toBe(404);
 
     expect((await http().get(`/v1/applications/${inTheirs.id}`, as)).status).toBe(404);
-    expect((await move(inTheirs.id, { to: 'contacted' }).then(() => http().post(`/v1/applications/${inTheirs.id}/transitions`, { to: 'replied' }, as))).status).toBe(404);
+    expect(
+      (await move(inTheirs.id, { to: 'contacted' }).then(() => http().post(`/v1/applications/${inTheirs.id}/transitions`, { to: 'replied' }, as))).status,
+    ).toBe(404);
     const listed = (await http().get(`/v1/applications?candidateId=${c.id}`, as)).body.data.map((a: { id: string }) => a.id);
     expect(listed).toEqual([inMine.id]);
     const admin = (await http().get(`/v1/applications?candidateId=${c.id}&stage=contacted`)).body.data.map((a: { id: string }) => a.id);

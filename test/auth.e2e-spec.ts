@@ -49,7 +49,11 @@ describe('authentication and roles', () => {
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('admin_required');
     expect((await suite.api.http.get('/v1/users', { token: recruiter.token })).status).toBe(403);
-    const tf = await suite.api.http.post('/v1/task-forces', { name: 'n', company: 'c', location: 'l', timeZone: 'UTC', focusAreas: [], headcountTarget: 1 }, { token: recruiter.token });
+    const tf = await suite.api.http.post(
+      '/v1/task-forces',
+      { name: 'n', company: 'c', location: 'l', timeZone: 'UTC', focusAreas: [], headcountTarget: 1 },
+      { token: recruiter.token },
+    );
     expect(tf.status).toBe(403);
   });
 

@@ -149,7 +149,11 @@ describe('bad input: the findings of the input review', () => {
     const inbound = await http().post('/v1/outreach/inbound', undefined, {
       token: null,
       rawBody: raw,
-      headers: { 'content-type': 'application/json', 'x-hiring-signature': signWebhook(suite.config.INBOUND_WEBHOOK_SECRET, raw), 'idempotency-key': 'k'.repeat(256) },
+      headers: {
+        'content-type': 'application/json',
+        'x-hiring-signature': signWebhook(suite.config.INBOUND_WEBHOOK_SECRET, raw),
+        'idempotency-key': 'k'.repeat(256),
+      },
     });
     expectProblem(inbound, 400, 'invalid_idempotency_key');
   });
@@ -191,11 +195,18 @@ async function spawnLoggingApi(config: AppConfig): Promise<{ url: string; lines:
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => {
     if (child.exitCode !== null) throw new Error(`api process exited with ${child.exitCode}`);
-    return fetch(`${url}/health`).then((r) => r.status === 200, () => false);
+    return fetch(`${url}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
   }, 20_000);
   return {
     url,
-    lines: () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>),
+    lines: () =>
+      out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -224,7 +235,10 @@ describe('bad input: every problem answer can be found in the log by its correla
       ];
       const ids = answers.map((a) => a.body.correlationId as string);
       expect(answers.map((a) => a.status)).toEqual([414, 400, 400, 414, 400, 400, 404, 401]);
-      await waitFor(async () => ids.every((id) => api.lines().some((line) => line.reqId === id || (line.req as { id?: string } | undefined)?.id === id)), 5_000);
+      await waitFor(
+        async () => ids.every((id) => api.lines().some((line) => line.reqId === id || (line.req as { id?: string } | undefined)?.id === id)),
+        5_000,
+      );
     } finally {
       await api.stop();
     }
@@ -308,11 +322,52 @@ const nastyChar = fc.oneof(
 const nastyString = fc.string({ unit: nastyChar, maxLength: 40 });
 
 const weirdScalars: unknown[] = [
-  null, true, false, 0, -1, -0, 1.5, 1e308, -1e308, 2 ** 53 + 2, 2 ** 31, -(2 ** 31) - 1,
-  '', ' ', '\u0000', '\ud800', 'a\udc00b', '\u{1f600}', '0x10', '1e2', ' 1', 'NaN', 'Infinity', '-1', 'true', 'null',
-  '2026-02-30', '2026-02-30T00:00:00Z', '9999-12-31', '0000-01-01', '275760-09-13T00:00:01Z', 'P99999999D', 'PT0S',
-  '__proto__', 'constructor', '01890a5d-ac96-774b-bcce-b302099a8057', '00000000-0000-0000-0000-000000000000',
-  'x'.repeat(10_000), 'x'.repeat(300_000), '{{unsubscribeUrl}}', '{{#each x}}{{/each}}', "' OR 1=1 --", '<script>', 'a@b', '@', 'a@b.c'.repeat(100),
+  null,
+  true,
+  false,
+  0,
+  -1,
+  -0,
+  1.5,
+  1e308,
+  -1e308,
+  2 ** 53 + 2,
+  2 ** 31,
+  -(2 ** 31) - 1,
+  '',
+  ' ',
+  '\u0000',
+  '\ud800',
+  'a\udc00b',
+  '\u{1f600}',
+  '0x10',
+  '1e2',
+  ' 1',
+  'NaN',
+  'Infinity',
+  '-1',
+  'true',
+  'null',
+  '2026-02-30',
+  '2026-02-30T00:00:00Z',
+  '9999-12-31',
+  '0000-01-01',
+  '275760-09-13T00:00:01Z',
+  'P99999999D',
+  'PT0S',
+  '__proto__',
+  'constructor',
+  '01890a5d-ac96-774b-bcce-b302099a8057',
+  '00000000-0000-0000-0000-000000000000',
+  'x'.repeat(10_000),
+  'x'.repeat(300_000),
+  '{{unsubscribeUrl}}',
+  '{{#each x}}{{/each}}',
+  "' OR 1=1 --",
+  '<script>',
+  'a@b',
+  '@',
+  'a@b.c'.repeat(100),
 ];
 const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...weirdScalars) },
@@ -320,20 +375,89 @@ const weirdValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.integer() },
   { weight: 1, arbitrary: fc.double() },
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-  { weight: 1, arbitrary: fc.constantFrom<unknown>([], {}, [null], [[[]]], { a: { b: { c: [] } } }, Array.from({ length: 10_001 }, () => 0), ['\ud800'], { '\u0000': 1 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom<unknown>(
+      [],
+      {},
+      [null],
+      [[[]]],
+      { a: { b: { c: [] } } },
+      Array.from({ length: 10_001 }, () => 0),
+      ['\ud800'],
+      { '\u0000': 1 },
+    ),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 30, max: 40 }).map((depth) => Array.from({ length: depth }).reduce<unknown>((v) => [v], 1)) },
 );
 
 const weirdQueryValues = [
-  '', '%20', '%201', '1%20', '0x10', '1e2', '+5', '-1', '0', '1.0', '99999999999999999999', 'abc', '%', '%zz', '%E0%A4%A', '%00', '%ED%A0%80', '%C0%AF',
-  '2026-02-30', '2026-13-01', 'null', 'true', '[]', '{}', 'a'.repeat(3000), encodeURIComponent('\u202e\ufeff'),
+  '',
+  '%20',
+  '%201',
+  '1%20',
+  '0x10',
+  '1e2',
+  '+5',
+  '-1',
+  '0',
+  '1.0',
+  '99999999999999999999',
+  'abc',
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  '%00',
+  '%ED%A0%80',
+  '%C0%AF',
+  '2026-02-30',
+  '2026-13-01',
+  'null',
+  'true',
+  '[]',
+  '{}',
+  'a'.repeat(3000),
+  encodeURIComponent('\u202e\ufeff'),
 ];
 const weirdSegments = [
-  '0', '-1', '0x1', '1e2', '%201', '+1', '1.5', '99999999999', '2147483648', 'x'.repeat(101), 'x'.repeat(4000), '%00', '%E0%A4%A', '%ED%A0%80',
-  '%2F', '%2E%2E', 'null', 'undefined', '%20', '01890A5D-AC96-774B-BCCE-B302099A8057', '01890a5d-ac96-774b-bcce-b302099a8057x', '{id}', '%7B%7D',
+  '0',
+  '-1',
+  '0x1',
+  '1e2',
+  '%201',
+  '+1',
+  '1.5',
+  '99999999999',
+  '2147483648',
+  'x'.repeat(101),
+  'x'.repeat(4000),
+  '%00',
+  '%E0%A4%A',
+  '%ED%A0%80',
+  '%2F',
+  '%2E%2E',
+  'null',
+  'undefined',
+  '%20',
+  '01890A5D-AC96-774B-BCCE-B302099A8057',
+  '01890a5d-ac96-774b-bcce-b302099a8057x',
+  '{id}',
+  '%7B%7D',
 ];
 const headerValue = fc.oneof(
-  fc.constantFrom('', ' ', 'k'.repeat(256), 'k'.repeat(5000), 'a b', 'application/json; charset=latin1', 'text/csv', 'text/plain', 'multipart/form-data', 'application/x-www-form-urlencoded', 't=1,v1=00'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'k'.repeat(256),
+    'k'.repeat(5000),
+    'a b',
+    'application/json; charset=latin1',
+    'text/csv',
+    'text/plain',
+    'multipart/form-data',
+    'application/x-www-form-urlencoded',
+    't=1,v1=00',
+  ),
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 300 }),
 );
 
@@ -389,15 +513,32 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
     ids.token = (await made(http().post(`/v1/users/${recruiter.id}/tokens`, { name: 'sweep' }), 'token')).id;
     ids.taskForce = (await made(http().post('/v1/task-forces', taskForceBody()), 'task force')).id;
     await made(http().post(`/v1/task-forces/${ids.taskForce}/members`, { userId: recruiter.id }), 'member');
-    ids.opening = (await made(http().post(`/v1/task-forces/${ids.taskForce}/openings`, { title: 'Research Engineer', skillArea: 'llm', level: 'P8', headcount: 2 }), 'opening')).id;
-    ids.candidate = (await made(http().post('/v1/candidates', { fullName: 'Wei Zhang', emails: ['wei.sweep@example.com'], timeZone: 'America/Los_Angeles' }), 'candidate')).id;
+    ids.opening = (
+      await made(
+        http().post(`/v1/task-forces/${ids.taskForce}/openings`, { title: 'Research Engineer', skillArea: 'llm', level: 'P8', headcount: 2 }),
+        'opening',
+      )
+    ).id;
+    ids.candidate = (
+      await made(http().post('/v1/candidates', { fullName: 'Wei Zhang', emails: ['wei.sweep@example.com'], timeZone: 'America/Los_Angeles' }), 'candidate')
+    ).id;
     ids.duplicate = (await made(http().post('/v1/candidates', { fullName: 'Wei Zhang', emails: ['wei.sweep2@example.com'] }), 'second candidate')).id;
-    ids.application = (await made(http().post('/v1/applications', { candidateId: ids.candidate, taskForceId: ids.taskForce, openingId: ids.opening }), 'application')).id;
+    ids.application = (
+      await made(http().post('/v1/applications', { candidateId: ids.candidate, taskForceId: ids.taskForce, openingId: ids.opening }), 'application')
+    ).id;
     ids.band = (await made(http().post('/v1/salary-bands', bandBody({ effectiveFrom: '2026-01-01' })), 'band')).id;
     await made(http().put('/v1/fx-rates/CNY/USD', { rate: '0.1380', asOf: '2026-01-01' }), 'rate');
     ids.offer = (
       await made(
-        http().post('/v1/offers', { applicationId: ids.application, salaryBandId: ids.band, base: '85000.00', currency: 'USD', period: 'annual', startDate: '2027-03-01', expiresAt: '2027-02-01T00:00:00Z' }),
+        http().post('/v1/offers', {
+          applicationId: ids.application,
+          salaryBandId: ids.band,
+          base: '85000.00',
+          currency: 'USD',
+          period: 'annual',
+          startDate: '2027-03-01',
+          expiresAt: '2027-02-01T00:00:00Z',
+        }),
         'offer',
       )
     ).id;
@@ -413,7 +554,9 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
         'sequence',
       )
     ).id;
-    ids.enrollment = (await made(http().post(`/v1/sequences/${ids.sequence}/enrollments`, { candidateIds: [ids.candidate] }), 'enrollment')).enrolled[0].enrollmentId;
+    ids.enrollment = (
+      await made(http().post(`/v1/sequences/${ids.sequence}/enrollments`, { candidateIds: [ids.candidate] }), 'enrollment')
+    ).enrolled[0].enrollmentId;
   });
 
   /** The id a path parameter names: by the collection before it, else by its own name. */
@@ -422,9 +565,20 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
     const segments = op.path.split('/');
     const before = segments[segments.indexOf(`{${param.name}}`) - 1];
     const byCollection: Record<string, string | undefined> = {
-      users: ids.user, tokens: ids.token, 'task-forces': ids.taskForce, members: ids.user, openings: ids.opening, candidates: ids.candidate,
-      applications: ids.application, 'salary-bands': ids.band, offers: ids.offer, sequences: ids.sequence, enrollments: ids.enrollment,
-      versions: '1', steps: '1', 'fx-rates': 'CNY',
+      users: ids.user,
+      tokens: ids.token,
+      'task-forces': ids.taskForce,
+      members: ids.user,
+      openings: ids.opening,
+      candidates: ids.candidate,
+      applications: ids.application,
+      'salary-bands': ids.band,
+      offers: ids.offer,
+      sequences: ids.sequence,
+      enrollments: ids.enrollment,
+      versions: '1',
+      steps: '1',
+      'fx-rates': 'CNY',
     };
     const byName: Record<string, string> = { base: 'CNY', quote: 'USD', version: '1', step: '1', userId: ids.user };
     return byCollection[before] ?? byName[param.name] ?? randomUUID();
@@ -435,8 +589,14 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
     const schema = resolve(doc, raw);
     if (!schema || depth > 6) return undefined;
     const idByField: Record<string, string> = {
-      taskForceId: ids.taskForce, candidateId: ids.candidate, applicationId: ids.application, salaryBandId: ids.band, userId: ids.user,
-      openingId: ids.opening, duplicateId: ids.duplicate, ownerId: ids.user,
+      taskForceId: ids.taskForce,
+      candidateId: ids.candidate,
+      applicationId: ids.application,
+      salaryBandId: ids.band,
+      userId: ids.user,
+      openingId: ids.opening,
+      duplicateId: ids.duplicate,
+      ownerId: ids.user,
     };
     if (schema.format === 'uuid') return idByField[name] ?? randomUUID();
     if (name === 'candidateIds') return [ids.candidate];
@@ -480,7 +640,20 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
     }
     if (op.mediaType) {
       const rawText = fc.oneof(
-        fc.constantFrom('', '{', '{"a":', 'null', '[]', '"\\ud800"', '{"a":"\\u0000"}', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', '\u0000', 'a,b\n"x', '\ufeffname\n'),
+        fc.constantFrom(
+          '',
+          '{',
+          '{"a":',
+          'null',
+          '[]',
+          '"\\ud800"',
+          '{"a":"\\u0000"}',
+          '{"__proto__":{"admin":true}}',
+          '{"constructor":{"prototype":{"x":1}}}',
+          '\u0000',
+          'a,b\n"x',
+          '\ufeffname\n',
+        ),
         nastyString,
       );
       choices.push(rawText.map((text): Mutation => ({ kind: 'raw', text })));
@@ -488,15 +661,25 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
     const queryNames = [...op.parameters.filter((p) => p.in === 'query').map((p) => p.name), 'bogus'];
     const queryValue = fc.oneof(fc.constantFrom(...weirdQueryValues), nastyString.map(percentEncode));
     choices.push(
-      fc.record({ name: fc.constantFrom(...queryNames), raw: fc.array(queryValue, { minLength: 1, maxLength: 2 }) }).map(({ name, raw }): Mutation => ({ kind: 'query', name, raw })),
+      fc
+        .record({ name: fc.constantFrom(...queryNames), raw: fc.array(queryValue, { minLength: 1, maxLength: 2 }) })
+        .map(({ name, raw }): Mutation => ({ kind: 'query', name, raw })),
     );
     const pathNames = op.parameters.filter((p) => p.in === 'path').map((p) => p.name);
     if (pathNames.length) {
       const segment = fc.oneof(fc.constantFrom(...weirdSegments), nastyString.filter((s) => s.length > 0).map(percentEncode));
       choices.push(fc.record({ name: fc.constantFrom(...pathNames), raw: segment }).map(({ name, raw }): Mutation => ({ kind: 'param', name, raw })));
     }
-    const headerNames = ['idempotency-key', 'x-request-id', 'content-type', 'accept', ...op.parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase())];
-    choices.push(fc.record({ name: fc.constantFrom(...headerNames), value: headerValue }).map(({ name, value }): Mutation => ({ kind: 'header', name, value })));
+    const headerNames = [
+      'idempotency-key',
+      'x-request-id',
+      'content-type',
+      'accept',
+      ...op.parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase()),
+    ];
+    choices.push(
+      fc.record({ name: fc.constantFrom(...headerNames), value: headerValue }).map(({ name, value }): Mutation => ({ kind: 'header', name, value })),
+    );
     return fc.oneof(...choices);
   }
 
@@ -544,46 +727,52 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
     }
     const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => params[name]);
     const url = query.length ? `${path}?${query.map(([k, v]) => `${k}=${v}`).join('&')}` : path;
-    const payload = raw ?? (op.mediaType === undefined ? undefined : typeof body === 'string' && op.mediaType !== 'application/json' ? body : JSON.stringify(body));
+    const payload =
+      raw ?? (op.mediaType === undefined ? undefined : typeof body === 'string' && op.mediaType !== 'application/json' ? body : JSON.stringify(body));
     const signed = op.parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === SIGNATURE_HEADER);
     if (signed && headers[SIGNATURE_HEADER] === undefined) headers[SIGNATURE_HEADER] = signWebhook(suite.config.INBOUND_WEBHOOK_SECRET, payload ?? '');
     return { url, headers, payload };
   }
 
-  it('answers every operation\'s bad input with a 4xx problem, never a 5xx', async () => {
-    const doc = (await http().get<OpenApiDocument>('/docs-json', { token: null })).body;
-    const operations = operationsOf(doc);
-    expect(operations.length).toBeGreaterThan(60);
-    const started = Date.now();
-    const seen = new Map<string, number>();
-    for (const op of operations) {
-      const base = op.mediaType === 'application/json' ? sample(doc, op.bodySchema) : op.mediaType ? (op.bodySchema?.example ?? '') : undefined;
-      const examples = examplesFor(doc, op, base).map((m): [Mutation[]] => [m]);
-      await fc.assert(
-        fc.asyncProperty(fc.array(mutationsFor(op, base), { minLength: 1, maxLength: 3 }), async (mutations) => {
-          const { url, headers, payload } = buildRequest(op, base, mutations);
-          let res: HttpResult;
-          try {
-            res = await http().request(op.method, url, undefined, { headers, rawBody: payload });
-          } catch (error) {
-            // The client itself refused to send it (fetch checks header bytes): nothing reached the API.
-            if (error instanceof TypeError) return;
-            throw error;
-          }
-          seen.set(`${op.method} ${op.path}`, (seen.get(`${op.method} ${op.path}`) ?? 0) + 1);
-          const where = `${op.method} ${url.slice(0, 300)} -> ${res.status} ${res.text.slice(0, 300)}`;
-          if (res.status >= 500) throw new Error(`server error: ${where}`);
-          if (res.status >= 400) {
-            if (!/^application\/problem\+json/.test(res.headers.get('content-type') ?? '')) throw new Error(`not a problem: ${where}`);
-            if (typeof res.body.code !== 'string' || typeof res.body.instance !== 'string') throw new Error(`problem without code or instance: ${where}`);
-            if (!res.body.correlationId || res.body.correlationId !== res.headers.get('x-request-id')) throw new Error(`correlationId is not the x-request-id: ${where}`);
-          }
-        }),
-        // Examples count towards numRuns in fast-check; the random runs come on top of them.
-        { numRuns: examples.length + RUNS_PER_OPERATION, examples },
-      );
-    }
-    expect(seen.size).toBe(operations.length);
-    expect(Date.now() - started).toBeLessThan(SWEEP_BUDGET_MS);
-  }, SWEEP_BUDGET_MS + 10_000);
+  it(
+    "answers every operation's bad input with a 4xx problem, never a 5xx",
+    async () => {
+      const doc = (await http().get<OpenApiDocument>('/docs-json', { token: null })).body;
+      const operations = operationsOf(doc);
+      expect(operations.length).toBeGreaterThan(60);
+      const started = Date.now();
+      const seen = new Map<string, number>();
+      for (const op of operations) {
+        const base = op.mediaType === 'application/json' ? sample(doc, op.bodySchema) : op.mediaType ? (op.bodySchema?.example ?? '') : undefined;
+        const examples = examplesFor(doc, op, base).map((m): [Mutation[]] => [m]);
+        await fc.assert(
+          fc.asyncProperty(fc.array(mutationsFor(op, base), { minLength: 1, maxLength: 3 }), async (mutations) => {
+            const { url, headers, payload } = buildRequest(op, base, mutations);
+            let res: HttpResult;
+            try {
+              res = await http().request(op.method, url, undefined, { headers, rawBody: payload });
+            } catch (error) {
+              // The client itself refused to send it (fetch checks header bytes): nothing reached the API.
+              if (error instanceof TypeError) return;
+              throw error;
+            }
+            seen.set(`${op.method} ${op.path}`, (seen.get(`${op.method} ${op.path}`) ?? 0) + 1);
+            const where = `${op.method} ${url.slice(0, 300)} -> ${res.status} ${res.text.slice(0, 300)}`;
+            if (res.status >= 500) throw new Error(`server error: ${where}`);
+            if (res.status >= 400) {
+              if (!/^application\/problem\+json/.test(res.headers.get('content-type') ?? '')) throw new Error(`not a problem: ${where}`);
+              if (typeof res.body.code !== 'string' || typeof res.body.instance !== 'string') throw new Error(`problem without code or instance: ${where}`);
+              if (!res.body.correlationId || res.body.correlationId !== res.headers.get('x-request-id'))
+                throw new Error(`correlationId is not the x-request-id: ${where}`);
+            }
+          }),
+          // Examples count towards numRuns in fast-check; the random runs come on top of them.
+          { numRuns: examples.length + RUNS_PER_OPERATION, examples },
+        );
+      }
+      expect(seen.size).toBe(operations.length);
+      expect(Date.now() - started).toBeLessThan(SWEEP_BUDGET_MS);
+    },
+    SWEEP_BUDGET_MS + 10_000,
+  );
 });

@@ -12,7 +12,13 @@ describe('bounded work per request', () => {
     http().post('/v1/candidates/import', undefined, { rawBody: body, headers: { 'content-type': 'text/csv; charset=utf-8' }, token });
 
   /** Follows nextCursor to the end, checking every page against `limit`. */
-  async function walk<T>(path: string, limit: number, check: (page: T[]) => void = () => undefined, token?: string, from = ''): Promise<{ items: T[]; pages: number }> {
+  async function walk<T>(
+    path: string,
+    limit: number,
+    check: (page: T[]) => void = () => undefined,
+    token?: string,
+    from = '',
+  ): Promise<{ items: T[]; pages: number }> {
     const items: T[] = [];
     let cursor = from;
     let pages = 0;
@@ -35,13 +41,17 @@ describe('bounded work per request', () => {
     const small: string[][] = [];
 
     beforeAll(async () => {
-      const rows = Array.from({ length: 300 }, (_, i) => `${i % 2 ? 'Ming  Wang' : 'ming wang'},ming.wang.${i}.${suffix()}@example.com,${i % 3 ? employer : employer.toUpperCase()}`);
+      const rows = Array.from(
+        { length: 300 },
+        (_, i) => `${i % 2 ? 'Ming  Wang' : 'ming wang'},ming.wang.${i}.${suffix()}@example.com,${i % 3 ? employer : employer.toUpperCase()}`,
+      );
       const imported = await csv(`full_name,email,current_employer\n${rows.join('\n')}\n`);
       expect(imported.body).toMatchObject({ created: 300 });
       bigIds.push(...imported.body.results.map((r: { candidateId: string }) => r.candidateId));
       for (const name of ['Ada Li', 'Bo Chen', 'Cai Xu']) {
         const pair = [];
-        for (let i = 0; i < 2; i += 1) pair.push((await http().post('/v1/candidates', { fullName: name, currentEmployer: employer, emails: [`${suffix()}@example.com`] })).body.id);
+        for (let i = 0; i < 2; i += 1)
+          pair.push((await http().post('/v1/candidates', { fullName: name, currentEmployer: employer, emails: [`${suffix()}@example.com`] })).body.id);
         small.push(pair);
       }
       await http().post('/v1/candidates', { fullName: 'Alone Zhou', currentEmployer: employer });
@@ -152,7 +162,12 @@ describe('bounded work per request', () => {
       const app = (await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id })).body;
       for (const to of ['contacted', 'replied', 'screening', 'interviewing']) await http().post(`/v1/applications/${app.id}/transitions`, { to });
       const offer = await http().post('/v1/offers', {
-        applicationId: app.id, salaryBandId: band.id, base: '45000.00', currency: 'CNY', period: 'monthly', startDate: '2027-03-01',
+        applicationId: app.id,
+        salaryBandId: band.id,
+        base: '45000.00',
+        currency: 'CNY',
+        period: 'monthly',
+        startDate: '2027-03-01',
         expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
       });
       expect(offer.status).toBe(201);
@@ -161,7 +176,8 @@ describe('bounded work per request', () => {
       expect(history.items.map((h) => h.to)).toEqual(['draft', 'approved']);
       expect(history.pages).toBe(2);
 
-      const competing = (i: number) => http().post(`/v1/applications/${app.id}/competing-offers`, { employer: `Lab ${i}`, base: `${40000 + i}.00`, currency: 'CNY', period: 'monthly' });
+      const competing = (i: number) =>
+        http().post(`/v1/applications/${app.id}/competing-offers`, { employer: `Lab ${i}`, base: `${40000 + i}.00`, currency: 'CNY', period: 'monthly' });
       const added = await Promise.all(Array.from({ length: 24 }, (_, i) => competing(i)));
       expect(added.filter((r) => r.status === 201)).toHaveLength(20);
       expect(added.filter((r) => r.status === 422).map((r) => r.body.code)).toEqual(Array(4).fill('too_many_competing_offers'));
@@ -209,7 +225,9 @@ describe('bounded work per request', () => {
       };
       expect(await read()).toEqual(expected);
       expect(await suite.api.app.get(OutreachReconciler).foldStatDeltas()).toBeGreaterThan(0);
-      const [{ pending }] = await suite.db.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM sequence_stat_deltas WHERE sequence_id = $1`, [seq.id]);
+      const [{ pending }] = await suite.db.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM sequence_stat_deltas WHERE sequence_id = $1`, [
+        seq.id,
+      ]);
       expect(pending).toBe(0);
       expect(await read()).toEqual(expected);
     });

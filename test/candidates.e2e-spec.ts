@@ -21,7 +21,14 @@ describe('candidates', () => {
   it('creates and reads a candidate, keeping Chinese names and tidying skills', async () => {
     const created = await http().post('/v1/candidates', person({ skills: [' PyTorch ', 'pytorch', 'JAX'] }));
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ fullName: 'Wei Zhang', nativeName: '张伟', skills: ['pytorch', 'jax'], consentState: 'unknown', source: 'sourced', version: 1 });
+    expect(created.body).toMatchObject({
+      fullName: 'Wei Zhang',
+      nativeName: '张伟',
+      skills: ['pytorch', 'jax'],
+      consentState: 'unknown',
+      source: 'sourced',
+      version: 1,
+    });
     expect(created.body.primaryEmail).toBe(created.body.emails[0]);
     const me = await http().get('/v1/me');
     expect(created.body.ownerId).toBe(me.body.id);
@@ -53,8 +60,7 @@ describe('candidates', () => {
     ['GitHub URL variants', { githubUrl: 'https://github.com/LiMing' }, { githubUrl: 'http://www.github.com/liming/' }],
   ])('refuses a duplicate by %s with 409 and the existing id', async (_label, first, second) => {
     const suffix = Math.random().toString(36).slice(2, 8);
-    const tweak = (o: Record<string, unknown>) =>
-      JSON.parse(JSON.stringify(o).replace(/li[-.]?ming/gi, (m) => `${m}${suffix}`));
+    const tweak = (o: Record<string, unknown>) => JSON.parse(JSON.stringify(o).replace(/li[-.]?ming/gi, (m) => `${m}${suffix}`));
     const original = await http().post('/v1/candidates', person({ emails: [], ...tweak(first) }));
     expect(original.status).toBe(201);
     const dup = await http().post('/v1/candidates', person({ fullName: 'Ming Li', emails: [], ...tweak(second) }));
@@ -87,8 +93,34 @@ describe('candidates', () => {
   it('searches by name, native name, employer and skill prefixes, and filters', async () => {
     const tag = `batch-${Math.random().toString(36).slice(2, 8)}`;
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const a = (await http().post('/v1/candidates', person({ fullName: 'Xiaoyu Chen', nativeName: '陈晓宇', currentEmployer: 'Google DeepMind', skills: ['jax', 'tpu'], skillAreas: ['llm', 'infra'], visaStatus: 'o1', tags: [tag] }))).body;
-    const b = (await http().post('/v1/candidates', person({ fullName: 'Hao Liu', nativeName: '刘浩', currentEmployer: 'Waymo', skills: ['lidar'], skillAreas: ['autonomous-driving'], visaStatus: 'green_card', tags: [tag] }))).body;
+    const a = (
+      await http().post(
+        '/v1/candidates',
+        person({
+          fullName: 'Xiaoyu Chen',
+          nativeName: '陈晓宇',
+          currentEmployer: 'Google DeepMind',
+          skills: ['jax', 'tpu'],
+          skillAreas: ['llm', 'infra'],
+          visaStatus: 'o1',
+          tags: [tag],
+        }),
+      )
+    ).body;
+    const b = (
+      await http().post(
+        '/v1/candidates',
+        person({
+          fullName: 'Hao Liu',
+          nativeName: '刘浩',
+          currentEmployer: 'Waymo',
+          skills: ['lidar'],
+          skillAreas: ['autonomous-driving'],
+          visaStatus: 'green_card',
+          tags: [tag],
+        }),
+      )
+    ).body;
     await http().post('/v1/applications', { candidateId: b.id, taskForceId: tf.id });
     const ids = async (qs: string) => (await http().get(`/v1/candidates?tag=${tag}&${qs}`)).body.data.map((c: { id: string }) => c.id);
 
@@ -208,7 +240,12 @@ describe('candidates', () => {
 
   it('merges a duplicate: applications, notes, tags, identities and history move; audited', async () => {
     const keeper = (await http().post('/v1/candidates', person({ tags: ['a'], phone: null }))).body;
-    const dup = (await http().post('/v1/candidates', person({ fullName: 'W. Zhang', tags: ['b'], phone: '+1 415 555 0199', githubUrl: `https://github.com/wz${Date.now()}` }))).body;
+    const dup = (
+      await http().post(
+        '/v1/candidates',
+        person({ fullName: 'W. Zhang', tags: ['b'], phone: '+1 415 555 0199', githubUrl: `https://github.com/wz${Date.now()}` }),
+      )
+    ).body;
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const app = (await http().post('/v1/applications', { candidateId: dup.id, taskForceId: tf.id })).body;
     await http().post(`/v1/candidates/${dup.id}/notes`, { body: 'referred by Li' });
@@ -224,7 +261,9 @@ describe('candidates', () => {
     // The duplicate's identities now point at the keeper.
     const again = await http().post('/v1/candidates', person({ emails: dup.emails }));
     expect(again.body.existingCandidateId).toBe(keeper.id);
-    const audit = await suite.db.query<{ action: string; details: { duplicateId?: string } }>(`SELECT action, details FROM audit_log WHERE entity_id = $1`, [keeper.id]);
+    const audit = await suite.db.query<{ action: string; details: { duplicateId?: string } }>(`SELECT action, details FROM audit_log WHERE entity_id = $1`, [
+      keeper.id,
+    ]);
     expect(audit).toEqual([{ action: 'candidate.merged', details: { duplicateId: dup.id, movedApplications: 1, movedNotes: 1 } }]);
   });
 
@@ -243,7 +282,8 @@ describe('candidates', () => {
 
 describe('candidate CSV import', () => {
   const suite = useApi('import');
-  const csv = (body: string) => suite.api.http.post('/v1/candidates/import', undefined, { rawBody: body, headers: { 'content-type': 'text/csv; charset=utf-8' } });
+  const csv = (body: string) =>
+    suite.api.http.post('/v1/candidates/import', undefined, { rawBody: body, headers: { 'content-type': 'text/csv; charset=utf-8' } });
 
   const FILE = [
     'full_name,native_name,email,other_emails,linkedin_url,current_employer,current_title,years_of_experience,skills,skill_areas,university,degree,graduation_year,visa_status,tags',

@@ -42,7 +42,11 @@ describe('typed client', () => {
 
   beforeAll(async () => {
     admin = createHiringClient({ baseUrl: suite.api.url, token: ADMIN_TOKEN, fetch: checkedFetch });
-    const { data: user, error, response } = await admin.POST('/v1/users', {
+    const {
+      data: user,
+      error,
+      response,
+    } = await admin.POST('/v1/users', {
       body: { email: `recruiter.${tag}@example.com`, name: `Recruiter ${tag}`, role: 'recruiter' },
     });
     expect(error).toBeUndefined();
@@ -99,7 +103,16 @@ describe('typed client', () => {
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     candidate = data!;
-    expect(candidate).toMatchObject({ fullName: 'Wei Zhang', nativeName: '张伟', currentTitle: null, currentEmployer: 'OpenAI', skills: ['pytorch', 'rlhf'], visaStatus: 'h1b', consentState: 'unknown', version: 1 });
+    expect(candidate).toMatchObject({
+      fullName: 'Wei Zhang',
+      nativeName: '张伟',
+      currentTitle: null,
+      currentEmployer: 'OpenAI',
+      skills: ['pytorch', 'rlhf'],
+      visaStatus: 'h1b',
+      consentState: 'unknown',
+      version: 1,
+    });
     expect(candidate.primaryEmail).toBe(`wei.zhang.${tag}@gmail.com`);
 
     const read = await recruiter.GET('/v1/candidates/{id}', { params: { path: { id: candidate.id } } });
@@ -136,7 +149,9 @@ describe('typed client', () => {
 
   it('pages through candidates with limit and cursor', async () => {
     for (const name of ['Li Ming', 'Chen Jing']) {
-      const { response } = await recruiter.POST('/v1/candidates', { body: { fullName: name, emails: [`${name.replace(' ', '.').toLowerCase()}.${tag}@example.com`] } });
+      const { response } = await recruiter.POST('/v1/candidates', {
+        body: { fullName: name, emails: [`${name.replace(' ', '.').toLowerCase()}.${tag}@example.com`] },
+      });
       expect(response.status).toBe(201);
     }
     const seen: string[] = [];
@@ -177,7 +192,9 @@ describe('typed client', () => {
   });
 
   it('sends the token and the paths through the fetch it was given', () => {
-    expect(requests).toEqual(expect.arrayContaining(['POST /v1/candidates', 'POST /v1/applications', `GET /v1/candidates/${candidate.id}`, 'GET /v1/candidates']));
+    expect(requests).toEqual(
+      expect.arrayContaining(['POST /v1/candidates', 'POST /v1/applications', `GET /v1/candidates/${candidate.id}`, 'GET /v1/candidates']),
+    );
   });
 
   it('runs the example (libs/api-client/examples/pipeline.ts) against the API with the recruiter token', async () => {

@@ -12,7 +12,20 @@ describe('salary bands and exchange rates', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ version: 1, baseMid: '42874.00', monthsPerYear: 14, equityMin: null, effectiveTo: '2027-12-31' });
     expect((await http().get(`/v1/salary-bands/${created.body.id}`)).body).toEqual(created.body);
-    const krw = await http().post('/v1/salary-bands', band({ zone: 'kr-seoul', currency: 'KRW', period: 'annual', monthsPerYear: 12, baseMin: '90000000', baseMid: '110000000', baseMax: '130000000', signOnMin: null, signOnMax: null }));
+    const krw = await http().post(
+      '/v1/salary-bands',
+      band({
+        zone: 'kr-seoul',
+        currency: 'KRW',
+        period: 'annual',
+        monthsPerYear: 12,
+        baseMin: '90000000',
+        baseMid: '110000000',
+        baseMax: '130000000',
+        signOnMin: null,
+        signOnMax: null,
+      }),
+    );
     expect(krw.status).toBe(201);
     expect(krw.body.baseMid).toBe('110000000');
   });
@@ -47,7 +60,14 @@ describe('salary bands and exchange rates', () => {
     expect(overlap.body).toMatchObject({ code: 'band_overlap', conflictingBandId: first.body.id });
     expect((await http().post('/v1/salary-bands', band({ level: lv, effectiveFrom: '2027-07-01', effectiveTo: null }))).status).toBe(201);
     // Other currency or zone: no conflict.
-    expect((await http().post('/v1/salary-bands', band({ level: lv, currency: 'USD', period: 'annual', baseMin: '300000.00', baseMid: '380000.00', baseMax: '460000.00' }))).status).toBe(201);
+    expect(
+      (
+        await http().post(
+          '/v1/salary-bands',
+          band({ level: lv, currency: 'USD', period: 'annual', baseMin: '300000.00', baseMid: '380000.00', baseMax: '460000.00' }),
+        )
+      ).status,
+    ).toBe(201);
     // Racing creates of the same band: exactly one wins.
     const racing = await Promise.all(Array.from({ length: 5 }, () => http().post('/v1/salary-bands', band({ level: 'T9' }))));
     expect(racing.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
@@ -92,7 +112,23 @@ describe('salary bands and exchange rates', () => {
   });
 
   it('uses a rate stored the other way round, inverted exactly', async () => {
-    const b = (await http().post('/v1/salary-bands', band({ zone: 'us-bay-area', currency: 'USD', period: 'annual', monthsPerYear: 12, level: 'L7', baseMin: '300000.00', baseMid: '360000.00', baseMax: '420000.00', signOnMin: null, signOnMax: null }))).body;
+    const b = (
+      await http().post(
+        '/v1/salary-bands',
+        band({
+          zone: 'us-bay-area',
+          currency: 'USD',
+          period: 'annual',
+          monthsPerYear: 12,
+          level: 'L7',
+          baseMin: '300000.00',
+          baseMid: '360000.00',
+          baseMax: '420000.00',
+          signOnMin: null,
+          signOnMax: null,
+        }),
+      )
+    ).body;
     await http().put('/v1/fx-rates/KRW/USD', { rate: '0.00072', asOf: '2026-11-01' });
     const res = await http().get(`/v1/salary-bands/${b.id}?currency=KRW&asOf=2026-12-01`);
     expect(res.body.converted).toMatchObject({ currency: 'KRW', baseMid: '500000000', fx: { base: 'KRW', quote: 'USD', inverted: true } });

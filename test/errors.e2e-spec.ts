@@ -25,7 +25,13 @@ describe('errors are problem+json, never a 500 for bad input', () => {
   });
 
   it('wrong types, missing and unknown fields are a 400 naming each field', async () => {
-    const res = await suite.api.http.post('/v1/task-forces', { ...taskForceBody(), headcountTarget: '12', timeZone: 'Mars/Olympus', name: undefined, bogus: true });
+    const res = await suite.api.http.post('/v1/task-forces', {
+      ...taskForceBody(),
+      headcountTarget: '12',
+      timeZone: 'Mars/Olympus',
+      name: undefined,
+      bogus: true,
+    });
     expectProblem(res, 400, 'validation_failed');
     const fields = [...new Set(res.body.errors.map((e: { field: string }) => e.field))].sort();
     expect(fields).toEqual(['bogus', 'headcountTarget', 'name', 'timeZone']);
@@ -34,7 +40,11 @@ describe('errors are problem+json, never a 500 for bad input', () => {
   });
 
   it('names nested members in field paths', async () => {
-    const res = await suite.api.http.post('/v1/candidates', { fullName: 'X', emails: ['x@example.com'], education: [{ university: 'Tsinghua' }, { degree: 'phd' }] });
+    const res = await suite.api.http.post('/v1/candidates', {
+      fullName: 'X',
+      emails: ['x@example.com'],
+      education: [{ university: 'Tsinghua' }, { degree: 'phd' }],
+    });
     expectProblem(res, 400, 'validation_failed');
     expect(res.body.errors).toEqual([{ field: 'education[1].university', message: 'education[1].university is required' }]);
   });
@@ -92,7 +102,11 @@ describe('errors are problem+json, never a 500 for bad input', () => {
   });
 
   it('a non-JSON content type is a 415', async () => {
-    expectProblem(await suite.api.http.post('/v1/task-forces', undefined, { rawBody: 'name=x', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    expectProblem(
+      await suite.api.http.post('/v1/task-forces', undefined, { rawBody: 'name=x', headers: { 'content-type': 'text/plain' } }),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('a bad UUID in the path is a 400 naming the parameter', async () => {

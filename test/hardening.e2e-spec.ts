@@ -32,7 +32,10 @@ function expectProblem(res: HttpResult, label = '') {
   expect({ where, serverError: res.status >= 500 }).toEqual({ where, serverError: false });
   if (res.status >= 400) {
     expect({ where, type: res.headers.get('content-type') }).toEqual({ where, type: expect.stringMatching(/application\/problem\+json/) });
-    expect({ where, correlation: (res.body as { correlationId?: string } | null)?.correlationId }).toEqual({ where, correlation: res.headers.get('x-request-id') });
+    expect({ where, correlation: (res.body as { correlationId?: string } | null)?.correlationId }).toEqual({
+      where,
+      correlation: res.headers.get('x-request-id'),
+    });
   }
 }
 
@@ -57,7 +60,11 @@ describe('hardening', () => {
       const keeperEmail = `mergekeeper.${tag}@zmkeep.example`;
       const dupEmail = `mergedup.${tag}@zmdup.example`;
       const dupPhone = `+1 650 555 ${String(Date.now() % 10000).padStart(4, '0')}`;
-      const keeper = await api().post('/v1/candidates', { fullName: `Ximena Mergekeep${tag}`, emails: [keeperEmail] }, { headers: { 'idempotency-key': `k-${tag}` } });
+      const keeper = await api().post(
+        '/v1/candidates',
+        { fullName: `Ximena Mergekeep${tag}`, emails: [keeperEmail] },
+        { headers: { 'idempotency-key': `k-${tag}` } },
+      );
       expect(keeper.status).toBe(201);
       const dup = await api().post(
         '/v1/candidates',
@@ -65,12 +72,23 @@ describe('hardening', () => {
         { headers: { 'idempotency-key': `d-${tag}` } },
       );
       expect(dup.status).toBe(201);
-      expect((await api().post(`/v1/candidates/${dup.body.id}/notes`, { body: `DUPNOTE-${tag}` }, { headers: { 'idempotency-key': `n-${tag}` } })).status).toBe(201);
+      expect((await api().post(`/v1/candidates/${dup.body.id}/notes`, { body: `DUPNOTE-${tag}` }, { headers: { 'idempotency-key': `n-${tag}` } })).status).toBe(
+        201,
+      );
       const merged = await api().post(`/v1/candidates/${keeper.body.id}/merge`, { duplicateId: dup.body.id });
       expect(merged.status).toBe(200);
       expect((await api().delete(`/v1/candidates/${keeper.body.id}`)).status).toBe(204);
 
-      const traces = [`mergedup${tag}`, `mergedup.${tag}`, `zmdup`, `dupcorp${tag}`, `dupnote-${tag}`, dupPhone.toLowerCase(), `mergekeep${tag}`, `mergekeeper.${tag}`].map((s) => s.toLowerCase());
+      const traces = [
+        `mergedup${tag}`,
+        `mergedup.${tag}`,
+        `zmdup`,
+        `dupcorp${tag}`,
+        `dupnote-${tag}`,
+        dupPhone.toLowerCase(),
+        `mergekeep${tag}`,
+        `mergekeeper.${tag}`,
+      ].map((s) => s.toLowerCase());
       expect(await tracesInDatabase(suite.db, traces)).toEqual([]);
 
       // A replay of the duplicate's creation must not hand its data back.
@@ -82,7 +100,7 @@ describe('hardening', () => {
       expect(replay.headers.get('idempotent-replayed')).toBeNull();
     });
 
-    it('an unmatched mail from a plus/dot variant of the person\'s gmail address is erased with them', async () => {
+    it("an unmatched mail from a plus/dot variant of the person's gmail address is erased with them", async () => {
       const tag = hex();
       const email = `wren.q${tag}@gmail.com`;
       const c = await api().post('/v1/candidates', { fullName: `Wren Plusaddr${tag}`, emails: [email] });
@@ -93,13 +111,18 @@ describe('hardening', () => {
       expect(dupe.status).toBe(409);
       const r = await inbound({ kind: 'reply', from: variant, to: 'replies@talent.example.com', subject: `Wren here ${tag}`, text: `PLUSMAIL-${tag} call me` });
       expect(r.status).toBe(200);
-      const bounce = await inbound({ kind: 'bounce', from: 'mailer-daemon@mx.example.com', recipient: `WREN.Q${tag}@GMAIL.COM`, subject: `Undeliverable ${tag}` });
+      const bounce = await inbound({
+        kind: 'bounce',
+        from: 'mailer-daemon@mx.example.com',
+        recipient: `WREN.Q${tag}@GMAIL.COM`,
+        subject: `Undeliverable ${tag}`,
+      });
       expect(bounce.status).toBe(200);
       expect((await api().delete(`/v1/candidates/${c.body.id}`)).status).toBe(204);
       expect(await tracesInDatabase(suite.db, [`wren.q${tag}`, `wrenq${tag}`, `plusmail-${tag}`, `plusaddr${tag}`])).toEqual([]);
     });
 
-    it('an idempotency key replayed by another user never returns the first user\'s stored answer', async () => {
+    it("an idempotency key replayed by another user never returns the first user's stored answer", async () => {
       const tag = hex();
       const a = await createUser(api(), 'recruiter', 'idemA');
       const b = await createUser(api(), 'recruiter', 'idemB');
@@ -123,13 +146,21 @@ describe('hardening', () => {
       const tf = (await api().post('/v1/task-forces', taskForceBody())).body;
       const c = (await api().post('/v1/candidates', { fullName: `Offer Person${tag}`, emails: [`offerp.${tag}@offerp.example`] })).body;
       const app = (await api().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id })).body;
-      await api().post(`/v1/applications/${app.id}/competing-offers`, { employer: `Rivalco${tag}`, base: '1.00', currency: 'USD', period: 'annual' }, { headers: { 'idempotency-key': `co-${tag}` } });
+      await api().post(
+        `/v1/applications/${app.id}/competing-offers`,
+        { employer: `Rivalco${tag}`, base: '1.00', currency: 'USD', period: 'annual' },
+        { headers: { 'idempotency-key': `co-${tag}` } },
+      );
       expect((await api().delete(`/v1/candidates/${c.id}`)).status).toBe(204);
       expect(await tracesInDatabase(suite.db, [`offerp${tag}`, `offerp.${tag}`, `offer person${tag}`, `rivalco${tag}`])).toEqual([]);
     });
     it('an SMTP refusal of an address the scrubber does not recognise (apostrophe before @) leaves nothing in Redis after erasure', async () => {
       const sink = await startSmtpSink({ dir: null });
-      const worker = await spawnWorkerProcess(suite.config, { SMTP_URL: `smtp://127.0.0.1:${sink.port}`, OUTREACH_RECONCILE_INTERVAL_MS: '500', LOG_LEVEL: 'error' });
+      const worker = await spawnWorkerProcess(suite.config, {
+        SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+        OUTREACH_RECONCILE_INTERVAL_MS: '500',
+        LOG_LEVEL: 'error',
+      });
       try {
         const tag = hex();
         // A valid address (RFC 5322 atext allows ' { } / before the @).
@@ -148,7 +179,10 @@ describe('hardening', () => {
         await api().post('/v1/applications', { candidateId: c.body.id, taskForceId: tf.id });
         const enrolled = (await api().post(`/v1/sequences/${seq.body.id}/enrollments`, { candidateIds: [c.body.id] })).body;
         await waitFor(async () => (await api().get(`/v1/enrollments/${enrolled.enrolled[0].enrollmentId}`)).body.messages?.[0]?.response === 'bounced', 30_000);
-        await waitFor(async () => (await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['"result":"bounced"'])).hits.length > 0 || undefined, 5_000).catch(() => undefined);
+        await waitFor(
+          async () => (await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['"result":"bounced"'])).hits.length > 0 || undefined,
+          5_000,
+        ).catch(() => undefined);
         expect((await api().delete(`/v1/candidates/${c.body.id}`)).status).toBe(204);
         const { hits: redis } = await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, [`zqscrub.${tag}`]);
         const database = await tracesInDatabase(suite.db, [`zqscrub.${tag}`, `scrub person${tag}`]);
@@ -167,7 +201,13 @@ describe('hardening', () => {
       const tf = (await api().post('/v1/task-forces', taskForceBody())).body;
       await api().post(`/v1/task-forces/${tf.id}/members`, { userId: outsider.id });
       const answers: HttpResult[] = [];
-      answers.push(await api().post('/v1/candidates', { fullName: `Dupans Person${tag}`, emails: [email.toUpperCase()] }, { token: outsider.token, headers: { 'idempotency-key': `dupans-${tag}` } }));
+      answers.push(
+        await api().post(
+          '/v1/candidates',
+          { fullName: `Dupans Person${tag}`, emails: [email.toUpperCase()] },
+          { token: outsider.token, headers: { 'idempotency-key': `dupans-${tag}` } },
+        ),
+      );
       answers.push(
         await api().post('/v1/candidates/import', undefined, {
           token: outsider.token,
@@ -195,27 +235,51 @@ describe('hardening', () => {
       expect(patched.status).toBe(200);
       await api().patch(`/v1/candidates/${c.id}`, { consentState: 'opted_out' });
       expect((await api().delete(`/v1/candidates/${c.id}`)).status).toBe(204);
-      expect(await tracesInDatabase(suite.db, [`auditp${tag}`, `auditp.${tag}`, `auditrenamed ${tag}`, `auditnew.${tag}`, '303 555 0142', `audittag${tag}`, `auditemployer${tag}`, `audit person${tag}`])).toEqual(
-        [],
-      );
+      expect(
+        await tracesInDatabase(suite.db, [
+          `auditp${tag}`,
+          `auditp.${tag}`,
+          `auditrenamed ${tag}`,
+          `auditnew.${tag}`,
+          '303 555 0142',
+          `audittag${tag}`,
+          `auditemployer${tag}`,
+          `audit person${tag}`,
+        ]),
+      ).toEqual([]);
     });
 
     it('a CSV import under an Idempotency-Key keeps nothing of an erased person, also in rows that failed', async () => {
       const tag = hex();
       const email = `csvp.${tag}@csvp.example`;
-      const csv = ['full_name,email,phone,current_employer', `Csvperson ${tag},${email},+1 303 555 0177,Csvemployer${tag}`, `Csvperson ${tag},${email.toUpperCase()},,`, `Csvperson ${tag},not-an-email-${tag},x${tag},`].join('\n');
-      const imported = await api().post('/v1/candidates/import', undefined, { rawBody: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'idempotency-key': `csv-${tag}` } });
+      const csv = [
+        'full_name,email,phone,current_employer',
+        `Csvperson ${tag},${email},+1 303 555 0177,Csvemployer${tag}`,
+        `Csvperson ${tag},${email.toUpperCase()},,`,
+        `Csvperson ${tag},not-an-email-${tag},x${tag},`,
+      ].join('\n');
+      const imported = await api().post('/v1/candidates/import', undefined, {
+        rawBody: csv,
+        headers: { 'content-type': 'text/csv; charset=utf-8', 'idempotency-key': `csv-${tag}` },
+      });
       expect(imported.status).toBeLessThan(300);
       const id = imported.body.results.find((r: { outcome: string }) => r.outcome === 'created').candidateId;
       expect((await api().delete(`/v1/candidates/${id}`)).status).toBe(204);
       expect(await tracesInDatabase(suite.db, [`csvp.${tag}`, `csvperson ${tag}`, '303 555 0177', `csvemployer${tag}`])).toEqual([]);
-      const replay = await api().post('/v1/candidates/import', undefined, { rawBody: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'idempotency-key': `csv-${tag}` } });
+      const replay = await api().post('/v1/candidates/import', undefined, {
+        rawBody: csv,
+        headers: { 'content-type': 'text/csv; charset=utf-8', 'idempotency-key': `csv-${tag}` },
+      });
       expect(replay.headers.get('idempotent-replayed')).toBeNull();
     });
 
-    it('a merged-away duplicate\'s finished outreach (recipient, SMTP answer) is erased with the keeper', async () => {
+    it("a merged-away duplicate's finished outreach (recipient, SMTP answer) is erased with the keeper", async () => {
       const sink = await startSmtpSink({ dir: null });
-      const worker = await spawnWorkerProcess(suite.config, { SMTP_URL: `smtp://127.0.0.1:${sink.port}`, OUTREACH_RECONCILE_INTERVAL_MS: '500', LOG_LEVEL: 'error' });
+      const worker = await spawnWorkerProcess(suite.config, {
+        SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+        OUTREACH_RECONCILE_INTERVAL_MS: '500',
+        LOG_LEVEL: 'error',
+      });
       try {
         const tag = hex();
         const tf = (await api().post('/v1/task-forces', taskForceBody())).body;
@@ -242,7 +306,9 @@ describe('hardening', () => {
         expect((await api().delete(`/v1/candidates/${keeper.id}`)).status).toBe(204);
         const view = await api().get(`/v1/enrollments/${enrollmentId}`);
         expect({ enrollmentViewShowsAddress: view.text.toLowerCase().includes(`dupmo.${tag}`) }).toEqual({ enrollmentViewShowsAddress: false });
-        expect((await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, [`dupmo.${tag}`, `dupmo person${tag}`, `keepmo.${tag}`])).hits).toEqual([]);
+        expect((await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, [`dupmo.${tag}`, `dupmo person${tag}`, `keepmo.${tag}`])).hits).toEqual(
+          [],
+        );
         expect(await tracesInDatabase(suite.db, [`dupmo.${tag}`, `dupmo person${tag}`, `keepmo.${tag}`, `keeper mo${tag}`])).toEqual([]);
       } finally {
         await worker.stop();
@@ -309,7 +375,9 @@ describe('hardening', () => {
     it('accepts what the docs allow (else-if chains, ~ whitespace control, comments)', async () => {
       const ok = await api().post(
         '/v1/sequences',
-        sequence('{{~#if candidate.firstName~}}Hi {{candidate.firstName}}{{else if candidate.lastName}}{{candidate.lastName}}{{else}}there{{/if}}{{! c }}{{!-- {{log "x"}} --}} {{unsubscribeUrl}}'),
+        sequence(
+          '{{~#if candidate.firstName~}}Hi {{candidate.firstName}}{{else if candidate.lastName}}{{candidate.lastName}}{{else}}there{{/if}}{{! c }}{{!-- {{log "x"}} --}} {{unsubscribeUrl}}',
+        ),
       );
       expect(ok.status).toBe(201);
     });
@@ -326,7 +394,11 @@ describe('hardening', () => {
     });
 
     it('a huge template of 10 steps is refused or saved within a bounded time', async () => {
-      const step = { delay: 'PT5S', subject: 'x', body: '{{#if candidate.firstName}}{{candidate.fullName}}{{else}}{{taskForce.name}}{{/if}}'.repeat(1000) + '{{unsubscribeUrl}}' };
+      const step = {
+        delay: 'PT5S',
+        subject: 'x',
+        body: '{{#if candidate.firstName}}{{candidate.fullName}}{{else}}{{taskForce.name}}{{/if}}'.repeat(1000) + '{{unsubscribeUrl}}',
+      };
       const started = Date.now();
       const res = await api().post('/v1/sequences', { ...sequence('x'), steps: Array.from({ length: 10 }, () => step) });
       expect(Date.now() - started).toBeLessThan(5_000);
@@ -422,7 +494,16 @@ describe('hardening', () => {
       ['long github', { githubUrl: `https://github.com/${'g'.repeat(6000)}` }],
       ['long scholar', { scholarUrl: `https://scholar.google.com/citations?user=${'u'.repeat(6000)}` }],
       ['long location', { location: 'L'.repeat(6000) }],
-      ['many unique words', { skills: Array.from({ length: 400 }, (_, i) => Array.from({ length: 60 }, (__, j) => `w${i}x${j}${randomBytes(3).toString('hex')}`).join(' ').slice(0, 1900)) }],
+      [
+        'many unique words',
+        {
+          skills: Array.from({ length: 400 }, (_, i) =>
+            Array.from({ length: 60 }, (__, j) => `w${i}x${j}${randomBytes(3).toString('hex')}`)
+              .join(' ')
+              .slice(0, 1900),
+          ),
+        },
+      ],
       ['long education', { education: [{ university: 'U'.repeat(6000), degree: 'phd', field: 'F'.repeat(6000), year: 2019 }] }],
       ['turkish dotted I email', { emails: [`K\u0130m.${hex()}@example.com`] }],
       ['sharp s email', { emails: [`stra\u00dfe.${hex()}@example.com`] }],
@@ -456,7 +537,13 @@ describe('hardening', () => {
       const url = new URL(suite.api.url);
       const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = http.request(
-          { host: url.hostname, port: url.port, path: '/v1/task-forces', method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': 'caf\u00e9' } },
+          {
+            host: url.hostname,
+            port: url.port,
+            path: '/v1/task-forces',
+            method: 'POST',
+            headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json', 'idempotency-key': 'caf\u00e9' },
+          },
           (r) => {
             let body = '';
             r.on('data', (c) => (body += c));
@@ -505,13 +592,20 @@ describe('hardening', () => {
       }, 5_000).catch(() => [] as string[]);
       expect(lines.length).toBeGreaterThan(0);
       const text = lines.join('\n').toLowerCase();
-      expect({ path, leaked: TRACES.filter((t) => text.includes(t)), lines: TRACES.some((t) => text.includes(t)) ? lines : [] }).toEqual({ path, leaked: [], lines: [] });
+      expect({ path, leaked: TRACES.filter((t) => text.includes(t)), lines: TRACES.some((t) => text.includes(t)) ? lines : [] }).toEqual({
+        path,
+        leaked: [],
+        lines: [],
+      });
     });
 
     const rawLines: Array<[string, string]> = [
       ['unencoded space in path', 'GET /v1/candidates/Zephyrine Quillfeather HTTP/1.1\r\nHost: x\r\n\r\n'],
       ['control character after an encoded email', 'GET /v1/candidates/zephyrine%40zqhome.example\x01 HTTP/1.1\r\nHost: x\r\n\r\n'],
-      ['oversized header with an encoded email in the path', `GET /v1/candidates/zephyrine%40zqhome.example HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(17_000)}\r\n\r\n`],
+      [
+        'oversized header with an encoded email in the path',
+        `GET /v1/candidates/zephyrine%40zqhome.example HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(17_000)}\r\n\r\n`,
+      ],
       ['bad percent-encoding after a name', 'GET /v1/Quillfeather/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
     ];
     it.each(rawLines)('%s: a refused request logs no personal data', async (label, raw) => {
@@ -532,7 +626,11 @@ describe('hardening', () => {
       await new Promise((r) => setTimeout(r, 300));
       const lines = proc.logLines().slice(before);
       const text = lines.join('\n').toLowerCase();
-      expect({ label, leaked: TRACES.filter((t) => text.includes(t)), lines: TRACES.some((t) => text.includes(t)) ? lines : [] }).toEqual({ label, leaked: [], lines: [] });
+      expect({ label, leaked: TRACES.filter((t) => text.includes(t)), lines: TRACES.some((t) => text.includes(t)) ? lines : [] }).toEqual({
+        label,
+        leaked: [],
+        lines: [],
+      });
     });
 
     it('bad bodies (validation, malformed JSON, unknown fields) never echo values into the log', async () => {
@@ -543,7 +641,11 @@ describe('hardening', () => {
       await client.post('/v1/candidates', { fullName: 'Zephyrine Quillfeather', emails: ['zephyrine@zqhome'], phone: '+1 415 555 0199', zqx: 'ZQ-NOTE' });
       await client.post('/v1/candidates', { fullName: 'Zephyrine Quillfeather', emails: ['zephyrine@zqhome.example'], visaStatus: 'Quillfeather' });
       await client.post('/v1/users', { email: 'zephyrine@zqhome.example', name: 'Zephyrine Quillfeather', role: 'Quillfeather' });
-      await client.post('/v1/candidates', undefined, { ...opts, rawBody: 'fullName,emails\nZephyrine Quillfeather,zephyrine@zqhome.example', headers: { 'content-type': 'text/csv' } });
+      await client.post('/v1/candidates', undefined, {
+        ...opts,
+        rawBody: 'fullName,emails\nZephyrine Quillfeather,zephyrine@zqhome.example',
+        headers: { 'content-type': 'text/csv' },
+      });
       await client.post('/v1/outreach/inbound', { kind: 'reply', from: 'zephyrine@zqhome.example', text: 'ZQ-NOTE' }, { token: null });
       await client.get('/v1/me', { token: 'Zephyrine-Quillfeather-not-a-token' });
       await new Promise((r) => setTimeout(r, 500));
@@ -578,12 +680,13 @@ describe('hardening: rate limits', () => {
     await withApi({ RATE_LIMIT_PER_MINUTE: '100', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3', TRUST_PROXY: 'true' }, async (api) => {
       const statuses: number[] = [];
       // The proxy appends the real peer (203.0.113.9) to whatever the client sent.
-      for (let i = 0; i < 6; i++) statuses.push((await api.http.get('/v1/me', { token: `bad-${i}`, headers: { 'x-forwarded-for': `10.9.${i}.1, 203.0.113.9` } })).status);
+      for (let i = 0; i < 6; i++)
+        statuses.push((await api.http.get('/v1/me', { token: `bad-${i}`, headers: { 'x-forwarded-for': `10.9.${i}.1, 203.0.113.9` } })).status);
       expect(statuses.slice(3)).toEqual([429, 429, 429]);
     });
   });
 
-  it('TRUST_PROXY=true: an attacker cannot lock a victim out by naming the victim\'s address first in X-Forwarded-For', async () => {
+  it("TRUST_PROXY=true: an attacker cannot lock a victim out by naming the victim's address first in X-Forwarded-For", async () => {
     await withApi({ RATE_LIMIT_PER_MINUTE: '100', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '3', TRUST_PROXY: 'true' }, async (api) => {
       const victim = await createUser(api.http, 'recruiter', 'victim');
       for (let i = 0; i < 5; i++) await api.http.get('/v1/me', { token: `bad-${i}`, headers: { 'x-forwarded-for': '198.51.100.7, 203.0.113.66' } });
@@ -669,7 +772,11 @@ describe('hardening: rate limits', () => {
           await api.http.get('/v1/unsubscribe?token=x', { token: null });
           await api.http.post('/v1/outreach/inbound', { kind: 'reply', from: 'a@b.example' }, { token: null, headers: { 'x-hiring-signature': 't=1,v1=00' } });
           // A signature header naming the right timestamp but garbage HMAC, and an oversized one.
-          await api.http.post('/v1/outreach/inbound', { kind: 'reply', from: 'a@b.example' }, { token: null, headers: { 'x-hiring-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` } });
+          await api.http.post(
+            '/v1/outreach/inbound',
+            { kind: 'reply', from: 'a@b.example' },
+            { token: null, headers: { 'x-hiring-signature': `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}` } },
+          );
           await api.http.get('/v1/me', { token: 'bad' });
           await api.http.get('/docs-json', { token: null });
         }

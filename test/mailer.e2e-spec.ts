@@ -5,7 +5,11 @@ import { decodeHeader } from './support/decode-words';
 import { ScriptedSmtp, startScriptedSmtp } from './support/scripted-smtp';
 
 /** Quoted-printable, decoded the way a mail client would. */
-const bytes = (qp: string) => Buffer.from(qp.replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+const bytes = (qp: string) =>
+  Buffer.from(
+    qp.replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  ).toString('utf8');
 const decodeWords = (header: string) => decodeHeader(header).text;
 const decodeQuotedPrintable = (body: string) => bytes(body.replace(/=\r\n/g, ''));
 
@@ -56,7 +60,9 @@ describe('mailer (nodemailer SMTP connections, pooled, against a real SMTP serve
 
   it('encodes names, subjects and bodies that are not plain ASCII, and keeps a line that starts with a dot', async () => {
     const text = `李伟，你好:\n.starts with a dot\n${'long line '.repeat(20)}`;
-    await mailer.send(mail('unicode@lab.example.com', { from: { name: '王军, 招聘', address: 'jun.wang@talent.example.com' }, subject: '字节跳动 Seed: 李伟, 你好', text }));
+    await mailer.send(
+      mail('unicode@lab.example.com', { from: { name: '王军, 招聘', address: 'jun.wang@talent.example.com' }, subject: '字节跳动 Seed: 李伟, 你好', text }),
+    );
     const [m] = received('unicode@lab.example.com');
     expect(m.headers['content-transfer-encoding']).toBe('quoted-printable');
     expect(decodeWords(m.headers.subject)).toBe('字节跳动 Seed: 李伟, 你好');
@@ -83,7 +89,9 @@ describe('mailer (nodemailer SMTP connections, pooled, against a real SMTP serve
   });
 
   it('never lets a line break in a value start a header of its own', async () => {
-    await mailer.send(mail('inject@lab.example.com', { subject: 'Hello\r\nBcc: victim@example.com', from: { name: 'Jun\nWang', address: 'jun.wang@talent.example.com' } }));
+    await mailer.send(
+      mail('inject@lab.example.com', { subject: 'Hello\r\nBcc: victim@example.com', from: { name: 'Jun\nWang', address: 'jun.wang@talent.example.com' } }),
+    );
     const [m] = received('inject@lab.example.com');
     expect(m.headers.bcc).toBeUndefined();
     expect(m.headers.subject).toBe('Hello Bcc: victim@example.com');
@@ -138,7 +146,12 @@ describe('mailer (nodemailer SMTP connections, pooled, against a real SMTP serve
   it('reports an unreachable server as transient', async () => {
     const nowhere = new Mailer(Object.assign(new AppConfig(), { SMTP_URL: 'smtp://127.0.0.1:1', SMTP_MAX_CONNECTIONS: 1, SMTP_TIMEOUT_MS: 2000 }));
     try {
-      await expect(nowhere.send(mail('x@lab.example.com'))).rejects.toMatchObject({ transient: true, recipientRejected: false, notAttempted: true, cancelled: false });
+      await expect(nowhere.send(mail('x@lab.example.com'))).rejects.toMatchObject({
+        transient: true,
+        recipientRejected: false,
+        notAttempted: true,
+        cancelled: false,
+      });
     } finally {
       nowhere.onModuleDestroy();
     }
@@ -156,7 +169,14 @@ describe('mailer timeouts, by SMTP stage (RFC 5321 4.5.3.2), against a server th
     smtp.delayMs = Infinity;
   });
 
-  const short = { SMTP_GREETING_TIMEOUT_MS: 400, SMTP_MAIL_TIMEOUT_MS: 400, SMTP_RCPT_TIMEOUT_MS: 400, SMTP_DATA_INIT_TIMEOUT_MS: 400, SMTP_DATA_BLOCK_TIMEOUT_MS: 400, SMTP_DATA_END_TIMEOUT_MS: 400 };
+  const short = {
+    SMTP_GREETING_TIMEOUT_MS: 400,
+    SMTP_MAIL_TIMEOUT_MS: 400,
+    SMTP_RCPT_TIMEOUT_MS: 400,
+    SMTP_DATA_INIT_TIMEOUT_MS: 400,
+    SMTP_DATA_BLOCK_TIMEOUT_MS: 400,
+    SMTP_DATA_END_TIMEOUT_MS: 400,
+  };
   const mailerWith = (settings: Record<string, unknown>) =>
     new Mailer(Object.assign(new AppConfig(), { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_MAX_CONNECTIONS: 1, SMTP_TIMEOUT_MS: 1000, ...settings }));
   const mail = (to: string) => ({

@@ -29,18 +29,47 @@ describe('migrations', () => {
     const applied = await Promise.all([runMigrationsLocked(a), runMigrationsLocked(b), runMigrationsLocked(c)]);
     expect(applied.flat()).toEqual(MIGRATIONS.map((m) => new m().name));
 
-    const tables = (await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).map((r) => r.table_name).sort();
+    const tables = (await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`))
+      .map((r) => r.table_name)
+      .sort();
     expect(tables).toEqual([
-      'api_tokens', 'application_stage_changes', 'applications', 'audit_log', 'bounced_addresses', 'candidate_identities', 'candidate_notes', 'candidates',
-      'competing_offers', 'enrollments', 'fx_rates', 'idempotency_keys', 'inbound_events', 'offer_events', 'offer_versions', 'offers', 'openings',
-      'outreach_daily_counts', 'outreach_messages', 'salary_band_versions',
-      'salary_bands', 'schema_migrations', 'sequence_stat_deltas', 'sequence_stat_totals', 'sequence_versions', 'sequences', 'task_force_members', 'task_forces', 'users',
+      'api_tokens',
+      'application_stage_changes',
+      'applications',
+      'audit_log',
+      'bounced_addresses',
+      'candidate_identities',
+      'candidate_notes',
+      'candidates',
+      'competing_offers',
+      'enrollments',
+      'fx_rates',
+      'idempotency_keys',
+      'inbound_events',
+      'offer_events',
+      'offer_versions',
+      'offers',
+      'openings',
+      'outreach_daily_counts',
+      'outreach_messages',
+      'salary_band_versions',
+      'salary_bands',
+      'schema_migrations',
+      'sequence_stat_deltas',
+      'sequence_stat_totals',
+      'sequence_versions',
+      'sequences',
+      'task_force_members',
+      'task_forces',
+      'users',
     ]);
     expect(await runMigrationsLocked(a)).toEqual([]);
   });
 
   it('enforce the rules in the schema too', async () => {
-    await expect(db.query(`INSERT INTO users (id, email, name, role) VALUES (gen_random_uuid(), 'a@b.c', 'A', 'superuser')`)).rejects.toThrow(/check constraint/);
+    await expect(db.query(`INSERT INTO users (id, email, name, role) VALUES (gen_random_uuid(), 'a@b.c', 'A', 'superuser')`)).rejects.toThrow(
+      /check constraint/,
+    );
     await expect(
       db.query(`INSERT INTO task_forces (id, name, company, location, time_zone, headcount_target) VALUES (gen_random_uuid(), 'x', 'c', 'l', 'UTC', -1)`),
     ).rejects.toThrow(/check constraint/);
@@ -49,7 +78,9 @@ describe('migrations', () => {
   it('can be reverted to an empty schema', async () => {
     const source = await connect();
     for (let i = 0; i < MIGRATIONS.length; i++) await source.undoLastMigration({ transaction: 'each' });
-    const tables = await db.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`);
+    const tables = await db.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`,
+    );
     expect(tables).toEqual([]);
   });
 
@@ -60,7 +91,9 @@ describe('migrations', () => {
       const before = await new DataSource(dataSourceOptions(old.url, { migrations: MIGRATIONS.slice(0, privacy) })).initialize();
       await runMigrationsLocked(before);
       await before.destroy();
-      await old.query(`INSERT INTO outreach_daily_counts (day, counter, sent) VALUES ('2026-12-01', 'sender:jun@talent.example.com', 3), ('2026-12-01', 'domain:jun@talent.example.com:weizhang.dev', 1)`);
+      await old.query(
+        `INSERT INTO outreach_daily_counts (day, counter, sent) VALUES ('2026-12-01', 'sender:jun@talent.example.com', 3), ('2026-12-01', 'domain:jun@talent.example.com:weizhang.dev', 1)`,
+      );
       const after = await new DataSource(dataSourceOptions(old.url)).initialize();
       await runMigrationsLocked(after);
       await after.destroy();

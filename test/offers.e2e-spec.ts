@@ -20,7 +20,10 @@ describe('offers', () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody({ headcountTarget }))).body;
     const c = (await http().post('/v1/candidates', { fullName: `Offer Person ${++n}`, emails: [`offer.${n}.${Date.now()}@example.com`] })).body;
     const app = (await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id })).body;
-    for (const to of ['contacted', 'replied', 'screening', 'interviewing', 'offer'].slice(0, ['contacted', 'replied', 'screening', 'interviewing', 'offer'].indexOf(stage) + 1)) {
+    for (const to of ['contacted', 'replied', 'screening', 'interviewing', 'offer'].slice(
+      0,
+      ['contacted', 'replied', 'screening', 'interviewing', 'offer'].indexOf(stage) + 1,
+    )) {
       expect((await http().post(`/v1/applications/${app.id}/transitions`, { to })).status).toBe(200);
     }
     return { tf, app };
@@ -36,7 +39,8 @@ describe('offers', () => {
     expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
     ...overrides,
   });
-  const act = (id: string, action: string, body: Record<string, unknown> = {}, token?: string) => http().post(`/v1/offers/${id}/${action}`, body, token ? { token } : {});
+  const act = (id: string, action: string, body: Record<string, unknown> = {}, token?: string) =>
+    http().post(`/v1/offers/${id}/${action}`, body, token ? { token } : {});
 
   it('drafts an in-band offer in another currency, approves it on submit, sends it, and accepting hires', async () => {
     const { tf, app } = await application();
@@ -44,7 +48,15 @@ describe('offers', () => {
     expect(draft.status).toBe(201);
     // 82,832.57 USD a year / 14 months / 0.138 = 42,874.001 CNY a month: on the midpoint, rounded once.
     expect(draft.body).toMatchObject({ status: 'draft', version: 1, base: '82832.57' });
-    expect(draft.body.evaluation).toMatchObject({ bandCurrency: 'CNY', bandPeriod: 'monthly', baseInBandTerms: '42874.00', compaRatio: '1.0000', inBand: true, approvalRequired: false, fxPinned: false });
+    expect(draft.body.evaluation).toMatchObject({
+      bandCurrency: 'CNY',
+      bandPeriod: 'monthly',
+      baseInBandTerms: '42874.00',
+      compaRatio: '1.0000',
+      inBand: true,
+      approvalRequired: false,
+      fxPinned: false,
+    });
     expect(draft.body.evaluation.fx).toMatchObject({ base: 'CNY', quote: 'USD', rate: '0.138', inverted: true });
 
     const submitted = await act(draft.body.id, 'submit');
@@ -161,7 +173,9 @@ describe('offers', () => {
       const racing = Promise.all([act(offer.id, 'accept'), act(offer.id, 'decline')]);
       await waitFor(async () => {
         await holder.query('SELECT pg_stat_clear_snapshot()');
-        const { rows } = await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE offers o SET status%'`);
+        const { rows } = await holder.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE offers o SET status%'`,
+        );
         return rows[0].n === 2;
       });
       await holder.query('COMMIT');
@@ -180,7 +194,9 @@ describe('offers', () => {
     const { app } = await application();
     expect((await http().post('/v1/offers', offerBody(app.id, '0'))).body.code).toBe('base_not_positive');
     expect((await http().post('/v1/offers', offerBody(app.id, '82832.57', { expiresAt: '2020-01-01T00:00:00Z' }))).body.code).toBe('expiry_in_past');
-    expect((await http().post(`/v1/applications/${app.id}/competing-offers`, { employer: 'X', base: '0', currency: 'USD', period: 'annual' })).status).toBe(422);
+    expect((await http().post(`/v1/applications/${app.id}/competing-offers`, { employer: 'X', base: '0', currency: 'USD', period: 'annual' })).status).toBe(
+      422,
+    );
     const offer = (await http().post('/v1/offers', offerBody(app.id, '82832.57'))).body;
     expect((await http().get(`/v1/offers/${offer.id}/versions/99999999999`)).body.code).toBe('invalid_version');
     expect((await http().get(`/v1/salary-bands/${bandId}/versions/0`)).status).toBe(400);
@@ -260,7 +276,9 @@ describe('offers', () => {
       await waitFor(async () => (await http().get(`/v1/offers/${offer.id}`)).body.status === 'expired', 15_000, 200);
       await new Promise((r) => setTimeout(r, 2500));
       const history = (await http().get(`/v1/offers/${offer.id}/history`)).body.data;
-      expect(history.filter((h: { to: string }) => h.to === 'expired')).toEqual([expect.objectContaining({ from: 'sent', actorId: null, comment: 'expired unanswered' })]);
+      expect(history.filter((h: { to: string }) => h.to === 'expired')).toEqual([
+        expect.objectContaining({ from: 'sent', actorId: null, comment: 'expired unanswered' }),
+      ]);
       expect((await act(offer.id, 'accept')).body.code).toBe('illegal_offer_action');
     } finally {
       await Promise.all(workers.map((w) => w.stop()));

@@ -103,7 +103,9 @@ describe('OpenAPI document and metrics', () => {
     expect(doc.components.schemas.UpdateTaskForceDto.required ?? []).toEqual([]);
     expect((await suite.api.http.get('/docs', { token: null })).status).toBe(200);
     for (const [path, operations] of Object.entries(doc.paths)) {
-      for (const [method, op] of Object.entries(operations as Record<string, { summary?: string; parameters: { name: string }[]; requestBody?: unknown; responses: Record<string, unknown> }>)) {
+      for (const [method, op] of Object.entries(
+        operations as Record<string, { summary?: string; parameters: { name: string }[]; requestBody?: unknown; responses: Record<string, unknown> }>,
+      )) {
         expect(`${method} ${path}: ${op.summary ?? ''}`).toMatch(/: \S/);
         if (method === 'post') expect(op.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
         if (op.requestBody) expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
@@ -131,7 +133,8 @@ describe('OpenAPI document and metrics', () => {
         expect({ route, success: statuses.some((s) => s.startsWith('2')) }).toEqual({ route, success: true });
         expect({ route, shared: statuses.filter((s) => ['400', '414'].includes(s)) }).toEqual({ route, shared: ['400', '414'] });
         if (!publicRoutes.includes(route)) expect(statuses).toContain('401');
-        if (method === 'post' && !publicRoutes.includes(route)) expect({ route, idempotency: statuses.filter((s) => s === '409' || s === '422') }).toEqual({ route, idempotency: ['409', '422'] });
+        if (method === 'post' && !publicRoutes.includes(route))
+          expect({ route, idempotency: statuses.filter((s) => s === '409' || s === '422') }).toEqual({ route, idempotency: ['409', '422'] });
       }
     }
     expect(publicRoutes.sort()).toEqual(['GET /health', 'GET /v1/unsubscribe', 'POST /v1/outreach/inbound', 'POST /v1/unsubscribe']);
@@ -168,8 +171,12 @@ describe('OpenAPI document and metrics', () => {
     expect(contract.violation({ ...candidate, status: 404, contentType: 'text/plain', body: 'gone' })).toMatch(/sent text\/plain/);
     const problem = { type: 'urn:problem-type:hiring:candidate_not_found', title: 'Not Found', status: 404, detail: 'gone', code: 'candidate_not_found' };
     expect(contract.violation({ ...candidate, status: 404, contentType: 'application/problem+json', body: problem })).toBeUndefined();
-    expect(contract.violation({ ...candidate, status: 404, contentType: 'application/problem+json', body: { ...problem, code: 7 } })).toMatch(/code must be string/);
-    expect(contract.violation({ method: 'GET', path: '/v1/no-such-route', status: 404, contentType: 'application/problem+json', body: problem })).toBeUndefined();
+    expect(contract.violation({ ...candidate, status: 404, contentType: 'application/problem+json', body: { ...problem, code: 7 } })).toMatch(
+      /code must be string/,
+    );
+    expect(
+      contract.violation({ method: 'GET', path: '/v1/no-such-route', status: 404, contentType: 'application/problem+json', body: problem }),
+    ).toBeUndefined();
   });
 
   it('records request latency by route pattern', async () => {

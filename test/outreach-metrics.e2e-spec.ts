@@ -41,7 +41,10 @@ describe('outreach metrics and logs', () => {
     const email = `cand.${unique()}@lab${unique()}.example.com`;
     const c = (await http().post('/v1/candidates', { fullName, emails: [email], currentEmployer: 'OpenAI' })).body;
     expect((await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id })).status).toBe(201);
-    return { email, enroll: async () => (await http().post(`/v1/sequences/${seq.body.id}/enrollments`, { candidateIds: [c.id] })).body.enrolled[0].enrollmentId as string };
+    return {
+      email,
+      enroll: async () => (await http().post(`/v1/sequences/${seq.body.id}/enrollments`, { candidateIds: [c.id] })).body.enrolled[0].enrollmentId as string,
+    };
   }
   const until = (id: string, check: (e: EnrollmentView) => boolean) =>
     waitFor(async () => {

@@ -96,7 +96,9 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     expect(paused.stopReason).toBeNull();
     expect(paused.pauseReason).toContain('refused the sender');
     expect(paused.pauseReason).toContain('554 5.7.1');
-    expect(paused.messages).toEqual([expect.objectContaining({ step: 1, status: 'scheduled', response: null, detail: expect.stringContaining('not the candidate') })]);
+    expect(paused.messages).toEqual([
+      expect.objectContaining({ step: 1, status: 'scheduled', response: null, detail: expect.stringContaining('not the candidate') }),
+    ]);
     expect(mailTo(c.email)).toHaveLength(0);
     expect(await suppressed(c.email)).toEqual([]);
     expect((await http().get(`/v1/candidates/${c.id}`)).body.consentState).not.toBe('opted_out');
@@ -152,7 +154,14 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     expect(await sentToday(seq.from)).toEqual({ sender: 2, domain: 2 });
 
     const [entry] = await suppressed(unknown.email);
-    expect(entry).toMatchObject({ address: unknown.email, erased: false, enrollmentId: eUnknown, sequenceId: seq.id, step: 1, smtpResponse: expect.stringContaining('550 5.1.1') });
+    expect(entry).toMatchObject({
+      address: unknown.email,
+      erased: false,
+      enrollmentId: eUnknown,
+      sequenceId: seq.id,
+      step: 1,
+      smtpResponse: expect.stringContaining('550 5.1.1'),
+    });
     expect((await http().get(`/v1/outreach/suppressions/${entry.id}`)).body).toEqual(entry);
 
     sink.rcptReplies.delete(unknown.email);
@@ -161,7 +170,9 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     expect((await http().delete(`/v1/outreach/suppressions/${entry.id}`)).status).toBe(204);
     expect((await http().get(`/v1/outreach/suppressions/${entry.id}`)).status).toBe(404);
     expect((await http().delete(`/v1/outreach/suppressions/${entry.id}`)).body.code).toBe('suppression_not_found');
-    const audit = await suite.db.query<{ action: string; details: Record<string, unknown> }>(`SELECT action, details FROM audit_log WHERE entity_id = $1`, [entry.id]);
+    const audit = await suite.db.query<{ action: string; details: Record<string, unknown> }>(`SELECT action, details FROM audit_log WHERE entity_id = $1`, [
+      entry.id,
+    ]);
     expect(audit).toEqual([{ action: 'suppression.removed', details: expect.objectContaining({ enrollmentId: eUnknown }) }]);
     expect(JSON.stringify(audit)).not.toContain(unknown.email);
     const { enrolled: reenrolled } = await enroll(again.id, [unknown.id]);
@@ -169,9 +180,10 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     expect(mailTo(unknown.email)).toHaveLength(1);
   });
 
-  it('lists suppressions to admins only, in pages, and finds an erased person\'s entry by address', async () => {
+  it("lists suppressions to admins only, in pages, and finds an erased person's entry by address", async () => {
     const addresses = [0, 1, 2].map(() => `gone.${unique()}@lab.example.com`);
-    for (const a of addresses) await suite.db.query(`INSERT INTO bounced_addresses (id, email, detail) VALUES ($1, $2, '550 5.1.1 unknown')`, [randomUUID(), a]);
+    for (const a of addresses)
+      await suite.db.query(`INSERT INTO bounced_addresses (id, email, detail) VALUES ($1, $2, '550 5.1.1 unknown')`, [randomUUID(), a]);
     const recruiter = await createUser(http(), 'recruiter', 'supp');
     const as = { token: recruiter.token };
     const first = (await http().get(`/v1/outreach/suppressions?address=${addresses[0]}`)).body.data[0];
@@ -183,7 +195,9 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { data: { address: string }[]; nextCursor: string | null } = (await http().get(`/v1/outreach/suppressions?limit=2${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      const page: { data: { address: string }[]; nextCursor: string | null } = (
+        await http().get(`/v1/outreach/suppressions?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      ).body;
       expect(page.data.length).toBeLessThanOrEqual(2);
       seen.push(...page.data.map((s: { address: string }) => s.address));
       cursor = page.nextCursor;
@@ -201,7 +215,7 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     expect(JSON.stringify(erased)).not.toContain(c.email);
   });
 
-  it('gives an uncertain step\'s counts back when a person resends it, so the counters say what went out', async () => {
+  it("gives an uncertain step's counts back when a person resends it, so the counters say what went out", async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
     const seq = await sequence(tf.id, { steps: [{ delay: 'PT2S', subject: 'Lost', body: 'Hi {{unsubscribeUrl}}' }] });
     const c = await candidateIn(tf.id);
@@ -214,7 +228,11 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
               cap_day = (now() AT TIME ZONE 'America/Los_Angeles')::date, cap_keys = $3 WHERE enrollment_id = $1`,
       [id, randomUUID(), keys],
     );
-    for (const key of keys) await suite.db.query(`INSERT INTO outreach_daily_counts (day, counter, sent, granted) VALUES ((now() AT TIME ZONE 'America/Los_Angeles')::date, $1, 1, 1)`, [key]);
+    for (const key of keys)
+      await suite.db.query(
+        `INSERT INTO outreach_daily_counts (day, counter, sent, granted) VALUES ((now() AT TIME ZONE 'America/Los_Angeles')::date, $1, 1, 1)`,
+        [key],
+      );
     await until(id, (e) => e.messages[0].status === 'uncertain');
     expect(await sentToday(seq.from)).toEqual({ sender: 1, domain: 1 });
     expect((await http().post(`/v1/enrollments/${id}/steps/1/resend`)).status).toBe(200);
@@ -235,10 +253,10 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     const { enrolled } = await enroll(seq.id, [c.id]);
     const id = enrolled[0].enrollmentId;
     expect((await http().post(`/v1/enrollments/${id}/steps/1/mark-sent`)).body.code).toBe('step_not_uncertain');
-    await suite.db.query(`UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = now() - interval '1 minute', attempts = 1 WHERE enrollment_id = $1`, [
-      id,
-      randomUUID(),
-    ]);
+    await suite.db.query(
+      `UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = now() - interval '1 minute', attempts = 1 WHERE enrollment_id = $1`,
+      [id, randomUUID()],
+    );
     await until(id, (e) => e.messages[0].status === 'uncertain');
 
     const other = await createUser(http(), 'recruiter', 'outsider');

@@ -133,7 +133,12 @@ describe('outreach sending', () => {
         { delay: 'PT1S', subject: 'Following up', body: 'Four {{unsubscribeUrl}}', newThread: false },
       ],
     });
-    expect((await http().get(`/v1/sequences/${seq.id}`)).body.definition.steps.map((s: { newThread?: boolean }) => s.newThread ?? false)).toEqual([false, false, true, false]);
+    expect((await http().get(`/v1/sequences/${seq.id}`)).body.definition.steps.map((s: { newThread?: boolean }) => s.newThread ?? false)).toEqual([
+      false,
+      false,
+      true,
+      false,
+    ]);
     const c = await candidateIn(tf.id);
     const { enrolled } = await enroll(seq.id, [c.id]);
     const done = await until(enrolled[0].enrollmentId, (e) => e.status === 'completed', 30_000);
@@ -169,7 +174,14 @@ describe('outreach sending', () => {
     const { enrolled } = await enroll(seq.id, [c.id]);
     const first = await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
 
-    const reply = { kind: 'reply', from: c.email, to: 'replies@talent.example.com', subject: 'Re: First', inReplyTo: first.messages[0].messageId, text: 'Happy to talk' };
+    const reply = {
+      kind: 'reply',
+      from: c.email,
+      to: 'replies@talent.example.com',
+      subject: 'Re: First',
+      inReplyTo: first.messages[0].messageId,
+      text: 'Happy to talk',
+    };
     expect((await inbound(reply, 't=1,v1=' + '0'.repeat(64))).status).toBe(401);
     expect((await http().post('/v1/outreach/inbound', reply, { token: null })).body.code).toBe('invalid_signature');
     const res = await inbound(reply);
@@ -223,14 +235,21 @@ describe('outreach sending', () => {
 
   it('forgets what outreach kept about a candidate who is erased', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'x' }] });
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'First', body: 'Hi' },
+        { delay: 'P1D', subject: 'Second', body: 'x' },
+      ],
+    });
     const c = await candidateIn(tf.id);
     const { enrolled } = await enroll(seq.id, [c.id]);
     await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
     const reply = await inbound({ kind: 'reply', from: c.email, subject: 'Re: First, from Wei', text: 'Call me on +1 650 555 0100' });
     expect(reply.body.outcome).toBe('replied');
     expect((await http().delete(`/v1/candidates/${c.id}`)).status).toBe(204);
-    const [event] = await suite.db.query<Record<string, unknown>>(`SELECT from_address, subject, text, headers FROM inbound_events WHERE id = $1`, [reply.body.id]);
+    const [event] = await suite.db.query<Record<string, unknown>>(`SELECT from_address, subject, text, headers FROM inbound_events WHERE id = $1`, [
+      reply.body.id,
+    ]);
     expect(event).toEqual({ from_address: '[erased]', subject: null, text: null, headers: {} });
     const messages = await suite.db.query(`SELECT recipient, smtp_response FROM outreach_messages WHERE enrollment_id = $1`, [enrolled[0].enrollmentId]);
     expect(messages.every((m) => m.recipient === null && m.smtp_response === null)).toBe(true);
@@ -238,7 +257,12 @@ describe('outreach sending', () => {
 
   it('ignores auto-replies, matches by sender when there is no Message-ID, and keeps what matches nothing', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'Again' }] });
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'First', body: 'Hi' },
+        { delay: 'P1D', subject: 'Second', body: 'Again' },
+      ],
+    });
     const c = await candidateIn(tf.id);
     const { enrolled } = await enroll(seq.id, [c.id]);
     await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
@@ -259,7 +283,13 @@ describe('outreach sending', () => {
 
   it('stops colleagues at the same employer when the sequence asks for it', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const seq = await sequence(tf.id, { stopRules: { onSameEmployerReply: true }, steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'Again' }] });
+    const seq = await sequence(tf.id, {
+      stopRules: { onSameEmployerReply: true },
+      steps: [
+        { delay: 'PT0S', subject: 'First', body: 'Hi' },
+        { delay: 'P1D', subject: 'Second', body: 'Again' },
+      ],
+    });
     const employer = `Lab ${unique()}`;
     const a = await candidateIn(tf.id, { currentEmployer: employer });
     const b = await candidateIn(tf.id, { currentEmployer: employer.toUpperCase() });
@@ -299,7 +329,12 @@ describe('outreach sending', () => {
 
   it('fails a step SMTP refuses for good at DATA, stops, and does not blame the address', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Refused', body: 'Hi' }, { delay: 'PT1S', subject: 'Never', body: 'x' }] });
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'Refused', body: 'Hi' },
+        { delay: 'PT1S', subject: 'Never', body: 'x' },
+      ],
+    });
     const c = await candidateIn(tf.id);
     sink.failCode = 554;
     sink.failText = '5.6.0 message refused: content not accepted';
@@ -308,7 +343,9 @@ describe('outreach sending', () => {
       const { enrolled } = await enroll(seq.id, [c.id]);
       const stopped = await until(enrolled[0].enrollmentId, (e) => e.status === 'stopped');
       expect(stopped.stopReason).toBe('send_failed');
-      expect(stopped.messages).toEqual([expect.objectContaining({ step: 1, status: 'failed', response: null, attempts: 1, detail: expect.stringContaining('554') })]);
+      expect(stopped.messages).toEqual([
+        expect.objectContaining({ step: 1, status: 'failed', response: null, attempts: 1, detail: expect.stringContaining('554') }),
+      ]);
     } finally {
       sink.failNext = 0;
       sink.failCode = 451;
@@ -320,7 +357,12 @@ describe('outreach sending', () => {
 
   it('unsubscribes from the link: GET only asks, POST opts the candidate out and stops every sequence', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Stop: {{unsubscribeUrl}}' }, { delay: 'P1D', subject: 'Second', body: 'x' }] });
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'First', body: 'Stop: {{unsubscribeUrl}}' },
+        { delay: 'P1D', subject: 'Second', body: 'x' },
+      ],
+    });
     const c = await candidateIn(tf.id);
     const { enrolled } = await enroll(seq.id, [c.id]);
     await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
@@ -333,7 +375,11 @@ describe('outreach sending', () => {
     expect(page.text).toContain('<form method="post"');
     expect((await enrollment(enrolled[0].enrollmentId)).status).toBe('active');
 
-    const oneClick = await http().post(link, undefined, { token: null, rawBody: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const oneClick = await http().post(link, undefined, {
+      token: null,
+      rawBody: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(oneClick.status).toBe(200);
     expect((await http().get(`/v1/candidates/${c.id}`)).body.consentState).toBe('opted_out');
     const stopped = await enrollment(enrolled[0].enrollmentId);
@@ -361,10 +407,9 @@ describe('outreach sending', () => {
     // The cap's day is Shanghai's: it resets at midnight there, whatever UTC says.
     const tomorrow = DateTime.now().setZone('Asia/Shanghai').plus({ days: 1 }).startOf('day');
     expect(Date.parse(deferred.dueAt)).toBeGreaterThanOrEqual(tomorrow.toMillis());
-    const [counter] = await suite.db.query<{ day: string }>(
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM outreach_daily_counts WHERE counter LIKE $1`,
-      [`domain:${tf.id}:%`],
-    );
+    const [counter] = await suite.db.query<{ day: string }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day FROM outreach_daily_counts WHERE counter LIKE $1`, [
+      `domain:${tf.id}:%`,
+    ]);
     expect(counter.day).toBe(DateTime.now().setZone('Asia/Shanghai').toISODate());
     expect(sink.messages.filter((m) => m.to[0].endsWith(domain))).toHaveLength(1);
   });
@@ -382,7 +427,10 @@ describe('outreach sending', () => {
     const domains = Array.from({ length: 4 }, () => `caps${unique()}.example.com`);
     const people = [];
     for (let i = 0; i < 8; i++) people.push(await candidateIn(tf.id, { emails: [`p${i}@${domains[i % 4]}`] }));
-    const { enrolled } = await enroll(seq.id, people.map((p) => p.id));
+    const { enrolled } = await enroll(
+      seq.id,
+      people.map((p) => p.id),
+    );
     const steps = await waitFor(async () => {
       const all = (await Promise.all(enrolled.map((e) => enrollment(e.enrollmentId)))).map((e) => e.messages[0]);
       const settled = all.every((s) => s.status === 'sent' || (s.status === 'scheduled' && /daily cap/.test(s.detail ?? '')));
@@ -490,7 +538,12 @@ describe('outreach sending', () => {
 
   it('holds a paused enrollment at its next step and sends it once after resume', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'One', body: 'Hi' }, { delay: 'PT2S', subject: 'Two', body: 'Again' }] });
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'One', body: 'Hi' },
+        { delay: 'PT2S', subject: 'Two', body: 'Again' },
+      ],
+    });
     const c = await candidateIn(tf.id);
     const { enrolled } = await enroll(seq.id, [c.id]);
     await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');
@@ -507,7 +560,12 @@ describe('outreach sending', () => {
 
   it('stops when the application is rejected', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const seq = await sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'First', body: 'Hi' }, { delay: 'P1D', subject: 'Second', body: 'x' }] });
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'First', body: 'Hi' },
+        { delay: 'P1D', subject: 'Second', body: 'x' },
+      ],
+    });
     const c = await candidateIn(tf.id);
     const { enrolled } = await enroll(seq.id, [c.id]);
     await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'sent');

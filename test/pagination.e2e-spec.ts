@@ -23,7 +23,9 @@ describe('cursor pagination', () => {
     let inserted = 0;
     let pages = 0;
     do {
-      const res: HttpResult<{ data: { id: string }[]; nextCursor: string | null }> = await suite.api.http.get(`/v1/task-forces?limit=4${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: HttpResult<{ data: { id: string }[]; nextCursor: string | null }> = await suite.api.http.get(
+        `/v1/task-forces?limit=4${cursor ? `&cursor=${cursor}` : ''}`,
+      );
       expect(res.status).toBe(200);
       expect(res.body.data.length).toBeLessThanOrEqual(4);
       seen.push(...res.body.data.map((t: { id: string }) => t.id));

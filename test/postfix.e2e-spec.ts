@@ -55,7 +55,10 @@ describe('outreach against a real Postfix', () => {
     expect(res.status).toBe(201);
     return { id: res.body.id as string, taskForceId: tf.id as string, fromAddress };
   }
-  const oneStep = () => sequence([{ delay: 'PT0S', subject: '{{taskForce.company}}: hello {{candidate.firstName}}', body: 'Hi {{candidate.firstName}}\nUnsubscribe: {{unsubscribeUrl}}' }]);
+  const oneStep = () =>
+    sequence([
+      { delay: 'PT0S', subject: '{{taskForce.company}}: hello {{candidate.firstName}}', body: 'Hi {{candidate.firstName}}\nUnsubscribe: {{unsubscribeUrl}}' },
+    ]);
 
   /** A candidate in the task force's pipeline whose address is a mailbox of the instance (or, with `mailbox: false`, an unknown user). */
   async function candidate(taskForceId: string, { mailbox = true } = {}) {
@@ -133,7 +136,12 @@ describe('outreach against a real Postfix', () => {
     const [id] = await enroll(seq.id, [c.id]);
     const stopped = await until(id, (e) => e.status === 'stopped');
     expect(stopped.stopReason).toBe('bounced');
-    expect(stopped.messages[0]).toMatchObject({ status: 'failed', response: 'bounced', attempts: 1, detail: expect.stringMatching(/^550 5\.1\.1 .*User unknown/) });
+    expect(stopped.messages[0]).toMatchObject({
+      status: 'failed',
+      response: 'bounced',
+      attempts: 1,
+      detail: expect.stringMatching(/^550 5\.1\.1 .*User unknown/),
+    });
     expect(postfix.log()).toMatch(/NOQUEUE: reject: RCPT from [^:]*: 550 5\.1\.1 /);
 
     const again = await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [c.id] });
@@ -247,7 +255,10 @@ describe('outreach against a real Postfix', () => {
     await postfix.slowRcpt(c.email, 5);
     try {
       const [id] = await enroll(seq.id, [c.id]);
-      const retrying = await until(id, (e) => e.messages[0]?.attempts >= 1 && e.messages[0]?.status === 'scheduled' && /RCPT/.test(e.messages[0]?.detail ?? ''));
+      const retrying = await until(
+        id,
+        (e) => e.messages[0]?.attempts >= 1 && e.messages[0]?.status === 'scheduled' && /RCPT/.test(e.messages[0]?.detail ?? ''),
+      );
       expect(retrying.status).toBe('active');
       expect(retrying.messages[0].detail).toMatch(/timed out .*RCPT TO/);
       await postfix.clearRules();

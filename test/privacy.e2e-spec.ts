@@ -34,10 +34,29 @@ const COMPETING = 'Zqcompeting Labs';
 
 /** Every distinctive string, lower-case; a search is case-insensitive. */
 const TRACES = [
-  'zephyrine', 'quillfeather', '泽菲琳', 'zefeilin', 'zqhome', 'zqalt', 'zq.second', '555 0199', 'zephyrine-qf-77', 'zephyrqf77', 'zqf77xx', 'tiburon',
-  'quillworks', 'zqtitle', 'zqskill', 'zqtag', 'zqu institute', 'zqfield', 'note-zq-4417', 'comment-zq-8821', 'reply-zq-5531', 'zqcompeting',
+  'zephyrine',
+  'quillfeather',
+  '泽菲琳',
+  'zefeilin',
+  'zqhome',
+  'zqalt',
+  'zq.second',
+  '555 0199',
+  'zephyrine-qf-77',
+  'zephyrqf77',
+  'zqf77xx',
+  'tiburon',
+  'quillworks',
+  'zqtitle',
+  'zqskill',
+  'zqtag',
+  'zqu institute',
+  'zqfield',
+  'note-zq-4417',
+  'comment-zq-8821',
+  'reply-zq-5531',
+  'zqcompeting',
 ];
-
 
 describe('privacy', () => {
   let sink: SmtpSink;
@@ -111,17 +130,45 @@ describe('privacy', () => {
     const messageId: string = sent.messages[0].messageId;
 
     // A reply, a bounce of the second address, and a later mail from the person that matches nothing running.
-    expect((await inbound({ kind: 'reply', from: PERSON.emails[0], to: 'replies@talent.example.com', subject: 'Re: Hello Zephyrine', inReplyTo: messageId, text: REPLY })).body.outcome).toBe('replied');
     expect(
-      (await inbound({ kind: 'bounce', from: 'mailer-daemon@mx.example.com', recipient: PERSON.emails[1], subject: `Undeliverable: ${PERSON.emails[1]}`, inReplyTo: messageId }))
-        .status,
+      (
+        await inbound({
+          kind: 'reply',
+          from: PERSON.emails[0],
+          to: 'replies@talent.example.com',
+          subject: 'Re: Hello Zephyrine',
+          inReplyTo: messageId,
+          text: REPLY,
+        })
+      ).body.outcome,
+    ).toBe('replied');
+    expect(
+      (
+        await inbound({
+          kind: 'bounce',
+          from: 'mailer-daemon@mx.example.com',
+          recipient: PERSON.emails[1],
+          subject: `Undeliverable: ${PERSON.emails[1]}`,
+          inReplyTo: messageId,
+        })
+      ).status,
     ).toBe(200);
     const later = await inbound({ kind: 'reply', from: PERSON.emails[0], subject: 'Zephyrine again', text: `${REPLY}, once more` });
     expect(later.status).toBe(200);
     expect((await http().get(`/v1/candidates/${id}/export`)).status).toBe(200);
 
     const before = await tracesInDatabase(suite.db, TRACES);
-    for (const table of ['candidates', 'candidate_identities', 'candidate_notes', 'application_stage_changes', 'idempotency_keys', 'inbound_events', 'outreach_messages', 'bounced_addresses', 'competing_offers']) {
+    for (const table of [
+      'candidates',
+      'candidate_identities',
+      'candidate_notes',
+      'application_stage_changes',
+      'idempotency_keys',
+      'inbound_events',
+      'outreach_messages',
+      'bounced_addresses',
+      'competing_offers',
+    ]) {
       expect(before.some((hit) => hit.startsWith(`"public"."${table}".`))).toBe(true);
     }
 
@@ -145,7 +192,8 @@ describe('privacy', () => {
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
     expect(retry.body.id).not.toBe(id);
 
-    for (const other of new Set([again.body.id, retry.body.id ?? retry.body.existingCandidateId])) expect((await http().delete(`/v1/candidates/${other}`)).status).toBe(204);
+    for (const other of new Set([again.body.id, retry.body.id ?? retry.body.existingCandidateId]))
+      expect((await http().delete(`/v1/candidates/${other}`)).status).toBe(204);
   });
 
   it('an address refused at SMTP leaves no trace in the job results in Redis or in the database after erasure', async () => {
@@ -167,7 +215,10 @@ describe('privacy', () => {
       return e.messages[0]?.response === 'bounced';
     }, 30_000);
     // The job's result is written to Redis once the batch is recorded.
-    await waitFor(async () => (await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['"result":"bounced"'])).hits.length > 0 || undefined, 5_000);
+    await waitFor(
+      async () => (await tracesInRedis(suite.config.REDIS_URL, suite.config.QUEUE_PREFIX, ['"result":"bounced"'])).hits.length > 0 || undefined,
+      5_000,
+    );
 
     expect((await http().delete(`/v1/candidates/${c.id}`)).status).toBe(204);
     expect(await tracesInDatabase(suite.db, ['zephyrine.bounce', 'zephyrine bounce'])).toEqual([]);
@@ -216,7 +267,9 @@ describe('privacy', () => {
       const note = http().post(`/v1/candidates/${c.id}/notes`, { body: NOTE });
       const move = http().post(`/v1/applications/${application.id}/transitions`, { to: 'contacted', comment: COMMENT });
       await waitFor(async () => {
-        const [row] = await suite.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        const [row] = await suite.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
         return row.n >= 2;
       });
       await erasure.query('COMMIT');
@@ -226,13 +279,24 @@ describe('privacy', () => {
       await erasure.end();
     }
     expect(await suite.db.query(`SELECT 1 FROM candidate_notes WHERE candidate_id = $1`, [c.id])).toEqual([]);
-    expect(await suite.db.query(`SELECT comment FROM application_stage_changes WHERE application_id = $1 AND comment IS NOT NULL`, [application.id])).toEqual([]);
+    expect(await suite.db.query(`SELECT comment FROM application_stage_changes WHERE application_id = $1 AND comment IS NOT NULL`, [application.id])).toEqual(
+      [],
+    );
   });
 
   it("finds mail from any spelling of the person's address: the SQL normal form is the identities' one", async () => {
     const spellings = [
-      'Wei.Zhang+jobs@GoogleMail.com', ' wei.zhang@gmail.com ', 'wei+x@outlook.com', 'wei+x@lab.example.com', 'Jos\u0065\u0301@Example.com',
-      'José@example.com', 'no-at-sign', '@gmail.com', 'a@b@qq.com', 'x.y+z@163.com', 'first.last@fastmail.com',
+      'Wei.Zhang+jobs@GoogleMail.com',
+      ' wei.zhang@gmail.com ',
+      'wei+x@outlook.com',
+      'wei+x@lab.example.com',
+      'Jos\u0065\u0301@Example.com',
+      'José@example.com',
+      'no-at-sign',
+      '@gmail.com',
+      'a@b@qq.com',
+      'x.y+z@163.com',
+      'first.last@fastmail.com',
     ];
     for (const address of spellings) {
       const [row] = await suite.db.query<{ n: string }>(`SELECT normalized_email($1) AS n`, [address]);
@@ -254,7 +318,11 @@ describe('privacy', () => {
       await suite.db.query(`ALTER TABLE candidates ADD CONSTRAINT privacy_suite_refuses CHECK (phone IS DISTINCT FROM '${PERSON.phone}') NOT VALID`);
       try {
         const client = new HttpClient(api.url);
-        const res = await client.post('/v1/candidates', { ...PERSON, emails: ['zephyrine.log@zqhome.example'], linkedinUrl: undefined, githubUrl: undefined }, { token: ADMIN_TOKEN });
+        const res = await client.post(
+          '/v1/candidates',
+          { ...PERSON, emails: ['zephyrine.log@zqhome.example'], linkedinUrl: undefined, githubUrl: undefined },
+          { token: ADMIN_TOKEN },
+        );
         expect(res.status).toBe(500);
         const search = await client.get(`/v1/candidates?q=${encodeURIComponent(PERSON.fullName)}&employer=${encodeURIComponent(PERSON.currentEmployer)}`);
         expect(search.status).toBe(200);

@@ -125,7 +125,13 @@ describe('rate limiting', () => {
 
   it('gives public routes budgets of their own: bad unsubscribe and unsigned posts never make a signed inbound webhook 429', async () => {
     await withApi(
-      { RATE_LIMIT_PER_MINUTE: '5', RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE: '5', RATE_LIMIT_INBOUND_REJECTED_PER_MINUTE: '5', RATE_LIMIT_INBOUND_PER_MINUTE: '3', RATE_LIMIT_PUBLIC_PER_MINUTE: '2' },
+      {
+        RATE_LIMIT_PER_MINUTE: '5',
+        RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE: '5',
+        RATE_LIMIT_INBOUND_REJECTED_PER_MINUTE: '5',
+        RATE_LIMIT_INBOUND_PER_MINUTE: '3',
+        RATE_LIMIT_PUBLIC_PER_MINUTE: '2',
+      },
       async (api) => {
         const unsubscribes: number[] = [];
         for (let i = 0; i < 8; i++) unsubscribes.push((await api.http.post(`/v1/unsubscribe?token=forged-${i}`, undefined, { token: null })).status);
@@ -136,10 +142,15 @@ describe('rate limiting', () => {
         expectBudgetHeaders(page, 5, 4);
 
         const post = (raw: string, signature: string) =>
-          api.http.post('/v1/outreach/inbound', undefined, { token: null, rawBody: raw, headers: { 'content-type': 'application/json', 'x-hiring-signature': signature } });
+          api.http.post('/v1/outreach/inbound', undefined, {
+            token: null,
+            rawBody: raw,
+            headers: { 'content-type': 'application/json', 'x-hiring-signature': signature },
+          });
         const event = (i: number) => JSON.stringify({ kind: 'reply', from: `someone.${i}@example.com`, text: 'interested' });
         const unsigned: number[] = [];
-        for (let i = 0; i < 7; i++) unsigned.push((await post(event(i), i % 2 ? 'nonsense' : signWebhook('a-secret-that-is-not-the-right-one!!', event(i)))).status);
+        for (let i = 0; i < 7; i++)
+          unsigned.push((await post(event(i), i % 2 ? 'nonsense' : signWebhook('a-secret-that-is-not-the-right-one!!', event(i)))).status);
         expect(unsigned).toEqual([401, 401, 401, 401, 401, 429, 429]);
 
         const signed = [];
@@ -162,20 +173,23 @@ describe('rate limiting', () => {
   it('lets requests through while Redis is down, and counts again once it is back', async () => {
     const redis = await OwnRedis.start();
     try {
-      await withApi({ REDIS_URL: redis.url, RATE_LIMIT_PER_MINUTE: '2', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '1', RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE: '1' }, async (api) => {
-        await redis.down();
-        for (let i = 0; i < 4; i++) {
-          const ok = await api.http.get('/v1/me');
-          expect(ok.status).toBe(200);
-          expect(ok.headers.get('x-ratelimit-limit')).toBeNull();
-          expect((await api.http.get('/v1/me', { token: 'hk_guessed_while_down' })).status).toBe(401);
-          expect((await api.http.get('/v1/unsubscribe?token=forged', { token: null })).status).toBe(400);
-        }
-        await redis.up();
-        await waitFor(async () => (await api.http.get('/v1/me')).headers.get('x-ratelimit-remaining') === '1', 20_000);
-        expect((await api.http.get('/v1/me')).status).toBe(200);
-        expectRateLimited(await api.http.get('/v1/me'), 2);
-      });
+      await withApi(
+        { REDIS_URL: redis.url, RATE_LIMIT_PER_MINUTE: '2', RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '1', RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE: '1' },
+        async (api) => {
+          await redis.down();
+          for (let i = 0; i < 4; i++) {
+            const ok = await api.http.get('/v1/me');
+            expect(ok.status).toBe(200);
+            expect(ok.headers.get('x-ratelimit-limit')).toBeNull();
+            expect((await api.http.get('/v1/me', { token: 'hk_guessed_while_down' })).status).toBe(401);
+            expect((await api.http.get('/v1/unsubscribe?token=forged', { token: null })).status).toBe(400);
+          }
+          await redis.up();
+          await waitFor(async () => (await api.http.get('/v1/me')).headers.get('x-ratelimit-remaining') === '1', 20_000);
+          expect((await api.http.get('/v1/me')).status).toBe(200);
+          expectRateLimited(await api.http.get('/v1/me'), 2);
+        },
+      );
     } finally {
       await redis.down();
     }

@@ -9,7 +9,11 @@ describe('outreach sequences', () => {
     name: `Doubao LLM researchers ${Math.random().toString(36).slice(2, 7)}`,
     sender: { fromName: 'Jun Wang, ByteDance', fromAddress: 'jun.wang@example.com' },
     steps: [
-      { delay: 'PT0S', subject: '{{taskForce.company}} is building {{taskForce.name}}', body: 'Hi {{candidate.firstName}},\nYour work at {{candidate.currentEmployer}} ...\n{{unsubscribeUrl}}' },
+      {
+        delay: 'PT0S',
+        subject: '{{taskForce.company}} is building {{taskForce.name}}',
+        body: 'Hi {{candidate.firstName}},\nYour work at {{candidate.currentEmployer}} ...\n{{unsubscribeUrl}}',
+      },
       { delay: 'P3D', subject: 'Re: {{taskForce.company}}', body: 'Following up, {{candidate.firstName}}. {{sender.name}}\n{{unsubscribeUrl}}' },
     ],
     sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' },
@@ -34,11 +38,16 @@ describe('outreach sequences', () => {
 
   it('refuses unknown template variables, bad delays and windows, naming the field', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
-    const unknown = await http().post('/v1/sequences', sequence(tf.id, { steps: [{ delay: 'P1D', subject: 'Hi', body: 'Your salary: {{candidate.salary}}' }] }));
+    const unknown = await http().post(
+      '/v1/sequences',
+      sequence(tf.id, { steps: [{ delay: 'P1D', subject: 'Hi', body: 'Your salary: {{candidate.salary}}' }] }),
+    );
     expect(unknown.status).toBe(422);
     expect(unknown.body).toMatchObject({ code: 'invalid_template', field: 'steps[0].body', variable: 'salary' });
     expect((await http().post('/v1/sequences', sequence(tf.id, { steps: [{ delay: '3 days', subject: 'a', body: 'b' }] }))).status).toBe(400);
-    expect((await http().post('/v1/sequences', sequence(tf.id, { sendWindow: { days: ['mon'], start: '17:00', end: '09:00' } }))).body.code).toBe('invalid_send_window');
+    expect((await http().post('/v1/sequences', sequence(tf.id, { sendWindow: { days: ['mon'], start: '17:00', end: '09:00' } }))).body.code).toBe(
+      'invalid_send_window',
+    );
     expect((await http().post('/v1/sequences', sequence(tf.id, { holidayCalendars: ['FR'] }))).status).toBe(400);
     expect((await http().post('/v1/sequences', sequence(tf.id, { steps: [] }))).status).toBe(400);
   });
@@ -51,7 +60,9 @@ describe('outreach sequences', () => {
     expect((await http().get(`/v1/sequences/${created.id}/versions/1`)).body.definition.sendWindow.start).toBe('09:00');
     const same = await http().patch(`/v1/sequences/${created.id}`, { sendWindow: { days: ['tue', 'wed', 'thu'], start: '10:00', end: '16:00' } });
     expect(same.body.version).toBe(2);
-    expect((await http().patch(`/v1/sequences/${created.id}`, { steps: [{ delay: 'P1D', subject: '{{nope}}', body: 'x' }] })).body.code).toBe('invalid_template');
+    expect((await http().patch(`/v1/sequences/${created.id}`, { steps: [{ delay: 'P1D', subject: '{{nope}}', body: 'x' }] })).body.code).toBe(
+      'invalid_template',
+    );
     expect((await http().get(`/v1/sequences/${created.id}`)).body.version).toBe(2);
   });
 
@@ -75,18 +86,22 @@ describe('outreach sequences', () => {
       expect([body, subject.status, subject.body.field]).toEqual([body, 422, 'steps[0].subject']);
     }
     const created = (await http().post('/v1/sequences', sequence(tf.id))).body;
-    const change = await http().patch(`/v1/sequences/${created.id}`, { steps: [{ delay: 'P1D', subject: 'x', body: '{{#if candidate.firstName}}{{log "x"}}{{/if}}' }] });
+    const change = await http().patch(`/v1/sequences/${created.id}`, {
+      steps: [{ delay: 'P1D', subject: 'x', body: '{{#if candidate.firstName}}{{log "x"}}{{/if}}' }],
+    });
     expect(change.status).toBe(422);
     expect(change.body.code).toBe('invalid_template');
     expect((await http().get(`/v1/sequences/${created.id}`)).body.version).toBe(1);
-    const allowed = '{{! greeting }}{{#if candidate.nativeName}}{{candidate.nativeName}}{{else}}{{candidate.firstName}}{{/if}}{{#unless candidate.currentTitle}}!{{/unless}} {{unsubscribeUrl}}';
+    const allowed =
+      '{{! greeting }}{{#if candidate.nativeName}}{{candidate.nativeName}}{{else}}{{candidate.firstName}}{{/if}}{{#unless candidate.currentTitle}}!{{/unless}} {{unsubscribeUrl}}';
     expect((await http().post('/v1/sequences', sequence(tf.id, { steps: [{ delay: 'P1D', subject: 'Hi', body: allowed }] }))).status).toBe(201);
   });
 
   it('previews the steps for a real candidate', async () => {
     const tf = (await http().post('/v1/task-forces', taskForceBody({ company: 'ByteDance', name: `Doubao ${Date.now()}` }))).body;
     const seq = (await http().post('/v1/sequences', sequence(tf.id))).body;
-    const c = (await http().post('/v1/candidates', { fullName: 'Xiaoyu Chen', emails: [`xy.${Date.now()}@example.com`], currentEmployer: 'Google DeepMind' })).body;
+    const c = (await http().post('/v1/candidates', { fullName: 'Xiaoyu Chen', emails: [`xy.${Date.now()}@example.com`], currentEmployer: 'Google DeepMind' }))
+      .body;
     const res = await http().post(`/v1/sequences/${seq.id}/preview`, { candidateId: c.id, step: 1 });
     expect(res.status).toBe(200);
     expect(res.body).toEqual([
@@ -121,7 +136,9 @@ describe('outreach sequences', () => {
       const tf = (await http().post('/v1/task-forces', taskForceBody({ timeZone: 'Asia/Shanghai' }))).body;
       const seq = (await http().post('/v1/sequences', sequence(tf.id, { steps: [{ delay: 'PT0S', subject: 'Hi', body: 'Hi {{candidate.firstName}}' }] }))).body;
       const person = async (overrides: Record<string, unknown> = {}, apply = true) => {
-        const c = (await http().post('/v1/candidates', { fullName: 'Lin Zhao', emails: [`lz.${Math.random().toString(36).slice(2)}@example.com`], ...overrides })).body;
+        const c = (
+          await http().post('/v1/candidates', { fullName: 'Lin Zhao', emails: [`lz.${Math.random().toString(36).slice(2)}@example.com`], ...overrides })
+        ).body;
         if (apply) await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id });
         return c;
       };
@@ -138,7 +155,9 @@ describe('outreach sequences', () => {
       const erased = await person();
       await http().delete(`/v1/candidates/${erased.id}`);
       const ghost = '01890a5d-ac96-774b-bcce-b302099a8057';
-      const res = await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [ok.id, okNoZone.id, optedOut.id, noEmail.id, noApplication.id, erased.id, ghost, ok.id] });
+      const res = await http().post(`/v1/sequences/${seq.id}/enrollments`, {
+        candidateIds: [ok.id, okNoZone.id, optedOut.id, noEmail.id, noApplication.id, erased.id, ghost, ok.id],
+      });
       expect(res.status).toBe(200);
       expect(res.body.enrolled.map((e: { candidateId: string }) => e.candidateId).sort()).toEqual([ok.id, okNoZone.id].sort());
       expect(Object.fromEntries(res.body.skipped.map((s: { candidateId: string; reason: string }) => [s.candidateId, s.reason]))).toEqual({
@@ -151,10 +170,12 @@ describe('outreach sequences', () => {
       const again = await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [ok.id] });
       expect(again.body).toEqual({ enrolled: [], skipped: [{ candidateId: ok.id, reason: 'already_enrolled' }] });
 
-      const enrollment = (await http().get(`/v1/enrollments/${res.body.enrolled.find((e: { candidateId: string }) => e.candidateId === ok.id).enrollmentId}`)).body;
+      const enrollment = (await http().get(`/v1/enrollments/${res.body.enrolled.find((e: { candidateId: string }) => e.candidateId === ok.id).enrollmentId}`))
+        .body;
       expect(enrollment).toMatchObject({ status: 'active', sequenceVersion: 1, timeZone: 'America/Los_Angeles' });
       expect(enrollment.messages).toEqual([expect.objectContaining({ step: 1, status: 'scheduled', messageId: `<${enrollment.id}.1@127.0.0.1>` })]);
-      const other = (await http().get(`/v1/enrollments/${res.body.enrolled.find((e: { candidateId: string }) => e.candidateId === okNoZone.id).enrollmentId}`)).body;
+      const other = (await http().get(`/v1/enrollments/${res.body.enrolled.find((e: { candidateId: string }) => e.candidateId === okNoZone.id).enrollmentId}`))
+        .body;
       expect(other.timeZone).toBe('Asia/Shanghai');
     });
 
@@ -181,7 +202,11 @@ describe('outreach sequences', () => {
       expect(merge.status).toBe(409);
       expect(merge.body.code).toBe('merge_active_enrollment');
       await http().delete(`/v1/candidates/${a.id}`);
-      expect((await http().get(`/v1/enrollments/${enrollmentId}`)).body).toMatchObject({ status: 'stopped', stopReason: 'erased', messages: [expect.objectContaining({ status: 'skipped' })] });
+      expect((await http().get(`/v1/enrollments/${enrollmentId}`)).body).toMatchObject({
+        status: 'stopped',
+        stopReason: 'erased',
+        messages: [expect.objectContaining({ status: 'skipped' })],
+      });
     });
 
     it('takes 10,000 candidates in one call', async () => {
@@ -195,11 +220,16 @@ describe('outreach sequences', () => {
          INSERT INTO applications (id, candidate_id, task_force_id) SELECT gen_random_uuid(), id, $3 FROM c`,
         [n, Date.now(), tf.id],
       );
-      const ids = (await suite.db.query<{ candidate_id: string }>(`SELECT candidate_id FROM applications WHERE task_force_id = $1`, [tf.id])).map((r) => r.candidate_id);
+      const ids = (await suite.db.query<{ candidate_id: string }>(`SELECT candidate_id FROM applications WHERE task_force_id = $1`, [tf.id])).map(
+        (r) => r.candidate_id,
+      );
       const res = await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: ids });
       expect(res.status).toBe(200);
       expect(res.body.enrolled).toHaveLength(n);
-      const [{ count }] = await suite.db.query<{ count: number }>(`SELECT count(*)::int AS count FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id WHERE e.sequence_id = $1`, [seq.id]);
+      const [{ count }] = await suite.db.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id WHERE e.sequence_id = $1`,
+        [seq.id],
+      );
       expect(count).toBe(n);
       expect((await http().post(`/v1/sequences/${seq.id}/enrollments`, { candidateIds: [...ids, ids[0]].concat(Array(1).fill(ids[1])) })).status).toBe(400);
     });

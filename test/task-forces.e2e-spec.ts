@@ -4,9 +4,19 @@ describe('task forces, members and openings', () => {
   const suite = useApi('taskforces');
 
   it('creates, reads and changes a task force with computed headcount', async () => {
-    const created = await suite.api.http.post('/v1/task-forces', taskForceBody({ name: 'Alibaba Sunnyvale / Accio', company: 'Alibaba', headcountTarget: 12, focusAreas: ['search', 'llm'] }));
+    const created = await suite.api.http.post(
+      '/v1/task-forces',
+      taskForceBody({ name: 'Alibaba Sunnyvale / Accio', company: 'Alibaba', headcountTarget: 12, focusAreas: ['search', 'llm'] }),
+    );
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'Alibaba Sunnyvale / Accio', status: 'active', headcountTarget: 12, hiredCount: 0, openHeadcount: 12, focusAreas: ['search', 'llm'] });
+    expect(created.body).toMatchObject({
+      name: 'Alibaba Sunnyvale / Accio',
+      status: 'active',
+      headcountTarget: 12,
+      hiredCount: 0,
+      openHeadcount: 12,
+      focusAreas: ['search', 'llm'],
+    });
 
     const patched = await suite.api.http.patch(`/v1/task-forces/${created.body.id}`, { status: 'paused', targetEmployers: ['OpenAI', 'Anthropic'] });
     expect(patched.status).toBe(200);
@@ -86,7 +96,13 @@ describe('task forces, members and openings', () => {
     expect(tooMany.status).toBe(422);
     expect(tooMany.body).toMatchObject({ code: 'headcount_exceeded', headcountTarget: 5, heldByOpenings: 3, requested: 3 });
 
-    const b = await suite.api.http.post(`/v1/task-forces/${tf.id}/openings`, { title: 'Infra', skillArea: 'infra', level: 'L6', headcount: 2, status: 'on_hold' });
+    const b = await suite.api.http.post(`/v1/task-forces/${tf.id}/openings`, {
+      title: 'Infra',
+      skillArea: 'infra',
+      level: 'L6',
+      headcount: 2,
+      status: 'on_hold',
+    });
     expect(b.status).toBe(201);
     expect((await suite.api.http.patch(`/v1/task-forces/${tf.id}`, { headcountTarget: 4 })).body.code).toBe('headcount_below_openings');
 
@@ -114,7 +130,9 @@ describe('task forces, members and openings', () => {
   it('keeps headcount consistent when openings are created concurrently', async () => {
     const tf = (await suite.api.http.post('/v1/task-forces', taskForceBody({ headcountTarget: 3 }))).body;
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => suite.api.http.post(`/v1/task-forces/${tf.id}/openings`, { title: `slot ${i}`, skillArea: 'llm', level: 'P6', headcount: 1 })),
+      Array.from({ length: 6 }, (_, i) =>
+        suite.api.http.post(`/v1/task-forces/${tf.id}/openings`, { title: `slot ${i}`, skillArea: 'llm', level: 'P6', headcount: 1 }),
+      ),
     );
     expect(results.filter((r) => r.status === 201)).toHaveLength(3);
     expect(results.filter((r) => r.status === 422)).toHaveLength(3);

@@ -66,7 +66,14 @@ describe('visibility across task forces: chains of legal calls', () => {
       await ok(
         http().post(
           '/v1/candidates',
-          { fullName: A.name, emails: [A.email], linkedinUrl: `https://www.linkedin.com/in/meilin-${tag}`, currentEmployer: `Moonshot${tag}`, tags: [A.tag], skills: [`rlhf${tag}`] },
+          {
+            fullName: A.name,
+            emails: [A.email],
+            linkedinUrl: `https://www.linkedin.com/in/meilin-${tag}`,
+            currentEmployer: `Moonshot${tag}`,
+            tags: [A.tag],
+            skills: [`rlhf${tag}`],
+          },
           asA(),
         ),
       )
@@ -86,16 +93,32 @@ describe('visibility across task forces: chains of legal calls', () => {
     await ok(http().post(`/v1/candidates/${S.candidate}/notes`, { body: S.noteA, taskForceId: tfA }, asA()));
     await ok(http().post(`/v1/candidates/${S.candidate}/notes`, { body: S.notePrivateA }, asA()));
     S.competing = `Competitor${tag}`;
-    await ok(http().post(`/v1/applications/${S.appA}/competing-offers`, { employer: S.competing, base: '400000.00', currency: 'USD', period: 'annual' }, asA()));
+    await ok(
+      http().post(`/v1/applications/${S.appA}/competing-offers`, { employer: S.competing, base: '400000.00', currency: 'USD', period: 'annual' }, asA()),
+    );
     S.enrollmentA = (await ok(http().post(`/v1/sequences/${seqA}/enrollments`, { candidateIds: [S.candidate] }, asA()))).enrolled[0].enrollmentId;
     // The documented route into B's pipeline: an admin links the person.
     S.appB = (await ok(http().post('/v1/applications', { candidateId: S.candidate, taskForceId: tfB }))).id;
   });
 
-  const secretsOfA = () => [A.candidate, A.application, A.note, A.tag, `A comment ${tag}`, S.appA, S.noteA, S.notePrivateA, S.competing, S.enrollmentA, seqA, tfA, `A call notes on shared ${tag}`];
+  const secretsOfA = () => [
+    A.candidate,
+    A.application,
+    A.note,
+    A.tag,
+    `A comment ${tag}`,
+    S.appA,
+    S.noteA,
+    S.notePrivateA,
+    S.competing,
+    S.enrollmentA,
+    seqA,
+    tfA,
+    `A call notes on shared ${tag}`,
+  ];
   const leaks = (text: string) => secretsOfA().filter((s) => text.toLowerCase().includes(s.toLowerCase()));
 
-  describe('shared candidate (in both pipelines): B sees the person, never A\'s part', () => {
+  describe("shared candidate (in both pipelines): B sees the person, never A's part", () => {
     it('candidate view, notes, export and application list carry nothing of A', async () => {
       const views = await Promise.all([
         http().get(`/v1/candidates/${S.candidate}`, asB()),
@@ -127,7 +150,7 @@ describe('visibility across task forces: chains of legal calls', () => {
       await ok(http().post(`/v1/enrollments/${res.body.enrolled[0].enrollmentId}/stop`, undefined, asB()));
     });
 
-    it('merging the shared person is refused (it would move A\'s applications)', async () => {
+    it("merging the shared person is refused (it would move A's applications)", async () => {
       const mine = await ok(http().post('/v1/candidates', { fullName: `Shared Person ${tag}`, currentEmployer: 'OpenAI' }, asB()));
       const both = await Promise.all([
         http().post(`/v1/candidates/${mine.id}/merge`, { duplicateId: S.candidate }, asB()),
@@ -142,7 +165,7 @@ describe('visibility across task forces: chains of legal calls', () => {
     });
   });
 
-  describe("A-only person: existence is all B may learn", () => {
+  describe('A-only person: existence is all B may learn', () => {
     it('duplicate 409s (create, patch, import, normalised variants) never name the holder', async () => {
       const dotted = `M.e.i.L.i.n.${tag}+recruiting@googlemail.com`;
       const own = await ok(http().post('/v1/candidates', { fullName: `Probe ${uniq()}`, emails: [`probe.${uniq()}@example.com`] }, asB()));
@@ -164,7 +187,7 @@ describe('visibility across task forces: chains of legal calls', () => {
       expect(answers.map((a) => a.body.existingCandidateId)).toEqual([undefined, undefined, undefined, undefined, undefined]);
     });
 
-    it('search, every list filter and the duplicates list do not find A\'s person', async () => {
+    it("search, every list filter and the duplicates list do not find A's person", async () => {
       const mine = await ok(http().post('/v1/candidates', { fullName: A.name, currentEmployer: `Moonshot${tag}` }, asB()));
       const queries = [
         `q=${encodeURIComponent(A.name)}`,
@@ -192,7 +215,7 @@ describe('visibility across task forces: chains of legal calls', () => {
       expect(m.map((r) => r.status)).toEqual([404, 404]);
     });
 
-    it('every refusal with A\'s ids reads exactly like one with an unknown id', async () => {
+    it("every refusal with A's ids reads exactly like one with an unknown id", async () => {
       const ghost = randomUUID();
       const pairs: [(id: string) => Promise<HttpResult>, string][] = [
         [(id) => http().get(`/v1/candidates/${id}`, asB()), A.candidate],
@@ -204,7 +227,23 @@ describe('visibility across task forces: chains of legal calls', () => {
         [(id) => http().post(`/v1/candidates/${S.candidate}/notes`, { body: 'x', taskForceId: id }, asB()), tfA],
         [(id) => http().get(`/v1/applications/${id}`, asB()), A.application],
         [(id) => http().post('/v1/applications', { candidateId: S.candidate, taskForceId: tfB, openingId: id }, asB()), A.opening],
-        [(id) => http().post('/v1/offers', { applicationId: id, salaryBandId: randomUUID(), base: '45000.00', currency: 'CNY', period: 'monthly', startDate: '2027-03-01', expiresAt: new Date(Date.now() + 86_400_000).toISOString() }, asB()), S.appA],
+        [
+          (id) =>
+            http().post(
+              '/v1/offers',
+              {
+                applicationId: id,
+                salaryBandId: randomUUID(),
+                base: '45000.00',
+                currency: 'CNY',
+                period: 'monthly',
+                startDate: '2027-03-01',
+                expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+              },
+              asB(),
+            ),
+          S.appA,
+        ],
         [(id) => http().get(`/v1/applications?candidateId=${id}`, asB()), A.candidate],
         [(id) => http().get(`/v1/candidates?taskForceId=${id}`, asB()), tfA],
       ];
@@ -267,10 +306,18 @@ describe('visibility across task forces: chains of legal calls', () => {
     it("after such a merge, B owns the person and may erase A's notes with them (MERGE-OWNED-ERASE)", async () => {
       const { p, q } = await ownedByASharedIntoB();
       const merge = await http().post(`/v1/candidates/${q}/merge`, { duplicateId: p }, asB());
-      const movedNotes: number = merge.status === 200 ? (await suite.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM candidate_notes WHERE candidate_id = $1`, [q]))[0].n : 0;
+      const movedNotes: number =
+        merge.status === 200 ? (await suite.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM candidate_notes WHERE candidate_id = $1`, [q]))[0].n : 0;
       const erase = merge.status === 200 ? await http().delete(`/v1/candidates/${q}`, asB()) : { status: 0 };
-      const left: number = (await suite.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM candidate_notes WHERE candidate_id = ANY($1::uuid[])`, [[p, q]]))[0].n;
-      expect({ merge: merge.status, notesOfAMovedToB: movedNotes, erase: erase.status, notesOfALeft: left }).toEqual({ merge: 403, notesOfAMovedToB: 0, erase: 0, notesOfALeft: 2 });
+      const left: number = (
+        await suite.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM candidate_notes WHERE candidate_id = ANY($1::uuid[])`, [[p, q]])
+      )[0].n;
+      expect({ merge: merge.status, notesOfAMovedToB: movedNotes, erase: erase.status, notesOfALeft: left }).toEqual({
+        merge: 403,
+        notesOfAMovedToB: 0,
+        erase: 0,
+        notesOfALeft: 2,
+      });
     });
 
     it("B's export after a merge does not count A's notes in its audit trail (MERGE-AUDIT-COUNT)", async () => {
@@ -284,7 +331,7 @@ describe('visibility across task forces: chains of legal calls', () => {
       expect(merged.details.movedNotes).toBe(0);
     });
 
-    it("a merged-away candidate B owned does not name the keeper B cannot see (MERGED-INTO-ID)", async () => {
+    it('a merged-away candidate B owned does not name the keeper B cannot see (MERGED-INTO-ID)', async () => {
       const d = await ok(http().post('/v1/candidates', { fullName: A.name, currentEmployer: `Moonshot${tag}`, emails: [`dupe.${uniq()}@example.com`] }, asB()));
       const k = await ok(http().post('/v1/candidates', { fullName: `Keeper ${uniq()}`, emails: [`keeper.${uniq()}@example.com`] }, asA()));
       await ok(http().post('/v1/applications', { candidateId: k.id, taskForceId: tfA }, asA()));
@@ -428,11 +475,19 @@ describe('visibility across task forces: outreach of A through the shared record
     const seq = (
       await http().post(
         '/v1/sequences',
-        { taskForceId: tfA, name: 'A slow pitch', sender: { fromName: 'A', fromAddress: `a.${randomBytes(3).toString('hex')}@a-team.example.com` }, steps: [{ delay: 'PT3S', subject: 'Hi', body: 'Hello {{unsubscribeUrl}}' }], sendWindow: allDay },
+        {
+          taskForceId: tfA,
+          name: 'A slow pitch',
+          sender: { fromName: 'A', fromAddress: `a.${randomBytes(3).toString('hex')}@a-team.example.com` },
+          steps: [{ delay: 'PT3S', subject: 'Hi', body: 'Hello {{unsubscribeUrl}}' }],
+          sendWindow: allDay,
+        },
         { token: rA.token },
       )
     ).body.id;
-    const s = (await http().post('/v1/candidates', { fullName: 'Zhou Min', emails: [`zm.${randomBytes(3).toString('hex')}@lab.example.com`] }, { token: rA.token })).body;
+    const s = (
+      await http().post('/v1/candidates', { fullName: 'Zhou Min', emails: [`zm.${randomBytes(3).toString('hex')}@lab.example.com`] }, { token: rA.token })
+    ).body;
     await http().post('/v1/applications', { candidateId: s.id, taskForceId: tfA }, { token: rA.token });
     await http().post('/v1/applications', { candidateId: s.id, taskForceId: tfB }); // admin links into B
     const enr = (await http().post(`/v1/sequences/${seq}/enrollments`, { candidateIds: [s.id] }, { token: rA.token })).body.enrolled[0].enrollmentId;
@@ -467,7 +522,13 @@ describe('visibility across task forces: outreach of A through the shared record
     // B names A's address as its sender (nothing ties a sender address to a task force).
     const seqB = (await http().post('/v1/sequences', body(tfB, 200), { token: rB.token })).body.id;
     const personIn = async (tf: string, token: string) => {
-      const c = (await http().post('/v1/candidates', { fullName: 'Li Na', emails: [`p.${randomBytes(4).toString('hex')}@x${randomBytes(2).toString('hex')}.example.com`] }, { token })).body;
+      const c = (
+        await http().post(
+          '/v1/candidates',
+          { fullName: 'Li Na', emails: [`p.${randomBytes(4).toString('hex')}@x${randomBytes(2).toString('hex')}.example.com`] },
+          { token },
+        )
+      ).body;
       await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf }, { token });
       return c.id as string;
     };

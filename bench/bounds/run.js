@@ -41,15 +41,61 @@ const sha256 = (t) => createHash('sha256').update(t).digest('hex');
 /** A time-ordered UUID (v7 layout) from a millisecond count and a seed, so ids sort in creation order. */
 const uuidSql = (ms, seed) => `(lpad(to_hex(${ms}), 12, '0') || '7' || substr(md5(${seed}), 1, 3) || '8' || substr(md5(${seed}), 4, 15))::uuid`;
 
-const GIVEN = ['Wei', 'Fang', 'Min', 'Jing', 'Lei', 'Yang', 'Jun', 'Hao', 'Xiaoyu', 'Yifan', 'Zihan', 'Yuxuan', 'Haoran', 'Siyu', 'Tian', 'Rui', 'Kai', 'Ning', 'Bo', 'Chen'];
-const SURNAMES = ['Wang', 'Li', 'Zhang', 'Liu', 'Chen', 'Yang', 'Huang', 'Zhao', 'Wu', 'Zhou', 'Xu', 'Sun', 'Ma', 'Zhu', 'Hu', 'Guo', 'He', 'Lin', 'Gao', 'Luo'];
+const GIVEN = [
+  'Wei',
+  'Fang',
+  'Min',
+  'Jing',
+  'Lei',
+  'Yang',
+  'Jun',
+  'Hao',
+  'Xiaoyu',
+  'Yifan',
+  'Zihan',
+  'Yuxuan',
+  'Haoran',
+  'Siyu',
+  'Tian',
+  'Rui',
+  'Kai',
+  'Ning',
+  'Bo',
+  'Chen',
+];
+const SURNAMES = [
+  'Wang',
+  'Li',
+  'Zhang',
+  'Liu',
+  'Chen',
+  'Yang',
+  'Huang',
+  'Zhao',
+  'Wu',
+  'Zhou',
+  'Xu',
+  'Sun',
+  'Ma',
+  'Zhu',
+  'Hu',
+  'Guo',
+  'He',
+  'Lin',
+  'Gao',
+  'Luo',
+];
 const EMPLOYERS = ['OpenAI', 'Google DeepMind', 'Meta FAIR', 'Anthropic', 'Microsoft Research', 'Apple', 'NVIDIA', 'Waymo', 'Tesla', 'Amazon'];
 const arr = (list) => `(ARRAY[${list.map((s) => `'${s}'`).join(',')}])`;
 
 async function api(method, route, body, token = ADMIN_TOKEN, headers = {}) {
   const res = await fetch(`${API}${route}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -67,63 +113,100 @@ async function load() {
   await c.connect();
   await c.query(`SELECT setseed(0.42)`);
   // The outsider is a recruiter who sees none of the candidates: every key a page walks costs them a full check.
-  await c.query(`INSERT INTO users (id, email, name, role) VALUES ($1, 'admin@example.com', 'Bench Admin', 'admin'), ($2, 'recruiter@example.com', 'Bench Recruiter', 'recruiter'), ($3, 'outsider@example.com', 'Bench Outsider', 'recruiter')`, [ADMIN_ID, RECRUITER_ID, OUTSIDER_ID]);
+  await c.query(
+    `INSERT INTO users (id, email, name, role) VALUES ($1, 'admin@example.com', 'Bench Admin', 'admin'), ($2, 'recruiter@example.com', 'Bench Recruiter', 'recruiter'), ($3, 'outsider@example.com', 'Bench Outsider', 'recruiter')`,
+    [ADMIN_ID, RECRUITER_ID, OUTSIDER_ID],
+  );
   await c.query(
     `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ('00000000-0000-7000-8000-0000000000a1', $1, 'bench', $2, 'bench'), ('00000000-0000-7000-8000-0000000000a2', $3, 'bench', $4, 'bench'), ('00000000-0000-7000-8000-0000000000a3', $5, 'bench', $6, 'bench')`,
     [ADMIN_ID, sha256(ADMIN_TOKEN), RECRUITER_ID, sha256(RECRUITER_TOKEN), OUTSIDER_ID, sha256(OUTSIDER_TOKEN)],
   );
-  await c.query(`INSERT INTO task_forces (id, name, company, location, time_zone, focus_areas, headcount_target) VALUES ($1, 'ByteDance / Doubao LLM', 'ByteDance', 'San Jose, CA', 'America/Los_Angeles', '{llm}', 20)`, [TASK_FORCE_ID]);
+  await c.query(
+    `INSERT INTO task_forces (id, name, company, location, time_zone, focus_areas, headcount_target) VALUES ($1, 'ByteDance / Doubao LLM', 'ByteDance', 'San Jose, CA', 'America/Los_Angeles', '{llm}', 20)`,
+    [TASK_FORCE_ID],
+  );
   await c.query(`INSERT INTO task_force_members (task_force_id, user_id) VALUES ($1, $2)`, [TASK_FORCE_ID, RECRUITER_ID]);
 
   // Background: half share one of 4,000 name-and-employer keys (natural groups of ~12), half are unique.
-  await c.query(`
+  await c.query(
+    `
     INSERT INTO candidates (id, full_name, emails, current_employer, owner_id, created_at, updated_at)
     SELECT ${uuidSql('1764000000000 + i', 'i::text')},
            CASE WHEN i % 2 = 0 THEN ${arr(GIVEN)}[1 + i % 20] || ' ' || ${arr(SURNAMES)}[1 + (i / 20) % 20]
                 ELSE ${arr(GIVEN)}[1 + i % 20] || ' ' || ${arr(SURNAMES)}[1 + (i / 20) % 20] || ' ' || i END,
            ARRAY['bg.' || i || '@example.com'], ${arr(EMPLOYERS)}[1 + (i / 400) % 10], $1, now(), now()
-      FROM generate_series(1, ${BACKGROUND}) AS i`, [ADMIN_ID]);
+      FROM generate_series(1, ${BACKGROUND}) AS i`,
+    [ADMIN_ID],
+  );
   // The issue's import: one recruiter, thousands of rows with the same name and employer, spelt a little differently.
-  await c.query(`
+  await c.query(
+    `
     INSERT INTO candidates (id, full_name, emails, current_employer, owner_id, created_at, updated_at)
     SELECT ${uuidSql('1764100000000 + i', "'la' || i")}, (ARRAY['Wei Zhang', 'wei  zhang', 'WEI ZHANG ', ' Wei Zhang'])[1 + i % 4],
            ARRAY['wei.zhang.' || i || '@example.com'], (ARRAY['OpenAI', 'openai', 'OPENAI'])[1 + i % 3], $1, now(), now()
-      FROM generate_series(1, ${LOOK_ALIKES}) AS i`, [RECRUITER_ID]);
+      FROM generate_series(1, ${LOOK_ALIKES}) AS i`,
+    [RECRUITER_ID],
+  );
   await c.query(`INSERT INTO candidate_identities (kind, value, candidate_id) SELECT 'email', emails[1], id FROM candidates`);
   // 2% of the background is in the recruiter's task force.
-  await c.query(`
+  await c.query(
+    `
     INSERT INTO applications (id, candidate_id, task_force_id, stage)
-    SELECT ${uuidSql('1764200000000 + row_number() OVER ()', 'id::text')}, id, $1, 'sourced' FROM candidates WHERE abs(hashtext(id::text)) % 50 = 0 AND full_name <> 'Wei Zhang'`, [TASK_FORCE_ID]);
+    SELECT ${uuidSql('1764200000000 + row_number() OVER ()', 'id::text')}, id, $1, 'sourced' FROM candidates WHERE abs(hashtext(id::text)) % 50 = 0 AND full_name <> 'Wei Zhang'`,
+    [TASK_FORCE_ID],
+  );
 
   // One candidate with a long record: notes, audit entries, applications (each with its history).
   const heavy = '00000000-0000-7000-8000-0000000000c1';
   await c.query(`INSERT INTO candidates (id, full_name, emails, owner_id) VALUES ($1, 'Long Record', ARRAY['long.record@example.com'], $2)`, [heavy, ADMIN_ID]);
-  await c.query(`INSERT INTO candidate_notes (id, candidate_id, author_id, body) SELECT ${uuidSql('1764300000000 + i', "'n' || i")}, $1, $2, repeat('Met at NeurIPS; open to Sunnyvale. ', 8) FROM generate_series(1, ${HEAVY}) i`, [heavy, ADMIN_ID]);
-  await c.query(`INSERT INTO audit_log (id, actor_id, action, entity_type, entity_id, details) SELECT ${uuidSql('1764300000000 + i', "'a' || i")}, $2, 'candidate.viewed', 'candidate', $1, '{"via": "bench"}' FROM generate_series(1, ${HEAVY}) i`, [heavy, ADMIN_ID]);
-  await c.query(`
+  await c.query(
+    `INSERT INTO candidate_notes (id, candidate_id, author_id, body) SELECT ${uuidSql('1764300000000 + i', "'n' || i")}, $1, $2, repeat('Met at NeurIPS; open to Sunnyvale. ', 8) FROM generate_series(1, ${HEAVY}) i`,
+    [heavy, ADMIN_ID],
+  );
+  await c.query(
+    `INSERT INTO audit_log (id, actor_id, action, entity_type, entity_id, details) SELECT ${uuidSql('1764300000000 + i', "'a' || i")}, $2, 'candidate.viewed', 'candidate', $1, '{"via": "bench"}' FROM generate_series(1, ${HEAVY}) i`,
+    [heavy, ADMIN_ID],
+  );
+  await c.query(
+    `
     INSERT INTO applications (id, candidate_id, task_force_id, stage, closed_reason)
     SELECT ${uuidSql('1764400000000 + i', "'ap' || i")}, $1, $2, CASE WHEN i = 500 THEN 'interviewing' ELSE 'withdrawn' END, CASE WHEN i = 500 THEN NULL ELSE 'personal' END
-      FROM generate_series(1, 500) i`, [heavy, TASK_FORCE_ID]);
-  await c.query(`
+      FROM generate_series(1, 500) i`,
+    [heavy, TASK_FORCE_ID],
+  );
+  await c.query(
+    `
     INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, reason, comment, actor_id)
-    SELECT ${uuidSql('1764500000000 + row_number() OVER ()', "a.id::text || s.n")}, a.id, s.f, s.t, s.r, 'called', $2
+    SELECT ${uuidSql('1764500000000 + row_number() OVER ()', 'a.id::text || s.n')}, a.id, s.f, s.t, s.r, 'called', $2
       FROM applications a, (VALUES (1, NULL, 'sourced', NULL), (2, 'sourced', 'withdrawn', 'personal')) AS s(n, f, t, r)
-     WHERE a.candidate_id = $1`, [heavy, ADMIN_ID]);
+     WHERE a.candidate_id = $1`,
+    [heavy, ADMIN_ID],
+  );
 
   // Candidates for the enrolment run: each with an open application in the task force.
-  await c.query(`
+  await c.query(
+    `
     INSERT INTO candidates (id, full_name, emails, owner_id, time_zone)
     SELECT ${uuidSql('1764600000000 + i', "'en' || i")}, 'Enrol ' || i, ARRAY['enrol.' || i || '@example' || (i % 100) || '.com'], $1, 'America/Los_Angeles'
-      FROM generate_series(1, ${ENROL}) i`, [ADMIN_ID]);
-  await c.query(`
+      FROM generate_series(1, ${ENROL}) i`,
+    [ADMIN_ID],
+  );
+  await c.query(
+    `
     INSERT INTO applications (id, candidate_id, task_force_id, stage)
-    SELECT ${uuidSql('1764700000000 + row_number() OVER ()', 'id::text')}, id, $1, 'contacted' FROM candidates WHERE full_name LIKE 'Enrol %'`, [TASK_FORCE_ID]);
+    SELECT ${uuidSql('1764700000000 + row_number() OVER ()', 'id::text')}, id, $1, 'contacted' FROM candidates WHERE full_name LIKE 'Enrol %'`,
+    [TASK_FORCE_ID],
+  );
   await c.query(`ANALYZE`);
   const size = (await c.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0].s;
   return { c, heavy, size };
 }
 
-async function measure(label, route, { token = ADMIN_TOKEN, method = 'GET', body, runs = RUNS, count = (b) => (Array.isArray(b?.data) ? b.data.length : null) } = {}) {
+async function measure(
+  label,
+  route,
+  { token = ADMIN_TOKEN, method = 'GET', body, runs = RUNS, count = (b) => (Array.isArray(b?.data) ? b.data.length : null) } = {},
+) {
   const times = [];
   let last;
   for (let i = 0; i < runs + 2; i++) {
@@ -162,7 +245,9 @@ const OLD_STATS_SQL = `
     FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id WHERE e.sequence_id = $1 GROUP BY m.step ORDER BY m.step`;
 
 (async () => {
-  log(`bench/bounds: ${BACKGROUND.toLocaleString()} background candidates, ${LOOK_ALIKES.toLocaleString()} look-alikes, ${HEAVY.toLocaleString()} notes and audit entries on one candidate, ${ENROL.toLocaleString()} to enrol`);
+  log(
+    `bench/bounds: ${BACKGROUND.toLocaleString()} background candidates, ${LOOK_ALIKES.toLocaleString()} look-alikes, ${HEAVY.toLocaleString()} notes and audit entries on one candidate, ${ENROL.toLocaleString()} to enrol`,
+  );
   const { c, heavy, size } = await load();
   log(`loaded, database ${size}`);
   const env = {
@@ -174,7 +259,10 @@ const OLD_STATS_SQL = `
     QUEUE_PREFIX: PREFIX,
     MIGRATIONS_RUN_ON_START: 'false',
   };
-  const child = spawn(process.execPath, [path.join(__dirname, '../../dist/apps/api/src/main.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(__dirname, '../../dist/apps/api/src/main.js')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const redis = new IORedis(REDIS_URL);
   try {
     if (!(await waitForHealth(`${API}/health`, child))) throw new Error('the API did not start');
@@ -193,28 +281,67 @@ const OLD_STATS_SQL = `
         sendWindow: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '09:00', end: '17:00' },
       })
     ).body;
-    const band = (await api('POST', '/v1/salary-bands', { jobFamily: 'llm', level: 'P8', zone: 'cn-beijing', currency: 'CNY', period: 'monthly', monthsPerYear: 14, baseMin: '36000.00', baseMid: '42874.00', baseMax: '52000.00', effectiveFrom: '2026-01-01' })).body;
-    await c.query(`INSERT INTO salary_band_versions (band_id, version, snapshot, created_by) SELECT $1, v, jsonb_set(snapshot, '{version}', to_jsonb(v)), $2 FROM salary_band_versions, generate_series(2, 1000) v WHERE band_id = $1 AND version = 1`, [band.id, ADMIN_ID]);
+    const band = (
+      await api('POST', '/v1/salary-bands', {
+        jobFamily: 'llm',
+        level: 'P8',
+        zone: 'cn-beijing',
+        currency: 'CNY',
+        period: 'monthly',
+        monthsPerYear: 14,
+        baseMin: '36000.00',
+        baseMid: '42874.00',
+        baseMax: '52000.00',
+        effectiveFrom: '2026-01-01',
+      })
+    ).body;
+    await c.query(
+      `INSERT INTO salary_band_versions (band_id, version, snapshot, created_by) SELECT $1, v, jsonb_set(snapshot, '{version}', to_jsonb(v)), $2 FROM salary_band_versions, generate_series(2, 1000) v WHERE band_id = $1 AND version = 1`,
+      [band.id, ADMIN_ID],
+    );
     await c.query(`UPDATE salary_bands SET version = 1000 WHERE id = $1`, [band.id]);
     const offerApp = (await c.query(`SELECT id FROM applications WHERE candidate_id = $1 AND stage = 'interviewing'`, [heavy])).rows[0].id;
-    const offer = (await api('POST', '/v1/offers', { applicationId: offerApp, salaryBandId: band.id, base: '45000.00', currency: 'CNY', period: 'monthly', startDate: '2027-03-01', expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString() })).body;
-    await c.query(`INSERT INTO offer_events (id, offer_id, from_status, to_status, offer_version, actor_id, comment) SELECT ${uuidSql('1764800000000 + i', "'oe' || i")}, $1, 'draft', 'draft', 1, $2, 'noted' FROM generate_series(1, ${HEAVY}) i`, [offer.id, ADMIN_ID]);
-    for (let i = 0; i < 20; i++) await api('POST', `/v1/applications/${offerApp}/competing-offers`, { employer: `Lab ${i}`, base: `${40000 + i}.00`, currency: 'CNY', period: 'monthly' });
+    const offer = (
+      await api('POST', '/v1/offers', {
+        applicationId: offerApp,
+        salaryBandId: band.id,
+        base: '45000.00',
+        currency: 'CNY',
+        period: 'monthly',
+        startDate: '2027-03-01',
+        expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      })
+    ).body;
+    await c.query(
+      `INSERT INTO offer_events (id, offer_id, from_status, to_status, offer_version, actor_id, comment) SELECT ${uuidSql('1764800000000 + i', "'oe' || i")}, $1, 'draft', 'draft', 1, $2, 'noted' FROM generate_series(1, ${HEAVY}) i`,
+      [offer.id, ADMIN_ID],
+    );
+    for (let i = 0; i < 20; i++)
+      await api('POST', `/v1/applications/${offerApp}/competing-offers`, { employer: `Lab ${i}`, base: `${40000 + i}.00`, currency: 'CNY', period: 'monthly' });
 
     // The 10,000-candidate enrolment, with another user probing meanwhile.
     const enrolIds = (await c.query(`SELECT id FROM candidates WHERE full_name LIKE 'Enrol %' ORDER BY id`)).rows.map((r) => r.id);
-    const probeId = (await c.query(`SELECT candidate_id FROM applications WHERE task_force_id = $1 AND candidate_id <> $2 LIMIT 1`, [TASK_FORCE_ID, heavy])).rows[0].candidate_id;
+    const probeId = (await c.query(`SELECT candidate_id FROM applications WHERE task_force_id = $1 AND candidate_id <> $2 LIMIT 1`, [TASK_FORCE_ID, heavy]))
+      .rows[0].candidate_id;
     const enrol = await whileProbing(() => api('POST', `/v1/sequences/${seq.id}/enrollments`, { candidateIds: enrolIds }), `/v1/candidates/${probeId}`);
     // Steps 2 and 3 as if sent, so the sequence holds 30,000 messages.
-    await c.query(`
+    await c.query(
+      `
       INSERT INTO outreach_messages (id, enrollment_id, step, due_at, status, sent_at, message_id, response)
-      SELECT ${uuidSql("1764900000000 + row_number() OVER ()", "e.id::text || s")}, e.id, s, now(), 'sent', now(), '<' || e.id || '.' || s || '@bench>', CASE WHEN abs(hashtext(e.id::text)) % 10 = 0 THEN 'replied' END
-        FROM enrollments e, generate_series(2, 3) s WHERE e.sequence_id = $1`, [seq.id]);
+      SELECT ${uuidSql('1764900000000 + row_number() OVER ()', 'e.id::text || s')}, e.id, s, now(), 'sent', now(), '<' || e.id || '.' || s || '@bench>', CASE WHEN abs(hashtext(e.id::text)) % 10 = 0 THEN 'replied' END
+        FROM enrollments e, generate_series(2, 3) s WHERE e.sequence_id = $1`,
+      [seq.id],
+    );
     await c.query(`ANALYZE`);
 
     // The 10,000-row CSV import, the same way.
-    const csv = ['full_name,email,current_employer', ...Array.from({ length: 10_000 }, (_, i) => `Li Ming,li.ming.${i}@import.example.com,DeepMind`)].join('\n');
-    const imported = await whileProbing(() => api('POST', '/v1/candidates/import', csv, RECRUITER_TOKEN, { 'content-type': 'text/csv' }), `/v1/candidates/${probeId}`);
+    const csv = ['full_name,email,current_employer', ...Array.from({ length: 10_000 }, (_, i) => `Li Ming,li.ming.${i}@import.example.com,DeepMind`)].join(
+      '\n',
+    );
+    const imported = await whileProbing(
+      () => api('POST', '/v1/candidates/import', csv, RECRUITER_TOKEN, { 'content-type': 'text/csv' }),
+      `/v1/candidates/${probeId}`,
+    );
 
     const big = { group: (await c.query(`SELECT lookalike_key FROM candidates WHERE full_name = 'Wei Zhang' LIMIT 1`)).rows[0].lookalike_key };
     const recruiterBig = (await api('GET', `/v1/candidates/duplicates/${big.group}/members?limit=1`, undefined, RECRUITER_TOKEN)).body;
@@ -236,7 +363,10 @@ const OLD_STATS_SQL = `
       rows.push(await measure(`offer history (${HEAVY.toLocaleString()} events)`, `/v1/offers/${offer.id}/history?limit=${limit}`));
     }
     const fixed = [
-      await measure('export (first page of each section)', `/v1/candidates/${heavy}/export`, { runs: 5, count: (b) => b.notes.length + b.applications.length + b.auditTrail.length }),
+      await measure('export (first page of each section)', `/v1/candidates/${heavy}/export`, {
+        runs: 5,
+        count: (b) => b.notes.length + b.applications.length + b.auditTrail.length,
+      }),
       await measure('candidate page (500 applications)', `/v1/candidates/${heavy}`, { count: (b) => b.applications.length }),
       await measure('sequence stats (30,000 messages)', `/v1/sequences/${seq.id}/stats`, { count: (b) => b.steps.length }),
       await measure('preview, all steps', `/v1/sequences/${seq.id}/preview`, { method: 'POST', body: { candidateId: enrolIds[0] }, count: (b) => b.length }),
@@ -278,18 +408,34 @@ const OLD_STATS_SQL = `
     const kb = (b) => (b < 1024 ? `${b} B` : `${(b / 1024).toFixed(1)} KiB`);
     console.log('\nPaged routes (ms over ' + RUNS + ' sequential requests after 2 warm-up; size of the last answer):');
     console.log('| route | limit | items | p50 ms | max ms | size |\n| --- | --- | --- | --- | --- | --- |');
-    for (const r of rows) console.log(`| ${r.label}: \`${r.route.split('?')[0].replace(/[0-9a-f-]{36}/g, ':id').replace(/[0-9a-f]{32}/g, ':group')}\` | ${/limit=(\d+)/.exec(r.route)[1]} | ${r.items} | ${r.p50.toFixed(1)} | ${r.max.toFixed(1)} | ${kb(r.bytes)} |`);
+    for (const r of rows)
+      console.log(
+        `| ${r.label}: \`${r.route
+          .split('?')[0]
+          .replace(/[0-9a-f-]{36}/g, ':id')
+          .replace(
+            /[0-9a-f]{32}/g,
+            ':group',
+          )}\` | ${/limit=(\d+)/.exec(r.route)[1]} | ${r.items} | ${r.p50.toFixed(1)} | ${r.max.toFixed(1)} | ${kb(r.bytes)} |`,
+      );
     console.log('\nRoutes with a fixed ceiling:');
     console.log('| route | items | p50 ms | max ms | size |\n| --- | --- | --- | --- | --- |');
-    for (const r of fixed) console.log(`| ${r.label}: \`${r.route.replace(/[0-9a-f-]{36}/g, ':id')}\` | ${r.items ?? '-'} | ${r.p50.toFixed(1)} | ${r.max.toFixed(1)} | ${kb(r.bytes)} |`);
+    for (const r of fixed)
+      console.log(
+        `| ${r.label}: \`${r.route.replace(/[0-9a-f-]{36}/g, ':id')}\` | ${r.items ?? '-'} | ${r.p50.toFixed(1)} | ${r.max.toFixed(1)} | ${kb(r.bytes)} |`,
+      );
     console.log(`\nsequence stats as the old query computed them (every message scanned, run directly): p50 ${oldStats[3].toFixed(1)} ms`);
     console.log('\nWalking every duplicate group at limit=200:');
     console.log('| caller | pages | groups | total s | slowest page ms |\n| --- | --- | --- | --- | --- |');
     for (const [who, w] of walks) console.log(`| ${who} | ${w.pages} | ${w.groups} | ${(w.ms / 1000).toFixed(1)} | ${w.slowest.toFixed(1)} |`);
     console.log('\nBulk requests, with another user reading a candidate every 25 ms meanwhile:');
     console.log('| request | took | answer | other user p50 ms | other user max ms |\n| --- | --- | --- | --- | --- |');
-    console.log(`| enrol ${ENROL.toLocaleString()} candidates | ${(enrol.elapsed / 1000).toFixed(1)} s | ${kb(enrol.result.bytes)}, ${enrol.result.body.enrolled.length} enrolled | ${enrol.probeP50.toFixed(1)} | ${enrol.probeMax.toFixed(1)} |`);
-    console.log(`| import 10,000 CSV rows | ${(imported.elapsed / 1000).toFixed(1)} s | ${kb(imported.result.bytes)}, ${imported.result.body.created} created | ${imported.probeP50.toFixed(1)} | ${imported.probeMax.toFixed(1)} |`);
+    console.log(
+      `| enrol ${ENROL.toLocaleString()} candidates | ${(enrol.elapsed / 1000).toFixed(1)} s | ${kb(enrol.result.bytes)}, ${enrol.result.body.enrolled.length} enrolled | ${enrol.probeP50.toFixed(1)} | ${enrol.probeMax.toFixed(1)} |`,
+    );
+    console.log(
+      `| import 10,000 CSV rows | ${(imported.elapsed / 1000).toFixed(1)} s | ${kb(imported.result.bytes)}, ${imported.result.body.created} created | ${imported.probeP50.toFixed(1)} | ${imported.probeMax.toFixed(1)} |`,
+    );
     const peak = /VmHWM:\s+(\d+) kB/.exec(require('node:fs').readFileSync(`/proc/${child.pid}/status`, 'utf8'));
     if (peak) console.log(`\nAPI process peak resident memory over the whole run: ${(Number(peak[1]) / 1024).toFixed(0)} MiB`);
   } finally {

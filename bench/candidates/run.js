@@ -21,12 +21,117 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 
 const dbUrl = databaseUrl(BASE_URL, DB);
 
-const SURNAMES = ['Wang', 'Li', 'Zhang', 'Liu', 'Chen', 'Yang', 'Huang', 'Zhao', 'Wu', 'Zhou', 'Xu', 'Sun', 'Ma', 'Zhu', 'Hu', 'Guo', 'He', 'Lin', 'Gao', 'Luo', 'Smith', 'Kim', 'Patel', 'Nguyen', 'Garcia'];
+const SURNAMES = [
+  'Wang',
+  'Li',
+  'Zhang',
+  'Liu',
+  'Chen',
+  'Yang',
+  'Huang',
+  'Zhao',
+  'Wu',
+  'Zhou',
+  'Xu',
+  'Sun',
+  'Ma',
+  'Zhu',
+  'Hu',
+  'Guo',
+  'He',
+  'Lin',
+  'Gao',
+  'Luo',
+  'Smith',
+  'Kim',
+  'Patel',
+  'Nguyen',
+  'Garcia',
+];
 const NATIVE_SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '高', '罗'];
-const GIVEN = ['Wei', 'Fang', 'Min', 'Jing', 'Lei', 'Yang', 'Jun', 'Hao', 'Xiaoyu', 'Yifan', 'Zihan', 'Yuxuan', 'Haoran', 'Siyu', 'Tian', 'Rui', 'Kai', 'Ning', 'Bo', 'Chen', 'Alex', 'Sam', 'Maya', 'Priya', 'Daniel'];
-const EMPLOYERS = ['OpenAI', 'Google DeepMind', 'Meta FAIR', 'Anthropic', 'Microsoft Research', 'Apple', 'NVIDIA', 'Waymo', 'Tesla', 'Amazon', 'xAI', 'Cruise', 'Databricks', 'Scale AI', 'Character.AI', 'Mistral', 'Cohere', 'Stanford', 'UC Berkeley', 'CMU'];
-const TITLES = ['Research Scientist', 'Member of Technical Staff', 'Research Engineer', 'Staff Software Engineer', 'Applied Scientist', 'ML Engineer', 'Senior Research Scientist', 'PhD Student', 'Principal Engineer', 'Speech Scientist'];
-const SKILLS = ['pytorch', 'jax', 'cuda', 'triton', 'rlhf', 'distributed training', 'retrieval', 'ranking', 'asr', 'tts', 'lidar', 'perception', 'planning', 'kubernetes', 'spark', 'transformers', 'diffusion', 'quantization', 'inference', 'evaluation'];
+const GIVEN = [
+  'Wei',
+  'Fang',
+  'Min',
+  'Jing',
+  'Lei',
+  'Yang',
+  'Jun',
+  'Hao',
+  'Xiaoyu',
+  'Yifan',
+  'Zihan',
+  'Yuxuan',
+  'Haoran',
+  'Siyu',
+  'Tian',
+  'Rui',
+  'Kai',
+  'Ning',
+  'Bo',
+  'Chen',
+  'Alex',
+  'Sam',
+  'Maya',
+  'Priya',
+  'Daniel',
+];
+const EMPLOYERS = [
+  'OpenAI',
+  'Google DeepMind',
+  'Meta FAIR',
+  'Anthropic',
+  'Microsoft Research',
+  'Apple',
+  'NVIDIA',
+  'Waymo',
+  'Tesla',
+  'Amazon',
+  'xAI',
+  'Cruise',
+  'Databricks',
+  'Scale AI',
+  'Character.AI',
+  'Mistral',
+  'Cohere',
+  'Stanford',
+  'UC Berkeley',
+  'CMU',
+];
+const TITLES = [
+  'Research Scientist',
+  'Member of Technical Staff',
+  'Research Engineer',
+  'Staff Software Engineer',
+  'Applied Scientist',
+  'ML Engineer',
+  'Senior Research Scientist',
+  'PhD Student',
+  'Principal Engineer',
+  'Speech Scientist',
+];
+const SKILLS = [
+  'pytorch',
+  'jax',
+  'cuda',
+  'triton',
+  'rlhf',
+  'distributed training',
+  'retrieval',
+  'ranking',
+  'asr',
+  'tts',
+  'lidar',
+  'perception',
+  'planning',
+  'kubernetes',
+  'spark',
+  'transformers',
+  'diffusion',
+  'quantization',
+  'inference',
+  'evaluation',
+];
 const AREAS = ['llm', 'search', 'speech', 'autonomous-driving', 'cloud', 'recommendation', 'vision', 'infra'];
 const VISAS = ['citizen', 'green_card', 'h1b', 'o1', 'f1_opt', 'needs_sponsorship', 'unknown'];
 const arr = (list) => `(ARRAY[${list.map((s) => `'${s.replace(/'/g, "''")}'`).join(',')}])`;
@@ -46,15 +151,24 @@ async function load() {
   await c.connect();
   const started = Date.now();
   // Bulk load the way a real one is done: secondary indexes off, rows in, indexes rebuilt.
-  const indexes = (await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('candidates', 'candidate_identities') AND indexname NOT LIKE '%pkey'`)).rows;
+  const indexes = (
+    await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('candidates', 'candidate_identities') AND indexname NOT LIKE '%pkey'`)
+  ).rows;
   for (const i of indexes) await c.query(`DROP INDEX ${i.indexname}`);
   await c.query(`SET maintenance_work_mem = '1GB'`);
   await c.query(`SELECT setseed(0.42)`);
-  const u = await c.query(`INSERT INTO users (id, email, name, role) VALUES ('00000000-0000-7000-8000-000000000001', 'bench@example.com', 'Bench Admin', 'admin'), ('00000000-0000-7000-8000-000000000002', 'recruiter@example.com', 'Bench Recruiter', 'recruiter') RETURNING id`);
+  const u = await c.query(
+    `INSERT INTO users (id, email, name, role) VALUES ('00000000-0000-7000-8000-000000000001', 'bench@example.com', 'Bench Admin', 'admin'), ('00000000-0000-7000-8000-000000000002', 'recruiter@example.com', 'Bench Recruiter', 'recruiter') RETURNING id`,
+  );
   const { createHash } = require('node:crypto');
   const hash = (t) => createHash('sha256').update(t).digest('hex');
-  await c.query(`INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ('00000000-0000-7000-8000-0000000000a1', $1, 'bench', $2, 'bench'), ('00000000-0000-7000-8000-0000000000a2', $3, 'bench', $4, 'bench')`, [u.rows[0].id, hash(ADMIN_TOKEN), u.rows[1].id, hash(`${ADMIN_TOKEN}-recruiter`)]);
-  await c.query(`INSERT INTO task_forces (id, name, company, location, time_zone, focus_areas, headcount_target) VALUES ('00000000-0000-7000-8000-0000000000f1', 'ByteDance / Doubao LLM', 'ByteDance', 'San Jose, CA', 'America/Los_Angeles', '{llm}', 20)`);
+  await c.query(
+    `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ('00000000-0000-7000-8000-0000000000a1', $1, 'bench', $2, 'bench'), ('00000000-0000-7000-8000-0000000000a2', $3, 'bench', $4, 'bench')`,
+    [u.rows[0].id, hash(ADMIN_TOKEN), u.rows[1].id, hash(`${ADMIN_TOKEN}-recruiter`)],
+  );
+  await c.query(
+    `INSERT INTO task_forces (id, name, company, location, time_zone, focus_areas, headcount_target) VALUES ('00000000-0000-7000-8000-0000000000f1', 'ByteDance / Doubao LLM', 'ByteDance', 'San Jose, CA', 'America/Los_Angeles', '{llm}', 20)`,
+  );
   await c.query(`INSERT INTO task_force_members (task_force_id, user_id) VALUES ('00000000-0000-7000-8000-0000000000f1', $1)`, [u.rows[1].id]);
 
   const chunk = 100_000;
@@ -155,9 +269,20 @@ function cannon(url, ids, headers) {
   const loaded = await load();
   log(`rows in ${loaded.rowsSeconds.toFixed(1)} s, indexes rebuilt in ${loaded.indexSeconds.toFixed(1)} s, database ${loaded.size}`);
 
-  const env = { DATABASE_URL: dbUrl, PORT: String(API_PORT), RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn', QUEUE_PREFIX: 'bench', MIGRATIONS_RUN_ON_START: 'false' };
+  const env = {
+    DATABASE_URL: dbUrl,
+    PORT: String(API_PORT),
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'warn',
+    QUEUE_PREFIX: 'bench',
+    MIGRATIONS_RUN_ON_START: 'false',
+  };
   const api = await startProcess(path.join(__dirname, '../../dist/apps/api/src/main.js'), env, `http://127.0.0.1:${API_PORT}/health`);
-  const bare = await startProcess(path.join(__dirname, 'bare-server.js'), { DATABASE_URL: dbUrl, PORT: String(BARE_PORT) }, `http://127.0.0.1:${BARE_PORT}/v1/candidates/00000000-0000-7000-8000-000000000000`);
+  const bare = await startProcess(
+    path.join(__dirname, 'bare-server.js'),
+    { DATABASE_URL: dbUrl, PORT: String(BARE_PORT) },
+    `http://127.0.0.1:${BARE_PORT}/v1/candidates/00000000-0000-7000-8000-000000000000`,
+  );
   try {
     const recruiter = `${ADMIN_TOKEN}-recruiter`;
     const searches = [
@@ -183,7 +308,9 @@ function cannon(url, ids, headers) {
     const errors = (r) => r.errors + r.non2xx;
     console.log('\nGET /v1/candidates/:id, 64 connections, random ids from the table:');
     console.log('| server | req/s (mean) | p50 ms | p99 ms | errors or non-2xx |\n| --- | --- | --- | --- | --- |');
-    console.log(`| bare Fastify + pg | ${bareResult.requests.average.toFixed(0)} | ${bareResult.latency.p50} | ${bareResult.latency.p99} | ${errors(bareResult)} |`);
+    console.log(
+      `| bare Fastify + pg | ${bareResult.requests.average.toFixed(0)} | ${bareResult.latency.p50} | ${bareResult.latency.p99} | ${errors(bareResult)} |`,
+    );
     console.log(`| the API | ${apiResult.requests.average.toFixed(0)} | ${apiResult.latency.p50} | ${apiResult.latency.p99} | ${errors(apiResult)} |`);
     console.log(`\nratio API / bare: ${(apiResult.requests.average / bareResult.requests.average).toFixed(2)}`);
   } finally {

@@ -112,8 +112,20 @@ async function startRedis() {
   const dir = path.join(logDir, 'redis');
   fs.mkdirSync(dir);
   const child = spawnChild('redis', 'redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
-    '--maxmemory-policy', 'noeviction', '--dir', dir,
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--maxmemory-policy',
+    'noeviction',
+    '--dir',
+    dir,
   ]);
   const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
   client.on('error', () => undefined);
@@ -127,7 +139,7 @@ async function startRedis() {
     if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode}); see ${logDir}/redis.log`);
     await sleep(100);
   }
-  const [, actualPort] = (await client.config('GET', 'port'));
+  const [, actualPort] = await client.config('GET', 'port');
   if (Number(actualPort) !== port || port === SHARED_REDIS_PORT) throw new Error(`connected to the wrong Redis (port ${actualPort})`);
   return { port, child, client, url: `redis://127.0.0.1:${port}` };
 }
@@ -158,14 +170,20 @@ function logSummary() {
       let key = line.slice(0, 80);
       try {
         const j = JSON.parse(line);
-        key = `${j.msg ?? ''}${j.err?.message ? `: ${j.err.message}` : ''}`.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>').replace(/\d+/g, 'N').slice(0, 100);
+        key = `${j.msg ?? ''}${j.err?.message ? `: ${j.err.message}` : ''}`
+          .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, '<id>')
+          .replace(/\d+/g, 'N')
+          .slice(0, 100);
       } catch {
         // Not a JSON log line: tallied by its first 80 characters.
       }
       tally.set(key, (tally.get(key) ?? 0) + 1);
     }
   }
-  const top = [...tally].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, c]) => `${c}x "${k.replace(/\|/g, '/')}"`);
+  const top = [...tally]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([k, c]) => `${c}x "${k.replace(/\|/g, '/')}"`);
   return `${lines}${top.length ? ` (${top.join('; ')})` : ''}`;
 }
 
@@ -181,8 +199,10 @@ function logSummary() {
   let stopKilling = false;
   let killLoop = Promise.resolve();
   try {
-    log(`bench/faults (${SHORT ? 'short' : 'full'} form): ${fmt(CANDIDATES)} candidates x ${STEPS} steps = ${fmt(CANDIDATES * STEPS)} messages, ${WORKERS} workers, ` +
-      `SIGKILL every ${KILL_MIN_MS}-${KILL_MAX_MS} ms, SMTP sink answering after ${SMTP_DELAY_MS} ms on ${SMTP_CONNECTIONS} connection(s) per worker, ${os.cpus().length} cores; logs in ${logDir}`);
+    log(
+      `bench/faults (${SHORT ? 'short' : 'full'} form): ${fmt(CANDIDATES)} candidates x ${STEPS} steps = ${fmt(CANDIDATES * STEPS)} messages, ${WORKERS} workers, ` +
+        `SIGKILL every ${KILL_MIN_MS}-${KILL_MAX_MS} ms, SMTP sink answering after ${SMTP_DELAY_MS} ms on ${SMTP_CONNECTIONS} connection(s) per worker, ${os.cpus().length} cores; logs in ${logDir}`,
+    );
     if (!SHORT && CANDIDATES * STEPS < 5_000) log(`note: the full form is meant to send at least 5,000 messages (BENCH_MESSAGES=${MESSAGES})`);
     if (!fs.existsSync(API_MAIN) || !fs.existsSync(WORKER_MAIN)) {
       log('dist is missing: npm run -s build');
@@ -213,7 +233,12 @@ function logSummary() {
       LOG_LEVEL: 'error',
       RATE_LIMIT_PER_MINUTE: '0',
     };
-    apiProc = spawnChild('api', process.execPath, [API_MAIN], { ...common, PORT: String(apiPort), ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, MIGRATIONS_RUN_ON_START: 'true' });
+    apiProc = spawnChild('api', process.execPath, [API_MAIN], {
+      ...common,
+      PORT: String(apiPort),
+      ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+      MIGRATIONS_RUN_ON_START: 'true',
+    });
     if (!(await waitHttp(`${apiUrl}/health`, apiProc))) throw new Error(`the API did not become healthy; see ${logDir}/api.log`);
     log(`API on port ${apiPort} (migrations run, bootstrap admin created)`);
 
@@ -228,7 +253,9 @@ function logSummary() {
       [CANDIDATES],
     );
     await db.query(`INSERT INTO candidate_identities (kind, value, candidate_id) SELECT 'email', emails[1], id FROM candidates`);
-    await db.query(`INSERT INTO applications (id, candidate_id, task_force_id, stage) SELECT gen_random_uuid(), id, $1, 'sourced' FROM candidates`, [taskForce.id]);
+    await db.query(`INSERT INTO applications (id, candidate_id, task_force_id, stage) SELECT gen_random_uuid(), id, $1, 'sourced' FROM candidates`, [
+      taskForce.id,
+    ]);
     const candidateIds = (await db.query(`SELECT id FROM candidates ORDER BY id`)).rows.map((r) => r.id);
     const allDay = { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00' };
     const sequence = await api('POST', '/v1/sequences', {
@@ -318,8 +345,12 @@ function logSummary() {
     const outreachQueue = new Queue('outreach', { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, prefix: QUEUE_PREFIX });
     outreachQueue.on('error', () => undefined);
     const jobStates = async (limit) => {
-      const open = (await db.query(`SELECT id, step, status, due_at FROM outreach_messages WHERE status IN ('scheduled', 'sending') ORDER BY due_at LIMIT $1`, [limit])).rows;
-      const states = await Promise.all(open.map((r) => outreachQueue.getJobState(`send-${r.id}-${new Date(r.due_at).getTime()}`).catch((e) => `? ${e.message}`)));
+      const open = (
+        await db.query(`SELECT id, step, status, due_at FROM outreach_messages WHERE status IN ('scheduled', 'sending') ORDER BY due_at LIMIT $1`, [limit])
+      ).rows;
+      const states = await Promise.all(
+        open.map((r) => outreachQueue.getJobState(`send-${r.id}-${new Date(r.due_at).getTime()}`).catch((e) => `? ${e.message}`)),
+      );
       return open.map((r, i) => ({ ...r, job: states[i] }));
     };
 
@@ -344,13 +375,17 @@ function logSummary() {
         const open = await jobStates(200);
         const tally = {};
         for (const o of open) tally[`${o.status}/job ${o.job}`] = (tally[`${o.status}/job ${o.job}`] ?? 0) + 1;
-        log(`no progress for ${((Date.now() - lastProgressAt) / 1000).toFixed(0)} s; open steps by Postgres status / BullMQ job state: ${JSON.stringify(tally)}`);
+        log(
+          `no progress for ${((Date.now() - lastProgressAt) / 1000).toFixed(0)} s; open steps by Postgres status / BullMQ job state: ${JSON.stringify(tally)}`,
+        );
       }
       if (!flush && finished >= expected / 3) {
         const keys = await redis.client.dbsize();
         await redis.client.flushall();
         flush = { at: since(), finished, keys, scheduled: c.scheduled ?? 0, sending: c.sending ?? 0, sinkMessages: sink.messages.length };
-        log(`FLUSHALL on the bench redis (port ${redis.port}): ${fmt(keys)} keys dropped at ${fmt(finished)} / ${fmt(expected)} steps done, ${fmt(flush.scheduled)} scheduled, ${flush.sending} sending`);
+        log(
+          `FLUSHALL on the bench redis (port ${redis.port}): ${fmt(keys)} keys dropped at ${fmt(finished)} / ${fmt(expected)} steps done, ${fmt(flush.scheduled)} scheduled, ${flush.sending} sending`,
+        );
       }
       if (!(c.scheduled ?? 0) && !(c.sending ?? 0) && c.total > 0 && flush) done = true;
       else if (Date.now() - startedAt > TIMEOUT_MS) {
@@ -359,7 +394,9 @@ function logSummary() {
       } else {
         if (Date.now() - lastLog > 5000) {
           lastLog = Date.now();
-          log(`sent ${fmt(c.sent ?? 0)}, uncertain ${c.uncertain ?? 0}, scheduled ${fmt(c.scheduled ?? 0)}, sending ${c.sending ?? 0}; sink ${fmt(sink.messages.length)}; kills ${kills.length}`);
+          log(
+            `sent ${fmt(c.sent ?? 0)}, uncertain ${c.uncertain ?? 0}, scheduled ${fmt(c.scheduled ?? 0)}, sending ${c.sending ?? 0}; sink ${fmt(sink.messages.length)}; kills ${kills.length}`,
+          );
         }
         await sleep(250);
       }
@@ -372,12 +409,15 @@ function logSummary() {
     // Diagnostics for steps still open (only on a timeout): their BullMQ job, while Redis still runs.
     let stuck = [];
     if (timedOut) {
-      const rows = (await db.query(
-        `SELECT m.id, m.step, m.status, m.due_at, m.claimed_at, m.attempts, m.detail, m.message_id, e.status AS enrollment_status
+      const rows = (
+        await db.query(
+          `SELECT m.id, m.step, m.status, m.due_at, m.claimed_at, m.attempts, m.detail, m.message_id, e.status AS enrollment_status
            FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id
           WHERE m.status IN ('scheduled', 'sending') ORDER BY m.due_at LIMIT 20`,
-      )).rows;
-      for (const r of rows) stuck.push({ ...r, job: await outreachQueue.getJobState(`send-${r.id}-${new Date(r.due_at).getTime()}`).catch((e) => `? ${e.message}`) });
+        )
+      ).rows;
+      for (const r of rows)
+        stuck.push({ ...r, job: await outreachQueue.getJobState(`send-${r.id}-${new Date(r.due_at).getTime()}`).catch((e) => `? ${e.message}`) });
     }
     await outreachQueue.close().catch(() => undefined);
 
@@ -396,12 +436,14 @@ function logSummary() {
     const rows = (await db.query(`SELECT message_id, status, step FROM outreach_messages`)).rows;
     const enrollmentStatus = (await db.query(`SELECT status, count(*)::int AS n FROM enrollments GROUP BY status ORDER BY status`)).rows;
     // Steps never planned because an earlier step of the same enrollment is uncertain (it is not resent, so the next is not planned).
-    const [{ blocked, broken }] = (await db.query(
-      `SELECT coalesce(sum(CASE WHEN l.status = 'uncertain' THEN $1 - l.step ELSE 0 END), 0)::int AS blocked,
+    const [{ blocked, broken }] = (
+      await db.query(
+        `SELECT coalesce(sum(CASE WHEN l.status = 'uncertain' THEN $1 - l.step ELSE 0 END), 0)::int AS blocked,
               count(*) FILTER (WHERE l.status = 'sent' AND l.step < $1)::int AS broken
          FROM (SELECT DISTINCT ON (enrollment_id) enrollment_id, step, status FROM outreach_messages ORDER BY enrollment_id, step DESC) l`,
-      [STEPS],
-    )).rows;
+        [STEPS],
+      )
+    ).rows;
 
     const received = new Map();
     for (const m of sink.messages) received.set(m.messageId, (received.get(m.messageId) ?? 0) + 1);
@@ -449,7 +491,12 @@ function logSummary() {
     row('uncertain steps that did reach the sink', `${uncertainArrived} of ${uncertainRows.length}`);
     row('kills (SIGKILL of a random worker, each replaced)', `${kills.length} (workers started: ${workerSeq})`);
     row('workers that exited by themselves', unexpectedExits.length ? JSON.stringify(unexpectedExits) : 0);
-    row('FLUSHALL', flush ? `at ${flush.at.toFixed(1)} s, ${fmt(flush.finished)} / ${fmt(expected)} steps done, ${fmt(flush.keys)} keys dropped, ${fmt(flush.scheduled)} steps scheduled then` : 'did not happen');
+    row(
+      'FLUSHALL',
+      flush
+        ? `at ${flush.at.toFixed(1)} s, ${fmt(flush.finished)} / ${fmt(expected)} steps done, ${fmt(flush.keys)} keys dropped, ${fmt(flush.scheduled)} steps scheduled then`
+        : 'did not happen',
+    );
     row('wall time (workers started -> no step scheduled or sending)', `${wallSeconds.toFixed(1)} s${timedOut ? ' (TIMEOUT)' : ''}`);
     row('throughput (distinct messages at the sink / wall time)', `${(uniqueAtSink / wallSeconds).toFixed(1)} messages/s`);
     row('99% of the step rows sent or uncertain after', at99 ? `${at99.at.toFixed(1)} s (${(at99.sink / at99.at).toFixed(1)} messages/s until then)` : '-');
@@ -457,12 +504,29 @@ function logSummary() {
     row('API stats totals', stats.totals ? `sent ${fmt(stats.totals.sent)}, uncertain ${fmt(stats.totals.uncertain)}` : JSON.stringify(stats));
     console.log('\nInvariants:');
     for (const [name, pass] of checks) console.log(`  ${pass ? 'PASS' : 'FAIL'}  ${name}`);
-    if (duplicates.length) console.log('duplicates (first 10):', duplicates.slice(0, 10).map(([id, c]) => `${id} x${c} (${known.get(id)?.status ?? 'no step'})`).join(', '));
-    if (missing.length) console.log('missing (first 10):', missing.slice(0, 10).map((r) => `${r.message_id} step ${r.step}`).join(', '));
+    if (duplicates.length)
+      console.log(
+        'duplicates (first 10):',
+        duplicates
+          .slice(0, 10)
+          .map(([id, c]) => `${id} x${c} (${known.get(id)?.status ?? 'no step'})`)
+          .join(', '),
+      );
+    if (missing.length)
+      console.log(
+        'missing (first 10):',
+        missing
+          .slice(0, 10)
+          .map((r) => `${r.message_id} step ${r.step}`)
+          .join(', '),
+      );
     if (unknownAtSink.length) console.log('unknown at the sink (first 10):', unknownAtSink.slice(0, 10).join(', '));
     if (stuck.length) {
       console.log('steps still open (first 20), with the state of their BullMQ job:');
-      for (const s of stuck) console.log(`  ${s.id} step ${s.step} ${s.status} due ${new Date(s.due_at).toISOString()} claimed ${s.claimed_at ? new Date(s.claimed_at).toISOString() : '-'} attempts ${s.attempts} enrollment ${s.enrollment_status} job ${s.job} detail ${s.detail ?? '-'}`);
+      for (const s of stuck)
+        console.log(
+          `  ${s.id} step ${s.step} ${s.status} due ${new Date(s.due_at).toISOString()} claimed ${s.claimed_at ? new Date(s.claimed_at).toISOString() : '-'} attempts ${s.attempts} enrollment ${s.enrollment_status} job ${s.job} detail ${s.detail ?? '-'}`,
+        );
     }
     console.log(ok ? '\nRESULT: PASS' : `\nRESULT: FAIL (process logs kept in ${logDir})`);
     exitCode = ok ? 0 : 1;

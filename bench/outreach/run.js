@@ -40,7 +40,11 @@ const { adminQuery, benchTaskForce, databaseUrl, sleep, waitForHealth } = requir
 const { DEFAULT_JOB_OPTIONS } = require('../../dist/libs/platform/src/queue/queue.module');
 const { redisOptionsFromUrl } = require('../../dist/libs/platform/src/queue/redis-connection');
 
-const list = (value, fallback) => String(value ?? fallback).split(',').map((v) => Number(v.trim())).filter((v) => Number.isFinite(v) && v > 0);
+const list = (value, fallback) =>
+  String(value ?? fallback)
+    .split(',')
+    .map((v) => Number(v.trim()))
+    .filter((v) => Number.isFinite(v) && v > 0);
 const N = Number(process.env.BENCH_CANDIDATES ?? 100_000);
 const WORKER_COUNTS = list(process.env.BENCH_WORKERS, 2);
 const { AppConfig } = require('../../dist/libs/platform/src/config/app-config');
@@ -160,7 +164,11 @@ function waitForMessage(child, type, timeoutMs = 30_000) {
 
 async function waitHealthy(url, child, timeoutMs = 60_000) {
   if (await waitForHealth(url, child, timeoutMs)) return Date.now();
-  throw new Error(child.exitCode !== null ? `${child.benchLabel} exited with ${child.exitCode} while starting` : `${child.benchLabel} was not healthy within ${timeoutMs} ms (${url})`);
+  throw new Error(
+    child.exitCode !== null
+      ? `${child.benchLabel} exited with ${child.exitCode} while starting`
+      : `${child.benchLabel} was not healthy within ${timeoutMs} ms (${url})`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -322,7 +330,8 @@ function startWaitSampler(intervalMs = 250) {
 
 async function pgCounters() {
   return withClient(BASE_URL, async (c) => {
-    const [db] = (await c.query(`SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_fetched FROM pg_stat_database WHERE datname = $1`, [DB])).rows;
+    const [db] = (await c.query(`SELECT xact_commit, xact_rollback, tup_inserted, tup_updated, tup_fetched FROM pg_stat_database WHERE datname = $1`, [DB]))
+      .rows;
     const [wal] = (await c.query(`SELECT wal_records, wal_bytes, wal_sync, wal_write FROM pg_stat_wal`)).rows;
     return { ...db, ...wal };
   });
@@ -431,7 +440,8 @@ async function setUp() {
 async function enrolAll(sequences, candidateIds) {
   // Calls of ENROL_CALL candidates, taking turns between the sequences (one sequence: in order).
   const plan = [];
-  for (let i = 0, call = 0; i < candidateIds.length; i += ENROL_CALL, call++) plan.push({ sequence: sequences[call % sequences.length], batch: candidateIds.slice(i, i + ENROL_CALL) });
+  for (let i = 0, call = 0; i < candidateIds.length; i += ENROL_CALL, call++)
+    plan.push({ sequence: sequences[call % sequences.length], batch: candidateIds.slice(i, i + ENROL_CALL) });
   const calls = [];
   const skippedReasons = {};
   let enrolled = 0;
@@ -444,7 +454,8 @@ async function enrolAll(sequences, candidateIds) {
     calls.push({ size: batch.length, ms, enrolled: result.enrolled.length });
     enrolled += result.enrolled.length;
     for (const sk of result.skipped) skippedReasons[sk.reason] = (skippedReasons[sk.reason] ?? 0) + 1;
-    if (plan.length <= 50 || calls.length % 500 === 0) log(`enrolment call ${calls.length}: ${fmt(result.enrolled.length)} enrolled, ${fmt(result.skipped.length)} skipped in ${ms.toFixed(0)} ms`);
+    if (plan.length <= 50 || calls.length % 500 === 0)
+      log(`enrolment call ${calls.length}: ${fmt(result.enrolled.length)} enrolled, ${fmt(result.skipped.length)} skipped in ${ms.toFixed(0)} ms`);
   }
   return { totalMs: Date.now() - started, calls, enrolled, skippedReasons };
 }
@@ -483,7 +494,12 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
   const procs = [];
   for (let i = 0; i < workers; i++) {
     procs.push(
-      startNode(path.join(ROOT, 'dist/apps/worker/src/main.js'), { ...env, WORKER_PORT: String(PORT_BASE + 1 + i) }, `outreach worker ${i + 1}`, profileDir ? ['--require', path.join(__dirname, 'profile.js')] : []),
+      startNode(
+        path.join(ROOT, 'dist/apps/worker/src/main.js'),
+        { ...env, WORKER_PORT: String(PORT_BASE + 1 + i) },
+        `outreach worker ${i + 1}`,
+        profileDir ? ['--require', path.join(__dirname, 'profile.js')] : [],
+      ),
     );
   }
   const healthy = Promise.all(procs.map((p, i) => waitHealthy(`http://127.0.0.1:${PORT_BASE + 1 + i}/health`, p).catch(() => null)));
@@ -519,7 +535,9 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
       break;
     }
     if (now - lastPrint >= 5000) {
-      log(`sink: ${fmt(stats.count)} / ${fmt(expected)} (${fmt(((stats.count - lastPrintCount) * 1000) / (now - lastPrint))} steps/s over the last ${((now - lastPrint) / 1000).toFixed(0)} s)`);
+      log(
+        `sink: ${fmt(stats.count)} / ${fmt(expected)} (${fmt(((stats.count - lastPrintCount) * 1000) / (now - lastPrint))} steps/s over the last ${((now - lastPrint) / 1000).toFixed(0)} s)`,
+      );
       lastPrint = now;
       lastPrintCount = stats.count;
     }
@@ -533,7 +551,9 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
   const dbDeadline = Date.now() + (stalled || timedOut ? 0 : 30_000);
   await withClient(dbUrl, async (c) => {
     for (;;) {
-      statuses = Object.fromEntries((await c.query(`SELECT status, count(*)::int AS n FROM outreach_messages GROUP BY status`)).rows.map((r) => [r.status, r.n]));
+      statuses = Object.fromEntries(
+        (await c.query(`SELECT status, count(*)::int AS n FROM outreach_messages GROUP BY status`)).rows.map((r) => [r.status, r.n]),
+      );
       if (!statuses.scheduled && !statuses.sending) {
         tDb = Date.now();
         break;
@@ -547,18 +567,26 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
   const afterCpu = procSnapshot();
   const afterPg = await pgCounters();
   const afterRedis = await redisCommands();
-  const cpu = cpuBetween(beforeCpu, afterCpu, cpuGroups([
-    ['outreach workers', (pid) => procs.some((p) => p.pid === pid)],
-    ['smtp sink', (pid) => pid === sink.pid],
-  ]));
+  const cpu = cpuBetween(
+    beforeCpu,
+    afterCpu,
+    cpuGroups([
+      ['outreach workers', (pid) => procs.some((p) => p.pid === pid)],
+      ['smtp sink', (pid) => pid === sink.pid],
+    ]),
+  );
   const cpuWallMs = Date.now() - t0;
 
   const verification = await withClient(dbUrl, async (c) => {
-    const enrollments = Object.fromEntries((await c.query(`SELECT status, count(*)::int AS n FROM enrollments GROUP BY status`)).rows.map((r) => [r.status, r.n]));
+    const enrollments = Object.fromEntries(
+      (await c.query(`SELECT status, count(*)::int AS n FROM enrollments GROUP BY status`)).rows.map((r) => [r.status, r.n]),
+    );
     const stages = Object.fromEntries((await c.query(`SELECT stage, count(*)::int AS n FROM applications GROUP BY stage`)).rows.map((r) => [r.stage, r.n]));
     const attempts = (await c.query(`SELECT max(attempts)::int AS max, sum(attempts)::int AS sum FROM outreach_messages`)).rows[0];
     const sentIds = (await c.query(`SELECT message_id FROM outreach_messages WHERE status = 'sent'`)).rows.map((r) => r.message_id);
-    const details = (await c.query(`SELECT status, detail, count(*)::int AS n FROM outreach_messages WHERE status <> 'sent' GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10`)).rows;
+    const details = (
+      await c.query(`SELECT status, detail, count(*)::int AS n FROM outreach_messages WHERE status <> 'sent' GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 10`)
+    ).rows;
     const counts = (await c.query(`SELECT counter, sent FROM outreach_daily_counts ORDER BY sent DESC LIMIT 3`)).rows;
     return { enrollments, stages, attempts, sentIds, details, counts };
   });
@@ -577,7 +605,10 @@ async function outreachRun({ workers, concurrency, smtpConnections, expected }) 
     if (cpuFiles.length) {
       const startedAt = new Map(profiles.map((p) => [String(p.pid), p.cpuProfileStartedAt]));
       cpuProfile = summariseCpuProfiles(
-        cpuFiles.map((f) => ({ profile: JSON.parse(fs.readFileSync(path.join(profileDir, f), 'utf8')), startedAt: startedAt.get(f.replace('.cpuprofile', '')) })),
+        cpuFiles.map((f) => ({
+          profile: JSON.parse(fs.readFileSync(path.join(profileDir, f), 'utf8')),
+          startedAt: startedAt.get(f.replace('.cpuprofile', '')),
+        })),
         (stats.firstAt ?? t0) + 1000,
         tSink,
       );
@@ -655,7 +686,13 @@ async function rawRun({ workers, concurrency, jobs }) {
     const t0 = Date.now();
     const procs = [];
     for (let i = 0; i < workers; i++) {
-      procs.push(forkNode(path.join(__dirname, 'noop-worker.js'), { REDIS_URL, NOOP_QUEUE: name, NOOP_PREFIX: RAW_PREFIX, NOOP_CONCURRENCY: String(concurrency) }, `no-op worker ${i + 1}`));
+      procs.push(
+        forkNode(
+          path.join(__dirname, 'noop-worker.js'),
+          { REDIS_URL, NOOP_QUEUE: name, NOOP_PREFIX: RAW_PREFIX, NOOP_CONCURRENCY: String(concurrency) },
+          `no-op worker ${i + 1}`,
+        ),
+      );
     }
     // A message sent before a child listens is lost: ask only once each has said it is ready.
     await Promise.all(procs.map((p) => waitForMessage(p, 'ready')));
@@ -722,10 +759,16 @@ function printOutreach(o) {
   console.log(`\n  Outreach: ${o.workers} worker process(es) x OUTREACH_CONCURRENCY ${o.concurrency}, SMTP_MAX_CONNECTIONS ${o.smtpConnections}`);
   console.log(`    workers healthy after           ${o.readyMs.map((m) => (m === null ? 'never' : secs(m))).join(', ')}`);
   console.log(`    first message in the sink after ${o.firstAt ? secs(o.firstAt - o.t0) : 'none'}`);
-  const incomplete = o.stalled ? ` (STALLED: ${fmt(o.sinkCount)} of ${fmt(o.expected)})` : o.timedOut ? ` (TIMED OUT after BENCH_MAX_SECONDS: ${fmt(o.sinkCount)} of ${fmt(o.expected)})` : '';
+  const incomplete = o.stalled
+    ? ` (STALLED: ${fmt(o.sinkCount)} of ${fmt(o.expected)})`
+    : o.timedOut
+      ? ` (TIMED OUT after BENCH_MAX_SECONDS: ${fmt(o.sinkCount)} of ${fmt(o.expected)})`
+      : '';
   console.log(`    ${o.stalled || o.timedOut ? '' : 'all '}${fmt(o.sinkCount)} in the sink after     ${secs(o.elapsedMs)} from worker start${incomplete}`);
   console.log(`    all rows 'sent' in Postgres after ${o.dbMs === null ? 'NOT within 30 s of the last message' : secs(o.dbMs)}`);
-  console.log(`    end-to-end                       ${fmt(rate, 1)} steps/s (from worker start); ${o.steadyMs ? fmt(((o.sinkCount - 1) / o.steadyMs) * 1000, 1) : '-'} steps/s first-to-last message`);
+  console.log(
+    `    end-to-end                       ${fmt(rate, 1)} steps/s (from worker start); ${o.steadyMs ? fmt(((o.sinkCount - 1) / o.steadyMs) * 1000, 1) : '-'} steps/s first-to-last message`,
+  );
   const perStep = (x) => (o.sinkCount ? (x / o.sinkCount).toFixed(2) : '-');
   console.log(
     `    per step: ${perStep(o.pg.xact_commit)} Postgres commits, ${perStep(o.pg.tup_inserted)} rows inserted, ${perStep(o.pg.tup_updated)} rows updated, ` +
@@ -773,7 +816,8 @@ function printProfiles(o) {
     mail.maxMs = Math.max(mail.maxMs, p.mail.maxMs);
     mail.inFlightMax = Math.max(mail.inFlightMax, p.mail.inFlightMax);
     const window = p.timeline.filter(([t]) => t > (o.firstAt ?? o.t0) + 1000 && t <= o.lastAt);
-    if (window.length) elu.push({ pid: p.pid, elu: window.reduce((s, w) => s + w[1], 0) / window.length, cpu: window.reduce((s, w) => s + w[2], 0) / window.length / 1000 });
+    if (window.length)
+      elu.push({ pid: p.pid, elu: window.reduce((s, w) => s + w[1], 0) / window.length, cpu: window.reduce((s, w) => s + w[2], 0) / window.length / 1000 });
   }
   const steps = Math.max(1, o.sinkCount);
   const rows = [...merged.entries()].sort((a, b) => b[1].ms - a[1].ms);
@@ -782,12 +826,15 @@ function printProfiles(o) {
   console.log(`  Profile (BENCH_PROFILE=1, all worker processes; times are as the Node client sees them, queueing in Node included):`);
   console.log(`    Postgres: ${(totalQueries / steps).toFixed(1)} statements per step, ${(totalMs / steps).toFixed(1)} ms of statement time per step`);
   console.log('    | statement | per step | mean ms | max ms |\n    | --- | --- | --- | --- |');
-  for (const [sql, m] of rows.slice(0, 25)) console.log(`    | \`${sql}\` | ${(m.count / steps).toFixed(2)} | ${(m.ms / m.count).toFixed(2)} | ${m.maxMs.toFixed(0)} |`);
+  for (const [sql, m] of rows.slice(0, 25))
+    console.log(`    | \`${sql}\` | ${(m.count / steps).toFixed(2)} | ${(m.ms / m.count).toFixed(2)} | ${m.maxMs.toFixed(0)} |`);
   console.log(
     `    pg pool (max 20 per process): ${(pool.connects / steps).toFixed(1)} checkouts per step, mean wait ${(pool.waitMs / Math.max(1, pool.connects)).toFixed(2)} ms, max wait ${pool.maxWaitMs.toFixed(0)} ms, ` +
       `max in use ${pool.inUseMax}, max queued ${pool.waitingMax}, ${pool.exhausted} checkouts found it exhausted`,
   );
-  console.log(`    sendMail: ${fmt(mail.sends)} calls, mean ${(mail.ms / Math.max(1, mail.sends)).toFixed(2)} ms (includes waiting for a pooled SMTP connection), max ${mail.maxMs.toFixed(0)} ms, max in flight per process ${mail.inFlightMax}`);
+  console.log(
+    `    sendMail: ${fmt(mail.sends)} calls, mean ${(mail.ms / Math.max(1, mail.sends)).toFixed(2)} ms (includes waiting for a pooled SMTP connection), max ${mail.maxMs.toFixed(0)} ms, max in flight per process ${mail.inFlightMax}`,
+  );
   for (const e of elu) console.log(`    worker pid ${e.pid}: event loop utilisation ${(e.elu * 100).toFixed(0)} %, ${e.cpu.toFixed(2)} cores, while sending`);
 }
 
@@ -803,7 +850,11 @@ function categoryOf(frame) {
   }
   const app = /\/dist\/(libs\/[^/]+|apps\/[^/]+)/.exec(url);
   if (app) return `app ${app[1]}`;
-  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+  return url
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .slice(-2)
+    .join('/');
 }
 
 /** Self time by package and by function, counting only samples taken within [from, to] (wall clock). */
@@ -828,7 +879,11 @@ function summariseCpuProfiles(items, from, to) {
       byFunction.set(fn, (byFunction.get(fn) ?? 0) + dt);
     }
   }
-  const top = (m, n) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, ms]) => [k, ms, ms / Math.max(1, total)]);
+  const top = (m, n) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, ms]) => [k, ms, ms / Math.max(1, total)]);
   return { totalMs: total, categories: top(byCategory, 14), functions: top(byFunction, 15) };
 }
 
@@ -843,18 +898,28 @@ function printCpuProfile(o) {
 
 function printRaw(r, label) {
   console.log(`\n  Raw BullMQ (${label}): ${r.workers} no-op worker process(es) x concurrency ${r.concurrency}, ${fmt(r.jobs)} jobs`);
-  console.log(`    added (addBulk x 1000) in ${secs(r.addMs)} (${fmt((r.jobs / r.addMs) * 1000)} jobs/s); ${fmt(r.waitingBefore)} waiting before the workers started`);
-  console.log(`    drained in ${secs(r.elapsedMs)} from worker start${r.stalled ? ' (STALLED)' : ''}: ${fmt((r.completed / r.elapsedMs) * 1000, 1)} jobs/s; ${fmt(((r.completed - 1) / r.steadyMs) * 1000, 1)} jobs/s first-to-last`);
-  console.log(`    completed ${fmt(r.completed)}, failed ${fmt(r.failed)}; ${(r.redis.total / Math.max(1, r.completed)).toFixed(2)} Redis commands per job, EVALSHA ${r.redis.evalsha.seconds.toFixed(1)} s, LPOS ${fmt(r.redis.lpos.calls)} (whole Redis)`);
+  console.log(
+    `    added (addBulk x 1000) in ${secs(r.addMs)} (${fmt((r.jobs / r.addMs) * 1000)} jobs/s); ${fmt(r.waitingBefore)} waiting before the workers started`,
+  );
+  console.log(
+    `    drained in ${secs(r.elapsedMs)} from worker start${r.stalled ? ' (STALLED)' : ''}: ${fmt((r.completed / r.elapsedMs) * 1000, 1)} jobs/s; ${fmt(((r.completed - 1) / r.steadyMs) * 1000, 1)} jobs/s first-to-last`,
+  );
+  console.log(
+    `    completed ${fmt(r.completed)}, failed ${fmt(r.failed)}; ${(r.redis.total / Math.max(1, r.completed)).toFixed(2)} Redis commands per job, EVALSHA ${r.redis.evalsha.seconds.toFixed(1)} s, LPOS ${fmt(r.redis.lpos.calls)} (whole Redis)`,
+  );
   printCpu('the raw run', r.cpu, r.cpuWallMs);
 }
 
 // ---------------------------------------------------------------------------------------------
 
 async function cycle({ workers, concurrency, smtpConnections }) {
-  console.log(`\n=== ${fmt(N)} candidates, ${STEPS} step(s), ${DOMAINS} recipient domains, ${workers} worker process(es), OUTREACH_CONCURRENCY ${concurrency}, SMTP_MAX_CONNECTIONS ${smtpConnections} ===`);
+  console.log(
+    `\n=== ${fmt(N)} candidates, ${STEPS} step(s), ${DOMAINS} recipient domains, ${workers} worker process(es), OUTREACH_CONCURRENCY ${concurrency}, SMTP_MAX_CONNECTIONS ${smtpConnections} ===`,
+  );
   const setup = await setUp();
-  log(`database ${DB} ready; ${fmt(setup.candidateIds.length)} candidates + applications loaded by SQL in ${secs(setup.loadMs)}; ${setup.sequences.length} sequence(s)`);
+  log(
+    `database ${DB} ready; ${fmt(setup.candidateIds.length)} candidates + applications loaded by SQL in ${secs(setup.loadMs)}; ${setup.sequences.length} sequence(s)`,
+  );
 
   const enrolment = await enrolAll(setup.sequences, setup.candidateIds);
   const enqueued = await queueCounts('outreach', PREFIX);
@@ -895,34 +960,51 @@ async function cycle({ workers, concurrency, smtpConnections }) {
   const ratioStrict = outreachRate / rate(fastestRaw);
 
   const problems = [];
-  if (outreach.stalled || outreach.timedOut || outreach.sinkCount !== expected) problems.push(`sink has ${fmt(outreach.sinkCount)} messages, expected ${fmt(expected)}${outreach.timedOut ? ' (the run was cut off by BENCH_MAX_SECONDS)' : ''}`);
+  if (outreach.stalled || outreach.timedOut || outreach.sinkCount !== expected)
+    problems.push(
+      `sink has ${fmt(outreach.sinkCount)} messages, expected ${fmt(expected)}${outreach.timedOut ? ' (the run was cut off by BENCH_MAX_SECONDS)' : ''}`,
+    );
   if (outreach.duplicates) problems.push(`${fmt(outreach.duplicates)} duplicate Message-IDs in the sink`);
   if (outreach.sinkMissingId) problems.push(`${fmt(outreach.sinkMissingId)} messages without a Message-ID`);
   if (outreach.missingFromSink) problems.push(`${fmt(outreach.missingFromSink)} steps 'sent' in Postgres but not in the sink`);
   if (outreach.notInDb) problems.push(`${fmt(outreach.notInDb)} sink messages with no 'sent' step in Postgres`);
-  if ((outreach.statuses.sent ?? 0) !== expected || Object.keys(outreach.statuses).length !== 1) problems.push(`outreach_messages by status: ${JSON.stringify(outreach.statuses)}`);
-  if ((outreach.verification.enrollments.completed ?? 0) !== enrolment.enrolled) problems.push(`enrollments by status: ${JSON.stringify(outreach.verification.enrollments)}`);
-  if (outreach.verification.attempts.max > 1) problems.push(`some steps took more than one attempt (max ${outreach.verification.attempts.max}, total ${outreach.verification.attempts.sum})`);
+  if ((outreach.statuses.sent ?? 0) !== expected || Object.keys(outreach.statuses).length !== 1)
+    problems.push(`outreach_messages by status: ${JSON.stringify(outreach.statuses)}`);
+  if ((outreach.verification.enrollments.completed ?? 0) !== enrolment.enrolled)
+    problems.push(`enrollments by status: ${JSON.stringify(outreach.verification.enrollments)}`);
+  if (outreach.verification.attempts.max > 1)
+    problems.push(`some steps took more than one attempt (max ${outreach.verification.attempts.max}, total ${outreach.verification.attempts.sum})`);
   if (outreach.queue.failed) problems.push(`${fmt(outreach.queue.failed)} failed jobs on the outreach queue`);
   if (enrolment.enrolled !== N) problems.push(`only ${fmt(enrolment.enrolled)} of ${fmt(N)} enrolled: ${JSON.stringify(enrolment.skippedReasons)}`);
-  if (enqueued.waiting + enqueued.delayed + enqueued.prioritized !== enrolment.enrolled) problems.push(`enrolment left ${JSON.stringify(enqueued)} jobs for ${fmt(enrolment.enrolled)} steps`);
+  if (enqueued.waiting + enqueued.delayed + enqueued.prioritized !== enrolment.enrolled)
+    problems.push(`enrolment left ${JSON.stringify(enqueued)} jobs for ${fmt(enrolment.enrolled)} steps`);
 
   console.log(`\n--- Report: ${fmt(N)} candidates, ${workers} worker(s) x concurrency ${concurrency} ---`);
-  console.log(`  Enrolment through the API (no worker running): ${fmt(enrolment.enrolled)} in ${secs(enrolment.totalMs)} = ${fmt((enrolment.enrolled / enrolment.totalMs) * 1000)} enrolments/s`);
+  console.log(
+    `  Enrolment through the API (no worker running): ${fmt(enrolment.enrolled)} in ${secs(enrolment.totalMs)} = ${fmt((enrolment.enrolled / enrolment.totalMs) * 1000)} enrolments/s`,
+  );
   const callMs = enrolment.calls.map((c) => c.ms);
   const callList = callMs.length <= 20 ? `${callMs.map((m) => (m / 1000).toFixed(2)).join(', ')} s ` : '';
-  console.log(`    per call of ${fmt(ENROL_CALL)}: ${callList}(mean ${(callMs.reduce((a, b) => a + b, 0) / callMs.length / 1000).toFixed(3)} s, ${callMs.length} calls)`);
+  console.log(
+    `    per call of ${fmt(ENROL_CALL)}: ${callList}(mean ${(callMs.reduce((a, b) => a + b, 0) / callMs.length / 1000).toFixed(3)} s, ${callMs.length} calls)`,
+  );
   console.log(`    jobs on the outreach queue afterwards: ${JSON.stringify(enqueued)}`);
   for (const r of rawBefore) printRaw(r, `before the outreach run, concurrency ${r.concurrency}`);
   printOutreach(outreach);
   for (const r of rawAfter) printRaw(r, `after the outreach run, concurrency ${r.concurrency}`);
-  console.log(`\n  Checks: ${problems.length ? `PROBLEMS:\n    - ${problems.join('\n    - ')}` : `OK: ${fmt(outreach.sinkCount)} messages in the sink = ${fmt(expected)} steps enrolled, ${fmt(outreach.distinctIds)} distinct Message-IDs, every one 'sent' in Postgres with one attempt, every enrollment completed`}`);
+  console.log(
+    `\n  Checks: ${problems.length ? `PROBLEMS:\n    - ${problems.join('\n    - ')}` : `OK: ${fmt(outreach.sinkCount)} messages in the sink = ${fmt(expected)} steps enrolled, ${fmt(outreach.distinctIds)} distinct Message-IDs, every one 'sent' in Postgres with one attempt, every enrollment completed`}`,
+  );
   if (outreach.verification.details.length) console.log(`    not sent: ${JSON.stringify(outreach.verification.details)}`);
   console.log(`\n  | measure | value |\n  | --- | --- |`);
   console.log(`  | candidates enrolled | ${fmt(enrolment.enrolled)} (${STEPS} step(s) each, delay PT0S, window always open) |`);
-  console.log(`  | enrolment time (API, ${enrolment.calls.length} calls) | ${secs(enrolment.totalMs)} (${fmt((enrolment.enrolled / enrolment.totalMs) * 1000)}/s) |`);
+  console.log(
+    `  | enrolment time (API, ${enrolment.calls.length} calls) | ${secs(enrolment.totalMs)} (${fmt((enrolment.enrolled / enrolment.totalMs) * 1000)}/s) |`,
+  );
   console.log(`  | worker processes x concurrency | ${workers} x ${concurrency} (SMTP_MAX_CONNECTIONS ${smtpConnections}) |`);
-  console.log(`  | outreach end to end (worker start -> last message in the sink) | ${fmt(outreachRate, 1)} steps/s (${fmt(outreach.sinkCount)} in ${secs(outreach.elapsedMs)}${outreach.timedOut ? ', CUT OFF: incomplete' : ''}) |`);
+  console.log(
+    `  | outreach end to end (worker start -> last message in the sink) | ${fmt(outreachRate, 1)} steps/s (${fmt(outreach.sinkCount)} in ${secs(outreach.elapsedMs)}${outreach.timedOut ? ', CUT OFF: incomplete' : ''}) |`,
+  );
   const rawList = raws.map((r) => `${r.when} x${r.concurrency}: ${fmt((r.completed / r.elapsedMs) * 1000, 1)}`).join(', ');
   console.log(`  | raw BullMQ no-op, same ${workers} x ${concurrency} (best of ${same.length}, worker start -> last job) | ${fmt(rawRate, 1)} jobs/s |`);
   console.log(`  | raw BullMQ no-op, every run | ${rawList} |`);
@@ -931,7 +1013,21 @@ async function cycle({ workers, concurrency, smtpConnections }) {
   console.log(`  | goal >= 10 % of raw | ${ratio >= 0.1 ? 'MET' : 'NOT MET'} |`);
   console.log(`  | correctness checks | ${problems.length ? `${problems.length} problem(s)` : 'OK'} |`);
 
-  return { workers, concurrency, smtpConnections, enrolled: enrolment.enrolled, enrolMs: enrolment.totalMs, outreachRate, outreachSteady, rawRate, rawSteady, ratio, ratioSteady, ratioStrict, problems: problems.length };
+  return {
+    workers,
+    concurrency,
+    smtpConnections,
+    enrolled: enrolment.enrolled,
+    enrolMs: enrolment.totalMs,
+    outreachRate,
+    outreachSteady,
+    rawRate,
+    rawSteady,
+    ratio,
+    ratioSteady,
+    ratioStrict,
+    problems: problems.length,
+  };
 }
 
 async function cleanUp() {
@@ -952,8 +1048,14 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 (async () => {
   const matrix = [];
-  for (const workers of WORKER_COUNTS) for (const concurrency of CONCURRENCIES) for (const smtpConnections of SMTP_CONNECTIONS) matrix.push({ workers, concurrency, smtpConnections });
-  log(`bench/outreach: ${fmt(N)} candidates, ${STEPS} step(s), runs: ${matrix.map((m) => `${m.workers}w x ${m.concurrency}c x ${m.smtpConnections}smtp`).join(', ')}; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  for (const workers of WORKER_COUNTS)
+    for (const concurrency of CONCURRENCIES) for (const smtpConnections of SMTP_CONNECTIONS) matrix.push({ workers, concurrency, smtpConnections });
+  log(
+    `bench/outreach: ${fmt(N)} candidates, ${STEPS} step(s), runs: ${matrix.map((m) => `${m.workers}w x ${m.concurrency}c x ${m.smtpConnections}smtp`).join(', ')}; ${os.cpus().length} cores, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const results = [];
   let failed = false;
   try {
@@ -977,7 +1079,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   }
   if (results.length > 1) {
     console.log(`\nSummary (${fmt(N)} candidates; figures are indicative: ${os.cpus().length} cores, shared with whatever else runs):`);
-    console.log('| workers x concurrency | SMTP conns | enrolment | outreach steps/s | raw no-op jobs/s | ratio | ratio first-to-last | ratio to fastest raw | goal 10 % | checks |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    console.log(
+      '| workers x concurrency | SMTP conns | enrolment | outreach steps/s | raw no-op jobs/s | ratio | ratio first-to-last | ratio to fastest raw | goal 10 % | checks |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const r of results) {
       console.log(
         `| ${r.workers} x ${r.concurrency} | ${r.smtpConnections} | ${secs(r.enrolMs)} | ${fmt(r.outreachRate, 1)} | ${fmt(r.rawRate, 1)} | ${(r.ratio * 100).toFixed(1)} % | ${(r.ratioSteady * 100).toFixed(1)} % | ${(r.ratioStrict * 100).toFixed(1)} % | ${r.ratio >= 0.1 ? 'met' : 'not met'} | ${r.problems ? `${r.problems} problem(s)` : 'OK'} |`,

@@ -46,7 +46,8 @@ export class ApiContract {
     const where = `${observed.method} ${observed.path} -> ${observed.status}`;
     const documented = this.document.paths?.[operation.path]?.[operation.method as 'get'];
     const response = documented?.responses?.[String(observed.status)] as { content?: Record<string, unknown> } | undefined;
-    if (!response) return `${where}: status ${observed.status} is not documented for ${operation.method.toUpperCase()} ${operation.path}\nbody: ${JSON.stringify(observed.body).slice(0, 2000)}`;
+    if (!response)
+      return `${where}: status ${observed.status} is not documented for ${operation.method.toUpperCase()} ${operation.path}\nbody: ${JSON.stringify(observed.body).slice(0, 2000)}`;
     const mediaType = observed.contentType.split(';')[0].trim().toLowerCase();
     const declared = Object.keys(response.content ?? {});
     if (declared.length === 0) {

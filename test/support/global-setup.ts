@@ -9,7 +9,9 @@ export default async function globalSetup(): Promise<void> {
     await client.connect();
     await client.query('SELECT 1');
   } catch (error) {
-    throw new Error(`PostgreSQL does not answer at ${databaseUrl}: ${(error as Error).message}. Run the tests with "npm test", which starts it.`, { cause: error });
+    throw new Error(`PostgreSQL does not answer at ${databaseUrl}: ${(error as Error).message}. Run the tests with "npm test", which starts it.`, {
+      cause: error,
+    });
   } finally {
     await client.end().catch(() => undefined);
   }

@@ -190,7 +190,8 @@ export class HttpClient {
     if (this.options.checkContract) {
       this.contract ??= ApiContract.load(this.baseUrl);
       const violation = (await this.contract).violation({ method, path, status: response.status, contentType, body: parsed });
-      if (violation && process.env.CONTRACT_VIOLATIONS_FILE) appendFileSync(process.env.CONTRACT_VIOLATIONS_FILE, `${JSON.stringify({ test: expect.getState().currentTestName, violation })}\n`);
+      if (violation && process.env.CONTRACT_VIOLATIONS_FILE)
+        appendFileSync(process.env.CONTRACT_VIOLATIONS_FILE, `${JSON.stringify({ test: expect.getState().currentTestName, violation })}\n`);
       else if (violation) throw new Error(`the answer breaks the API's OpenAPI contract: ${violation}`);
     }
     return { status: response.status, headers: response.headers, body: parsed as T, text };

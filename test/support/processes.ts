@@ -17,7 +17,10 @@ export interface BuiltProcess {
 async function spawnBuilt(label: string, main: string, portVariable: string, env: Record<string, string>, echoStderr: boolean): Promise<BuiltProcess> {
   if (!existsSync(main)) throw new Error(`${main} is missing: run the tests with "npm test", which builds first`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [main], { env: { ...process.env, ...env, [portVariable]: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env, [portVariable]: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => {

@@ -18,9 +18,10 @@ export async function tracesInDatabase(db: TestDatabase, traces: string[]): Prom
     const hits: string[] = [];
     for (const c of columns) {
       const table = `"${c.table_schema}"."${c.table_name}"`;
-      const { rows } = await client.query<{ value: string }>(`SELECT lower(t."${c.column_name}"::text) AS value FROM ${table} t WHERE lower(t."${c.column_name}"::text) LIKE ANY($1)`, [
-        traces.map((s) => `%${s}%`),
-      ]);
+      const { rows } = await client.query<{ value: string }>(
+        `SELECT lower(t."${c.column_name}"::text) AS value FROM ${table} t WHERE lower(t."${c.column_name}"::text) LIKE ANY($1)`,
+        [traces.map((s) => `%${s}%`)],
+      );
       for (const r of rows) for (const trace of traces.filter((s) => r.value.includes(s))) hits.push(`${table}.${c.column_name}: ${trace}`);
     }
     return [...new Set(hits)].sort();

@@ -4,7 +4,16 @@ import { OutreachModule } from '@app/outreach';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { TaskForcesModule } from '@app/task-forces';
 import { UsersModule } from '@app/users';
-import { BearerAuthGuard, TokenCache, HealthController, IdempotencyInterceptor, loggingModule, MetricsController, RateLimitGuard, RateLimitModule } from '@app/web';
+import {
+  BearerAuthGuard,
+  TokenCache,
+  HealthController,
+  IdempotencyInterceptor,
+  loggingModule,
+  MetricsController,
+  RateLimitGuard,
+  RateLimitModule,
+} from '@app/web';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ApplicationsController } from './controllers/applications.controller';
@@ -21,8 +30,32 @@ export class ApiModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: ApiModule,
-      imports: [PlatformModule.forRoot(config), loggingModule(), RateLimitModule, UsersModule, TaskForcesModule, CandidatesModule, CompensationModule, OutreachModule],
-      controllers: [HealthController, MetricsController, UsersController, TaskForcesController, CandidatesController, ApplicationsController, SalaryBandsController, FxRatesController, OffersController, SequencesController, EnrollmentsController, InboundController, SuppressionsController, UnsubscribeController],
+      imports: [
+        PlatformModule.forRoot(config),
+        loggingModule(),
+        RateLimitModule,
+        UsersModule,
+        TaskForcesModule,
+        CandidatesModule,
+        CompensationModule,
+        OutreachModule,
+      ],
+      controllers: [
+        HealthController,
+        MetricsController,
+        UsersController,
+        TaskForcesController,
+        CandidatesController,
+        ApplicationsController,
+        SalaryBandsController,
+        FxRatesController,
+        OffersController,
+        SequencesController,
+        EnrollmentsController,
+        InboundController,
+        SuppressionsController,
+        UnsubscribeController,
+      ],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.
         TokenCache,

@@ -31,13 +31,16 @@ export async function buildApiApp(config: AppConfig): Promise<NestFastifyApplica
 function limitDocs(app: NestFastifyApplication): void {
   const limiter = app.get(RateLimiter);
   const logger = new Logger('Docs');
-  app.getHttpAdapter().getInstance().addHook('onRequest', async (request, reply) => {
-    if (!/^\/docs(?:[-/?]|$)/.test(request.url)) return;
-    try {
-      await limiter.spend('public', `docs:${clientAddress(request)}`, reply);
-    } catch (error) {
-      sendProblem(request, reply, error, logger);
-      return reply;
-    }
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      if (!/^\/docs(?:[-/?]|$)/.test(request.url)) return;
+      try {
+        await limiter.spend('public', `docs:${clientAddress(request)}`, reply);
+      } catch (error) {
+        sendProblem(request, reply, error, logger);
+        return reply;
+      }
+    });
 }

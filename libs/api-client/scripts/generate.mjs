@@ -15,7 +15,7 @@ if (!source) {
   process.exit(2);
 }
 const header =
-  '// Generated from the API\'s OpenAPI document by `npm run client:generate` at the repository root\n' +
+  "// Generated from the API's OpenAPI document by `npm run client:generate` at the repository root\n" +
   '// (in this package: `npm run generate -- <document>`, which runs openapi-typescript). Do not edit.\n';
 const bin = join(pkg, 'node_modules', 'openapi-typescript', 'bin', 'cli.js');
 const isUrl = /^https?:\/\//.test(source);

@@ -41,4 +41,3 @@ export function createHiringClient(options: HiringClientOptions): HiringClient {
     ...(fetch ? { fetch } : {}),
   });
 }
-

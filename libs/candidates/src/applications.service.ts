@@ -67,11 +67,15 @@ export class ApplicationsService {
         if (!(await this.candidates.canSee(actor, candidate.merged_into, tx))) {
           throw new RuleViolationError('candidate_merged', `Candidate ${dto.candidateId} was merged into another candidate`);
         }
-        throw new RuleViolationError('candidate_merged', `Candidate ${dto.candidateId} was merged into ${candidate.merged_into}`, { mergedInto: candidate.merged_into });
+        throw new RuleViolationError('candidate_merged', `Candidate ${dto.candidateId} was merged into ${candidate.merged_into}`, {
+          mergedInto: candidate.merged_into,
+        });
       }
       if (candidate.erased_at) throw new RuleViolationError('candidate_erased', `Candidate ${dto.candidateId} was erased`);
       if (dto.openingId) {
-        const [opening]: { task_force_id: string; status: string }[] = await tx.query(`SELECT task_force_id, status FROM openings WHERE id = $1`, [dto.openingId]);
+        const [opening]: { task_force_id: string; status: string }[] = await tx.query(`SELECT task_force_id, status FROM openings WHERE id = $1`, [
+          dto.openingId,
+        ]);
         if (!opening || opening.task_force_id !== dto.taskForceId) {
           throw new RuleViolationError('unknown_opening', `Opening ${dto.openingId} is not an opening of this task force`, { field: 'openingId' });
         }
@@ -98,7 +102,13 @@ export class ApplicationsService {
       }
       await this.recordChange(tx, id, null, 'sourced', null, null, actor.userId, now);
       await this.audit.record(
-        { actorId: actor.userId, action: 'application.created', entityType: 'candidate', entityId: dto.candidateId, details: { applicationId: id, taskForceId: dto.taskForceId } },
+        {
+          actorId: actor.userId,
+          action: 'application.created',
+          entityType: 'candidate',
+          entityId: dto.candidateId,
+          details: { applicationId: id, taskForceId: dto.taskForceId },
+        },
         tx,
       );
       return toView(row, await this.history(tx, id));
@@ -145,9 +155,9 @@ export class ApplicationsService {
     const now = this.clock.now();
     const [row] = returnedRows<ApplicationRow>(
       await tx.query(
-      `UPDATE applications a SET stage = $3, closed_reason = $4, version = version + 1, updated_at = $5
+        `UPDATE applications a SET stage = $3, closed_reason = $4, version = version + 1, updated_at = $5
         WHERE id = $1 AND version = $2 RETURNING ${COLUMNS}`,
-      [id, current.version, dto.to, isOpen(dto.to) ? null : (dto.reason ?? null), now],
+        [id, current.version, dto.to, isOpen(dto.to) ? null : (dto.reason ?? null), now],
       ),
     );
     if (!row) {
@@ -175,7 +185,10 @@ export class ApplicationsService {
       else unlocked.push(a.id);
     }
     if (unlocked.length) {
-      const rows: { id: string; stage: Stage }[] = await tx.query(`SELECT id, stage FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [unlocked]);
+      const rows: { id: string; stage: Stage }[] = await tx.query(
+        `SELECT id, stage FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+        [unlocked],
+      );
       for (const r of rows) stages.set(r.id, r.stage);
     }
     const moving = [...stages].filter(([, stage]) => from.includes(stage));
@@ -227,10 +240,9 @@ export class ApplicationsService {
 
   private async history(manager: EntityManager, applicationId: string): Promise<StageChangeView[]> {
     const rows: { from_stage: Stage | null; to_stage: Stage; reason: string | null; comment: string | null; actor_id: string | null; at: Date }[] =
-      await manager.query(
-        `SELECT from_stage, to_stage, reason, comment, actor_id, at FROM application_stage_changes WHERE application_id = $1 ORDER BY id`,
-        [applicationId],
-      );
+      await manager.query(`SELECT from_stage, to_stage, reason, comment, actor_id, at FROM application_stage_changes WHERE application_id = $1 ORDER BY id`, [
+        applicationId,
+      ]);
     return rows.map((r) => ({ from: r.from_stage, to: r.to_stage, reason: r.reason, comment: r.comment, actorId: r.actor_id, at: r.at.toISOString() }));
   }
 }

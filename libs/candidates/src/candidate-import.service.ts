@@ -40,7 +40,13 @@ export const IMPORT_COLUMNS = [
 ] as const;
 type Column = (typeof IMPORT_COLUMNS)[number];
 
-const list = (cell: string | undefined) => (cell ? cell.split(';').map((s) => s.trim()).filter(Boolean) : undefined);
+const list = (cell: string | undefined) =>
+  cell
+    ? cell
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 const text = (cell: string | undefined) => (cell && cell.trim() ? cell.trim() : undefined);
 const num = (cell: string | undefined) => (cell && cell.trim() ? (Number.isNaN(Number(cell)) ? cell : Number(cell)) : undefined);
 
@@ -120,14 +126,21 @@ export class CandidateImportService {
   private parse(csv: string): Partial<Record<Column, string>>[] {
     let records: Record<string, string>[];
     try {
-      records = parse(csv.replace(/^\uFEFF/, ''), { columns: (header: string[]) => this.checkHeader(header), skip_empty_lines: true, relax_column_count: false, trim: false });
+      records = parse(csv.replace(/^\uFEFF/, ''), {
+        columns: (header: string[]) => this.checkHeader(header),
+        skip_empty_lines: true,
+        relax_column_count: false,
+        trim: false,
+      });
     } catch (error) {
       if (error instanceof DomainError) throw error;
       throw new InvalidInputError('invalid_csv', `The file is not valid CSV: ${(error as Error).message}`);
     }
     if (records.length === 0) throw new InvalidInputError('empty_csv', 'The file has a header but no rows');
     if (records.length > MAX_IMPORT_ROWS) {
-      throw new RuleViolationError('too_many_rows', `An import takes at most ${MAX_IMPORT_ROWS} rows; this file has ${records.length}. Split it.`, { maxRows: MAX_IMPORT_ROWS });
+      throw new RuleViolationError('too_many_rows', `An import takes at most ${MAX_IMPORT_ROWS} rows; this file has ${records.length}. Split it.`, {
+        maxRows: MAX_IMPORT_ROWS,
+      });
     }
     return records;
   }

@@ -22,7 +22,6 @@ import { Stage, STAGES } from './pipeline';
 import { IsGitHubProfileUrl, IsLinkedInProfileUrl, IsScholarUrl } from './validators';
 import { CONSENT_STATES, ConsentState, DEGREES, SOURCES, Source, VISA_STATUSES, VisaStatus } from './vocabulary';
 
-
 export class EducationDto {
   @ApiProperty({ example: 'Tsinghua University' }) @Trim() @IsString() @Length(1, 200) university: string;
   @ApiPropertyOptional({ enum: DEGREES }) @IsOptional() @IsIn(DEGREES, oneOfMessage('degree', DEGREES)) degree?: string;
@@ -54,47 +53,82 @@ export class CreateCandidateDto {
   @ApiPropertyOptional({ type: String, nullable: true, example: 'Zhang Wei' }) @IsOptional() @IsString() @Length(1, 200) nativeNamePinyin?: string | null;
 
   @ApiPropertyOptional({ type: [String], example: ['wei.zhang@gmail.com'], description: 'The first address is the primary one' })
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @IsEmail({}, { each: true, message: 'each of emails must be a valid email address' }) @Length(3, 254, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsEmail({}, { each: true, message: 'each of emails must be a valid email address' })
+  @Length(3, 254, { each: true })
   emails?: string[];
 
   @ApiPropertyOptional({ type: String, nullable: true, example: '+1 650 555 0100' })
-  @IsOptional() @IsString() @Matches(/^\+?[0-9][0-9 ().-]{5,24}$/, { message: 'phone must be a phone number such as +1 650 555 0100' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\+?[0-9][0-9 ().-]{5,24}$/, { message: 'phone must be a phone number such as +1 650 555 0100' })
   phone?: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://www.linkedin.com/in/wei-zhang-ml' }) @IsOptional() @IsLinkedInProfileUrl() linkedinUrl?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://www.linkedin.com/in/wei-zhang-ml' })
+  @IsOptional()
+  @IsLinkedInProfileUrl()
+  linkedinUrl?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, example: 'https://github.com/weizhang' }) @IsOptional() @IsGitHubProfileUrl() githubUrl?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://scholar.google.com/citations?user=abc123' }) @IsOptional() @IsScholarUrl() scholarUrl?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'https://scholar.google.com/citations?user=abc123' })
+  @IsOptional()
+  @IsScholarUrl()
+  scholarUrl?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, example: 'San Francisco, CA' }) @IsOptional() @IsString() @Length(1, 200) location?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, example: 'America/Los_Angeles' }) @IsOptional() @IsIanaTimeZone() timeZone?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, example: 'OpenAI' }) @IsOptional() @IsString() @Length(1, 200) currentEmployer?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'Member of Technical Staff' }) @IsOptional() @IsString() @Length(1, 200) currentTitle?: string | null;
-  @ApiPropertyOptional({ type: Number, nullable: true, example: 7.5 }) @IsOptional() @IsNumber({ maxDecimalPlaces: 1 }) @Min(0) @Max(70) yearsOfExperience?: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'Member of Technical Staff' }) @IsOptional() @IsString() @Length(1, 200) currentTitle?:
+    string | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 7.5 }) @IsOptional() @IsNumber({ maxDecimalPlaces: 1 }) @Min(0) @Max(70) yearsOfExperience?:
+    number | null;
 
   @ApiPropertyOptional({ type: [String], example: ['pytorch', 'rlhf', 'distributed training'] })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsString({ each: true }) @Length(1, 60, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @Length(1, 60, { each: true })
   skills?: string[];
 
   @ApiPropertyOptional({ enum: SKILL_AREAS, isArray: true })
-  @IsOptional() @IsArray() @IsUniqueArray() @IsIn(SKILL_AREAS, { each: true, message: `each of skillAreas must be one of ${SKILL_AREAS.join(', ')}` })
+  @IsOptional()
+  @IsArray()
+  @IsUniqueArray()
+  @IsIn(SKILL_AREAS, { each: true, message: `each of skillAreas must be one of ${SKILL_AREAS.join(', ')}` })
   skillAreas?: SkillArea[];
 
   @ApiPropertyOptional({ type: [EducationDto] })
-  @IsOptional() @IsArray() @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => EducationDto)
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @ValidateNested({ each: true })
+  @Type(() => EducationDto)
   education?: EducationDto[];
 
-  @ApiPropertyOptional({ enum: VISA_STATUSES, default: 'unknown' }) @IsOptional() @IsIn(VISA_STATUSES, oneOfMessage('visaStatus', VISA_STATUSES)) visaStatus?: VisaStatus;
+  @ApiPropertyOptional({ enum: VISA_STATUSES, default: 'unknown' })
+  @IsOptional()
+  @IsIn(VISA_STATUSES, oneOfMessage('visaStatus', VISA_STATUSES))
+  visaStatus?: VisaStatus;
   @ApiPropertyOptional({ enum: SOURCES, default: 'sourced' }) @IsOptional() @IsIn(SOURCES, oneOfMessage('source', SOURCES)) source?: Source;
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid', description: 'Recruiter who owns the candidate; the creator by default' })
-  @IsOptional() @IsUUID('all', { message: 'ownerId must be a UUID' }) ownerId?: string | null;
+  @IsOptional()
+  @IsUUID('all', { message: 'ownerId must be a UUID' })
+  ownerId?: string | null;
 
   @ApiPropertyOptional({ type: [String], example: ['tsinghua-yao-class', 'ex-openai'] })
-  @IsOptional() @IsArray() @ArrayMaxSize(50) @IsString({ each: true }) @Length(1, 60, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @Length(1, 60, { each: true })
   tags?: string[];
 
   @ApiPropertyOptional({ enum: CONSENT_STATES, default: 'unknown' })
-  @IsOptional() @IsIn(CONSENT_STATES, oneOfMessage('consentState', CONSENT_STATES)) consentState?: ConsentState;
+  @IsOptional()
+  @IsIn(CONSENT_STATES, oneOfMessage('consentState', CONSENT_STATES))
+  consentState?: ConsentState;
 }
-
 
 export class UpdateCandidateDto extends PartialType(CreateCandidateDto) {
   static readonly [NULLABLE_FIELDS] = CANDIDATE_NULLABLE;
@@ -102,13 +136,22 @@ export class UpdateCandidateDto extends PartialType(CreateCandidateDto) {
 
 export class CandidateListQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Words or prefixes of the name (Latin, pinyin or Chinese), employer, title or skills' })
-  @IsOptional() @IsString() @Length(1, 200) q?: string;
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  q?: string;
   @ApiPropertyOptional({ enum: SKILL_AREAS }) @IsOptional() @IsIn(SKILL_AREAS, oneOfMessage('skillArea', SKILL_AREAS)) skillArea?: SkillArea;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 60) skill?: string;
   @ApiPropertyOptional({ description: 'Current employer, case-insensitive exact match' }) @IsOptional() @IsString() @Length(1, 200) employer?: string;
   @ApiPropertyOptional({ enum: VISA_STATUSES }) @IsOptional() @IsIn(VISA_STATUSES, oneOfMessage('visa', VISA_STATUSES)) visa?: VisaStatus;
-  @ApiPropertyOptional({ enum: STAGES, description: 'Has an application in this stage' }) @IsOptional() @IsIn(STAGES, oneOfMessage('stage', STAGES)) stage?: Stage;
-  @ApiPropertyOptional({ format: 'uuid', description: 'Has an application in this task force' }) @IsOptional() @IsUUID('all', { message: 'taskForceId must be a UUID' }) taskForceId?: string;
+  @ApiPropertyOptional({ enum: STAGES, description: 'Has an application in this stage' })
+  @IsOptional()
+  @IsIn(STAGES, oneOfMessage('stage', STAGES))
+  stage?: Stage;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Has an application in this task force' })
+  @IsOptional()
+  @IsUUID('all', { message: 'taskForceId must be a UUID' })
+  taskForceId?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all', { message: 'ownerId must be a UUID' }) ownerId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 60) tag?: string;
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateTime() updatedSince?: string;
@@ -153,7 +196,10 @@ export class CandidateView {
   @ApiProperty() version: number;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
-  @ApiPropertyOptional({ type: [ApplicationSummary], description: `On single reads only: the newest ${APPLICATIONS_SHOWN} the caller may see, oldest first; every one through GET /v1/applications?candidateId=` })
+  @ApiPropertyOptional({
+    type: [ApplicationSummary],
+    description: `On single reads only: the newest ${APPLICATIONS_SHOWN} the caller may see, oldest first; every one through GET /v1/applications?candidateId=`,
+  })
   applications?: ApplicationSummary[];
 }
 
@@ -171,7 +217,8 @@ export class CreateNoteDto {
 export class NoteView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) candidateId: string;
-  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Read by members of this task force; null: the author only' }) taskForceId: string | null;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'Read by members of this task force; null: the author only' }) taskForceId:
+    string | null;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) authorId: string | null;
   @ApiProperty() body: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
@@ -179,7 +226,8 @@ export class NoteView {
 
 export class MergeCandidatesDto {
   @ApiProperty({ format: 'uuid', description: 'The candidate folded into this one; it stops existing' })
-  @IsUUID('all', { message: 'duplicateId must be a UUID' }) duplicateId: string;
+  @IsUUID('all', { message: 'duplicateId must be a UUID' })
+  duplicateId: string;
 }
 
 /** Rows of each list in an export; the rest follow through GET /v1/candidates/:id/export/:section. */
@@ -231,10 +279,16 @@ export class ApplicationListQuery extends PageQuery {
 export class TransitionDto {
   @ApiProperty({ enum: STAGES, example: 'contacted' }) @IsIn(STAGES, oneOfMessage('to', STAGES)) to: Stage;
   @ApiPropertyOptional({ description: 'Required for rejected and withdrawn: see docs/domain.md for the lists', example: 'accepted_other_offer' })
-  @IsOptional() @IsString() @Length(1, 60) reason?: string;
+  @IsOptional()
+  @IsString()
+  @Length(1, 60)
+  reason?: string;
   @ApiPropertyOptional({ description: 'Optional free-text comment stored with the move' }) @IsOptional() @IsString() @Length(1, 2000) comment?: string;
   @ApiPropertyOptional({ description: 'The version you last read; a stale one is refused with 409' })
-  @IsOptional() @IsInt() @Min(1) expectedVersion?: number;
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  expectedVersion?: number;
 }
 
 export class StageChangeView {
@@ -259,7 +313,6 @@ export class ApplicationView {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiPropertyOptional({ type: [StageChangeView], description: 'On single reads and after a move' }) history?: StageChangeView[];
 }
-
 
 export class ImportReportRow {
   @ApiProperty({ description: '1-based line number in the file (the header is line 1)' }) line: number;

@@ -1,6 +1,19 @@
 import { forgetPerson } from './erasure';
 import { stopOutreach } from './outreach-stop';
-import { affectedCount, AuditLog, Clock, ConflictError, ForbiddenError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import {
+  affectedCount,
+  AuditLog,
+  Clock,
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  newId,
+  NotFoundError,
+  Page,
+  returnedRows,
+  RuleViolationError,
+  toPage,
+} from '@app/platform';
 import { TaskForceAccess } from '@app/task-forces';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
@@ -53,7 +66,15 @@ const tidyEmails = (list: string[]) => {
   return list.map((e) => e.trim()).filter((e) => !seen.has(normalizeEmail(e)) && seen.add(normalizeEmail(e)));
 };
 
-type LookAlikeRow = { id: string; full_name: string; current_employer: string | null; current_title: string | null; emails: string[]; owner_id: string | null; created_at: Date };
+type LookAlikeRow = {
+  id: string;
+  full_name: string;
+  current_employer: string | null;
+  current_title: string | null;
+  emails: string[];
+  owner_id: string | null;
+  created_at: Date;
+};
 const LOOK_ALIKE_COLUMNS = `c.id, c.full_name, c.current_employer, c.current_title, c.emails, c.owner_id, c.created_at`;
 const toLookAlikeView = (r: LookAlikeRow): LookAlikeView => ({
   id: r.id,
@@ -169,7 +190,8 @@ export class CandidatesService {
       };
       for (const [field, column] of SCALAR_COLUMNS) {
         const value = dto[field];
-        if (value !== undefined) set(column, typeof value === 'string' && ['fullName', 'currentEmployer', 'currentTitle'].includes(field) ? value.trim() : value);
+        if (value !== undefined)
+          set(column, typeof value === 'string' && ['fullName', 'currentEmployer', 'currentTitle'].includes(field) ? value.trim() : value);
       }
       if (dto.emails !== undefined) set('emails', tidyEmails(dto.emails ?? []));
       if (dto.skills !== undefined) set('skills', tidyWords(dto.skills ?? []));
@@ -258,12 +280,13 @@ export class CandidatesService {
 
   async notes(actor: Actor, candidateId: string, limit: number, afterId?: string): Promise<Page<NoteView>> {
     await this.access.load(actor, candidateId);
-    const rows: { id: string; candidate_id: string; task_force_id: string | null; author_id: string | null; body: string; created_at: Date }[] = await this.db.query(
-      `SELECT n.id, n.candidate_id, n.task_force_id, n.author_id, n.body, n.created_at FROM candidate_notes n
+    const rows: { id: string; candidate_id: string; task_force_id: string | null; author_id: string | null; body: string; created_at: Date }[] =
+      await this.db.query(
+        `SELECT n.id, n.candidate_id, n.task_force_id, n.author_id, n.body, n.created_at FROM candidate_notes n
         WHERE n.candidate_id = $1 AND ($2::uuid IS NULL OR n.id > $2) AND ${this.access.notesCondition('n', 4)}
         ORDER BY n.id LIMIT $3`,
-      [candidateId, afterId ?? null, limit + 1, this.access.readerParam(actor)],
-    );
+        [candidateId, afterId ?? null, limit + 1, this.access.readerParam(actor)],
+      );
     return toPage(rows, limit, (n) => ({
       id: n.id,
       candidateId: n.candidate_id,
@@ -333,7 +356,8 @@ export class CandidatesService {
   async erase(actor: Actor, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       const row = await this.access.load(actor, id, tx, true);
-      if (!isAdmin(actor) && row.owner_id !== actor.userId) throw new ForbiddenError('owner_or_admin_required', 'Only an admin or the owner may erase a candidate');
+      if (!isAdmin(actor) && row.owner_id !== actor.userId)
+        throw new ForbiddenError('owner_or_admin_required', 'Only an admin or the owner may erase a candidate');
       await this.access.requireSoleReach(actor, [id], 'erase', tx);
       await forgetPerson(tx, id);
       await this.anonymize(tx, id, null);
@@ -369,52 +393,63 @@ export class CandidatesService {
         [keeperId, duplicateId],
       );
       if (clashes.length) {
-        throw new ConflictError(
-          'merge_conflicting_applications',
-          'Both candidates have an open application in the same task force; close one of them first',
-          { taskForceIds: clashes.map((c) => c.task_force_id) },
-        );
+        throw new ConflictError('merge_conflicting_applications', 'Both candidates have an open application in the same task force; close one of them first', {
+          taskForceIds: clashes.map((c) => c.task_force_id),
+        });
       }
       const union = <T>(a: T[], b: T[]) => [...new Set([...a, ...b])];
       const pick = <T>(a: T | null, b: T | null) => a ?? b;
-      const moved = affectedCount(await tx.query(`UPDATE applications SET candidate_id = $1, updated_at = now() WHERE candidate_id = $2`, [keeperId, duplicateId]));
+      const moved = affectedCount(
+        await tx.query(`UPDATE applications SET candidate_id = $1, updated_at = now() WHERE candidate_id = $2`, [keeperId, duplicateId]),
+      );
       const movedNotes = affectedCount(await tx.query(`UPDATE candidate_notes SET candidate_id = $1 WHERE candidate_id = $2`, [keeperId, duplicateId]));
-      const [row] = returnedRows<CandidateRow>(await tx.query(
-        `UPDATE candidates c SET emails = $2, skills = $3, skill_areas = $4, tags = $5, education = $6, native_name = $7, native_name_pinyin = $8,
+      const [row] = returnedRows<CandidateRow>(
+        await tx.query(
+          `UPDATE candidates c SET emails = $2, skills = $3, skill_areas = $4, tags = $5, education = $6, native_name = $7, native_name_pinyin = $8,
                 phone = $9, linkedin_url = $10, github_url = $11, scholar_url = $12, location = $13, time_zone = $14,
                 current_employer = $15, current_title = $16, years_of_experience = $17,
                 consent_state = CASE WHEN 'opted_out' IN (c.consent_state, $18) THEN 'opted_out' ELSE c.consent_state END,
                 version = version + 1, updated_at = now()
           WHERE id = $1 RETURNING ${CANDIDATE_COLUMNS}`,
-        [
-          keeperId,
-          tidyEmails([...keeper.emails, ...dup.emails]),
-          union(keeper.skills, dup.skills),
-          union(keeper.skill_areas, dup.skill_areas),
-          union(keeper.tags, dup.tags),
-          JSON.stringify([...keeper.education, ...dup.education.filter((e) => !keeper.education.some((k) => JSON.stringify(k) === JSON.stringify(e)))]),
-          pick(keeper.native_name, dup.native_name),
-          pick(keeper.native_name_pinyin, dup.native_name_pinyin),
-          pick(keeper.phone, dup.phone),
-          pick(keeper.linkedin_url, dup.linkedin_url),
-          pick(keeper.github_url, dup.github_url),
-          pick(keeper.scholar_url, dup.scholar_url),
-          pick(keeper.location, dup.location),
-          pick(keeper.time_zone, dup.time_zone),
-          pick(keeper.current_employer, dup.current_employer),
-          pick(keeper.current_title, dup.current_title),
-          pick(keeper.years_of_experience, dup.years_of_experience),
-          dup.consent_state,
-        ],
-      ));
+          [
+            keeperId,
+            tidyEmails([...keeper.emails, ...dup.emails]),
+            union(keeper.skills, dup.skills),
+            union(keeper.skill_areas, dup.skill_areas),
+            union(keeper.tags, dup.tags),
+            JSON.stringify([...keeper.education, ...dup.education.filter((e) => !keeper.education.some((k) => JSON.stringify(k) === JSON.stringify(e)))]),
+            pick(keeper.native_name, dup.native_name),
+            pick(keeper.native_name_pinyin, dup.native_name_pinyin),
+            pick(keeper.phone, dup.phone),
+            pick(keeper.linkedin_url, dup.linkedin_url),
+            pick(keeper.github_url, dup.github_url),
+            pick(keeper.scholar_url, dup.scholar_url),
+            pick(keeper.location, dup.location),
+            pick(keeper.time_zone, dup.time_zone),
+            pick(keeper.current_employer, dup.current_employer),
+            pick(keeper.current_title, dup.current_title),
+            pick(keeper.years_of_experience, dup.years_of_experience),
+            dup.consent_state,
+          ],
+        ),
+      );
       await this.anonymize(tx, duplicateId, keeperId);
       await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [keeperId]);
       await this.claimIdentities(tx, actor, keeperId, identitiesOf({ emails: row.emails, linkedinUrl: row.linkedin_url, githubUrl: row.github_url }));
       await this.audit.record(
-        { actorId: actor.userId, action: 'candidate.merged', entityType: 'candidate', entityId: keeperId, details: { duplicateId, movedApplications: moved, movedNotes } },
+        {
+          actorId: actor.userId,
+          action: 'candidate.merged',
+          entityType: 'candidate',
+          entityId: keeperId,
+          details: { duplicateId, movedApplications: moved, movedNotes },
+        },
         tx,
       );
-      await this.audit.record({ actorId: actor.userId, action: 'candidate.merged_into', entityType: 'candidate', entityId: duplicateId, details: { keeperId } }, tx);
+      await this.audit.record(
+        { actorId: actor.userId, action: 'candidate.merged_into', entityType: 'candidate', entityId: duplicateId, details: { keeperId } },
+        tx,
+      );
       return { ...toCandidateView(row), applications: await this.applicationsOf(actor, keeperId, tx) };
     });
   }
@@ -516,10 +551,7 @@ export class CandidatesService {
     if (mergedInto) await tx.query(`UPDATE inbound_events SET candidate_id = $2 WHERE candidate_id = $1`, [id, mergedInto]);
     // Outreach stops for good: running enrollments end and nothing not yet handed to SMTP goes out.
     await stopOutreach(tx, { candidateId: id }, 'erased');
-    await tx.query(
-      `UPDATE application_stage_changes SET comment = NULL WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = $1)`,
-      [id],
-    );
+    await tx.query(`UPDATE application_stage_changes SET comment = NULL WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = $1)`, [id]);
   }
 
   /**

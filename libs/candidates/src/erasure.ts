@@ -57,6 +57,9 @@ export async function forgetPerson(tx: EntityManager, candidateId: string): Prom
     `UPDATE offer_events SET comment = NULL WHERE comment IS NOT NULL AND offer_id IN (SELECT o.id FROM offers o JOIN applications a ON a.id = o.application_id WHERE a.candidate_id = ANY($1::uuid[]))`,
     [person.ids],
   );
-  await tx.query(`UPDATE competing_offers SET employer = '[erased]' WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ANY($1::uuid[]))`, [person.ids]);
+  await tx.query(
+    `UPDATE competing_offers SET employer = '[erased]' WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = ANY($1::uuid[]))`,
+    [person.ids],
+  );
   await forgetReplaysNaming(tx, person.refs);
 }

@@ -10,7 +10,12 @@ describe('duplicate group cursors', () => {
   });
 
   it('refuse anything else, including a cursor of another list', () => {
-    for (const bad of ['abc', encodeCursor(newId()), Buffer.from("g1:' OR 1=1 --").toString('base64url'), encodeGroupCursor('C4CA4238A0B923820DCC509A6F75849B')]) {
+    for (const bad of [
+      'abc',
+      encodeCursor(newId()),
+      Buffer.from("g1:' OR 1=1 --").toString('base64url'),
+      encodeGroupCursor('C4CA4238A0B923820DCC509A6F75849B'),
+    ]) {
       expect(() => decodeGroupCursor(bad)).toThrow(InvalidInputError);
     }
   });

@@ -4,15 +4,7 @@ import { EntityManager } from 'typeorm';
 
 /** Why outreach to a candidate ended; shown on the enrollment as stopReason. */
 export type OutreachStopReason =
-  | 'manual'
-  | 'replied'
-  | 'same_employer_replied'
-  | 'bounced'
-  | 'unsubscribed'
-  | 'opted_out'
-  | 'erased'
-  | 'application_closed'
-  | 'send_failed';
+  'manual' | 'replied' | 'same_employer_replied' | 'bounced' | 'unsubscribed' | 'opted_out' | 'erased' | 'application_closed' | 'send_failed';
 
 export type OutreachScope = { enrollmentIds: string[] } | { candidateId: string } | { applicationId: string };
 
@@ -25,16 +17,23 @@ export type OutreachScope = { enrollmentIds: string[] } | { candidateId: string 
  */
 export async function stopOutreach(tx: EntityManager, scope: OutreachScope, reason: OutreachStopReason): Promise<string[]> {
   const [column, value] =
-    'enrollmentIds' in scope ? ['id = ANY($1::uuid[])', scope.enrollmentIds] : 'candidateId' in scope ? ['candidate_id = $1', scope.candidateId] : ['application_id = $1', scope.applicationId];
+    'enrollmentIds' in scope
+      ? ['id = ANY($1::uuid[])', scope.enrollmentIds]
+      : 'candidateId' in scope
+        ? ['candidate_id = $1', scope.candidateId]
+        : ['application_id = $1', scope.applicationId];
   const stopped = returnedRows<{ id: string }>(
-    await tx.query(`UPDATE enrollments SET status = 'stopped', stop_reason = $2, updated_at = now() WHERE ${column} AND status IN ('active', 'paused') RETURNING id`, [
-      value,
-      reason,
-    ]),
+    await tx.query(
+      `UPDATE enrollments SET status = 'stopped', stop_reason = $2, updated_at = now() WHERE ${column} AND status IN ('active', 'paused') RETURNING id`,
+      [value, reason],
+    ),
   );
   const ids = stopped.map((r) => r.id);
   if (ids.length) {
-    await tx.query(`UPDATE outreach_messages SET status = 'skipped', detail = $2, updated_at = now() WHERE enrollment_id = ANY($1::uuid[]) AND status = 'scheduled'`, [ids, reason]);
+    await tx.query(
+      `UPDATE outreach_messages SET status = 'skipped', detail = $2, updated_at = now() WHERE enrollment_id = ANY($1::uuid[]) AND status = 'scheduled'`,
+      [ids, reason],
+    );
   }
   return ids;
 }

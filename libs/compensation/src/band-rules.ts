@@ -15,11 +15,19 @@ export function checkBand(f: BandFields): (bigint | null)[] {
   if (f.effectiveTo) requireCalendarDate(f.effectiveTo, 'effectiveTo');
   const parse = (value: string | null | undefined, field: string) => (value === null || value === undefined ? null : parseAmount(value, f.currency, field));
   const [min, mid, max] = [parse(f.baseMin, 'baseMin')!, parse(f.baseMid, 'baseMid')!, parse(f.baseMax, 'baseMax')!];
-  const [signOnMin, signOnMax, equityMin, equityMax] = [parse(f.signOnMin, 'signOnMin'), parse(f.signOnMax, 'signOnMax'), parse(f.equityMin, 'equityMin'), parse(f.equityMax, 'equityMax')];
+  const [signOnMin, signOnMax, equityMin, equityMax] = [
+    parse(f.signOnMin, 'signOnMin'),
+    parse(f.signOnMax, 'signOnMax'),
+    parse(f.equityMin, 'equityMin'),
+    parse(f.equityMax, 'equityMax'),
+  ];
   const problems: string[] = [];
   if (min <= 0n) problems.push('baseMin must be positive');
   if (!(min <= mid && mid <= max)) problems.push('base amounts must satisfy baseMin <= baseMid <= baseMax');
-  for (const [name, lo, hi] of [['signOn', signOnMin, signOnMax], ['equity', equityMin, equityMax]] as const) {
+  for (const [name, lo, hi] of [
+    ['signOn', signOnMin, signOnMax],
+    ['equity', equityMin, equityMax],
+  ] as const) {
     if ((lo === null) !== (hi === null)) problems.push(`${name}Min and ${name}Max go together`);
     else if (lo !== null && hi !== null && lo > hi) problems.push(`${name}Min must not exceed ${name}Max`);
   }

@@ -5,7 +5,18 @@ import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-vali
 import { CURRENCIES, Currency, Period, PERIODS } from './money';
 
 /** Location zones bands are set for (docs/compensation.md). */
-export const ZONES = ['us-bay-area', 'us-seattle', 'us-new-york', 'us-remote', 'cn-beijing', 'cn-shanghai', 'cn-hangzhou', 'cn-shenzhen', 'sg-singapore', 'kr-seoul'] as const;
+export const ZONES = [
+  'us-bay-area',
+  'us-seattle',
+  'us-new-york',
+  'us-remote',
+  'cn-beijing',
+  'cn-shanghai',
+  'cn-hangzhou',
+  'cn-shenzhen',
+  'sg-singapore',
+  'kr-seoul',
+] as const;
 export type Zone = (typeof ZONES)[number];
 
 const AMOUNT = /^\d{1,15}(\.\d{1,2})?$/;
@@ -25,16 +36,26 @@ export class CreateSalaryBandDto {
   @ApiProperty({ enum: CURRENCIES, example: 'CNY' }) @IsIn(CURRENCIES, oneOfMessage('currency', CURRENCIES)) currency: Currency;
   @ApiProperty({ enum: PERIODS, example: 'monthly' }) @IsIn(PERIODS, oneOfMessage('period', PERIODS)) period: Period;
   @ApiPropertyOptional({ example: 14, default: 12, description: 'Months of pay a year (13- and 14-month pay are common in China)' })
-  @IsOptional() @IsInt() @Min(12) @Max(16) monthsPerYear?: number;
+  @IsOptional()
+  @IsInt()
+  @Min(12)
+  @Max(16)
+  monthsPerYear?: number;
   @ApiProperty({ example: '36000.00' }) @amount('baseMin') baseMin: string;
   @ApiProperty({ example: '42874.00' }) @amount('baseMid') baseMid: string;
   @ApiProperty({ example: '52000.00' }) @amount('baseMax') baseMax: string;
   @ApiPropertyOptional({ type: String, nullable: true, example: '50000.00' }) @IsOptional() @amount('signOnMin') signOnMin?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, example: '150000.00' }) @IsOptional() @amount('signOnMax') signOnMax?: string | null;
-  @ApiPropertyOptional({ type: String, nullable: true, example: '0.00', description: 'Equity value for the period, in the band currency' }) @IsOptional() @amount('equityMin') equityMin?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '0.00', description: 'Equity value for the period, in the band currency' })
+  @IsOptional()
+  @amount('equityMin')
+  equityMin?: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, example: '200000.00' }) @IsOptional() @amount('equityMax') equityMax?: string | null;
   @ApiProperty({ example: '2027-01-01', description: 'First day in force' }) @date('effectiveFrom') effectiveFrom: string;
-  @ApiPropertyOptional({ type: String, nullable: true, example: '2027-12-31', description: 'Last day in force; open-ended if absent' }) @IsOptional() @date('effectiveTo') effectiveTo?: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2027-12-31', description: 'Last day in force; open-ended if absent' })
+  @IsOptional()
+  @date('effectiveTo')
+  effectiveTo?: string | null;
 }
 
 export class UpdateSalaryBandDto extends PartialType(CreateSalaryBandDto) {
@@ -53,7 +74,9 @@ export class ConversionQuery {
   @ApiPropertyOptional({ enum: CURRENCIES }) @IsOptional() @IsIn(CURRENCIES, oneOfMessage('currency', CURRENCIES)) currency?: Currency;
   @ApiPropertyOptional({ enum: PERIODS }) @IsOptional() @IsIn(PERIODS, oneOfMessage('period', PERIODS)) period?: Period;
   @ApiPropertyOptional({ example: '2027-03-01', description: 'Use the latest rate on or before this day (today by default)' })
-  @IsOptional() @date('asOf') asOf?: string;
+  @IsOptional()
+  @date('asOf')
+  asOf?: string;
 }
 
 export class FxRateUsed {
@@ -119,4 +142,3 @@ export class FxRateView {
   @ApiProperty({ example: '2026-11-01' }) asOf: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
-

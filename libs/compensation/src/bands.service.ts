@@ -77,7 +77,15 @@ export class SalaryBandsService {
 
   async create(actor: Actor, dto: CreateSalaryBandDto): Promise<SalaryBandView> {
     requireAdmin(actor, 'change salary bands');
-    const fields: Fields = { signOnMin: null, signOnMax: null, equityMin: null, equityMax: null, effectiveTo: null, monthsPerYear: 12, ...given(dto) } as Fields;
+    const fields: Fields = {
+      signOnMin: null,
+      signOnMax: null,
+      equityMin: null,
+      equityMax: null,
+      effectiveTo: null,
+      monthsPerYear: 12,
+      ...given(dto),
+    } as Fields;
     const amounts = checkBand(fields);
     return this.db.transaction(async (tx) => {
       const id = newId();
@@ -86,7 +94,18 @@ export class SalaryBandsService {
           `INSERT INTO salary_bands (id, job_family, level, zone, currency, period, months_per_year, base_min, base_mid, base_max,
              sign_on_min, sign_on_max, equity_min, equity_max, effective_from, effective_to)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING ${BAND_COLUMNS}`,
-          [id, fields.jobFamily, fields.level, fields.zone, fields.currency, fields.period, fields.monthsPerYear, ...amounts, fields.effectiveFrom, fields.effectiveTo],
+          [
+            id,
+            fields.jobFamily,
+            fields.level,
+            fields.zone,
+            fields.currency,
+            fields.period,
+            fields.monthsPerYear,
+            ...amounts,
+            fields.effectiveFrom,
+            fields.effectiveTo,
+          ],
         ),
       );
       await this.snapshot(tx, row, actor);
@@ -106,7 +125,9 @@ export class SalaryBandsService {
           (f) => changes[f] === undefined && view[f] !== null,
         );
         if (missing.length) {
-          throw new RuleViolationError('amounts_required', `Changing the currency needs the amounts in the new currency: ${missing.join(', ')}`, { fields: missing });
+          throw new RuleViolationError('amounts_required', `Changing the currency needs the amounts in the new currency: ${missing.join(', ')}`, {
+            fields: missing,
+          });
         }
       }
       if (Object.entries(changes).every(([k, v]) => view[k as keyof SalaryBandView] === v)) return view;
@@ -119,7 +140,19 @@ export class SalaryBandsService {
                     base_mid = $9, base_max = $10, sign_on_min = $11, sign_on_max = $12, equity_min = $13, equity_max = $14,
                     effective_from = $15, effective_to = $16, version = version + 1, updated_at = $17
               WHERE id = $1 RETURNING ${BAND_COLUMNS}`,
-            [id, fields.jobFamily, fields.level, fields.zone, fields.currency, fields.period, fields.monthsPerYear, ...amounts, fields.effectiveFrom, fields.effectiveTo, this.clock.now()],
+            [
+              id,
+              fields.jobFamily,
+              fields.level,
+              fields.zone,
+              fields.currency,
+              fields.period,
+              fields.monthsPerYear,
+              ...amounts,
+              fields.effectiveFrom,
+              fields.effectiveTo,
+              this.clock.now(),
+            ],
           ),
         ),
       );
@@ -135,7 +168,10 @@ export class SalaryBandsService {
   }
 
   async version(id: string, version: number): Promise<SalaryBandView> {
-    const [row]: { snapshot: SalaryBandView }[] = await this.db.query(`SELECT snapshot FROM salary_band_versions WHERE band_id = $1 AND version = $2`, [id, version]);
+    const [row]: { snapshot: SalaryBandView }[] = await this.db.query(`SELECT snapshot FROM salary_band_versions WHERE band_id = $1 AND version = $2`, [
+      id,
+      version,
+    ]);
     if (!row) throw new NotFoundError('Salary band version', `${id} v${version}`);
     return row.snapshot;
   }
@@ -173,7 +209,16 @@ export class SalaryBandsService {
     const to = (amount: string | null) =>
       amount === null
         ? null
-        : formatAmount(convertMoney(parseAmount(amount, band.currency), { currency: band.currency, period: band.period }, { currency, period }, band.monthsPerYear, rate?.ratio ?? null), currency);
+        : formatAmount(
+            convertMoney(
+              parseAmount(amount, band.currency),
+              { currency: band.currency, period: band.period },
+              { currency, period },
+              band.monthsPerYear,
+              rate?.ratio ?? null,
+            ),
+            currency,
+          );
     return {
       converted: true,
       currency,
@@ -221,7 +266,6 @@ export class SalaryBandsService {
       actor.userId,
     ]);
   }
-
 }
 
 const encodeVersionCursor = (version: number) => Buffer.from(`v1:version:${version}`, 'utf8').toString('base64url');

@@ -27,7 +27,14 @@ interface RateRow {
   created_at: Date;
 }
 
-const toView = (r: RateRow): FxRateView => ({ id: r.id, base: r.base, quote: r.quote, rate: formatRate(parseRate(r.rate)), asOf: r.as_of, createdAt: r.created_at.toISOString() });
+const toView = (r: RateRow): FxRateView => ({
+  id: r.id,
+  base: r.base,
+  quote: r.quote,
+  rate: formatRate(parseRate(r.rate)),
+  asOf: r.as_of,
+  createdAt: r.created_at.toISOString(),
+});
 
 /**
  * Exchange rates, one per currency pair and day. A conversion uses the latest rate on or before
@@ -42,7 +49,10 @@ export class FxRatesService {
 
   async put(actor: Actor, base: string, quote: string, dto: PutFxRateDto): Promise<FxRateView> {
     requireAdmin(actor, 'set exchange rates');
-    for (const [field, code] of [['base', base], ['quote', quote]] as const) {
+    for (const [field, code] of [
+      ['base', base],
+      ['quote', quote],
+    ] as const) {
       if (!(CURRENCIES as readonly string[]).includes(code)) {
         throw new InvalidInputError('validation_failed', `${field} must be one of ${CURRENCIES.join(', ')}`, [{ field, message: `unknown currency ${code}` }]);
       }

@@ -1,5 +1,17 @@
 import { InvalidInputError } from '@app/platform';
-import { compaRatio, convertCurrency, convertMoney, convertPeriod, divRound, formatAmount, formatRate, inverse, parseAmount, parseRate, ratioOf } from './money';
+import {
+  compaRatio,
+  convertCurrency,
+  convertMoney,
+  convertPeriod,
+  divRound,
+  formatAmount,
+  formatRate,
+  inverse,
+  parseAmount,
+  parseRate,
+  ratioOf,
+} from './money';
 
 describe('money', () => {
   it('parses and formats exact amounts per currency', () => {
@@ -51,8 +63,20 @@ describe('one-step conversion', () => {
   it('rounds once, with an inverted rate used as an exact fraction', () => {
     const usdPerCny = ratioOf(parseRate('0.138'));
     // 120,000 USD a year -> CNY a month at 14 months: 62,111.801..., not 62,111.81 from rounding each step.
-    expect(formatAmount(convertMoney(parseAmount('120000.00', 'USD'), { currency: 'USD', period: 'annual' }, { currency: 'CNY', period: 'monthly' }, 14, inverse(usdPerCny)), 'CNY')).toBe('62111.80');
-    expect(formatAmount(convertMoney(parseAmount('42874.00', 'CNY'), { currency: 'CNY', period: 'monthly' }, { currency: 'USD', period: 'annual' }, 14, usdPerCny), 'USD')).toBe('82832.57');
-    expect(formatAmount(convertMoney(parseAmount('5000000', 'KRW'), { currency: 'KRW', period: 'monthly' }, { currency: 'KRW', period: 'annual' }, 13, null), 'KRW')).toBe('65000000');
+    expect(
+      formatAmount(
+        convertMoney(parseAmount('120000.00', 'USD'), { currency: 'USD', period: 'annual' }, { currency: 'CNY', period: 'monthly' }, 14, inverse(usdPerCny)),
+        'CNY',
+      ),
+    ).toBe('62111.80');
+    expect(
+      formatAmount(
+        convertMoney(parseAmount('42874.00', 'CNY'), { currency: 'CNY', period: 'monthly' }, { currency: 'USD', period: 'annual' }, 14, usdPerCny),
+        'USD',
+      ),
+    ).toBe('82832.57');
+    expect(
+      formatAmount(convertMoney(parseAmount('5000000', 'KRW'), { currency: 'KRW', period: 'monthly' }, { currency: 'KRW', period: 'annual' }, 13, null), 'KRW'),
+    ).toBe('65000000');
   });
 });

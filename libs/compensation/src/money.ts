@@ -28,9 +28,11 @@ export function parseAmount(text: string, currency: Currency, field = 'amount'):
   const decimals = CURRENCY_DECIMALS[currency];
   const match = /^(\d{1,15})(?:\.(\d+))?$/.exec(text);
   if (!match || (match[2] && match[2].length > decimals)) {
-    throw new InvalidInputError('invalid_amount', `${field} must be a non-negative decimal string with at most ${decimals} decimals for ${currency}, such as "${decimals ? '42874.00' : '5000000'}"`, [
-      { field, message: `not a valid ${currency} amount` },
-    ]);
+    throw new InvalidInputError(
+      'invalid_amount',
+      `${field} must be a non-negative decimal string with at most ${decimals} decimals for ${currency}, such as "${decimals ? '42874.00' : '5000000'}"`,
+      [{ field, message: `not a valid ${currency} amount` }],
+    );
   }
   const minor = BigInt(match[1]) * 10n ** BigInt(decimals) + BigInt((match[2] ?? '').padEnd(decimals, '0') || '0');
   if (minor > MAX_MINOR) throw new InvalidInputError('invalid_amount', `${field} is too large`, [{ field, message: 'too large' }]);
@@ -50,7 +52,9 @@ export function parseRate(text: string): bigint {
   const match = /^(\d{1,9})(?:\.(\d{1,10}))?$/.exec(text);
   const scaled = match ? BigInt(match[1]) * RATE_SCALE + BigInt((match[2] ?? '').padEnd(10, '0')) : 0n;
   if (scaled <= 0n) {
-    throw new InvalidInputError('invalid_rate', 'rate must be a positive decimal string with at most 10 decimals, such as "7.1234"', [{ field: 'rate', message: 'not a valid rate' }]);
+    throw new InvalidInputError('invalid_rate', 'rate must be a positive decimal string with at most 10 decimals, such as "7.1234"', [
+      { field: 'rate', message: 'not a valid rate' },
+    ]);
   }
   return scaled;
 }
@@ -77,7 +81,9 @@ export function convertPeriod(minor: bigint, from: Period, to: Period, monthsPer
 
 /** base / mid as a decimal string with 4 places (1.0000 = on the midpoint). */
 export function compaRatio(base: bigint, mid: bigint): string {
-  const digits = divRound(base * 10_000n, mid).toString().padStart(5, '0');
+  const digits = divRound(base * 10_000n, mid)
+    .toString()
+    .padStart(5, '0');
   return `${digits.slice(0, -4)}.${digits.slice(-4)}`;
 }
 

@@ -9,7 +9,6 @@ export type OfferStatus = (typeof OFFER_STATUSES)[number];
 export const OFFER_ACTIONS = ['submit', 'approve', 'reject', 'send', 'accept', 'decline', 'withdraw'] as const;
 export type OfferAction = (typeof OFFER_ACTIONS)[number];
 
-
 export class CreateOfferDto {
   static readonly [NULLABLE_FIELDS]: readonly string[] = ['signOn', 'equity'];
   @ApiProperty({ format: 'uuid' }) @IsUUID('all', { message: 'applicationId must be a UUID' }) applicationId: string;
@@ -29,7 +28,11 @@ export class UpdateOfferDto extends PartialType(CreateOfferDto) {
 
 export class OfferActionDto {
   @ApiPropertyOptional({ description: 'Required to approve or reject', example: 'Matches the DeepMind counter-offer; approved.' })
-  @IsOptional() @Trim() @IsString() @Length(1, 2000) comment?: string;
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 2000)
+  comment?: string;
 }
 
 export class OfferEvaluation {
@@ -50,15 +53,19 @@ export class OfferEvaluation {
 
 export class CompetingGap {
   @ApiProperty() employer: string;
-  @ApiProperty({ description: 'Their base in this offer\'s currency and period' }) base: string;
-  @ApiProperty({ description: 'This offer\'s base minus theirs (negative: we are below)' }) gap: string;
+  @ApiProperty({ description: "Their base in this offer's currency and period" }) base: string;
+  @ApiProperty({ description: "This offer's base minus theirs (negative: we are below)" }) gap: string;
 }
 
 export class OfferView {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) applicationId: string;
   @ApiProperty({ enum: OFFER_STATUSES }) status: OfferStatus;
-  @ApiProperty({ description: 'Version of the terms, from 1: edits of a draft change its current version in place; once submitted, each PATCH makes a new version (its terms at /v1/offers/{id}/versions/{version}). State changes (submit, approve, send, accept, ...) never change it.' }) version: number;
+  @ApiProperty({
+    description:
+      'Version of the terms, from 1: edits of a draft change its current version in place; once submitted, each PATCH makes a new version (its terms at /v1/offers/{id}/versions/{version}). State changes (submit, approve, send, accept, ...) never change it.',
+  })
+  version: number;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty({ enum: PERIODS }) period: Period;
   @ApiProperty() base: string;
@@ -66,7 +73,8 @@ export class OfferView {
   @ApiProperty({ nullable: true, type: String }) equity: string | null;
   @ApiProperty() startDate: string;
   @ApiProperty({ format: 'date-time' }) expiresAt: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Why the offer is in its state (e.g. sent back for approval after a rate change)' }) statusReason: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why the offer is in its state (e.g. sent back for approval after a rate change)' }) statusReason:
+    string | null;
   @ApiProperty({ type: OfferEvaluation }) evaluation: OfferEvaluation;
   @ApiProperty({ type: CompetingGap, nullable: true }) strongestCompetingOffer: CompetingGap | null;
   @ApiProperty({ enum: OFFER_ACTIONS, isArray: true }) allowedActions: OfferAction[];

@@ -132,9 +132,13 @@ export class OffersService {
       if (!OPEN.includes(current.status)) throw new RuleViolationError('offer_closed', `An offer that is ${current.status} cannot change`);
       this.requireOpenApplication(await this.applications.visible(actor, current.application_id, tx));
       if (dto.currency && dto.currency !== current.currency) {
-        const missing = (['base', 'signOn', 'equity'] as const).filter((f) => dto[f] === undefined && (f === 'base' || current[f === 'signOn' ? 'sign_on' : 'equity'] !== null));
+        const missing = (['base', 'signOn', 'equity'] as const).filter(
+          (f) => dto[f] === undefined && (f === 'base' || current[f === 'signOn' ? 'sign_on' : 'equity'] !== null),
+        );
         if (missing.length) {
-          throw new RuleViolationError('amounts_required', `Changing the currency needs the amounts in the new currency: ${missing.join(', ')}`, { fields: missing });
+          throw new RuleViolationError('amounts_required', `Changing the currency needs the amounts in the new currency: ${missing.join(', ')}`, {
+            fields: missing,
+          });
         }
       }
       const merged = {
@@ -265,17 +269,34 @@ export class OffersService {
 
   async history(actor: Actor, id: string, limit: number, afterId?: string): Promise<Page<OfferEventView>> {
     await this.load(actor, id, this.db.manager);
-    const rows: { id: string; from_status: OfferStatus | null; to_status: OfferStatus; offer_version: number; actor_id: string | null; comment: string | null; at: Date }[] =
-      await this.db.query(
-        `SELECT id, from_status, to_status, offer_version, actor_id, comment, at FROM offer_events WHERE offer_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
-        [id, afterId ?? null, limit + 1],
-      );
-    return toPage(rows, limit, (r) => ({ from: r.from_status, to: r.to_status, offerVersion: r.offer_version, actorId: r.actor_id, comment: r.comment, at: r.at.toISOString() }));
+    const rows: {
+      id: string;
+      from_status: OfferStatus | null;
+      to_status: OfferStatus;
+      offer_version: number;
+      actor_id: string | null;
+      comment: string | null;
+      at: Date;
+    }[] = await this.db.query(
+      `SELECT id, from_status, to_status, offer_version, actor_id, comment, at FROM offer_events WHERE offer_id = $1 AND ($2::uuid IS NULL OR id > $2) ORDER BY id LIMIT $3`,
+      [id, afterId ?? null, limit + 1],
+    );
+    return toPage(rows, limit, (r) => ({
+      from: r.from_status,
+      to: r.to_status,
+      offerVersion: r.offer_version,
+      actorId: r.actor_id,
+      comment: r.comment,
+      at: r.at.toISOString(),
+    }));
   }
 
   async version(actor: Actor, id: string, version: number): Promise<Record<string, unknown>> {
     await this.load(actor, id, this.db.manager);
-    const [row]: { snapshot: Record<string, unknown> }[] = await this.db.query(`SELECT snapshot FROM offer_versions WHERE offer_id = $1 AND version = $2`, [id, version]);
+    const [row]: { snapshot: Record<string, unknown> }[] = await this.db.query(`SELECT snapshot FROM offer_versions WHERE offer_id = $1 AND version = $2`, [
+      id,
+      version,
+    ]);
     if (!row) throw new NotFoundError('Offer version', `${id} v${version}`);
     return row.snapshot;
   }
@@ -292,7 +313,9 @@ export class OffersService {
       await tx.query(`SELECT 1 FROM applications WHERE id = $1 FOR UPDATE`, [applicationId]);
       const [{ n }]: { n: number }[] = await tx.query(`SELECT count(*)::int AS n FROM competing_offers WHERE application_id = $1`, [applicationId]);
       if (n >= MAX_COMPETING_OFFERS) {
-        throw new RuleViolationError('too_many_competing_offers', `An application records at most ${MAX_COMPETING_OFFERS} competing offers`, { max: MAX_COMPETING_OFFERS });
+        throw new RuleViolationError('too_many_competing_offers', `An application records at most ${MAX_COMPETING_OFFERS} competing offers`, {
+          max: MAX_COMPETING_OFFERS,
+        });
       }
       const [inserted]: { created_at: Date }[] = await tx.query(
         `INSERT INTO competing_offers (id, application_id, employer, currency, period, base, bonus, equity, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
@@ -300,13 +323,34 @@ export class OffersService {
       );
       return inserted;
     });
-    return { id, applicationId, employer: dto.employer.trim(), base: dto.base, bonus: dto.bonus ?? null, equity: dto.equity ?? null, currency: dto.currency, period: dto.period, createdAt: row.created_at.toISOString() };
+    return {
+      id,
+      applicationId,
+      employer: dto.employer.trim(),
+      base: dto.base,
+      bonus: dto.bonus ?? null,
+      equity: dto.equity ?? null,
+      currency: dto.currency,
+      period: dto.period,
+      createdAt: row.created_at.toISOString(),
+    };
   }
 
   async competingOffers(actor: Actor, applicationId: string): Promise<CompetingOfferView[]> {
     await this.applications.visible(actor, applicationId);
-    const rows: { id: string; employer: string; currency: Currency; period: Period; base: string; bonus: string | null; equity: string | null; created_at: Date }[] =
-      await this.db.query(`SELECT id, employer, currency, period, base::text, bonus::text, equity::text, created_at FROM competing_offers WHERE application_id = $1 ORDER BY id`, [applicationId]);
+    const rows: {
+      id: string;
+      employer: string;
+      currency: Currency;
+      period: Period;
+      base: string;
+      bonus: string | null;
+      equity: string | null;
+      created_at: Date;
+    }[] = await this.db.query(
+      `SELECT id, employer, currency, period, base::text, bonus::text, equity::text, created_at FROM competing_offers WHERE application_id = $1 ORDER BY id`,
+      [applicationId],
+    );
     return rows.map((r) => ({
       id: r.id,
       applicationId,
@@ -373,9 +417,13 @@ export class OffersService {
     const application = await this.applications.visible(actor, applicationId, tx);
     if (application.stage === to) return;
     if (!from.includes(application.stage)) {
-      throw new RuleViolationError('application_not_ready', `The application is in ${application.stage}; it must be in ${[...from, to].join(' or ')} for this`, {
-        stage: application.stage,
-      });
+      throw new RuleViolationError(
+        'application_not_ready',
+        `The application is in ${application.stage}; it must be in ${[...from, to].join(' or ')} for this`,
+        {
+          stage: application.stage,
+        },
+      );
     }
     await this.applications.transitionIn(tx, actor, applicationId, { to, expectedVersion: application.version });
   }
@@ -395,15 +443,14 @@ export class OffersService {
   private amounts(o: { currency: Currency; base: string; signOn?: string | null; equity?: string | null }): (bigint | null)[] {
     const base = parseAmount(o.base, o.currency, 'base');
     if (base <= 0n) throw new RuleViolationError('base_not_positive', 'base must be more than zero', { field: 'base' });
-    return [
-      base,
-      o.signOn ? parseAmount(o.signOn, o.currency, 'signOn') : null,
-      o.equity ? parseAmount(o.equity, o.currency, 'equity') : null,
-    ];
+    return [base, o.signOn ? parseAmount(o.signOn, o.currency, 'signOn') : null, o.equity ? parseAmount(o.equity, o.currency, 'equity') : null];
   }
 
   private async bandVersion(manager: EntityManager, row: OfferRow): Promise<SalaryBandView> {
-    const [v]: { snapshot: SalaryBandView }[] = await manager.query(`SELECT snapshot FROM salary_band_versions WHERE band_id = $1 AND version = $2`, [row.salary_band_id, row.band_version]);
+    const [v]: { snapshot: SalaryBandView }[] = await manager.query(`SELECT snapshot FROM salary_band_versions WHERE band_id = $1 AND version = $2`, [
+      row.salary_band_id,
+      row.band_version,
+    ]);
     return v.snapshot;
   }
 
@@ -424,7 +471,11 @@ export class OffersService {
         const stored = parseRate(row.pinned_rate);
         const inverted = row.pinned_rate_inverted === true;
         const [base, quote] = inverted ? [band.currency, row.currency] : [row.currency, band.currency];
-        fx = { scaled: stored, ratio: inverted ? inverse(ratioOf(stored)) : ratioOf(stored), used: { base, quote, rate: formatRate(stored), asOf: row.pinned_rate_as_of!, inverted } };
+        fx = {
+          scaled: stored,
+          ratio: inverted ? inverse(ratioOf(stored)) : ratioOf(stored),
+          used: { base, quote, rate: formatRate(stored), asOf: row.pinned_rate_as_of!, inverted },
+        };
       } else {
         fx = await this.fx.rate(row.currency, band.currency, this.fx.today(), manager);
       }
@@ -458,7 +509,11 @@ export class OffersService {
     let best: { employer: string; base: bigint } | null = null;
     const rates = new Map<Currency, Promise<Rate | null>>();
     const rateFrom = (currency: Currency) => {
-      if (!rates.has(currency)) rates.set(currency, this.fx.rate(currency, row.currency, this.fx.today(), manager).catch(() => null));
+      if (!rates.has(currency))
+        rates.set(
+          currency,
+          this.fx.rate(currency, row.currency, this.fx.today(), manager).catch(() => null),
+        );
       return rates.get(currency)!;
     };
     for (const c of competing) {
@@ -517,7 +572,15 @@ export class OffersService {
     await tx.query(`INSERT INTO offer_versions (offer_id, version, snapshot) VALUES ($1, $2, $3)`, [row.id, row.version, JSON.stringify(this.terms(row))]);
   }
 
-  private async event(tx: EntityManager, offerId: string, from: OfferStatus | null, to: OfferStatus, version: number, actorId: string | null, comment: string | null) {
+  private async event(
+    tx: EntityManager,
+    offerId: string,
+    from: OfferStatus | null,
+    to: OfferStatus,
+    version: number,
+    actorId: string | null,
+    comment: string | null,
+  ) {
     await tx.query(`INSERT INTO offer_events (id, offer_id, from_status, to_status, offer_version, actor_id, comment) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
       newId(),
       offerId,

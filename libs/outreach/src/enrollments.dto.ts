@@ -9,13 +9,17 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 
 export class EnrollDto {
   @ApiProperty({ type: [String], format: 'uuid', description: 'Up to 10,000 candidates' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10_000) @IsUUID('all', { each: true, message: 'each of candidateIds must be a UUID' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10_000)
+  @IsUUID('all', { each: true, message: 'each of candidateIds must be a UUID' })
   candidateIds: string[];
 }
 
 export class EnrollmentListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: ENROLLMENT_STATUSES })
-  @IsOptional() @IsIn(ENROLLMENT_STATUSES, { message: `status must be one of ${ENROLLMENT_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(ENROLLMENT_STATUSES, { message: `status must be one of ${ENROLLMENT_STATUSES.join(', ')}` })
   status?: EnrollmentStatus;
 }
 
@@ -56,7 +60,11 @@ export class EnrollmentView {
   @ApiProperty({ format: 'uuid' }) applicationId: string;
   @ApiProperty({ enum: ENROLLMENT_STATUSES }) status: EnrollmentStatus;
   @ApiProperty({ nullable: true, type: String }) stopReason: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'Why the system paused it (the mail server refused the sender or the configuration); null when a person paused it' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why the system paused it (the mail server refused the sender or the configuration); null when a person paused it',
+  })
   pauseReason: string | null;
   @ApiProperty({ description: 'The zone send windows are read in' }) timeZone: string;
   @ApiProperty({ type: [MessageView] }) messages: MessageView[];

@@ -76,22 +76,53 @@ export class EnrollmentsService {
     const eligible: { candidateId: string; applicationId: string; zone: string }[] = [];
     for (const id of ids) {
       const r = byId.get(id);
-      const reason: SkipReason | null = !r || !r.visible ? 'not_found' : r.erased ? 'erased' : r.consent_state === 'opted_out' ? 'opted_out' : !r.has_email ? 'no_email' : !r.deliverable ? 'bounced' : !r.application_id ? 'no_application' : r.enrolled ? 'already_enrolled' : null;
+      const reason: SkipReason | null =
+        !r || !r.visible
+          ? 'not_found'
+          : r.erased
+            ? 'erased'
+            : r.consent_state === 'opted_out'
+              ? 'opted_out'
+              : !r.has_email
+                ? 'no_email'
+                : !r.deliverable
+                  ? 'bounced'
+                  : !r.application_id
+                    ? 'no_application'
+                    : r.enrolled
+                      ? 'already_enrolled'
+                      : null;
       if (reason) skipped.push({ candidateId: id, reason });
-      else eligible.push({ candidateId: id, applicationId: r!.application_id!, zone: d.timeZoneRule === 'candidate' && r!.time_zone ? r!.time_zone : taskForce.time_zone });
+      else
+        eligible.push({
+          candidateId: id,
+          applicationId: r!.application_id!,
+          zone: d.timeZoneRule === 'candidate' && r!.time_zone ? r!.time_zone : taskForce.time_zone,
+        });
     }
     const enrolled: EnrollResult['enrolled'] = [];
     const now = this.clock.now();
     const firstDelayMs = Duration.fromISO(d.steps[0].delay).toMillis();
     for (let i = 0; i < eligible.length; i += 1000) {
-      const batch = eligible.slice(i, i + 1000).map((e) => ({ ...e, id: newId(), due: nextSendTime(new Date(now.getTime() + firstDelayMs), e.zone, d.sendWindow, d.holidayCalendars) }));
+      const batch = eligible
+        .slice(i, i + 1000)
+        .map((e) => ({ ...e, id: newId(), due: nextSendTime(new Date(now.getTime() + firstDelayMs), e.zone, d.sendWindow, d.holidayCalendars) }));
       const scheduled = await this.db.transaction(async (tx) => {
         const inserted: { id: string; candidate_id: string }[] = await tx.query(
           `INSERT INTO enrollments (id, sequence_id, sequence_version, candidate_id, application_id, task_force_id, time_zone, enrolled_by)
            SELECT t.id, $1, $2, t.candidate_id, t.application_id, $3, t.zone, $4
              FROM unnest($5::uuid[], $6::uuid[], $7::uuid[], $8::text[]) AS t(id, candidate_id, application_id, zone)
            ON CONFLICT DO NOTHING RETURNING id, candidate_id`,
-          [sequenceId, sequence.version, sequence.taskForceId, actor.userId, batch.map((b) => b.id), batch.map((b) => b.candidateId), batch.map((b) => b.applicationId), batch.map((b) => b.zone)],
+          [
+            sequenceId,
+            sequence.version,
+            sequence.taskForceId,
+            actor.userId,
+            batch.map((b) => b.id),
+            batch.map((b) => b.candidateId),
+            batch.map((b) => b.applicationId),
+            batch.map((b) => b.zone),
+          ],
         );
         const won = new Set(inserted.map((r) => r.id));
         const rowsToSchedule = batch.filter((b) => won.has(b.id)).map((b) => ({ ...b, stepId: newId() }));
@@ -140,7 +171,10 @@ export class EnrollmentsService {
       const from: EnrollmentStatus[] = action === 'pause' ? ['active'] : action === 'resume' ? ['paused'] : ['active', 'paused'];
       const to: EnrollmentStatus = action === 'pause' ? 'paused' : action === 'resume' ? 'active' : 'stopped';
       if (!from.includes(current.status)) {
-        throw new RuleViolationError('illegal_enrollment_action', `An enrollment that is ${current.status} cannot ${action}`, { enrollmentStatus: current.status, action });
+        throw new RuleViolationError('illegal_enrollment_action', `An enrollment that is ${current.status} cannot ${action}`, {
+          enrollmentStatus: current.status,
+          action,
+        });
       }
       const conflict = () => new ConflictError('concurrent_modification', 'The enrollment changed meanwhile; re-read it');
       if (action === 'stop') {
@@ -149,7 +183,11 @@ export class EnrollmentsService {
         return this.view(tx, await this.load(tx, actor, id));
       }
       const [row] = returnedRows<EnrollmentRow>(
-        await tx.query(`UPDATE enrollments e SET status = $3, pause_reason = NULL, updated_at = now() WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`, [id, current.status, to]),
+        await tx.query(`UPDATE enrollments e SET status = $3, pause_reason = NULL, updated_at = now() WHERE id = $1 AND status = $2 RETURNING ${COLUMNS}`, [
+          id,
+          current.status,
+          to,
+        ]),
       );
       if (!row) throw conflict();
       if (action === 'resume') resumed = await this.reschedule(tx, row);
@@ -173,19 +211,24 @@ export class EnrollmentsService {
       );
       if (!message) throw new NotFoundError('Step', `${id} step ${step}`);
       if (message.status !== 'uncertain') {
-        throw new RuleViolationError('step_not_uncertain', `Only an uncertain step can be sent again; step ${step} is ${message.status}`, { status: message.status });
+        throw new RuleViolationError('step_not_uncertain', `Only an uncertain step can be sent again; step ${step} is ${message.status}`, {
+          status: message.status,
+        });
       }
       if (locked.status !== 'active') {
         throw new RuleViolationError('enrollment_not_active', `The enrollment is ${locked.status}; resume it first`, { enrollmentStatus: locked.status });
       }
       const now = this.clock.now();
       // A person says the first attempt did not arrive: its cap counts go back, and the resend counts when it goes out.
-      await tx.query(`UPDATE outreach_messages SET status = 'scheduled', due_at = $2, claim_token = NULL, cap_keys = '{}', detail = $3, updated_at = $2 WHERE id = $1`, [
-        message.id,
-        now,
-        `sent again at the request of ${actor.userId}`,
-      ]);
-      return { view: await this.view(tx, enrollment), due: { id: message.id, dueAt: now }, counted: message.cap_day ? { day: message.cap_day, keys: [...message.cap_keys].sort() } : null };
+      await tx.query(
+        `UPDATE outreach_messages SET status = 'scheduled', due_at = $2, claim_token = NULL, cap_keys = '{}', detail = $3, updated_at = $2 WHERE id = $1`,
+        [message.id, now, `sent again at the request of ${actor.userId}`],
+      );
+      return {
+        view: await this.view(tx, enrollment),
+        due: { id: message.id, dueAt: now },
+        counted: message.cap_day ? { day: message.cap_day, keys: [...message.cap_keys].sort() } : null,
+      };
     });
     // After the commit, one key at a time in key order, as the sender gives counts back.
     if (counted) {
@@ -206,12 +249,19 @@ export class EnrollmentsService {
     const { view, next } = await this.db.transaction(async (tx) => {
       const enrollment = await this.load(tx, actor, id);
       // Applications, then enrollments: the sender's lock order.
-      const [application]: { id: string; stage: Stage }[] = await tx.query(`SELECT id, stage FROM applications WHERE id = $1 FOR NO KEY UPDATE`, [enrollment.application_id]);
+      const [application]: { id: string; stage: Stage }[] = await tx.query(`SELECT id, stage FROM applications WHERE id = $1 FOR NO KEY UPDATE`, [
+        enrollment.application_id,
+      ]);
       const [locked]: { status: EnrollmentStatus }[] = await tx.query(`SELECT status FROM enrollments WHERE id = $1 FOR NO KEY UPDATE`, [id]);
-      const [message]: { id: string; status: string }[] = await tx.query(`SELECT id, status FROM outreach_messages WHERE enrollment_id = $1 AND step = $2 FOR UPDATE`, [id, step]);
+      const [message]: { id: string; status: string }[] = await tx.query(
+        `SELECT id, status FROM outreach_messages WHERE enrollment_id = $1 AND step = $2 FOR UPDATE`,
+        [id, step],
+      );
       if (!message) throw new NotFoundError('Step', `${id} step ${step}`);
       if (message.status !== 'uncertain') {
-        throw new RuleViolationError('step_not_uncertain', `Only an uncertain step can be marked sent; step ${step} is ${message.status}`, { status: message.status });
+        throw new RuleViolationError('step_not_uncertain', `Only an uncertain step can be marked sent; step ${step} is ${message.status}`, {
+          status: message.status,
+        });
       }
       const now = this.clock.now();
       await tx.query(`UPDATE outreach_messages SET status = 'sent', sent_at = $2, claim_token = NULL, detail = $3, updated_at = $2 WHERE id = $1`, [
@@ -221,10 +271,10 @@ export class EnrollmentsService {
       ]);
       let planned: { id: string; dueAt: Date } | null = null;
       if (locked.status === 'active' || locked.status === 'paused') {
-        const [version]: { definition: SequenceDefinition }[] = await tx.query(`SELECT definition FROM sequence_versions WHERE sequence_id = $1 AND version = $2`, [
-          enrollment.sequence_id,
-          enrollment.sequence_version,
-        ]);
+        const [version]: { definition: SequenceDefinition }[] = await tx.query(
+          `SELECT definition FROM sequence_versions WHERE sequence_id = $1 AND version = $2`,
+          [enrollment.sequence_id, enrollment.sequence_version],
+        );
         const d = version.definition;
         const waiting: unknown[] = await tx.query(`SELECT 1 FROM outreach_messages WHERE enrollment_id = $1 AND step > $2`, [id, step]);
         if (step >= d.steps.length) {
@@ -240,7 +290,8 @@ export class EnrollmentsService {
             messageIdFor(id, step + 1, this.config.PUBLIC_BASE_URL),
           ]);
         }
-        if (step === 1 && application) await this.applications.advanceByOutreach(tx, [{ id: application.id, stage: application.stage }], 'contacted', 'first outreach message marked sent');
+        if (step === 1 && application)
+          await this.applications.advanceByOutreach(tx, [{ id: application.id, stage: application.stage }], 'contacted', 'first outreach message marked sent');
       }
       await this.audit.record({ actorId: actor.userId, action: 'outreach_step.marked_sent', entityType: 'enrollment', entityId: id, details: { step } }, tx);
       const next = planned && locked.status === 'active' ? [planned] : [];
@@ -256,7 +307,10 @@ export class EnrollmentsService {
       enrollment.sequence_id,
       enrollment.sequence_version,
     ]);
-    const waiting: { id: string; due_at: Date }[] = await tx.query(`SELECT id, due_at FROM outreach_messages WHERE enrollment_id = $1 AND status = 'scheduled'`, [enrollment.id]);
+    const waiting: { id: string; due_at: Date }[] = await tx.query(
+      `SELECT id, due_at FROM outreach_messages WHERE enrollment_id = $1 AND status = 'scheduled'`,
+      [enrollment.id],
+    );
     const now = this.clock.now();
     const d = version.definition;
     const steps = waiting.map((m) => {

@@ -31,7 +31,13 @@ export class InboundEventDto {
   recipient?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(1000) subject?: string;
   @ApiPropertyOptional({ example: '<0195f1c2-....1@hiring.example.com>' }) @IsOptional() @IsString() @Length(1, 2000) inReplyTo?: string;
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @ArrayMaxSize(200) @IsString({ each: true }) @MaxLength(2000, { each: true }) references?: string[];
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  @MaxLength(2000, { each: true })
+  references?: string[];
   @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, example: { 'Auto-Submitted': 'auto-replied' } })
   @IsOptional()
   @IsHeaderMap()

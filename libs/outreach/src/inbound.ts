@@ -3,7 +3,12 @@ export function referencedMessageIds(inReplyTo: string | null | undefined, refer
   const ids: string[] = [];
   const collect = (text: string) => {
     const bracketed = text.match(/<[^<>\s]+>/g);
-    const found = bracketed ?? text.split(/[\s,]+/).filter((t) => t.includes('@')).map((t) => `<${t}>`);
+    const found =
+      bracketed ??
+      text
+        .split(/[\s,]+/)
+        .filter((t) => t.includes('@'))
+        .map((t) => `<${t}>`);
     for (const id of found) if (!ids.includes(id)) ids.push(id);
   };
   if (inReplyTo) collect(inReplyTo);
@@ -11,7 +16,8 @@ export function referencedMessageIds(inReplyTo: string | null | undefined, refer
   return ids;
 }
 
-const AUTO_SUBJECT = /^(auto(matic)?[ -]?(reply|response)|out of (the )?office|ooo\b|away from (the )?office|on (vacation|holiday|leave)|autoreply|自动回复|自動回覆|不在办公室)|^auto:/i;
+const AUTO_SUBJECT =
+  /^(auto(matic)?[ -]?(reply|response)|out of (the )?office|ooo\b|away from (the )?office|on (vacation|holiday|leave)|autoreply|自动回复|自動回覆|不在办公室)|^auto:/i;
 
 /**
  * RFC 3834 and the de-facto headers of Exchange, Gmail and common responders: an automatic answer
@@ -21,7 +27,12 @@ export function isAutoReply(headers: Record<string, string> | null | undefined, 
   const h = new Map(Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v).trim().toLowerCase()]));
   const autoSubmitted = h.get('auto-submitted');
   if (autoSubmitted && autoSubmitted !== 'no') return true;
-  if (h.has('x-autoreply') || h.has('x-autorespond') || (h.has('x-auto-response-suppress') && /\b(oof|autoreply|all)\b/.test(h.get('x-auto-response-suppress')!))) return true;
+  if (
+    h.has('x-autoreply') ||
+    h.has('x-autorespond') ||
+    (h.has('x-auto-response-suppress') && /\b(oof|autoreply|all)\b/.test(h.get('x-auto-response-suppress')!))
+  )
+    return true;
   if (['auto_reply', 'bulk', 'junk', 'list'].includes(h.get('precedence') ?? '')) return true;
   if (h.get('x-ms-exchange-generated-message-source')?.includes('mailbox rules') || h.has('x-ms-exchange-inbox-rules-loop')) return true;
   return AUTO_SUBJECT.test((subject ?? '').trim());

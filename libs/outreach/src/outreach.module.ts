@@ -10,7 +10,16 @@ import { OutreachSender } from './sender.service';
 import { SequencesService } from './sequences.service';
 import { SuppressionsService } from './suppressions';
 
-const SERVICES = [SequencesService, EnrollmentsService, OutreachJobs, OutreachSender, OutreachReconciler, OutreachResponses, SuppressionsService, OutreachSendMetrics];
+const SERVICES = [
+  SequencesService,
+  EnrollmentsService,
+  OutreachJobs,
+  OutreachSender,
+  OutreachReconciler,
+  OutreachResponses,
+  SuppressionsService,
+  OutreachSendMetrics,
+];
 
 @Module({ imports: [TaskForcesModule, CandidatesModule], providers: SERVICES, exports: SERVICES })
 export class OutreachModule {}

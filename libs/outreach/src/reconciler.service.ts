@@ -89,7 +89,11 @@ export class OutreachReconciler {
       const missing = due
         .map((m, i) => ({ m, presence: presence[i] }))
         .filter(({ presence }) => presence !== 'pending')
-        .map(({ m, presence }) => ({ id: m.id, dueAt: m.due_at, jobId: presence === 'missing' ? undefined : `${sendJobId(m.id, m.due_at)}-again-${now.getTime()}` }));
+        .map(({ m, presence }) => ({
+          id: m.id,
+          dueAt: m.due_at,
+          jobId: presence === 'missing' ? undefined : `${sendJobId(m.id, m.due_at)}-again-${now.getTime()}`,
+        }));
       await this.jobs.enqueue(missing);
       enqueued += missing.length;
       const last = due[due.length - 1];

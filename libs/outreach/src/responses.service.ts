@@ -74,11 +74,17 @@ export class OutreachResponses {
         await this.markResponse(tx, match, 'bounced');
         const about = match.enrollments[0];
         const [source]: { sequence_id: string }[] = about ? await tx.query(`SELECT sequence_id FROM enrollments WHERE id = $1`, [about.id]) : [];
-        await recordBounce(tx, match.candidateId, dto.recipient ?? (await this.lastRecipient(tx, match)), dto.subject ?? 'bounce reported', about && {
-          enrollmentId: about.id,
-          sequenceId: source?.sequence_id ?? null,
-          step: about.step,
-        });
+        await recordBounce(
+          tx,
+          match.candidateId,
+          dto.recipient ?? (await this.lastRecipient(tx, match)),
+          dto.subject ?? 'bounce reported',
+          about && {
+            enrollmentId: about.id,
+            sequenceId: source?.sequence_id ?? null,
+            step: about.step,
+          },
+        );
         outcome = 'bounced';
       } else if (match && dto.kind === 'unsubscribe') {
         await this.markResponse(tx, match, 'unsubscribed');
@@ -123,7 +129,9 @@ export class OutreachResponses {
   /** The token itself when it is one of ours; a 400 otherwise. */
   checkUnsubscribeToken(token: string | undefined): string {
     if (!token || !verifyUnsubscribeToken(this.config.UNSUBSCRIBE_SECRET, token)) {
-      throw new InvalidInputError('invalid_unsubscribe_token', 'This unsubscribe link is not valid', [{ field: 'token', message: 'not a valid unsubscribe token' }]);
+      throw new InvalidInputError('invalid_unsubscribe_token', 'This unsubscribe link is not valid', [
+        { field: 'token', message: 'not a valid unsubscribe token' },
+      ]);
     }
     return token;
   }
@@ -132,9 +140,17 @@ export class OutreachResponses {
   async unsubscribe(token: string): Promise<{ candidateId: string }> {
     const enrollmentId = verifyUnsubscribeToken(this.config.UNSUBSCRIBE_SECRET, this.checkUnsubscribeToken(token))!;
     return this.db.transaction(async (tx) => {
-      const [enrollment]: { candidate_id: string; application_id: string }[] = await tx.query(`SELECT candidate_id, application_id FROM enrollments WHERE id = $1`, [enrollmentId]);
-      if (!enrollment) throw new InvalidInputError('invalid_unsubscribe_token', 'This unsubscribe link is not valid', [{ field: 'token', message: 'unknown enrollment' }]);
-      await this.markResponse(tx, { by: 'message_id', candidateId: enrollment.candidate_id, enrollments: [{ id: enrollmentId, applicationId: enrollment.application_id, step: null }] }, 'unsubscribed');
+      const [enrollment]: { candidate_id: string; application_id: string }[] = await tx.query(
+        `SELECT candidate_id, application_id FROM enrollments WHERE id = $1`,
+        [enrollmentId],
+      );
+      if (!enrollment)
+        throw new InvalidInputError('invalid_unsubscribe_token', 'This unsubscribe link is not valid', [{ field: 'token', message: 'unknown enrollment' }]);
+      await this.markResponse(
+        tx,
+        { by: 'message_id', candidateId: enrollment.candidate_id, enrollments: [{ id: enrollmentId, applicationId: enrollment.application_id, step: null }] },
+        'unsubscribed',
+      );
       await this.optOut(tx, enrollment.candidate_id, 'unsubscribe link');
       return { candidateId: enrollment.candidate_id };
     });
@@ -150,7 +166,8 @@ export class OutreachResponses {
           WHERE m.message_id = ANY($1::text[]) ORDER BY array_position($1::text[], m.message_id) LIMIT 1`,
         [ids],
       );
-      if (hit) return { by: 'message_id', candidateId: hit.candidate_id, enrollments: [{ id: hit.enrollment_id, applicationId: hit.application_id, step: hit.step }] };
+      if (hit)
+        return { by: 'message_id', candidateId: hit.candidate_id, enrollments: [{ id: hit.enrollment_id, applicationId: hit.application_id, step: hit.step }] };
     }
     const address = dto.kind === 'bounce' ? dto.recipient : dto.from;
     if (!address) return null;
@@ -166,7 +183,12 @@ export class OutreachResponses {
   /** Stops the enrollments, moves their applications to replied, and applies the same-employer rule. */
   private async replied(tx: EntityManager, match: Match): Promise<void> {
     // Applications before enrollments: the order the sender takes its locks in.
-    await this.applications.advanceByOutreach(tx, match.enrollments.map((e) => ({ id: e.applicationId })), 'replied', 'the candidate replied to outreach');
+    await this.applications.advanceByOutreach(
+      tx,
+      match.enrollments.map((e) => ({ id: e.applicationId })),
+      'replied',
+      'the candidate replied to outreach',
+    );
     await this.markResponse(tx, match, 'replied');
     await stopOutreach(tx, { enrollmentIds: match.enrollments.map((e) => e.id) }, 'replied');
     const colleagues: { id: string }[] = await tx.query(
@@ -201,7 +223,8 @@ export class OutreachResponses {
       [candidateId],
     );
     await stopOutreach(tx, { candidateId }, 'unsubscribed');
-    if (affectedCount(changed) > 0) await this.audit.record({ actorId: null, action: 'candidate.opted_out', entityType: 'candidate', entityId: candidateId, details: { via } }, tx);
+    if (affectedCount(changed) > 0)
+      await this.audit.record({ actorId: null, action: 'candidate.opted_out', entityType: 'candidate', entityId: candidateId, details: { via } }, tx);
   }
 
   private async lastRecipient(tx: EntityManager, match: Match): Promise<string | null> {
@@ -217,4 +240,3 @@ export class OutreachResponses {
     return row ? toView(row) : null;
   }
 }
-

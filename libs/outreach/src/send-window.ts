@@ -54,7 +54,8 @@ export function nextSendTime(due: Date, zone: string, window: SendWindow, calend
     const date = local.toISODate()!;
     if (window.days.includes(day) && !isHoliday(date, calendars)) {
       const opens = local.startOf('day').set({ hour: Math.floor(startMin / 60), minute: startMin % 60 });
-      const closes = endMin === 24 * 60 ? local.startOf('day').plus({ days: 1 }) : local.startOf('day').set({ hour: Math.floor(endMin / 60), minute: endMin % 60 });
+      const closes =
+        endMin === 24 * 60 ? local.startOf('day').plus({ days: 1 }) : local.startOf('day').set({ hour: Math.floor(endMin / 60), minute: endMin % 60 });
       if (local < opens) return opens.toJSDate();
       if (local < closes) return local.toJSDate();
     }

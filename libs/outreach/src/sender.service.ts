@@ -146,7 +146,9 @@ export class OutreachSender {
           // Nothing reached SMTP (a deferral failed, a lock wait ended in a deadlock, the connection
           // broke): the claims go back, so the jobs' retries can send them. After a hand-off they stay `sending`.
           if (!batch.handedToSmtp) {
-            await this.giveBack(runner, ready, batch.token).catch((e: Error) => this.logger.warn(`claims not given back (${e.message}); the reconciler will mark them uncertain`));
+            await this.giveBack(runner, ready, batch.token).catch((e: Error) =>
+              this.logger.warn(`claims not given back (${e.message}); the reconciler will mark them uncertain`),
+            );
           }
           throw error;
         }
@@ -243,7 +245,8 @@ export class OutreachSender {
       for (const key of step.capKeys) left.set(key, left.get(key)! - 1);
       kept.push(step);
     }
-    if (deferred.length) await this.defer(runner, deferred, token, new Map(steps.flatMap((s) => s.capKeys.map((k) => [k, dayOf(s)] as const))), left, now, outcomes);
+    if (deferred.length)
+      await this.defer(runner, deferred, token, new Map(steps.flatMap((s) => s.capKeys.map((k) => [k, dayOf(s)] as const))), left, now, outcomes);
     return kept;
   }
 
@@ -271,14 +274,24 @@ export class OutreachSender {
     const unusedCounts: CountsBack = new Map();
     for (const [key, n] of unused) if (n > 0) addCounts(unusedCounts, dayOfKey.get(key)!, [key], n);
     await runner.manager.transaction(async (tx) => {
-      await this.release(tx, plans.map((p) => ({ id: p.step.id, detail: p.reason, dueAt: p.until })), 'scheduled', { unsent: true, token });
+      await this.release(
+        tx,
+        plans.map((p) => ({ id: p.step.id, detail: p.reason, dueAt: p.until })),
+        'scheduled',
+        { unsent: true, token },
+      );
       await this.giveBackCounts(tx, unusedCounts);
     });
     for (const p of plans) outcomes.set(p.step.id, { result: 'deferred', until: p.until, reason: p.reason });
     await this.jobs.enqueueAfterCommit(plans.map((p) => ({ id: p.step.id, dueAt: p.until })));
   }
 
-  private async deliver(runner: QueryRunner, claims: Claim[], batch: { token: string; handedToSmtp: boolean }, outcomes: Map<string, SendOutcome>): Promise<void> {
+  private async deliver(
+    runner: QueryRunner,
+    claims: Claim[],
+    batch: { token: string; handedToSmtp: boolean },
+    outcomes: Map<string, SendOutcome>,
+  ): Promise<void> {
     const later: { id: string; dueAt: Date }[] = [];
     // Counter rows are hot (every claim of a sender updates one): what this transaction gives back
     // is given back after its commit, in key order, instead of being held through the SMTP exchange.
@@ -287,9 +300,10 @@ export class OutreachSender {
       // Should this process hang here, Postgres ends the transaction after idle_in_transaction_session_timeout
       // (see the database module), which frees the enrollments for the reconciler.
       // Applications, then enrollments, each in id order: the order every stop takes them in.
-      const applications: { id: string; stage: Stage }[] = await tx.query(`SELECT id, stage FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [
-        [...new Set(claims.map((c) => c.application_id))],
-      ]);
+      const applications: { id: string; stage: Stage }[] = await tx.query(
+        `SELECT id, stage FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+        [[...new Set(claims.map((c) => c.application_id))]],
+      );
       // The steps themselves need no lock: while this transaction holds their enrollments, only these claims may change them.
       const rows: { id: string; enrollment: string; status: string; claim_token: string | null; attempts: number }[] = await tx.query(
         `SELECT m.id, e.status AS enrollment, m.status, m.claim_token, m.attempts FROM enrollments e JOIN outreach_messages m ON m.enrollment_id = e.id AND m.id = ANY($2::uuid[])
@@ -320,7 +334,9 @@ export class OutreachSender {
       // Every message of the batch listens for the deadline (waiting for a connection, then with the server).
       setMaxListeners(sendable.length * 2 + 1, stop.signal);
       batch.handedToSmtp = sendable.length > 0;
-      const sending = sendable.map(async ({ claim, attempts }) => this.metrics.attempt(this.mailer.send(this.compose(claim), stop.signal), { id: claim.id, step: claim.step, attempts }));
+      const sending = sendable.map(async ({ claim, attempts }) =>
+        this.metrics.attempt(this.mailer.send(this.compose(claim), stop.signal), { id: claim.id, step: claim.step, attempts }),
+      );
       let results = await settledWithin(sending, deadlineMs);
       if (results.some((r) => !r)) {
         stop.abort();
@@ -347,7 +363,12 @@ export class OutreachSender {
           outcomes.set(claim.id, { result: 'unknown', reason: (err as Error).message });
           const detail = `the message may have been accepted (${(err as Error).message}); check and resend if it did not arrive`.slice(0, 1000);
           await tx
-            .transaction((sp) => sp.query(`UPDATE outreach_messages SET status = 'uncertain', detail = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`, [claim.id, detail]))
+            .transaction((sp) =>
+              sp.query(`UPDATE outreach_messages SET status = 'uncertain', detail = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`, [
+                claim.id,
+                detail,
+              ]),
+            )
             .catch((e: Error) => this.logger.warn(`step ${claim.id} not marked uncertain (${e.message}); the reconciler will`));
         }
       }
@@ -388,7 +409,11 @@ export class OutreachSender {
   }
 
   /** Sent, and each next step planned (or its enrollment completed), in one statement. */
-  private async recordSent(tx: EntityManager, sent: { claim: Claim; response: string; next: { id: string; dueAt: Date } | null }[], sentAt: Date): Promise<void> {
+  private async recordSent(
+    tx: EntityManager,
+    sent: { claim: Claim; response: string; next: { id: string; dueAt: Date } | null }[],
+    sentAt: Date,
+  ): Promise<void> {
     await tx.query(
       `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::timestamptz[], $7::text[])
                         AS i(id, enrollment_id, response, next_id, next_step, next_due, next_message_id)),
@@ -418,7 +443,12 @@ export class OutreachSender {
       const at = address.lastIndexOf('@');
       return [address, `${address.slice(0, at)}@${toASCII(address.slice(at + 1).toLowerCase())}`];
     };
-    return classifySmtpReply({ response: error.response, atRcpt: error.recipientRejected, sender: spellings(claim.definition.sender.fromAddress), recipient: spellings(claim.recipient) });
+    return classifySmtpReply({
+      response: error.response,
+      atRcpt: error.recipientRejected,
+      sender: spellings(claim.definition.sender.fromAddress),
+      recipient: spellings(claim.recipient),
+    });
   }
 
   /**
@@ -430,11 +460,15 @@ export class OutreachSender {
     const kind = this.replyClass(claim, error);
     if (kind === 'recipient') {
       await this.takeCounts(tx, claim.id, countsBack);
-      await tx.query(`UPDATE outreach_messages SET status = 'failed', response = 'bounced', response_at = now(), smtp_response = $2, detail = $2, updated_at = now() WHERE id = $1`, [
-        claim.id,
-        detail,
-      ]);
-      await recordBounce(tx, claim.candidate_id, claim.recipient, detail, { enrollmentId: claim.enrollment_id, sequenceId: claim.sequence_id, step: claim.step });
+      await tx.query(
+        `UPDATE outreach_messages SET status = 'failed', response = 'bounced', response_at = now(), smtp_response = $2, detail = $2, updated_at = now() WHERE id = $1`,
+        [claim.id, detail],
+      );
+      await recordBounce(tx, claim.candidate_id, claim.recipient, detail, {
+        enrollmentId: claim.enrollment_id,
+        sequenceId: claim.sequence_id,
+        step: claim.step,
+      });
       return { result: 'bounced', reason: detail };
     }
     if (kind === 'sender') {
@@ -502,7 +536,9 @@ export class OutreachSender {
 
   /** Takes counts back from the daily counters, one key at a time in order (the order claims count them in). */
   private async giveBackCounts(manager: EntityManager, countsBack: CountsBack): Promise<void> {
-    const entries = [...countsBack].flatMap(([day, keys]) => [...keys].map(([key, n]) => ({ day, key, n }))).sort((a, b) => a.day.localeCompare(b.day) || a.key.localeCompare(b.key));
+    const entries = [...countsBack]
+      .flatMap(([day, keys]) => [...keys].map(([key, n]) => ({ day, key, n })))
+      .sort((a, b) => a.day.localeCompare(b.day) || a.key.localeCompare(b.key));
     for (const e of entries) {
       await manager.query(`UPDATE outreach_daily_counts SET sent = GREATEST(0, sent - $3) WHERE day = $1 AND counter = $2`, [e.day, e.key, e.n]);
     }
@@ -516,7 +552,12 @@ export class OutreachSender {
       () => this.db.manager,
     );
     const countsBack: CountsBack = new Map();
-    await this.release(manager, claims.map((c) => ({ id: c.id, detail: null })), 'scheduled', { unsent: true, token, countsBack });
+    await this.release(
+      manager,
+      claims.map((c) => ({ id: c.id, detail: null })),
+      'scheduled',
+      { unsent: true, token, countsBack },
+    );
     await this.giveBackCounts(manager, countsBack);
   }
 

@@ -26,25 +26,38 @@ const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 export class SenderDto {
   @ApiProperty({ example: 'Jun Wang, ByteDance' }) @Trim() @IsString() @Length(1, 100) fromName: string;
   @ApiProperty({ example: 'jun.wang@talent.bytedance.example' }) @IsEmail({}, { message: 'fromAddress must be an email address' }) fromAddress: string;
-  @ApiPropertyOptional({ example: 'replies@talent.bytedance.example' }) @IsOptional() @IsEmail({}, { message: 'replyTo must be an email address' }) replyTo?: string;
+  @ApiPropertyOptional({ example: 'replies@talent.bytedance.example' })
+  @IsOptional()
+  @IsEmail({}, { message: 'replyTo must be an email address' })
+  replyTo?: string;
 }
 
 export class StepDto {
-  @ApiProperty({ example: 'P3D', description: 'ISO 8601 duration after the previous step (after enrolment for the first), at most 365 days; PT5S works for tests' })
-  @IsString() @Matches(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, { message: 'delay must be an ISO 8601 duration such as P3D or PT5S' })
+  @ApiProperty({
+    example: 'P3D',
+    description: 'ISO 8601 duration after the previous step (after enrolment for the first), at most 365 days; PT5S works for tests',
+  })
+  @IsString()
+  @Matches(/^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, { message: 'delay must be an ISO 8601 duration such as P3D or PT5S' })
   delay: string;
   @ApiProperty({ example: '{{taskForce.company}} is building {{taskForce.name}}' }) @IsString() @Length(1, 300) subject: string;
   @ApiProperty({ example: 'Hi {{candidate.firstName}}, ...\n\nUnsubscribe: {{unsubscribeUrl}}' }) @IsString() @Length(1, 20_000) body: string;
   @ApiPropertyOptional({
     default: false,
-    description: 'Start a new conversation: without it a follow-up replies to the steps sent before it (In-Reply-To and References), from the last step that started one',
+    description:
+      'Start a new conversation: without it a follow-up replies to the steps sent before it (In-Reply-To and References), from the last step that started one',
   })
-  @IsOptional() @IsBoolean({ message: 'newThread must be true or false' }) newThread?: boolean;
+  @IsOptional()
+  @IsBoolean({ message: 'newThread must be true or false' })
+  newThread?: boolean;
 }
 
 export class SendWindowDto {
   @ApiProperty({ enum: WEEKDAYS, isArray: true, example: ['mon', 'tue', 'wed', 'thu', 'fri'] })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(7) @IsIn(WEEKDAYS, { each: true, message: `each of days must be one of ${WEEKDAYS.join(', ')}` })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(7)
+  @IsIn(WEEKDAYS, { each: true, message: `each of days must be one of ${WEEKDAYS.join(', ')}` })
   days: Weekday[];
   @ApiProperty({ example: '09:00' }) @Matches(HHMM, { message: 'start must be a time such as 09:00' }) start: string;
   @ApiProperty({ example: '17:00', description: 'Exclusive; 24:00 is the end of the day' })
@@ -54,7 +67,9 @@ export class SendWindowDto {
 
 export class StopRulesDto {
   @ApiPropertyOptional({ default: false, description: 'Also stop when anyone at the same employer replies' })
-  @IsOptional() @IsBoolean() onSameEmployerReply?: boolean;
+  @IsOptional()
+  @IsBoolean()
+  onSameEmployerReply?: boolean;
 }
 
 export class CreateSequenceDto {
@@ -64,9 +79,13 @@ export class CreateSequenceDto {
   @ApiProperty({ type: [StepDto] }) @IsArray() @ArrayMinSize(1) @ArrayMaxSize(10) @ValidateNested({ each: true }) @Type(() => StepDto) steps: StepDto[];
   @ApiProperty({ type: SendWindowDto }) @IsObject() @ValidateNested() @Type(() => SendWindowDto) sendWindow: SendWindowDto;
   @ApiPropertyOptional({ enum: ['candidate', 'task_force'], default: 'candidate', description: "candidate: the candidate's zone, else the task force's" })
-  @IsOptional() @IsIn(['candidate', 'task_force'], oneOfMessage('timeZoneRule', ['candidate', 'task_force'])) timeZoneRule?: 'candidate' | 'task_force';
+  @IsOptional()
+  @IsIn(['candidate', 'task_force'], oneOfMessage('timeZoneRule', ['candidate', 'task_force']))
+  timeZoneRule?: 'candidate' | 'task_force';
   @ApiPropertyOptional({ enum: HOLIDAY_CALENDARS, isArray: true, example: ['US', 'CN'] })
-  @IsOptional() @IsArray() @IsIn(HOLIDAY_CALENDARS, { each: true, message: `each of holidayCalendars must be one of ${HOLIDAY_CALENDARS.join(', ')}` })
+  @IsOptional()
+  @IsArray()
+  @IsIn(HOLIDAY_CALENDARS, { each: true, message: `each of holidayCalendars must be one of ${HOLIDAY_CALENDARS.join(', ')}` })
   holidayCalendars?: HolidayCalendar[];
   @ApiPropertyOptional({ default: 200 }) @IsOptional() @IsInt() @Min(1) @Max(100_000) dailyCapPerSender?: number;
   @ApiPropertyOptional({ default: 20 }) @IsOptional() @IsInt() @Min(1) @Max(100_000) dailyCapPerRecipientDomain?: number;

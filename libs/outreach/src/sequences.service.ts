@@ -6,7 +6,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Duration } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
-import { CreateSequenceDto, PreviewDto, SequenceDefinition, SequenceListQuery, SequenceStats, SequenceView, StepStats, UpdateSequenceDto } from './sequences.dto';
+import {
+  CreateSequenceDto,
+  PreviewDto,
+  SequenceDefinition,
+  SequenceListQuery,
+  SequenceStats,
+  SequenceView,
+  StepStats,
+  UpdateSequenceDto,
+} from './sequences.dto';
 import { checkTemplate, render, templateContext } from './templates';
 import { unsubscribeUrl } from './unsubscribe-token';
 
@@ -60,7 +69,11 @@ export class SequencesService {
       await this.uniqueName(() =>
         tx.query(`INSERT INTO sequences (id, task_force_id, name, created_by) VALUES ($1, $2, $3, $4)`, [id, dto.taskForceId, definition.name, actor.userId]),
       );
-      await tx.query(`INSERT INTO sequence_versions (sequence_id, version, definition, created_by) VALUES ($1, 1, $2, $3)`, [id, JSON.stringify(definition), actor.userId]);
+      await tx.query(`INSERT INTO sequence_versions (sequence_id, version, definition, created_by) VALUES ($1, 1, $2, $3)`, [
+        id,
+        JSON.stringify(definition),
+        actor.userId,
+      ]);
       return toView(await this.load(tx, actor, id));
     });
   }
@@ -88,15 +101,25 @@ export class SequencesService {
       const definition = this.definition(merged);
       if (canonicalJson(definition) === canonicalJson(current.definition)) return toView(current);
       const version = current.current_version + 1;
-      await tx.query(`INSERT INTO sequence_versions (sequence_id, version, definition, created_by) VALUES ($1, $2, $3, $4)`, [id, version, JSON.stringify(definition), actor.userId]);
-      await this.uniqueName(() => tx.query(`UPDATE sequences SET current_version = $2, name = $3, updated_at = $4 WHERE id = $1`, [id, version, definition.name, this.clock.now()]));
+      await tx.query(`INSERT INTO sequence_versions (sequence_id, version, definition, created_by) VALUES ($1, $2, $3, $4)`, [
+        id,
+        version,
+        JSON.stringify(definition),
+        actor.userId,
+      ]);
+      await this.uniqueName(() =>
+        tx.query(`UPDATE sequences SET current_version = $2, name = $3, updated_at = $4 WHERE id = $1`, [id, version, definition.name, this.clock.now()]),
+      );
       return toView(await this.load(tx, actor, id));
     });
   }
 
   async version(actor: Actor, id: string, version: number): Promise<SequenceView> {
     const current = await this.load(this.db.manager, actor, id);
-    const [row]: { definition: SequenceDefinition }[] = await this.db.query(`SELECT definition FROM sequence_versions WHERE sequence_id = $1 AND version = $2`, [id, version]);
+    const [row]: { definition: SequenceDefinition }[] = await this.db.query(
+      `SELECT definition FROM sequence_versions WHERE sequence_id = $1 AND version = $2`,
+      [id, version],
+    );
     if (!row) throw new NotFoundError('Sequence version', `${id} v${version}`);
     return { ...toView(current), version, definition: row.definition };
   }
@@ -105,9 +128,10 @@ export class SequencesService {
   async preview(actor: Actor, id: string, dto: PreviewDto): Promise<{ step: number; subject: string; body: string }[]> {
     const sequence = await this.load(this.db.manager, actor, id);
     const candidate = await this.candidates.load(actor, dto.candidateId);
-    const [taskForce]: { name: string; company: string; location: string }[] = await this.db.query(`SELECT name, company, location FROM task_forces WHERE id = $1`, [
-      sequence.task_force_id,
-    ]);
+    const [taskForce]: { name: string; company: string; location: string }[] = await this.db.query(
+      `SELECT name, company, location FROM task_forces WHERE id = $1`,
+      [sequence.task_force_id],
+    );
     const d = sequence.definition;
     const context = templateContext(candidate, taskForce, d.sender, unsubscribeUrl(this.config, 'preview'));
     if (dto.step !== undefined && dto.step > d.steps.length) {
@@ -134,7 +158,9 @@ export class SequencesService {
       [id],
     );
     const count = (step: number, counter: string) => Number(counters.find((c) => c.step === step && c.counter === counter)?.n ?? 0);
-    const stepNumbers = [...new Set(counters.filter((c) => c.step > 0 && c.counter.startsWith('status:') && Number(c.n) > 0).map((c) => c.step))].sort((a, b) => a - b);
+    const stepNumbers = [...new Set(counters.filter((c) => c.step > 0 && c.counter.startsWith('status:') && Number(c.n) > 0).map((c) => c.step))].sort(
+      (a, b) => a - b,
+    );
     const rate = (replied: number, sent: number) => (sent ? Math.round((replied / sent) * 10_000) / 10_000 : 0);
     const steps = stepNumbers.map((step) => {
       const s = {
@@ -161,7 +187,14 @@ export class SequencesService {
         completed: count(0, 'enrollment:completed'),
       },
       steps,
-      totals: { sent: total('sent'), replied: total('replied'), bounced: total('bounced'), optedOut: total('optedOut'), uncertain: total('uncertain'), replyRate: rate(total('replied'), total('sent')) },
+      totals: {
+        sent: total('sent'),
+        replied: total('replied'),
+        bounced: total('bounced'),
+        optedOut: total('optedOut'),
+        uncertain: total('uncertain'),
+        replyRate: rate(total('replied'), total('sent')),
+      },
     };
   }
 
@@ -182,7 +215,9 @@ export class SequencesService {
       checkTemplate(step.body, `steps[${i}].body`);
     });
     if (dto.sendWindow.start >= dto.sendWindow.end) {
-      throw new RuleViolationError('invalid_send_window', 'sendWindow.start must be before sendWindow.end (windows do not cross midnight)', { field: 'sendWindow' });
+      throw new RuleViolationError('invalid_send_window', 'sendWindow.start must be before sendWindow.end (windows do not cross midnight)', {
+        field: 'sendWindow',
+      });
     }
     return {
       name: dto.name.trim(),

@@ -9,7 +9,9 @@ import { DataSource } from 'typeorm';
 
 export class SuppressionListQuery extends PageQuery {
   @ApiPropertyOptional({ description: "Only this address's entry; also found once its owner was erased (stored as a hash then)" })
-  @IsOptional() @MaxLength(320) @IsEmail({ allow_utf8_local_part: true }, { message: 'address must be an email address' })
+  @IsOptional()
+  @MaxLength(320)
+  @IsEmail({ allow_utf8_local_part: true }, { message: 'address must be an email address' })
   address?: string;
 }
 
@@ -89,7 +91,13 @@ export class SuppressionsService {
       if (!row) throw new NotFoundError('Suppression', id);
       // The audit entry never names the address: the log outlives an erasure.
       await this.audit.record(
-        { actorId: actor.userId, action: 'suppression.removed', entityType: 'suppression', entityId: id, details: { bouncedAt: row.bounced_at.toISOString(), enrollmentId: row.enrollment_id, sequenceId: row.sequence_id, step: row.step } },
+        {
+          actorId: actor.userId,
+          action: 'suppression.removed',
+          entityType: 'suppression',
+          entityId: id,
+          details: { bouncedAt: row.bounced_at.toISOString(), enrollmentId: row.enrollment_id, sequenceId: row.sequence_id, step: row.step },
+        },
         tx,
       );
     });

@@ -2,7 +2,14 @@ import { RuleViolationError } from '@app/platform';
 import { checkTemplate, render } from './templates';
 
 const context = {
-  candidate: { firstName: 'Xiaoyu', lastName: 'Chen', fullName: 'Xiaoyu Chen', nativeName: '陈晓宇', currentEmployer: 'Google DeepMind', currentTitle: 'Research Scientist' },
+  candidate: {
+    firstName: 'Xiaoyu',
+    lastName: 'Chen',
+    fullName: 'Xiaoyu Chen',
+    nativeName: '陈晓宇',
+    currentEmployer: 'Google DeepMind',
+    currentTitle: 'Research Scientist',
+  },
   taskForce: { name: 'Alibaba Sunnyvale / Accio', company: 'Alibaba', location: 'Sunnyvale, CA' },
   sender: { name: 'Mei Chen', address: 'mei.chen@example.com' },
   unsubscribeUrl: 'https://hiring.example/v1/unsubscribe?token=t',

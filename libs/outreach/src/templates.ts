@@ -25,7 +25,14 @@ export const TEMPLATE_VARIABLES = [
 ] as const;
 
 const SAMPLE: TemplateContext = {
-  candidate: { firstName: 'Wei', lastName: 'Zhang', fullName: 'Wei Zhang', nativeName: '张伟', currentEmployer: 'OpenAI', currentTitle: 'Member of Technical Staff' },
+  candidate: {
+    firstName: 'Wei',
+    lastName: 'Zhang',
+    fullName: 'Wei Zhang',
+    nativeName: '张伟',
+    currentEmployer: 'OpenAI',
+    currentTitle: 'Member of Technical Staff',
+  },
   taskForce: { name: 'ByteDance / Doubao LLM', company: 'ByteDance', location: 'San Jose, CA' },
   sender: { name: 'Jun Wang', address: 'jun.wang@example.com' },
   unsubscribeUrl: 'https://example.com/v1/unsubscribe?token=sample',
@@ -41,7 +48,8 @@ const BLOCK_HELPERS: ReadonlySet<string> = new Set(['if', 'unless']);
  * into the logs, and `lookup`, `with`, `each` reach data no template variable names.
  */
 const handlebars = Handlebars.create();
-for (const name of Object.keys(handlebars.helpers)) if (!BLOCK_HELPERS.has(name) && name !== 'helperMissing' && name !== 'blockHelperMissing') handlebars.unregisterHelper(name);
+for (const name of Object.keys(handlebars.helpers))
+  if (!BLOCK_HELPERS.has(name) && name !== 'helperMissing' && name !== 'blockHelperMissing') handlebars.unregisterHelper(name);
 const KNOWN_HELPERS = { if: true, unless: true, each: false, with: false, log: false, lookup: false } as const;
 
 /** A construct a template may not hold: what it is, and the variable when it is an unknown one. */
@@ -63,7 +71,8 @@ function variableOf(node: Node, where: string): string {
   if (path.data) throw new TemplateRefusal(`@${name} is not allowed; use the template variables`);
   if (path.depth > 0 || path.original !== name) throw new TemplateRefusal(`{{${path.original}}} is not allowed; name a template variable as it is listed`);
   // `variable` names the unknown segment, as the answers always have ("salary" for candidate.salary).
-  if (!VARIABLES.has(name)) throw new TemplateRefusal(`uses {{${name}}}, which is not a template variable; known: ${TEMPLATE_VARIABLES.join(', ')}`, path.parts.at(-1) ?? name);
+  if (!VARIABLES.has(name))
+    throw new TemplateRefusal(`uses {{${name}}}, which is not a template variable; known: ${TEMPLATE_VARIABLES.join(', ')}`, path.parts.at(-1) ?? name);
   return name;
 }
 
@@ -90,7 +99,10 @@ function checkStatement(node: hbs.AST.Statement): void {
       return;
     case 'MustacheStatement': {
       const m = node as hbs.AST.MustacheStatement;
-      if (m.params.length || m.hash) throw new TemplateRefusal(`helpers are not allowed (found {{${m.path.type === 'PathExpression' ? (m.path as hbs.AST.PathExpression).original : describe(m.path)} ...}})`);
+      if (m.params.length || m.hash)
+        throw new TemplateRefusal(
+          `helpers are not allowed (found {{${m.path.type === 'PathExpression' ? (m.path as hbs.AST.PathExpression).original : describe(m.path)} ...}})`,
+        );
       variableOf(m.path, 'an output');
       if (!m.escaped) throw new TemplateRefusal('triple braces and {{& ...}} are not allowed; use {{variable}}');
       return;
@@ -145,7 +157,11 @@ export function checkTemplate(source: string, field: string): void {
   } catch (error) {
     const refusal = error instanceof TemplateRefusal ? error : null;
     const unknown = refusal ? refusal.variable : (/"([^"]+)" not defined/.exec((error as Error).message)?.[1] ?? null);
-    const detail = refusal ? (refusal.variable ? refusal.message : `is not a valid template: ${refusal.message}`) : `is not a valid template: ${(error as Error).message.split('\n')[0]}`;
+    const detail = refusal
+      ? refusal.variable
+        ? refusal.message
+        : `is not a valid template: ${refusal.message}`
+      : `is not a valid template: ${(error as Error).message.split('\n')[0]}`;
     throw new RuleViolationError('invalid_template', `${field} ${detail}`, { field, variable: unknown, allowed: TEMPLATE_VARIABLES });
   }
 }

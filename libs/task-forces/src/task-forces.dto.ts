@@ -14,17 +14,26 @@ export class CreateTaskForceDto {
   @ApiProperty({ example: 'America/Los_Angeles', description: 'IANA time zone' }) @IsIanaTimeZone() timeZone: string;
 
   @ApiProperty({ enum: SKILL_AREAS, isArray: true, example: ['search', 'llm'] })
-  @IsArray() @ArrayMaxSize(SKILL_AREAS.length) @IsUniqueArray() @IsIn(SKILL_AREAS, { each: true, message: `focusAreas: ${skillAreaMessage}` })
+  @IsArray()
+  @ArrayMaxSize(SKILL_AREAS.length)
+  @IsUniqueArray()
+  @IsIn(SKILL_AREAS, { each: true, message: `focusAreas: ${skillAreaMessage}` })
   focusAreas: SkillArea[];
 
   @ApiProperty({ example: 12, minimum: 0, maximum: 10000 }) @IsInt() @Min(0) @Max(10000) headcountTarget: number;
 
   @ApiPropertyOptional({ type: [String], example: ['OpenAI', 'Google DeepMind'] })
-  @IsOptional() @IsArray() @ArrayMaxSize(100) @IsUniqueArray() @IsString({ each: true }) @Length(1, 200, { each: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsUniqueArray()
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
   targetEmployers?: string[];
 
   @ApiPropertyOptional({ enum: TASK_FORCE_STATUSES, default: 'active' })
-  @IsOptional() @IsIn(TASK_FORCE_STATUSES, { message: `status must be one of ${TASK_FORCE_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(TASK_FORCE_STATUSES, { message: `status must be one of ${TASK_FORCE_STATUSES.join(', ')}` })
   status?: TaskForceStatus;
 }
 
@@ -32,7 +41,8 @@ export class UpdateTaskForceDto extends PartialType(CreateTaskForceDto) {}
 
 export class TaskForceListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: TASK_FORCE_STATUSES })
-  @IsOptional() @IsIn(TASK_FORCE_STATUSES, { message: `status must be one of ${TASK_FORCE_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(TASK_FORCE_STATUSES, { message: `status must be one of ${TASK_FORCE_STATUSES.join(', ')}` })
   status?: TaskForceStatus;
 }
 
@@ -90,13 +100,15 @@ export class CreateOpeningDto {
   skillArea: SkillArea;
 
   @ApiProperty({ example: 'P8', description: 'P4-P12, L3-L10 or T3-T11 (docs/domain.md)' })
-  @IsString() @Matches(LEVEL_PATTERN, { message: 'level must be one of P4-P12, L3-L10 or T3-T11' })
+  @IsString()
+  @Matches(LEVEL_PATTERN, { message: 'level must be one of P4-P12, L3-L10 or T3-T11' })
   level: string;
 
   @ApiProperty({ example: 2, minimum: 1, maximum: 1000 }) @IsInt() @Min(1) @Max(1000) headcount: number;
 
   @ApiPropertyOptional({ enum: OPENING_STATUSES, default: 'open' })
-  @IsOptional() @IsIn(OPENING_STATUSES, { message: `status must be one of ${OPENING_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(OPENING_STATUSES, { message: `status must be one of ${OPENING_STATUSES.join(', ')}` })
   status?: OpeningStatus;
 }
 
@@ -104,11 +116,13 @@ export class UpdateOpeningDto extends PartialType(CreateOpeningDto) {}
 
 export class OpeningListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: OPENING_STATUSES })
-  @IsOptional() @IsIn(OPENING_STATUSES, { message: `status must be one of ${OPENING_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(OPENING_STATUSES, { message: `status must be one of ${OPENING_STATUSES.join(', ')}` })
   status?: OpeningStatus;
 
   @ApiPropertyOptional({ enum: SKILL_AREAS })
-  @IsOptional() @IsIn(SKILL_AREAS, { message: `skillArea must be one of ${SKILL_AREAS.join(', ')}` })
+  @IsOptional()
+  @IsIn(SKILL_AREAS, { message: `skillArea must be one of ${SKILL_AREAS.join(', ')}` })
   skillArea?: SkillArea;
 }
 

@@ -49,7 +49,10 @@ export class TaskForcesService {
   }
 
   async list(actor: Actor, query: TaskForceListQuery, afterId?: string): Promise<Page<TaskForceView>> {
-    const qb = this.db.manager.createQueryBuilder(TaskForce, 't').orderBy('t.id', 'ASC').limit(query.limit + 1);
+    const qb = this.db.manager
+      .createQueryBuilder(TaskForce, 't')
+      .orderBy('t.id', 'ASC')
+      .limit(query.limit + 1);
     if (!isAdmin(actor)) qb.innerJoin(TaskForceMember, 'm', 'm.task_force_id = t.id AND m.user_id = :userId', { userId: actor.userId });
     if (afterId) qb.andWhere('t.id > :afterId', { afterId });
     if (query.status) qb.andWhere('t.status = :status', { status: query.status });
@@ -73,9 +76,13 @@ export class TaskForcesService {
       if (dto.headcountTarget !== undefined) {
         const held = await this.heldHeadcount(tx, id);
         if (dto.headcountTarget < held) {
-          throw new RuleViolationError('headcount_below_openings', `headcountTarget ${dto.headcountTarget} is below the ${held} seats its openings already hold`, {
-            heldByOpenings: held,
-          });
+          throw new RuleViolationError(
+            'headcount_below_openings',
+            `headcountTarget ${dto.headcountTarget} is below the ${held} seats its openings already hold`,
+            {
+              heldByOpenings: held,
+            },
+          );
         }
       }
       Object.assign(taskForce, {
@@ -118,7 +125,12 @@ export class TaskForcesService {
   async members(actor: Actor, taskForceId: string, limit: number, afterUserId?: string): Promise<Page<MemberView>> {
     await this.access.requireVisible(actor, taskForceId);
     const rows = await this.memberRows(taskForceId, limit + 1, afterUserId);
-    return toPage(rows, limit, (member) => member, (member) => member.userId);
+    return toPage(
+      rows,
+      limit,
+      (member) => member,
+      (member) => member.userId,
+    );
   }
 
   private async memberRows(taskForceId: string, limit: number, afterUserId?: string, onlyUserId?: string): Promise<MemberView[]> {
@@ -139,7 +151,17 @@ export class TaskForcesService {
       const status = dto.status ?? 'open';
       if (HOLDING_STATUSES.includes(status)) await this.requireSeats(tx, taskForce, dto.headcount);
       const now = this.clock.now();
-      const opening = tx.create(Opening, { id: newId(), taskForceId, title: dto.title.trim(), skillArea: dto.skillArea, level: dto.level, headcount: dto.headcount, status, createdAt: now, updatedAt: now });
+      const opening = tx.create(Opening, {
+        id: newId(),
+        taskForceId,
+        title: dto.title.trim(),
+        skillArea: dto.skillArea,
+        level: dto.level,
+        headcount: dto.headcount,
+        status,
+        createdAt: now,
+        updatedAt: now,
+      });
       await tx.insert(Opening, opening);
       return OpeningView.of(opening);
     });
@@ -235,5 +257,4 @@ export class TaskForcesService {
       throw error;
     }
   }
-
 }

@@ -6,11 +6,14 @@ import type { ApiToken, User } from './user.entity';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'li.wei@alibaba-inc.com' })
-  @IsEmail({}, { message: 'email must be a valid email address' }) @MaxLength(254)
+  @IsEmail({}, { message: 'email must be a valid email address' })
+  @MaxLength(254)
   email: string;
 
   @ApiProperty({ example: 'Li Wei' })
-  @Trim() @IsString() @Length(1, 200)
+  @Trim()
+  @IsString()
+  @Length(1, 200)
   name: string;
 
   @ApiProperty({ enum: ROLES, example: 'recruiter' })
@@ -20,11 +23,14 @@ export class CreateUserDto {
 
 export class CreateTokenDto {
   @ApiProperty({ example: 'laptop', description: 'A label to recognise the token by' })
-  @Trim() @IsString() @Length(1, 100)
+  @Trim()
+  @IsString()
+  @Length(1, 100)
   name: string;
 
   @ApiPropertyOptional({ example: '2027-06-30T00:00:00Z', description: 'When the token stops working; never if absent' })
-  @IsOptional() @IsDateTime()
+  @IsOptional()
+  @IsDateTime()
   expiresAt?: string;
 }
 

@@ -60,7 +60,10 @@ export class UsersService {
 
   async list(actor: Actor, limit: number, afterId?: string): Promise<Page<UserView>> {
     requireAdmin(actor);
-    const qb = this.users.createQueryBuilder('u').orderBy('u.id', 'ASC').limit(limit + 1);
+    const qb = this.users
+      .createQueryBuilder('u')
+      .orderBy('u.id', 'ASC')
+      .limit(limit + 1);
     if (afterId) qb.where('u.id > :afterId', { afterId });
     return toPage(await qb.getMany(), limit, UserView.of);
   }
@@ -98,7 +101,11 @@ export class UsersService {
 
   async listTokens(actor: Actor, userId: string, limit: number, afterId?: string): Promise<Page<TokenView>> {
     await this.get(actor, userId);
-    const qb = this.tokens.createQueryBuilder('t').where('t.user_id = :userId', { userId }).orderBy('t.id', 'ASC').limit(limit + 1);
+    const qb = this.tokens
+      .createQueryBuilder('t')
+      .where('t.user_id = :userId', { userId })
+      .orderBy('t.id', 'ASC')
+      .limit(limit + 1);
     if (afterId) qb.andWhere('t.id > :afterId', { afterId });
     return toPage(await qb.getMany(), limit, TokenView.of);
   }
@@ -156,5 +163,4 @@ export class UsersService {
     await repo.insert(token);
     return { ...TokenView.of(token), token: secret };
   }
-
 }

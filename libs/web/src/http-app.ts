@@ -86,7 +86,10 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       // Nest's request logging never sees these requests; this line is their only trace.
       const path = request.url.split('?')[0].slice(0, MAX_INSTANCE_LENGTH);
-      frameworkLogger.log({ reqId: request.id, method: request.method, path: scrubUrl(path), frameworkError: (error as { code?: string }).code }, 'request refused by the router');
+      frameworkLogger.log(
+        { reqId: request.id, method: request.method, path: scrubUrl(path), frameworkError: (error as { code?: string }).code },
+        'request refused by the router',
+      );
       sendProblem(request, reply, error, frameworkLogger);
     },
     genReqId: (req: IncomingMessage) => {

@@ -28,7 +28,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = Array.isArray(rawKey) ? rawKey[0] : rawKey;
     if (!KEY_PATTERN.test(key)) {
       return throwError(
-        () => new InvalidInputError('invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters', [{ field: 'Idempotency-Key', message: 'invalid header' }]),
+        () =>
+          new InvalidInputError('invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters', [
+            { field: 'Idempotency-Key', message: 'invalid header' },
+          ]),
       );
     }
     // Public routes (the signed webhook, unsubscribe) have no user to key replays by; they are

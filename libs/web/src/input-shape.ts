@@ -8,11 +8,14 @@ export type InputPart = 'body' | 'query' | 'path';
 const LONE_SURROGATE = /\p{Cs}/u;
 
 function checkText(text: string, path: string, what: string): void {
-  if (text.includes('\u0000')) throw new InvalidInputError('invalid_characters', `${what} contains a NUL character`, [{ field: path, message: 'contains a NUL character' }]);
+  if (text.includes('\u0000'))
+    throw new InvalidInputError('invalid_characters', `${what} contains a NUL character`, [{ field: path, message: 'contains a NUL character' }]);
   // A lone surrogate cannot be encoded as UTF-8: PostgreSQL refuses it and validators that
   // percent-encode (email, URL) throw on it.
   if (LONE_SURROGATE.test(text)) {
-    throw new InvalidInputError('unstorable_text', `${what} holds a lone UTF-16 surrogate, which is not text`, [{ field: path, message: 'holds a lone UTF-16 surrogate' }]);
+    throw new InvalidInputError('unstorable_text', `${what} holds a lone UTF-16 surrogate, which is not text`, [
+      { field: path, message: 'holds a lone UTF-16 surrogate' },
+    ]);
   }
 }
 
@@ -35,7 +38,9 @@ export function checkInputShape(value: unknown, where: InputPart): void {
     if (depth >= INPUT_LIMITS.depth) throw new InvalidInputError('input_too_deep', `The ${where} is nested more than ${INPUT_LIMITS.depth} levels deep`);
     if (Array.isArray(node)) {
       if (node.length > INPUT_LIMITS.arrayLength) {
-        throw new InvalidInputError('array_too_long', `${path} has more than ${INPUT_LIMITS.arrayLength} items`, [{ field: path, message: `at most ${INPUT_LIMITS.arrayLength} items` }]);
+        throw new InvalidInputError('array_too_long', `${path} has more than ${INPUT_LIMITS.arrayLength} items`, [
+          { field: path, message: `at most ${INPUT_LIMITS.arrayLength} items` },
+        ]);
       }
       node.forEach((item, i) => stack.push([item, depth + 1, `${path}[${i}]`]));
     } else {

@@ -27,7 +27,11 @@ function failedInsert(): QueryFailedError {
     detail: `Failing row contains (0193, ${PERSON[0]}, null, {${PERSON[1]}}, ${PERSON[2]}, ${PERSON[3]}).`,
     where: `SQL function "check" with ${PERSON[1]}`,
   });
-  return new QueryFailedError('INSERT INTO candidates (id, full_name, emails, phone, location) VALUES ($1, $2, $3, $4, $5)', ['0193', PERSON[0], [PERSON[1]], PERSON[2], PERSON[3]], driverError);
+  return new QueryFailedError(
+    'INSERT INTO candidates (id, full_name, emails, phone, location) VALUES ($1, $2, $3, $4, $5)',
+    ['0193', PERSON[0], [PERSON[1]], PERSON[2], PERSON[3]],
+    driverError,
+  );
 }
 
 describe('log redaction', () => {
@@ -44,8 +48,16 @@ describe('log redaction', () => {
 
   it('scrubs quoted values, key values and addresses from messages, stacks and plain message strings', () => {
     const { logger, lines } = capture();
-    const syntax = new QueryFailedError('SELECT $1::uuid', ['x'], Object.assign(new Error(`invalid input syntax for type uuid: "${PERSON[0]}"`), { code: '22P02' }));
-    const duplicate = new QueryFailedError('INSERT', [], Object.assign(new Error('duplicate key value violates unique constraint "candidate_identities_pkey"'), { code: '23505' }));
+    const syntax = new QueryFailedError(
+      'SELECT $1::uuid',
+      ['x'],
+      Object.assign(new Error(`invalid input syntax for type uuid: "${PERSON[0]}"`), { code: '22P02' }),
+    );
+    const duplicate = new QueryFailedError(
+      'INSERT',
+      [],
+      Object.assign(new Error('duplicate key value violates unique constraint "candidate_identities_pkey"'), { code: '23505' }),
+    );
     logger.error({ err: syntax }, 'failed');
     logger.warn(`queue outreach: ${syntax.message}`);
     logger.warn(`could not send to ${PERSON[1]}`);
@@ -59,7 +71,12 @@ describe('log redaction', () => {
 
   it('drops the SMTP response of a mail error, which names the recipient', () => {
     const { logger, lines } = capture();
-    const err = new MailDeliveryError(`550 5.1.1 <${PERSON[1]}>: Recipient address rejected`, false, true, `550 5.1.1 <${PERSON[1]}>: Recipient address rejected`);
+    const err = new MailDeliveryError(
+      `550 5.1.1 <${PERSON[1]}>: Recipient address rejected`,
+      false,
+      true,
+      `550 5.1.1 <${PERSON[1]}>: Recipient address rejected`,
+    );
     logger.error({ outreachMessageId: 'm1', err }, 'the SMTP outcome of a step is unknown');
     const [line] = lines();
     expect(line).not.toContain(PERSON[1]);
@@ -77,7 +94,9 @@ describe('log redaction', () => {
     expect(scrubUrl('/v1/people/Zephyrine%20Quillfeather/01a2314f-dad8-733d-8e5b-115d65a62c96/versions/2')).toBe(
       '/v1/[redacted]/[redacted]/01a2314f-dad8-733d-8e5b-115d65a62c96/versions/2',
     );
-    expect(scrubUrl('/v1/candidates/zephyrine%40zqhome.example?taskForceId=zephyrine%40zqhome.example')).toBe('/v1/candidates/[redacted]?taskForceId=[redacted]');
+    expect(scrubUrl('/v1/candidates/zephyrine%40zqhome.example?taskForceId=zephyrine%40zqhome.example')).toBe(
+      '/v1/candidates/[redacted]?taskForceId=[redacted]',
+    );
     expect(scrubUrl('/v1/fx-rates/CNY/USD?asOf=2026-11-01')).toBe('/v1/fx-rates/CNY/USD?asOf=2026-11-01');
     expect(scrubUrl('/v1/unsubscribe?token=secret.sig')).toBe('/v1/unsubscribe?token=[redacted]');
     expect(scrubUrl('/v1/candidates')).toBe('/v1/candidates');

@@ -28,9 +28,12 @@ describe('toProblem', () => {
     expect(problem).toMatchObject({ status: 422, code: 'x', type: 'urn:problem-type:hiring:x' });
   });
 
-  it('maps the router\'s own errors without repeating the URL that instance already names', () => {
+  it("maps the router's own errors without repeating the URL that instance already names", () => {
     const badUrl = Object.assign(new URIError("'/v1/x/%E0%A4%A' is not a valid url component"), { code: 'FST_ERR_BAD_URL', statusCode: 400 });
-    const longParam = Object.assign(new URIError(`'/v1/x/${'a'.repeat(150)}' is exceeding the max param length`), { code: 'FST_ERR_MAX_PARAM_LENGTH', statusCode: 414 });
+    const longParam = Object.assign(new URIError(`'/v1/x/${'a'.repeat(150)}' is exceeding the max param length`), {
+      code: 'FST_ERR_MAX_PARAM_LENGTH',
+      statusCode: 414,
+    });
     expect(toProblem(badUrl).problem).toMatchObject({ status: 400, code: 'malformed_url', title: 'Bad Request' });
     expect(toProblem(longParam).problem).toMatchObject({ status: 414, code: 'uri_too_long', title: 'URI Too Long' });
     expect(toProblem(badUrl).problem.detail).not.toContain('/v1/x');

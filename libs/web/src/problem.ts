@@ -82,7 +82,10 @@ export function toProblem(error: unknown): { problem: ProblemDetails; unexpected
   const driverCode = (error as { driverError?: { code?: string } })?.driverError?.code;
   if (driverCode === '22021' || driverCode === '22P05' || driverCode === '54000') {
     // Text PostgreSQL cannot store or index (bad encoding, NUL, an oversized index row).
-    return { problem: make(400, 'unstorable_text', 'The request holds text that cannot be stored; remove control characters or shorten it.'), unexpected: false };
+    return {
+      problem: make(400, 'unstorable_text', 'The request holds text that cannot be stored; remove control characters or shorten it.'),
+      unexpected: false,
+    };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -122,7 +122,10 @@ export class RateLimiter implements OnApplicationShutdown {
   }
 
   private describe(reply: FastifyReply, limit: number, remaining: number, msLeft: number): void {
-    void reply.header('x-ratelimit-limit', limit).header('x-ratelimit-remaining', remaining).header('x-ratelimit-reset', Math.ceil(msLeft / 1000));
+    void reply
+      .header('x-ratelimit-limit', limit)
+      .header('x-ratelimit-remaining', remaining)
+      .header('x-ratelimit-reset', Math.ceil(msLeft / 1000));
   }
 
   private refuse(reply: FastifyReply, budget: Budget, limit: number, msLeft: number): never {

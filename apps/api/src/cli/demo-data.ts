@@ -114,7 +114,8 @@ export const DEMO_CANDIDATES = PEOPLE.map(([fullName, nativeName, employer, titl
   skills,
   skillArea: area,
   visa,
-  education: i % 3 === 0 ? [{ university: 'Tsinghua University', degree: 'bachelor' }] : i % 3 === 1 ? [{ university: 'Stanford University', degree: 'phd' }] : [],
+  education:
+    i % 3 === 0 ? [{ university: 'Tsinghua University', degree: 'bachelor' }] : i % 3 === 1 ? [{ university: 'Stanford University', degree: 'phd' }] : [],
   taskForce: TASK_FORCE_BY_AREA[area],
   stage: (['sourced', 'contacted', 'replied', 'screening', 'interviewing'] as const)[i % 5],
 }));
@@ -146,8 +147,28 @@ export const DEMO_BANDS = FAMILY_FACTORS.flatMap(([family, familyFactor]) =>
     const cnyMid = family === 'llm' && level === 'P9' ? CNY_P9_LLM_MID : round(mid, 100);
     const usdMid = round(mid * USD_ANNUAL_PER_CNY_MONTHLY, 1000);
     return [
-      { jobFamily: family, level, zone: 'cn-beijing', currency: 'CNY', period: 'monthly', monthsPerYear: 14, min: round(cnyMid * 0.8, 100), mid: cnyMid, max: round(cnyMid * 1.25, 100) },
-      { jobFamily: family, level, zone: 'us-bay-area', currency: 'USD', period: 'annual', monthsPerYear: 12, min: round(usdMid * 0.8, 1000), mid: usdMid, max: round(usdMid * 1.25, 1000) },
+      {
+        jobFamily: family,
+        level,
+        zone: 'cn-beijing',
+        currency: 'CNY',
+        period: 'monthly',
+        monthsPerYear: 14,
+        min: round(cnyMid * 0.8, 100),
+        mid: cnyMid,
+        max: round(cnyMid * 1.25, 100),
+      },
+      {
+        jobFamily: family,
+        level,
+        zone: 'us-bay-area',
+        currency: 'USD',
+        period: 'annual',
+        monthsPerYear: 12,
+        min: round(usdMid * 0.8, 1000),
+        mid: usdMid,
+        max: round(usdMid * 1.25, 1000),
+      },
     ];
   }),
 );

@@ -46,8 +46,19 @@ async function main(): Promise<void> {
         await tx.query(`INSERT INTO candidate_identities (kind, value, candidate_id) VALUES ('email', $1, $2)`, [normalizeEmail(c.email), candidateId]);
         const taskForceId = taskForces.find((t) => t.name === c.taskForce)!.id;
         const applicationId = newId();
-        await tx.query(`INSERT INTO applications (id, candidate_id, task_force_id, stage, created_by) VALUES ($1, $2, $3, $4, $5)`, [applicationId, candidateId, taskForceId, c.stage, adminId]);
-        await tx.query(`INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, actor_id) VALUES ($1, $2, NULL, $3, $4)`, [newId(), applicationId, c.stage, adminId]);
+        await tx.query(`INSERT INTO applications (id, candidate_id, task_force_id, stage, created_by) VALUES ($1, $2, $3, $4, $5)`, [
+          applicationId,
+          candidateId,
+          taskForceId,
+          c.stage,
+          adminId,
+        ]);
+        await tx.query(`INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, actor_id) VALUES ($1, $2, NULL, $3, $4)`, [
+          newId(),
+          applicationId,
+          c.stage,
+          adminId,
+        ]);
         added++;
       }
       return added;
@@ -75,7 +86,11 @@ async function main(): Promise<void> {
         );
         if (!inserted.length) continue;
         const [row]: BandRow[] = await tx.query(`SELECT ${BAND_COLUMNS} FROM salary_bands WHERE id = $1`, [inserted[0].id]);
-        await tx.query(`INSERT INTO salary_band_versions (band_id, version, snapshot, created_by) VALUES ($1, 1, $2, $3)`, [row.id, JSON.stringify(toBandView(row)), adminId]);
+        await tx.query(`INSERT INTO salary_band_versions (band_id, version, snapshot, created_by) VALUES ($1, 1, $2, $3)`, [
+          row.id,
+          JSON.stringify(toBandView(row)),
+          adminId,
+        ]);
         added++;
       }
       for (const seq of DEMO_SEQUENCES) {
@@ -86,7 +101,11 @@ async function main(): Promise<void> {
           [id, taskForce.id, seq.name, adminId],
         );
         if (inserted.length) {
-          await tx.query(`INSERT INTO sequence_versions (sequence_id, version, definition, created_by) VALUES ($1, 1, $2, $3)`, [id, JSON.stringify(seq.definition), adminId]);
+          await tx.query(`INSERT INTO sequence_versions (sequence_id, version, definition, created_by) VALUES ($1, 1, $2, $3)`, [
+            id,
+            JSON.stringify(seq.definition),
+            adminId,
+          ]);
         }
       }
       return added;

@@ -21,7 +21,7 @@ export class ApplicationsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Applications in the caller\'s task forces (?taskForceId=&candidateId=&stage=)' })
+  @ApiOperation({ summary: "Applications in the caller's task forces (?taskForceId=&candidateId=&stage=)" })
   @ApiPage(ApplicationView)
   @ApiProblems(400, 401)
   list(@CurrentActor() actor: Actor, @Query() query: ApplicationListQuery) {

@@ -28,7 +28,8 @@ import { ApiPage, ApiProblems } from '../openapi/decorators';
 
 class GroupPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!GROUP_ID.test(value)) throw new InvalidInputError('invalid_group', 'group must be the group field of a duplicate group', [{ field: 'group', message: 'not a group id' }]);
+    if (!GROUP_ID.test(value))
+      throw new InvalidInputError('invalid_group', 'group must be the group field of a duplicate group', [{ field: 'group', message: 'not a group id' }]);
     return value;
   }
 }
@@ -36,7 +37,9 @@ class GroupPipe implements PipeTransform<string, string> {
 class ExportSectionPipe implements PipeTransform<string, ExportSection> {
   transform(value: string): ExportSection {
     if (!(EXPORT_SECTIONS as readonly string[]).includes(value)) {
-      throw new InvalidInputError('unknown_export_section', `section must be one of ${EXPORT_SECTIONS.join(', ')}`, [{ field: 'section', message: 'unknown section' }]);
+      throw new InvalidInputError('unknown_export_section', `section must be one of ${EXPORT_SECTIONS.join(', ')}`, [
+        { field: 'section', message: 'unknown section' },
+      ]);
     }
     return value as ExportSection;
   }

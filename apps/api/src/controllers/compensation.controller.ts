@@ -32,7 +32,9 @@ import { VersionPipe } from './pipes';
 class OfferActionPipe implements PipeTransform<string, OfferAction> {
   transform(value: string): OfferAction {
     if (!(OFFER_ACTIONS as readonly string[]).includes(value)) {
-      throw new InvalidInputError('unknown_offer_action', `action must be one of ${OFFER_ACTIONS.join(', ')}`, [{ field: 'action', message: 'unknown action' }]);
+      throw new InvalidInputError('unknown_offer_action', `action must be one of ${OFFER_ACTIONS.join(', ')}`, [
+        { field: 'action', message: 'unknown action' },
+      ]);
     }
     return value as OfferAction;
   }
@@ -159,7 +161,12 @@ export class OffersController {
   @ApiParam({ name: 'action', enum: OFFER_ACTIONS })
   @ApiOkResponse({ type: OfferView })
   @ApiProblems(400, 401, 403, 404, 409, 422)
-  act(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Param('action', new OfferActionPipe()) action: OfferAction, @Body() dto: OfferActionDto) {
+  act(
+    @CurrentActor() actor: Actor,
+    @Param('id', UuidPipe) id: string,
+    @Param('action', new OfferActionPipe()) action: OfferAction,
+    @Body() dto: OfferActionDto,
+  ) {
     return this.offers.act(actor, id, action, dto);
   }
 

@@ -80,7 +80,8 @@ export class UnsubscribeController {
   @ApiConsumes('application/x-www-form-urlencoded', 'multipart/form-data')
   @ApiBody({
     required: false,
-    description: 'What mail clients send (RFC 8058), or nothing. The token in the query is what acts: the body is not read, so no variant a mail client sends can keep a person subscribed.',
+    description:
+      'What mail clients send (RFC 8058), or nothing. The token in the query is what acts: the body is not read, so no variant a mail client sends can keep a person subscribed.',
     schema: { type: 'object', properties: { 'List-Unsubscribe': { type: 'string', enum: ['One-Click'] } } },
   })
   @ApiOkResponse({

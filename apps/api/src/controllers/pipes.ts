@@ -8,7 +8,9 @@ export class PositiveIntPipe implements PipeTransform<string, number> {
   transform(value: string): number {
     const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
     if (!(n >= 1 && n <= 2_147_483_647)) {
-      throw new InvalidInputError(`invalid_${this.name}`, `${this.name} must be a positive integer`, [{ field: this.name, message: `not a ${this.name} number` }]);
+      throw new InvalidInputError(`invalid_${this.name}`, `${this.name} must be a positive integer`, [
+        { field: this.name, message: `not a ${this.name} number` },
+      ]);
     }
     return n;
   }

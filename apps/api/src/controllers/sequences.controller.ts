@@ -72,7 +72,7 @@ export class SequencesController {
 
   @Post(':id/preview')
   @HttpCode(200)
-  @ApiOperation({ summary: "Render the steps for a candidate, as they would be sent (the unsubscribe link is a placeholder)" })
+  @ApiOperation({ summary: 'Render the steps for a candidate, as they would be sent (the unsubscribe link is a placeholder)' })
   @ApiOkResponse({ type: [PreviewStepView] })
   @ApiProblems(400, 401, 404, 422)
   preview(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: PreviewDto) {

@@ -13,7 +13,9 @@ export class SuppressionsController {
   constructor(private readonly suppressions: SuppressionsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Suppressed addresses (they bounced and are never mailed again), oldest first; ?address= finds one, also after erasure; admins only' })
+  @ApiOperation({
+    summary: 'Suppressed addresses (they bounced and are never mailed again), oldest first; ?address= finds one, also after erasure; admins only',
+  })
   @ApiPage(SuppressionView)
   @ApiProblems(400, 401, 403)
   list(@CurrentActor() actor: Actor, @Query() query: SuppressionListQuery) {

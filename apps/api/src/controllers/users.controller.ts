@@ -39,7 +39,9 @@ export class UsersController {
   }
 
   @Post('users/:id/tokens')
-  @ApiOperation({ summary: `Issue a personal API token (admin, or the user for themself). The secret is shown once. At most ${LIVE_TOKENS_PER_USER} live tokens per user (422 token_limit_reached).` })
+  @ApiOperation({
+    summary: `Issue a personal API token (admin, or the user for themself). The secret is shown once. At most ${LIVE_TOKENS_PER_USER} live tokens per user (422 token_limit_reached).`,
+  })
   @ApiCreatedResponse({ type: IssuedTokenView })
   @ApiProblems(400, 401, 404, 422)
   createToken(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: CreateTokenDto): Promise<IssuedTokenView> {

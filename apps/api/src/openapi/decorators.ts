@@ -41,7 +41,11 @@ export const ApiProblems = (...statuses: number[]) =>
   applyDecorators(
     ApiExtraModels(ProblemSchema),
     ...[...statuses, 429].map((status) =>
-      ApiResponse({ status, description: PROBLEM_DESCRIPTIONS[status], content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } } }),
+      ApiResponse({
+        status,
+        description: PROBLEM_DESCRIPTIONS[status],
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } },
+      }),
     ),
   );
 

@@ -97,7 +97,10 @@ function shareCommonAnswers(path: string, method: string, operation: Operation):
   if (!isPublic) add(401);
   add(414);
   if (path !== '/health' && path !== '/metrics') add(429);
-  operation.responses['500'] ??= { ...problem(500), description: 'An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else' };
+  operation.responses['500'] ??= {
+    ...problem(500),
+    description: 'An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else',
+  };
 }
 
 function firstSentence(text: string): string {

@@ -69,8 +69,12 @@ describe('loadConfig', () => {
     } catch (e) {
       error = e;
     }
-    expect((error as ConfigValidationError).problems).toEqual(['INBOUND_WEBHOOK_SECRET: must be set (32+ characters) when PUBLIC_BASE_URL is not a local address']);
-    expect(() => loadConfig({ PUBLIC_BASE_URL: 'https://hiring.example.com', UNSUBSCRIBE_SECRET: 'x'.repeat(32), INBOUND_WEBHOOK_SECRET: 'y'.repeat(32) })).not.toThrow();
+    expect((error as ConfigValidationError).problems).toEqual([
+      'INBOUND_WEBHOOK_SECRET: must be set (32+ characters) when PUBLIC_BASE_URL is not a local address',
+    ]);
+    expect(() =>
+      loadConfig({ PUBLIC_BASE_URL: 'https://hiring.example.com', UNSUBSCRIBE_SECRET: 'x'.repeat(32), INBOUND_WEBHOOK_SECRET: 'y'.repeat(32) }),
+    ).not.toThrow();
     expect(() => loadConfig({ INBOUND_WEBHOOK_SECRET: 'short' })).toThrow(/INBOUND_WEBHOOK_SECRET must be at least 32 characters/);
   });
 
@@ -93,7 +97,10 @@ describe('loadConfig', () => {
       SMTP_DATA_BLOCK_TIMEOUT_MS: 180_000,
       SMTP_DATA_END_TIMEOUT_MS: 600_000,
     });
-    expect(loadConfig({ SMTP_RCPT_TIMEOUT_MS: '200', SMTP_DATA_END_TIMEOUT_MS: '900000' })).toMatchObject({ SMTP_RCPT_TIMEOUT_MS: 200, SMTP_DATA_END_TIMEOUT_MS: 900_000 });
+    expect(loadConfig({ SMTP_RCPT_TIMEOUT_MS: '200', SMTP_DATA_END_TIMEOUT_MS: '900000' })).toMatchObject({
+      SMTP_RCPT_TIMEOUT_MS: 200,
+      SMTP_DATA_END_TIMEOUT_MS: 900_000,
+    });
     expect(() => loadConfig({ SMTP_DATA_END_TIMEOUT_MS: 'long' })).toThrow(/SMTP_DATA_END_TIMEOUT_MS/);
     expect(() => loadConfig({ SMTP_MAIL_TIMEOUT_MS: '10' })).toThrow(/SMTP_MAIL_TIMEOUT_MS/);
     expect(() => loadConfig({ SMTP_IDLE_TIMEOUT_MS: '-1' })).toThrow(/SMTP_IDLE_TIMEOUT_MS/);

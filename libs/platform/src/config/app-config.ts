@@ -55,16 +55,26 @@ export class AppConfig {
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Postgres connections per process; a worker takes at least one per concurrent job plus a few. */
-  @Transform(toInt) @IsInt() @Min(2) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1000)
   DATABASE_POOL_SIZE = 20;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   WORKER_PORT = 3001;
 
-  @IsString() @Matches(/^[\w.:-]+$/, { message: 'HOST must be a host name or address' })
+  @IsString()
+  @Matches(/^[\w.:-]+$/, { message: 'HOST must be a host name or address' })
   HOST = '127.0.0.1';
 
   @IsServiceUrl(['smtp:', 'smtps:'], 'smtp://127.0.0.1:1025')
@@ -73,7 +83,9 @@ export class AppConfig {
   @IsServiceUrl(['http:', 'https:'], 'https://hiring.example.com')
   PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
 
-  @IsOptional() @IsString() @MinLength(16, { message: 'ADMIN_BOOTSTRAP_TOKEN must be at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'ADMIN_BOOTSTRAP_TOKEN must be at least 16 characters' })
   ADMIN_BOOTSTRAP_TOKEN?: string;
 
   @Matches(/^[a-zA-Z0-9_-]{1,32}$/, { message: 'QUEUE_PREFIX must be 1-32 letters, digits, "_" or "-"' })
@@ -83,44 +95,67 @@ export class AppConfig {
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
   /** Requests per user per minute, whichever of the user's tokens they carry; 0 turns every limit below off too (benchmarks, tests). */
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   RATE_LIMIT_PER_MINUTE = 1200;
 
   /** Requests per client address per minute that fail authentication (missing, unknown, revoked or expired token); past it the address is refused. */
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE = 30;
 
   /** Per client address per minute, for the unsubscribe page and the unsubscribe action each. */
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE = 60;
 
   /** Correctly signed inbound webhook posts per client address per minute. */
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_INBOUND_PER_MINUTE = 6000;
 
   /** Inbound webhook posts per client address per minute whose signature is missing or wrong; they never spend the signed budget. */
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_INBOUND_REJECTED_PER_MINUTE = 60;
 
   /** Per client address per minute for each other public route (the API docs), each route counted on its own. */
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_PUBLIC_PER_MINUTE = 300;
 
   /** How long a stored Idempotency-Key answer is replayed, in hours. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(24 * 30)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
   IDEMPOTENCY_TTL_HOURS = 24;
 
-  @Transform(toInt) @IsInt() @Min(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
   MAINTENANCE_INTERVAL_MS = 60 * 60 * 1000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   WORKER_CONCURRENCY = 8;
 
   /** How often the worker marks sent offers past their expiry as expired. */
-  @Transform(toInt) @IsInt() @Min(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
   OFFER_EXPIRY_INTERVAL_MS = 60_000;
 
-  @Transform(toBool) @IsBoolean({ message: 'MIGRATIONS_RUN_ON_START must be true or false' })
+  @Transform(toBool)
+  @IsBoolean({ message: 'MIGRATIONS_RUN_ON_START must be true or false' })
   MIGRATIONS_RUN_ON_START = true;
 
   /**
@@ -128,88 +163,145 @@ export class AppConfig {
    * outermost of them saw: that many entries from the right of X-Forwarded-For, never the
    * left-most, which the client writes itself. `false` is 0 and `true` is 1.
    */
-  @Transform(toHops) @IsInt({ message: 'TRUST_PROXY must be false, true or a number of proxy hops from 0 to 10' }) @Min(0) @Max(10)
+  @Transform(toHops)
+  @IsInt({ message: 'TRUST_PROXY must be false, true or a number of proxy hops from 0 to 10' })
+  @Min(0)
+  @Max(10)
   TRUST_PROXY = 0;
 
   /** How long a process trusts a token it has checked (revocations reach every process at once via Redis); 0 disables. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(60_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
   TOKEN_CACHE_TTL_MS = 5_000;
 
   /** Shared with the mail provider that posts inbound replies and bounces; signs their bodies (HMAC-SHA256). */
-  @IsString() @MinLength(32, { message: 'INBOUND_WEBHOOK_SECRET must be at least 32 characters' })
+  @IsString()
+  @MinLength(32, { message: 'INBOUND_WEBHOOK_SECRET must be at least 32 characters' })
   INBOUND_WEBHOOK_SECRET = DEVELOPMENT_SECRETS.INBOUND_WEBHOOK_SECRET;
 
   /** Signs the one-click unsubscribe links in outreach mail. */
-  @IsString() @MinLength(32, { message: 'UNSUBSCRIBE_SECRET must be at least 32 characters' })
+  @IsString()
+  @MinLength(32, { message: 'UNSUBSCRIBE_SECRET must be at least 32 characters' })
   UNSUBSCRIBE_SECRET = DEVELOPMENT_SECRETS.UNSUBSCRIBE_SECRET;
 
   /** Outreach jobs one worker process holds at once (they are sent in batches of up to OUTREACH_BATCH_SIZE). */
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   OUTREACH_CONCURRENCY = 128;
 
   /** Steps claimed, sent and recorded together: one claim statement and one commit per batch, not per step. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   OUTREACH_BATCH_SIZE = 64;
 
   /** How long a job waits for others to join its batch. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   OUTREACH_BATCH_WAIT_MS = 20;
 
   /** How often the worker re-enqueues due steps that have no job and marks abandoned claims uncertain. */
-  @Transform(toInt) @IsInt() @Min(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
   OUTREACH_RECONCILE_INTERVAL_MS = 30_000;
 
   /** A step claimed this long ago, whose sender no longer holds its enrollment, is marked uncertain. */
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   OUTREACH_CLAIM_GRACE_MS = 30_000;
 
   /** First wait after a transient SMTP failure; doubles with each attempt. */
-  @Transform(toInt) @IsInt() @Min(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
   OUTREACH_RETRY_BASE_MS = 60_000;
 
   /** SMTP attempts per step before it is marked failed. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(20)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
   OUTREACH_MAX_ATTEMPTS = 5;
 
   /** Pooled SMTP connections per worker process (a step waiting for one holds its enrollment meanwhile). */
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   SMTP_MAX_CONNECTIONS = 8;
 
   /** TCP connection (and TLS) to the SMTP server, and the replies to EHLO, AUTH, RSET and QUIT; the batch deadline is twice this. */
-  @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(120_000)
   SMTP_TIMEOUT_MS = 30_000;
 
   /** The greeting; this and the waits below for each SMTP reply follow RFC 5321 section 4.5.3.2 (docs/outreach.md). */
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   SMTP_GREETING_TIMEOUT_MS = 300_000;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   SMTP_MAIL_TIMEOUT_MS = 300_000;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   SMTP_RCPT_TIMEOUT_MS = 300_000;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   SMTP_DATA_INIT_TIMEOUT_MS = 120_000;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   SMTP_DATA_BLOCK_TIMEOUT_MS = 180_000;
 
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   SMTP_DATA_END_TIMEOUT_MS = 600_000;
 
   /** Pooled SMTP connections idle this long are closed with QUIT. */
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   SMTP_IDLE_TIMEOUT_MS = 60_000;
 
   /** The name this host gives in EHLO; the host name when unset. */
-  @IsOptional() @Matches(/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, {
+  @IsOptional()
+  @Matches(/^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, {
     message: 'SMTP_EHLO_NAME must be a host name such as mail.example.com',
   })
   SMTP_EHLO_NAME?: string;
 
   /** How long a stopping process waits for in-flight work before it exits anyway. */
-  @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(120_000)
   SHUTDOWN_TIMEOUT_MS = 10_000;
 }
 
@@ -235,10 +327,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!errors.some((e) => e.property === 'PUBLIC_BASE_URL') && !LOCAL_HOSTS.has(new URL(config.PUBLIC_BASE_URL).hostname)) {
     // RFC 8058: a one-click unsubscribe URI in List-Unsubscribe must be https.
     if (new URL(config.PUBLIC_BASE_URL).protocol !== 'https:' && !LOCAL_ENVIRONMENTS.has(env.NODE_ENV ?? '')) {
-      problems.push('PUBLIC_BASE_URL: must be an https:// URL (RFC 8058 one-click unsubscribe) unless it is a local address or NODE_ENV is development or test');
+      problems.push(
+        'PUBLIC_BASE_URL: must be an https:// URL (RFC 8058 one-click unsubscribe) unless it is a local address or NODE_ENV is development or test',
+      );
     }
     for (const [key, value] of Object.entries(DEVELOPMENT_SECRETS)) {
-      if (config[key as keyof typeof DEVELOPMENT_SECRETS] === value) problems.push(`${key}: must be set (32+ characters) when PUBLIC_BASE_URL is not a local address`);
+      if (config[key as keyof typeof DEVELOPMENT_SECRETS] === value)
+        problems.push(`${key}: must be set (32+ characters) when PUBLIC_BASE_URL is not a local address`);
     }
   }
   if (problems.length > 0) throw new ConfigValidationError(problems);

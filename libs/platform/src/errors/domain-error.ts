@@ -24,7 +24,12 @@ export abstract class DomainError extends Error {
 
 export class InvalidInputError extends DomainError {
   readonly kind = 'invalid' as const;
-  constructor(code: string, message: string, readonly errors: FieldProblem[] = [], extra: Record<string, unknown> = {}) {
+  constructor(
+    code: string,
+    message: string,
+    readonly errors: FieldProblem[] = [],
+    extra: Record<string, unknown> = {},
+  ) {
     super(code, message, extra);
   }
 }
@@ -40,7 +45,11 @@ export class ForbiddenError extends DomainError {
 export class NotFoundError extends DomainError {
   readonly kind = 'not_found' as const;
   constructor(resource: string, id?: string) {
-    super(`${resource.replace(/\s+/g, '_').toLowerCase()}_not_found`, id ? `${resource} ${id} does not exist` : `${resource} does not exist`, id ? { resource, id } : { resource });
+    super(
+      `${resource.replace(/\s+/g, '_').toLowerCase()}_not_found`,
+      id ? `${resource} ${id} does not exist` : `${resource} does not exist`,
+      id ? { resource, id } : { resource },
+    );
   }
 }
 

@@ -48,10 +48,7 @@ export class HealthService implements OnApplicationShutdown {
   }
 
   async check(): Promise<HealthReport> {
-    const [database, redis] = await Promise.all([
-      this.probe(() => this.dataSource.query('SELECT 1')),
-      this.probe(() => this.redis.ping()),
-    ]);
+    const [database, redis] = await Promise.all([this.probe(() => this.dataSource.query('SELECT 1')), this.probe(() => this.redis.ping())]);
     return { status: database.status === 'up' && redis.status === 'up' ? 'ok' : 'unavailable', checks: { database, redis } };
   }
 

@@ -35,7 +35,9 @@ export function canonicalJson(value: unknown): string {
 export function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, k === 'token' && typeof v === 'string' ? null : withoutSecrets(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, k === 'token' && typeof v === 'string' ? null : withoutSecrets(v)]),
+    );
   }
   return value;
 }
@@ -77,7 +79,9 @@ export class IdempotencyService {
   ) {}
 
   fingerprint(req: IdempotentRequest): string {
-    return createHash('sha256').update(`${req.method} ${req.path.toLowerCase()}\n${canonicalJson(req.body)}`).digest('hex');
+    return createHash('sha256')
+      .update(`${req.method} ${req.path.toLowerCase()}\n${canonicalJson(req.body)}`)
+      .digest('hex');
   }
 
   async begin(req: IdempotentRequest): Promise<IdempotencyOutcome> {
@@ -91,21 +95,26 @@ export class IdempotencyService {
     );
     if (inserted.length === 1) return { kind: 'proceed' };
 
-    const [row] = (await this.db.query(
-      `SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
-      [req.userId, req.key],
-    )) as { request_hash: string; status_code: number | null; response_body: unknown }[];
+    const [row] = (await this.db.query(`SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE user_id = $1 AND key = $2`, [
+      req.userId,
+      req.key,
+    ])) as { request_hash: string; status_code: number | null; response_body: unknown }[];
     if (!row) return this.begin(req);
     if (row.request_hash !== hash) {
-      throw new RuleViolationError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request.');
+      throw new RuleViolationError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request; use a new key for a new request.',
+      );
     }
     if (row.status_code === null) {
       // A request that has been "in progress" past the lease died with its process: take it over.
-      const taken: unknown[] = await this.db.query(
-        `UPDATE idempotency_keys SET created_at = now() WHERE user_id = $1 AND key = $2 AND status_code IS NULL
+      const taken: unknown[] = await this.db
+        .query(
+          `UPDATE idempotency_keys SET created_at = now() WHERE user_id = $1 AND key = $2 AND status_code IS NULL
             AND created_at < now() - make_interval(secs => $3) RETURNING key`,
-        [req.userId, req.key, IN_PROGRESS_LEASE_SECONDS],
-      ).then(returnedRows);
+          [req.userId, req.key, IN_PROGRESS_LEASE_SECONDS],
+        )
+        .then(returnedRows);
       if (taken.length === 1) return { kind: 'proceed' };
       throw new ConflictError('idempotency_request_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', {
         retryAfterSeconds: IN_PROGRESS_LEASE_SECONDS,

@@ -63,7 +63,10 @@ describe('message composition', () => {
   it('never folds List-Unsubscribe right after its colon, and folds long headers between words', () => {
     const link = `<https://hiring.example.com/v1/unsubscribe?token=${'a'.repeat(120)}>`;
     const references = ['<e1.1@hiring.example.com>', '<e1.2@hiring.example.com>', '<e1.3@hiring.example.com>'];
-    const raw = composeMessage(mail({ headers: { 'List-Unsubscribe': link, References: references.join(' '), 'In-Reply-To': references[2] } }), new Date()).toString('utf8');
+    const raw = composeMessage(
+      mail({ headers: { 'List-Unsubscribe': link, References: references.join(' '), 'In-Reply-To': references[2] } }),
+      new Date(),
+    ).toString('utf8');
     expect(raw).toContain(`\r\nList-Unsubscribe: ${link}\r\n`);
     expect(raw).toMatch(/\r\nReferences: <e1\.1@hiring\.example\.com> <e1\.2@hiring\.example\.com>\r\n <e1\.3@hiring\.example\.com>\r\n/);
     expect(raw).toContain('\r\nIn-Reply-To: <e1.3@hiring.example.com>\r\n');
@@ -71,7 +74,9 @@ describe('message composition', () => {
   });
 
   it('keeps plain ASCII names and subjects readable, quoting names with specials, and values on one line', () => {
-    const h = headers(composeMessage(mail({ from: { name: 'Wang, Jun', address: 'jun@x.example.com' }, subject: 'Hello\r\nBcc: victim@example.com' }), new Date()));
+    const h = headers(
+      composeMessage(mail({ from: { name: 'Wang, Jun', address: 'jun@x.example.com' }, subject: 'Hello\r\nBcc: victim@example.com' }), new Date()),
+    );
     expect(h.get('from')).toBe(' "Wang, Jun" <jun@x.example.com>');
     expect(h.get('subject')).toBe(' Hello Bcc: victim@example.com');
     expect(h.has('bcc')).toBe(false);

@@ -2,12 +2,16 @@ import { classifySmtpError } from './mailer';
 
 describe('SMTP failure classification', () => {
   it('treats a 5xx to RCPT TO as a bounce of the address', () => {
-    const e = classifySmtpError(Object.assign(new Error('Recipient command failed'), { code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO', response: '550 5.1.1 no such user' }));
+    const e = classifySmtpError(
+      Object.assign(new Error('Recipient command failed'), { code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO', response: '550 5.1.1 no such user' }),
+    );
     expect(e).toMatchObject({ transient: false, recipientRejected: true, response: '550 5.1.1 no such user' });
   });
 
   it('treats a 5xx elsewhere as a permanent failure that does not blame the address', () => {
-    const e = classifySmtpError(Object.assign(new Error('Message failed'), { code: 'EMESSAGE', responseCode: 554, command: 'DATA', response: '554 5.7.1 rejected by policy' }));
+    const e = classifySmtpError(
+      Object.assign(new Error('Message failed'), { code: 'EMESSAGE', responseCode: 554, command: 'DATA', response: '554 5.7.1 rejected by policy' }),
+    );
     expect(e).toMatchObject({ transient: false, recipientRejected: false });
   });
 

@@ -6,7 +6,8 @@ describe('isDateTime', () => {
     for (const v of ['2027-06-30T09:00:00Z', '2028-02-29T23:59:59.123+08:00', '2027-01-01T00:00Z']) expect(isDateTime(v)).toBe(true);
   });
   it('refuses other ISO 8601 forms and impossible days', () => {
-    for (const v of ['2030-W01-1', '20300101T000000Z', '2030-02-30T00:00:00Z', '2027-06-30', '2027-06-30T09:00:00', 'tomorrow', 42]) expect(isDateTime(v)).toBe(false);
+    for (const v of ['2030-W01-1', '20300101T000000Z', '2030-02-30T00:00:00Z', '2027-06-30', '2027-06-30T09:00:00', 'tomorrow', 42])
+      expect(isDateTime(v)).toBe(false);
   });
 });
 
@@ -15,7 +16,18 @@ describe('isCalendarDay', () => {
     for (const v of ['2027-01-01', '2028-02-29', '2026-12-31']) expect(isCalendarDay(v)).toBe(true);
   });
   it('refuses days the calendar does not have and other forms', () => {
-    for (const v of ['2026-02-30', '2027-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-1-1', '20260101', '2026-01-01T00:00:00Z', ' 2026-01-01', 20260101]) {
+    for (const v of [
+      '2026-02-30',
+      '2027-02-29',
+      '2026-04-31',
+      '2026-13-01',
+      '2026-00-10',
+      '2026-1-1',
+      '20260101',
+      '2026-01-01T00:00:00Z',
+      ' 2026-01-01',
+      20260101,
+    ]) {
       expect(isCalendarDay(v)).toBe(false);
     }
   });

@@ -50,11 +50,7 @@ export const IsCalendarDay = validationRule('isCalendarDay', isCalendarDay, (p) 
  */
 export const QueryInt = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value));
 
-export const IsDateTime = validationRule(
-  'isDateTime',
-  isDateTime,
-  (p) => `${p} must be a date-time with an offset, such as 2027-06-30T09:00:00Z`,
-);
+export const IsDateTime = validationRule('isDateTime', isDateTime, (p) => `${p} must be a date-time with an offset, such as 2027-06-30T09:00:00Z`);
 
 /** Trims strings before validation, so "   " is empty and refused where a value is required. */
 export const Trim = () => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));

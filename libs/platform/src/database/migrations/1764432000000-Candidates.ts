@@ -45,7 +45,9 @@ export class Candidates1764432000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX candidates_search_idx ON candidates USING gin (search)`);
     // The "same name, same employer" duplicate listing joins on exactly these expressions.
-    await q.query(`CREATE INDEX candidates_name_employer_idx ON candidates (lower(regexp_replace(trim(full_name), '\\s+', ' ', 'g')), lower(coalesce(current_employer, '')))`);
+    await q.query(
+      `CREATE INDEX candidates_name_employer_idx ON candidates (lower(regexp_replace(trim(full_name), '\\s+', ' ', 'g')), lower(coalesce(current_employer, '')))`,
+    );
     await q.query(`CREATE INDEX candidates_employer_idx ON candidates (lower(current_employer))`);
     await q.query(`CREATE INDEX candidates_skills_idx ON candidates USING gin (skills)`);
     await q.query(`CREATE INDEX candidates_skill_areas_idx ON candidates USING gin (skill_areas)`);

@@ -96,11 +96,15 @@ export class BoundedReads1765000100000 implements MigrationInterface {
         RETURN NULL;
       END $$`);
     for (const table of ['outreach_messages', 'enrollments']) {
-      await q.query(`CREATE TRIGGER ${table}_count_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_count()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_count_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_count()`,
+      );
       await q.query(
         `CREATE TRIGGER ${table}_count_update AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_count()`,
       );
-      await q.query(`CREATE TRIGGER ${table}_count_delete AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_count()`);
+      await q.query(
+        `CREATE TRIGGER ${table}_count_delete AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_count()`,
+      );
     }
     // What is already there, counted once; the table lock keeps writers out until the triggers count them.
     await q.query(`LOCK TABLE enrollments, outreach_messages IN SHARE MODE`);

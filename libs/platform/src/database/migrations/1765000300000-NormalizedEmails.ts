@@ -1,6 +1,20 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-const PLUS_ADDRESSING = ['gmail.com', 'googlemail.com', 'outlook.com', 'hotmail.com', 'live.com', 'icloud.com', 'me.com', 'mac.com', 'fastmail.com', 'proton.me', 'protonmail.com', 'qq.com', '163.com'];
+const PLUS_ADDRESSING = [
+  'gmail.com',
+  'googlemail.com',
+  'outlook.com',
+  'hotmail.com',
+  'live.com',
+  'icloud.com',
+  'me.com',
+  'mac.com',
+  'fastmail.com',
+  'proton.me',
+  'protonmail.com',
+  'qq.com',
+  '163.com',
+];
 
 export class NormalizedEmails1765000300000 implements MigrationInterface {
   name = 'NormalizedEmails1765000300000';

@@ -17,6 +17,8 @@ export class SuppressionAdmin1765000400000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE enrollments DROP COLUMN IF EXISTS pause_reason`);
     await q.query(`DROP INDEX IF EXISTS bounced_addresses_id_key`);
-    await q.query(`ALTER TABLE bounced_addresses DROP COLUMN IF EXISTS id, DROP COLUMN IF EXISTS enrollment_id, DROP COLUMN IF EXISTS sequence_id, DROP COLUMN IF EXISTS step`);
+    await q.query(
+      `ALTER TABLE bounced_addresses DROP COLUMN IF EXISTS id, DROP COLUMN IF EXISTS enrollment_id, DROP COLUMN IF EXISTS sequence_id, DROP COLUMN IF EXISTS step`,
+    );
   }
 }

@@ -12,7 +12,15 @@ import { SuppressionAdmin1765000400000 } from './1765000400000-SuppressionAdmin'
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
-  Foundation1764345600000, Candidates1764432000000, Compensation1764518400000, Sequences1764604800000, OutreachSending1764691200000,
-  OutreachBatchClaims1764777600000, NoteScopes1765000000000, BoundedReads1765000100000, Privacy1765000200000,
-  NormalizedEmails1765000300000, SuppressionAdmin1765000400000,
+  Foundation1764345600000,
+  Candidates1764432000000,
+  Compensation1764518400000,
+  Sequences1764604800000,
+  OutreachSending1764691200000,
+  OutreachBatchClaims1764777600000,
+  NoteScopes1765000000000,
+  BoundedReads1765000100000,
+  Privacy1765000200000,
+  NormalizedEmails1765000300000,
+  SuppressionAdmin1765000400000,
 ];
