@@ -45,7 +45,7 @@ const jest = Object.fromEntries(
 );
 
 export default defineConfig(
-  globalIgnores(['**/dist/**', '**/node_modules/**', '**/coverage/**', 'libs/api-client/src/schema.ts']),
+  globalIgnores(['**/dist/**', '**/node_modules/**', '**/coverage/**', 'libs/api-client/dist-examples/**', 'libs/api-client/src/schema.ts']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -718,8 +718,9 @@ describe('bad input: a generated sweep of every operation in the OpenAPI documen
     let raw: string | undefined;
     for (const m of mutations) {
       if (m.kind === 'drop') applyAt(body, m.at, (parent, key) => (Array.isArray(parent) ? parent.splice(Number(key), 1) : delete parent[key]));
-      else if (m.kind === 'set') applyAt(body, m.at, (parent, key) => (parent[key] = m.value));
-      else if (m.kind === 'body') body = m.value;
+      // Generated values are shared between runs and mutations: each request works on copies.
+      else if (m.kind === 'set') applyAt(body, m.at, (parent, key) => (parent[key] = structuredClone(m.value)));
+      else if (m.kind === 'body') body = structuredClone(m.value);
       else if (m.kind === 'raw') raw = m.text;
       else if (m.kind === 'query') for (const value of m.raw) query.push([m.name, value]);
       else if (m.kind === 'param') params[m.name] = m.raw;

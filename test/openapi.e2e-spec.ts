@@ -174,6 +174,11 @@ describe('OpenAPI document and metrics', () => {
     expect(contract.violation({ ...candidate, status: 404, contentType: 'application/problem+json', body: { ...problem, code: 7 } })).toMatch(
       /code must be string/,
     );
+    const page = { method: 'GET', path: '/v1/task-forces?limit=1', status: 200, contentType: 'application/json; charset=utf-8' };
+    expect(contract.violation({ ...page, body: { data: [], nextCursor: null } })).toBeUndefined();
+    expect(contract.violation({ ...page, body: { data: [], nextCursor: null, total: 0 } })).toMatch(/must NOT have additional properties/);
+    const extended = { ...problem, existingCandidateId: '01a231ed-bbd9-7134-a3d6-368d88fb818e', hint: 'problems may carry extension members' };
+    expect(contract.violation({ ...candidate, status: 404, contentType: 'application/problem+json', body: extended })).toBeUndefined();
     expect(
       contract.violation({ method: 'GET', path: '/v1/no-such-route', status: 404, contentType: 'application/problem+json', body: problem }),
     ).toBeUndefined();

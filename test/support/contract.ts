@@ -81,9 +81,16 @@ function fetchDocument(url: string): Promise<string> {
   });
 }
 
-/** openapi-backend validates `application/json` bodies only; a problem answer is JSON too, so it is validated as such. */
+/**
+ * The document as the checker reads it. openapi-backend validates `application/json` bodies only;
+ * a problem answer is JSON too, so it is validated as such. And an answer may hold no field its
+ * schema does not name (unless the schema says it may, as problems do): an undocumented field is
+ * a drift too.
+ */
 function asJsonForValidation(document: Document): Document {
   const copy = structuredClone(document) as Document;
+  closeObjects(copy.components?.schemas);
+  closeObjects(copy.paths);
   for (const operations of Object.values(copy.paths ?? {})) {
     for (const operation of Object.values(operations ?? {}) as { responses?: Record<string, { content?: Record<string, unknown> }> }[]) {
       for (const response of Object.values(operation?.responses ?? {})) {
@@ -93,4 +100,13 @@ function asJsonForValidation(document: Document): Document {
     }
   }
   return copy;
+}
+
+function closeObjects(node: unknown): void {
+  if (!node || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  if (schema.properties && typeof schema.properties === 'object' && schema.additionalProperties === undefined && (schema.type ?? 'object') === 'object') {
+    schema.additionalProperties = false;
+  }
+  for (const value of Object.values(schema)) closeObjects(value);
 }

@@ -2036,6 +2036,20 @@ export interface components {
             /** @example 2026-11-01 */
             asOf: string;
         };
+        FxRateSetView: {
+            /** Format: uuid */
+            id: string;
+            base: string;
+            quote: string;
+            /** @example 0.138 */
+            rate: string;
+            /** @example 2026-11-01 */
+            asOf: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Approved offers the new rate put out of band, now back in pending_approval */
+            offersSentBackForApproval: string[];
+        };
         FxRateView: {
             /** Format: uuid */
             id: string;
@@ -6624,7 +6638,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FxRateView"];
+                    "application/json": components["schemas"]["FxRateSetView"];
                 };
             };
             /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */

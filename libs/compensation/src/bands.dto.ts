@@ -142,3 +142,8 @@ export class FxRateView {
   @ApiProperty({ example: '2026-11-01' }) asOf: string;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
+
+export class FxRateSetView extends FxRateView {
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Approved offers the new rate put out of band, now back in pending_approval' })
+  offersSentBackForApproval: string[];
+}

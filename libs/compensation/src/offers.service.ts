@@ -4,7 +4,7 @@ import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { FxRateView, PutFxRateDto, SalaryBandView } from './bands.dto';
+import { FxRateSetView, PutFxRateDto, SalaryBandView } from './bands.dto';
 import { SalaryBandsService } from './bands.service';
 import { FxRatesService, Rate, requireCalendarDate } from './fx.service';
 import { compaRatio, convertMoney, Currency, formatAmount, formatRate, inverse, parseAmount, parseRate, Period, ratioOf } from './money';
@@ -368,7 +368,7 @@ export class OffersService {
    * Sets a rate, then re-checks approved offers whose pinned rate covers the pair: one that today's
    * rate would put out of band goes back to pending_approval, with the reason, before it is sent.
    */
-  async setRate(actor: Actor, base: string, quote: string, dto: PutFxRateDto): Promise<FxRateView & { offersSentBackForApproval: string[] }> {
+  async setRate(actor: Actor, base: string, quote: string, dto: PutFxRateDto): Promise<FxRateSetView> {
     const rate = await this.fx.put(actor, base, quote, dto);
     const candidates: OfferRow[] = await this.db.query(
       `SELECT ${COLUMNS} FROM offers o JOIN salary_bands b ON b.id = o.salary_band_id

@@ -3,6 +3,7 @@ import {
   CreateSalaryBandDto,
   FxRateListQuery,
   FxRatesService,
+  FxRateSetView,
   FxRateView,
   OffersService,
   PutFxRateDto,
@@ -109,7 +110,7 @@ export class FxRatesController {
     summary:
       'Set the rate of a pair for a day (admin): units of quote per unit of base. Setting a day again replaces it. Approved offers that the new rate puts out of band go back to pending_approval (listed in offersSentBackForApproval).',
   })
-  @ApiOkResponse({ type: FxRateView })
+  @ApiOkResponse({ type: FxRateSetView })
   @ApiProblems(400, 401, 403)
   put(@CurrentActor() actor: Actor, @Param('base') base: string, @Param('quote') quote: string, @Body() dto: PutFxRateDto) {
     return this.offers.setRate(actor, base, quote, dto);
