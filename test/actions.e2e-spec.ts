@@ -154,7 +154,13 @@ describe('action routes and their bodies', () => {
       '/v1/enrollments/{id}/steps/{step}/resend',
       '/v1/enrollments/{id}/steps/{step}/mark-sent',
     ]) {
-      expect([path, doc.paths[path].post.requestBody]).toEqual([path, undefined]);
+      expect([path, doc.paths[path].post.requestBody]).toEqual([
+        path,
+        expect.objectContaining({
+          required: false,
+          content: { 'application/json': { schema: { type: 'object', maxProperties: 0, additionalProperties: false } } },
+        }),
+      ]);
     }
     const unsubscribe = doc.paths['/v1/unsubscribe'].post.requestBody;
     expect(unsubscribe.required).toBe(false);

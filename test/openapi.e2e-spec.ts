@@ -131,7 +131,15 @@ describe('OpenAPI document and metrics', () => {
         expect({ route, description: typeof op.description }).toEqual({ route, description: 'string' });
         const statuses = Object.keys(op.responses);
         expect({ route, success: statuses.some((s) => s.startsWith('2')) }).toEqual({ route, success: true });
-        expect({ route, shared: statuses.filter((s) => ['400', '414'].includes(s)) }).toEqual({ route, shared: ['400', '414'] });
+        expect({ route, shared: statuses.filter((s) => ['400', '414', '431'].includes(s)) }).toEqual({ route, shared: ['400', '414', '431'] });
+        for (const [status, response] of Object.entries(op.responses as Record<string, { headers?: Record<string, unknown> }>)) {
+          expect({ route, status, requestId: response.headers?.['X-Request-Id'] }).toEqual({
+            route,
+            status,
+            requestId: { $ref: '#/components/headers/X-Request-Id' },
+          });
+          if (status === '429') expect(response.headers?.['Retry-After']).toBeDefined();
+        }
         if (!publicRoutes.includes(route)) expect(statuses).toContain('401');
         if (method === 'post' && !publicRoutes.includes(route))
           expect({ route, idempotency: statuses.filter((s) => s === '409' || s === '422') }).toEqual({ route, idempotency: ['409', '422'] });

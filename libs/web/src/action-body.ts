@@ -40,12 +40,20 @@ class AbsentBodyAsEmptyInterceptor implements NestInterceptor {
 }
 
 /**
- * An action without parameters (pause, resume, stop, resend, ...): the OpenAPI operation has no
- * requestBody, and a body with anything in it is refused (400 `body_not_allowed`) rather than
- * ignored, as every unknown field is. No body, an empty one and `{}` are the same request.
+ * An action without parameters (pause, resume, stop, resend, ...): a body with anything in it is
+ * refused (400 `body_not_allowed`) rather than ignored, as every unknown field is. No body, an
+ * empty one and `{}` are the same request, and the document says exactly that: an optional body
+ * that is an empty object, so that validating proxies let `{}` through as the API does.
  */
 export function NoBody(): MethodDecorator {
-  return UseInterceptors(RefuseBodyInterceptor);
+  return applyDecorators(
+    ApiBody({
+      required: false,
+      description: 'No parameters: send no body (or an empty JSON object)',
+      schema: { type: 'object', maxProperties: 0, additionalProperties: false },
+    }),
+    UseInterceptors(RefuseBodyInterceptor),
+  );
 }
 
 /**

@@ -32,6 +32,7 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   413: 'Body larger than 1 MiB',
   414: 'URL or a path parameter too long',
   415: 'Body is not in the accepted media type',
+  431: 'URL and headers together too long',
   422: 'Well-formed but refused by a rule',
   429: 'Rate limit exceeded; see Retry-After',
 };

@@ -47,6 +47,7 @@ export function describeApi(app: NestFastifyApplication, config: Pick<AppConfig,
   for (const [path, operations] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(operations) as [string, Operation][]) shareCommonAnswers(path, method, operation);
   }
+  document.components!.headers = { ...document.components!.headers, ...HEADERS };
   for (const schema of Object.values(document.components?.schemas ?? {})) tightenSchema(schema as Schema);
   // Problems may carry extension members beyond the documented ones (RFC 9457).
   (document.components!.schemas!.ProblemSchema as Schema).additionalProperties = true;
@@ -96,12 +97,39 @@ function shareCommonAnswers(path: string, method: string, operation: Operation):
   add(400);
   if (!isPublic) add(401);
   add(414);
-  if (path !== '/health' && path !== '/metrics') add(429);
+  add(431);
+  const limited = path !== '/health' && path !== '/metrics';
+  if (limited) add(429);
   operation.responses['500'] ??= {
     ...problem(500),
     description: 'An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else',
   };
+  for (const [status, response] of Object.entries(operation.responses) as [string, { headers?: Record<string, unknown> }][]) {
+    const headers: Record<string, unknown> = { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } };
+    if (limited && status !== '500') {
+      for (const name of ['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset']) headers[name] = { $ref: `#/components/headers/${name}` };
+    }
+    if (status === '429') headers['Retry-After'] = { $ref: '#/components/headers/Retry-After' };
+    if (method === 'post' && !isPublic && status.startsWith('2')) headers['Idempotent-Replayed'] = { $ref: '#/components/headers/Idempotent-Replayed' };
+    response.headers = { ...headers, ...response.headers };
+  }
 }
+
+/** Headers answers carry, stated once and referred to from every response that has them. */
+const HEADERS = {
+  'X-Request-Id': {
+    description: 'The request id: the one sent (when it is a plain token of up to 128 characters), else a new UUID; also the correlationId of a problem',
+    schema: { type: 'string' },
+  },
+  'X-RateLimit-Limit': { description: 'The budget this answer was counted against, per window (absent when rate limits are off)', schema: { type: 'integer' } },
+  'X-RateLimit-Remaining': { description: 'What is left of that budget in this window', schema: { type: 'integer' } },
+  'X-RateLimit-Reset': { description: 'Seconds until the window ends', schema: { type: 'integer' } },
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
+  'Idempotent-Replayed': {
+    description: '"true" when this is the stored answer to an earlier request with the same Idempotency-Key',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
 
 function firstSentence(text: string): string {
   const cut = text.search(/[.;:](\s|$)/);
