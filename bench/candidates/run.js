@@ -2,6 +2,9 @@
 // measures search latency through the real API and GET /v1/candidates/:id throughput under 64
 // connections beside a bare Fastify + pg lookup of the same rows, in the same run.
 //   npm run bench:candidates            (BENCH_CANDIDATES=200000 for a quicker run)
+// BENCH_DB names the database (default hiring_bench); BENCH_REUSE_DB=1 keeps it after the run and,
+// if it already holds N candidates, migrates and re-measures it instead of loading again;
+// BENCH_SEARCH_ONLY=1 skips the throughput runs.
 require('reflect-metadata');
 const { spawn } = require('node:child_process');
 const path = require('node:path');
@@ -13,7 +16,7 @@ const { adminQuery, databaseUrl, sleep } = require('../lib');
 
 const N = Number(process.env.BENCH_CANDIDATES ?? 1_000_000);
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB = 'hiring_bench';
+const DB = process.env.BENCH_DB ?? 'hiring_bench';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const API_PORT = 3710;
 const BARE_PORT = 3711;
@@ -140,7 +143,32 @@ const log = (...args) => console.log(`[${new Date().toISOString().slice(11, 19)}
 
 const admin = (sql) => adminQuery(BASE_URL, sql);
 
+/** A database an earlier run kept (BENCH_REUSE_DB=1), migrated to this build and analysed again; null if there is none of N candidates. */
+async function reuse() {
+  const exists = (await admin(`SELECT 1 FROM pg_database WHERE datname = '${DB}'`)).rows.length > 0;
+  if (!exists) return null;
+  const ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
+  await runMigrationsLocked(ds);
+  await ds.destroy();
+  const c = new Client({ connectionString: dbUrl });
+  await c.connect();
+  try {
+    const n = Number((await c.query(`SELECT count(*) AS n FROM candidates`)).rows[0].n);
+    if (n !== N) return null;
+    await c.query(`VACUUM ANALYZE`);
+    const ids = (await c.query(`SELECT id FROM candidates TABLESAMPLE SYSTEM (1) LIMIT 5000`)).rows.map((r) => r.id);
+    const size = (await c.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0].s;
+    return { rowsSeconds: 0, indexSeconds: 0, ids, size };
+  } finally {
+    await c.end();
+  }
+}
+
 async function load() {
+  if (process.env.BENCH_REUSE_DB) {
+    const kept = await reuse();
+    if (kept) return kept;
+  }
   await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${DB}`);
   const ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
@@ -158,18 +186,22 @@ async function load() {
   await c.query(`SET maintenance_work_mem = '1GB'`);
   await c.query(`SELECT setseed(0.42)`);
   const u = await c.query(
-    `INSERT INTO users (id, email, name, role) VALUES ('00000000-0000-7000-8000-000000000001', 'bench@example.com', 'Bench Admin', 'admin'), ('00000000-0000-7000-8000-000000000002', 'recruiter@example.com', 'Bench Recruiter', 'recruiter') RETURNING id`,
+    `INSERT INTO users (id, email, name, role) VALUES ('00000000-0000-7000-8000-000000000001', 'bench@example.com', 'Bench Admin', 'admin'), ('00000000-0000-7000-8000-000000000002', 'recruiter@example.com', 'Bench Recruiter', 'recruiter'), ('00000000-0000-7000-8000-000000000003', 'recruiter2@example.com', 'Bench Recruiter Two', 'recruiter') RETURNING id`,
   );
   const { createHash } = require('node:crypto');
   const hash = (t) => createHash('sha256').update(t).digest('hex');
   await c.query(
-    `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ('00000000-0000-7000-8000-0000000000a1', $1, 'bench', $2, 'bench'), ('00000000-0000-7000-8000-0000000000a2', $3, 'bench', $4, 'bench')`,
-    [u.rows[0].id, hash(ADMIN_TOKEN), u.rows[1].id, hash(`${ADMIN_TOKEN}-recruiter`)],
+    `INSERT INTO api_tokens (id, user_id, name, token_hash, token_prefix) VALUES ('00000000-0000-7000-8000-0000000000a1', $1, 'bench', $2, 'bench'), ('00000000-0000-7000-8000-0000000000a2', $3, 'bench', $4, 'bench'), ('00000000-0000-7000-8000-0000000000a3', $5, 'bench', $6, 'bench')`,
+    [u.rows[0].id, hash(ADMIN_TOKEN), u.rows[1].id, hash(`${ADMIN_TOKEN}-recruiter`), u.rows[2].id, hash(`${ADMIN_TOKEN}-recruiter2`)],
   );
   await c.query(
-    `INSERT INTO task_forces (id, name, company, location, time_zone, focus_areas, headcount_target) VALUES ('00000000-0000-7000-8000-0000000000f1', 'ByteDance / Doubao LLM', 'ByteDance', 'San Jose, CA', 'America/Los_Angeles', '{llm}', 20)`,
+    `INSERT INTO task_forces (id, name, company, location, time_zone, focus_areas, headcount_target) VALUES ('00000000-0000-7000-8000-0000000000f1', 'ByteDance / Doubao LLM', 'ByteDance', 'San Jose, CA', 'America/Los_Angeles', '{llm}', 20), ('00000000-0000-7000-8000-0000000000f2', 'ByteDance / Seed Speech', 'ByteDance', 'San Jose, CA', 'America/Los_Angeles', '{speech}', 20)`,
   );
-  await c.query(`INSERT INTO task_force_members (task_force_id, user_id) VALUES ('00000000-0000-7000-8000-0000000000f1', $1)`, [u.rows[1].id]);
+  // The second recruiter is in both task forces: 50,000 applications at 1,000,000 candidates.
+  await c.query(
+    `INSERT INTO task_force_members (task_force_id, user_id) VALUES ('00000000-0000-7000-8000-0000000000f1', $1), ('00000000-0000-7000-8000-0000000000f1', $2), ('00000000-0000-7000-8000-0000000000f2', $2)`,
+    [u.rows[1].id, u.rows[2].id],
+  );
 
   const chunk = 100_000;
   for (let from = 1; from <= N; from += chunk) {
@@ -203,6 +235,12 @@ async function load() {
     SELECT (lpad(to_hex(1765000000000 + row_number() OVER ()), 12, '0') || '7' || substr(md5(id::text), 1, 3) || '8' || substr(md5(id::text), 4, 15))::uuid,
            id, '00000000-0000-7000-8000-0000000000f1', (ARRAY['sourced','contacted','replied','screening','interviewing'])[1 + (abs(hashtext(id::text || 'stage')) % 5)]
       FROM candidates WHERE abs(hashtext(id::text)) % 50 = 0`);
+  // And 3% more in the second task force, which only the second recruiter is in.
+  await c.query(`
+    INSERT INTO applications (id, candidate_id, task_force_id, stage)
+    SELECT (lpad(to_hex(1766000000000 + row_number() OVER ()), 12, '0') || '7' || substr(md5(id::text), 1, 3) || '8' || substr(md5(id::text), 4, 15))::uuid,
+           id, '00000000-0000-7000-8000-0000000000f2', (ARRAY['sourced','contacted','replied','screening','interviewing'])[1 + (abs(hashtext(id::text || 'stage')) % 5)]
+      FROM candidates WHERE abs(hashtext(id::text)) % 100 BETWEEN 1 AND 3`);
   const loadedAt = Date.now();
   for (const i of indexes) await c.query(i.indexdef);
   await c.query(`ANALYZE`);
@@ -231,6 +269,18 @@ function startProcess(script, env, readyUrl) {
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** The query string of page `n` of a search, following nextCursor from page 1. */
+async function pageOf(pathAndQuery, token, n) {
+  let url = pathAndQuery;
+  for (let page = 1; page < n; page++) {
+    const res = await fetch(`http://127.0.0.1:${API_PORT}${url}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await res.json();
+    if (res.status !== 200 || !body.nextCursor) throw new Error(`${pathAndQuery}: no page ${page + 1} (${res.status})`);
+    url = `${pathAndQuery}&cursor=${encodeURIComponent(body.nextCursor)}`;
+  }
+  return url;
 }
 
 async function searchLatency(name, pathAndQuery, token, runs = 200) {
@@ -267,7 +317,8 @@ function cannon(url, ids, headers) {
 (async () => {
   log(`bench/candidates: ${N.toLocaleString()} candidates, ${DURATION} s per throughput run, ${require('node:os').cpus().length} cores`);
   const loaded = await load();
-  log(`rows in ${loaded.rowsSeconds.toFixed(1)} s, indexes rebuilt in ${loaded.indexSeconds.toFixed(1)} s, database ${loaded.size}`);
+  if (loaded.rowsSeconds === 0) log(`reused the database kept by an earlier run (migrated, VACUUM ANALYZE), ${loaded.size}`);
+  else log(`rows in ${loaded.rowsSeconds.toFixed(1)} s, indexes rebuilt in ${loaded.indexSeconds.toFixed(1)} s, database ${loaded.size}`);
 
   const env = {
     DATABASE_URL: dbUrl,
@@ -285,6 +336,7 @@ function cannon(url, ids, headers) {
   );
   try {
     const recruiter = `${ADMIN_TOKEN}-recruiter`;
+    const recruiter2 = `${ADMIN_TOKEN}-recruiter2`;
     const searches = [
       await searchLatency('name prefix', '/v1/candidates?q=xiaoy%20zhan&limit=50', ADMIN_TOKEN),
       await searchLatency('Chinese surname', `/v1/candidates?q=${encodeURIComponent('王')}&limit=50`, ADMIN_TOKEN),
@@ -296,11 +348,19 @@ function cannon(url, ids, headers) {
       await searchLatency('recruiter scope, stage', '/v1/candidates?stage=interviewing&limit=50', recruiter),
       await searchLatency('recruiter scope, q', '/v1/candidates?q=chen&limit=50', recruiter),
       await searchLatency('likely duplicates (name + employer)', '/v1/candidates/duplicates?limit=50', ADMIN_TOKEN),
+      await searchLatency('two-letter prefix', '/v1/candidates?q=zh&limit=50', ADMIN_TOKEN),
+      await searchLatency('common surname + employer + visa', '/v1/candidates?q=wang&employer=openai&visa=h1b&limit=50', ADMIN_TOKEN),
+      await searchLatency('page 20 of a common query (cursor)', await pageOf('/v1/candidates?q=chen&limit=50', ADMIN_TOKEN, 20), ADMIN_TOKEN),
+      await searchLatency('recruiter, 50,000 applications', '/v1/candidates?limit=50', recruiter2),
+      await searchLatency('recruiter, 50,000 applications, stage', '/v1/candidates?stage=interviewing&limit=50', recruiter2),
+      await searchLatency('recruiter, 50,000 applications, q', '/v1/candidates?q=chen&limit=50', recruiter2),
+      await searchLatency('recruiter, 50,000 applications, page 20', await pageOf('/v1/candidates?limit=50', recruiter2, 20), recruiter2),
     ];
     console.log('\nSearch latency through the API (ms, 200 sequential requests each, after 10 warm-up):');
     console.log('| query | rows | p50 | p95 | p99 |\n| --- | --- | --- | --- | --- |');
     for (const s of searches) console.log(`| ${s.name}: \`${s.query}\` | ${s.rows} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} |`);
 
+    if (process.env.BENCH_SEARCH_ONLY) return;
     const warm = (url, headers) => cannon(url, loaded.ids, headers);
     await warm(`http://127.0.0.1:${BARE_PORT}`, {});
     const bareResult = await cannon(`http://127.0.0.1:${BARE_PORT}`, loaded.ids, {});
@@ -317,9 +377,13 @@ function cannon(url, ids, headers) {
     api.kill('SIGTERM');
     bare.kill('SIGTERM');
   }
-  if (!process.env.BENCH_KEEP) await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  process.exit(0);
-})().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+})()
+  .then(async () => {
+    // BENCH_REUSE_DB=1 keeps the database for the next run, as BENCH_KEEP=1 does.
+    if (!process.env.BENCH_KEEP && !process.env.BENCH_REUSE_DB) await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+    process.exit(0);
+  })
+  .catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
