@@ -86,14 +86,26 @@ const toLookAlikeView = (r: LookAlikeRow): LookAlikeView => ({
   createdAt: r.created_at.toISOString(),
 });
 
-/** A tsquery that matches every word of `q` as a prefix; punctuation is dropped, never interpreted. */
-export function toPrefixQuery(q: string): string | null {
-  const words = q
+const searchWords = (q: string) =>
+  q
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0)
     .slice(0, 8);
+
+/** A tsquery that matches every word of `q` as a prefix; punctuation is dropped, never interpreted. */
+export function toPrefixQuery(q: string): string | null {
+  const words = searchWords(q);
   return words.length ? words.map((w) => `'${w}':*`).join(' & ') : null;
+}
+
+/**
+ * The same match against candidates.search_prefixes, which holds every prefix of every word: each
+ * word of `q` is then one whole term, which the GIN index looks up as a single entry.
+ */
+export function toPrefixTermsQuery(q: string): string | null {
+  const words = searchWords(q);
+  return words.length ? words.map((w) => `'${w}'`).join(' & ') : null;
 }
 
 @Injectable()
@@ -221,17 +233,23 @@ export class CandidatesService {
   }
 
   async list(actor: Actor, query: CandidateListQuery, afterId?: string): Promise<Page<CandidateView>> {
-    const scope = this.access.condition(actor, 1);
+    // A recruiter's stage or task force filter keeps only candidates with an application in one of
+    // their task forces, which already puts them in the recruiter's reach. Their applications then
+    // drive the plan: their candidate ids in order, each candidate looked up by id until the page is
+    // full, so the work follows the recruiter's applications, not the size of the candidates table.
+    const drivenByApplications = Boolean(query.stage || query.taskForceId) && !isAdmin(actor);
+    const scope = drivenByApplications ? { sql: `${LIVE} AND $1::uuid IS NOT NULL`, params: [actor.userId] } : this.access.condition(actor, 1);
     const params: unknown[] = [...scope.params];
     const where: string[] = [scope.sql];
-    const add = (sql: (p: string) => string, value: unknown) => {
+    const param = (value: unknown) => {
       params.push(value);
-      where.push(sql(`$${params.length}`));
+      return `$${params.length}`;
     };
-    if (afterId) add((p) => `c.id > ${p}`, afterId);
+    const add = (sql: (p: string) => string, value: unknown) => where.push(sql(param(value)));
+    if (afterId && !drivenByApplications) add((p) => `c.id > ${p}`, afterId);
     if (query.q) {
-      const tsquery = toPrefixQuery(query.q);
-      if (tsquery) add((p) => `c.search @@ to_tsquery('simple', ${p})`, tsquery);
+      const tsquery = toPrefixTermsQuery(query.q);
+      if (tsquery) add((p) => `c.search_prefixes @@ to_tsquery('simple', ${p})`, tsquery);
     }
     if (query.skillArea) add((p) => `c.skill_areas @> ARRAY[${p}::text]`, query.skillArea);
     if (query.skill) add((p) => `c.skills @> ARRAY[${p}::text]`, query.skill.trim().toLowerCase());
@@ -240,22 +258,27 @@ export class CandidatesService {
     if (query.visa) add((p) => `c.visa_status = ${p}`, query.visa);
     if (query.ownerId) add((p) => `c.owner_id = ${p}`, query.ownerId);
     if (query.updatedSince) add((p) => `c.updated_at >= ${p}`, query.updatedSince);
-    if (query.stage || query.taskForceId) {
-      const conditions = ['a.candidate_id = c.id'];
-      if (query.stage) {
-        params.push(query.stage);
-        conditions.push(`a.stage = $${params.length}`);
-      }
-      if (query.taskForceId) {
-        params.push(query.taskForceId);
-        conditions.push(`a.task_force_id = $${params.length}`);
-      }
-      if (!isAdmin(actor)) conditions.push(`a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $1)`);
-      where.push(`EXISTS (SELECT 1 FROM applications a WHERE ${conditions.join(' AND ')})`);
+    const applicationConditions: string[] = [];
+    if (query.stage) applicationConditions.push(`a.stage = ${param(query.stage)}`);
+    if (query.taskForceId) applicationConditions.push(`a.task_force_id = ${param(query.taskForceId)}`);
+    if (drivenByApplications) {
+      applicationConditions.push(`a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $1)`);
+      if (afterId) applicationConditions.push(`a.candidate_id > ${param(afterId)}`);
+      const limit = param(query.limit + 1);
+      // OFFSET 0 keeps the lookup a per-id subquery, so the planner cannot turn it back into a
+      // walk of the whole candidates table in id order.
+      const rows: CandidateRow[] = await this.db.query(
+        `SELECT c.* FROM (SELECT DISTINCT a.candidate_id FROM applications a WHERE ${applicationConditions.join(' AND ')} ORDER BY a.candidate_id) ids
+           CROSS JOIN LATERAL (SELECT ${CANDIDATE_COLUMNS} FROM candidates c WHERE c.id = ids.candidate_id AND ${where.join(' AND ')} OFFSET 0) c
+          ORDER BY ids.candidate_id LIMIT ${limit}`,
+        params,
+      );
+      return toPage(rows, query.limit, toCandidateView);
     }
-    params.push(query.limit + 1);
+    if (applicationConditions.length)
+      where.push(`EXISTS (SELECT 1 FROM applications a WHERE a.candidate_id = c.id AND ${applicationConditions.join(' AND ')})`);
     const rows: CandidateRow[] = await this.db.query(
-      `SELECT ${CANDIDATE_COLUMNS} FROM candidates c WHERE ${where.join(' AND ')} ORDER BY c.id LIMIT $${params.length}`,
+      `SELECT ${CANDIDATE_COLUMNS} FROM candidates c WHERE ${where.join(' AND ')} ORDER BY c.id LIMIT ${param(query.limit + 1)}`,
       params,
     );
     return toPage(rows, query.limit, toCandidateView);

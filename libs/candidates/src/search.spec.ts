@@ -1,4 +1,4 @@
-import { toPrefixQuery } from './candidates.service';
+import { toPrefixQuery, toPrefixTermsQuery } from './candidates.service';
 
 describe('search query', () => {
   it('turns words into prefix terms and drops tsquery syntax', () => {
@@ -6,5 +6,12 @@ describe('search query', () => {
     expect(toPrefixQuery("o'brien & (rlhf | !x) :*")).toBe("'o':* & 'brien':* & 'rlhf':* & 'x':*");
     expect(toPrefixQuery('张伟')).toBe("'张伟':*");
     expect(toPrefixQuery('   ,;  ')).toBeNull();
+  });
+
+  it('gives the same words as whole terms for the index of prefixes', () => {
+    expect(toPrefixTermsQuery('Wei Zhang')).toBe("'wei' & 'zhang'");
+    expect(toPrefixTermsQuery("o'brien & (rlhf | !x) :*")).toBe("'o' & 'brien' & 'rlhf' & 'x'");
+    expect(toPrefixTermsQuery('张伟')).toBe("'张伟'");
+    expect(toPrefixTermsQuery('   ,;  ')).toBeNull();
   });
 });

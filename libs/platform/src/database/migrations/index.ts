@@ -9,6 +9,7 @@ import { BoundedReads1765000100000 } from './1765000100000-BoundedReads';
 import { NormalizedEmails1765000300000 } from './1765000300000-NormalizedEmails';
 import { Privacy1765000200000 } from './1765000200000-Privacy';
 import { SuppressionAdmin1765000400000 } from './1765000400000-SuppressionAdmin';
+import { SearchPlans1765000500000 } from './1765000500000-SearchPlans';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   Privacy1765000200000,
   NormalizedEmails1765000300000,
   SuppressionAdmin1765000400000,
+  SearchPlans1765000500000,
 ];
