@@ -243,7 +243,8 @@ async function load() {
       FROM candidates WHERE abs(hashtext(id::text)) % 100 BETWEEN 1 AND 3`);
   const loadedAt = Date.now();
   for (const i of indexes) await c.query(i.indexdef);
-  await c.query(`ANALYZE`);
+  // As autovacuum leaves a table in service: index-only scans (look-alike counts) then skip the heap.
+  await c.query(`VACUUM ANALYZE`);
   const indexedAt = Date.now();
   const ids = (await c.query(`SELECT id FROM candidates TABLESAMPLE SYSTEM (1) LIMIT 5000`)).rows.map((r) => r.id);
   const size = (await c.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0].s;
