@@ -6,10 +6,13 @@
 // before it: as shipped (.env.example: LOG_LEVEL=info, rate limits on, with a per-user budget too
 // high to refuse) and stripped (LOG_LEVEL=warn, rate limits off).
 //   BENCH_ONLY=throughput      skip the search latency part
-//   BENCH_CONFIGS=shipped      only one configuration (shipped | stripped, comma-separated)
+//   BENCH_CONFIGS=shipped      only these configurations, comma-separated: shipped, stripped, and
+//                              logs-only or limits-only (one difference at a time)
 //   BENCH_SECONDS=15           per measured run; BENCH_WARMUP_SECONDS=5 before each
 //   BENCH_PROFILE=dir          run the API under node --cpu-prof, profiles written to dir
 //   BENCH_DB=hiring_bench      the database it creates and drops
+//   BENCH_BASELINE_DIR=dir     also measure the API built in another checkout (dir/dist), each
+//                              configuration right after this one's, for before/after in one run
 // The API's log goes to a file (as a container's stdout would go to a pipe), not to /dev/null.
 require('reflect-metadata');
 const { spawn } = require('node:child_process');
@@ -335,9 +338,19 @@ async function searchPart(apiScript, env, apiHealth) {
 const THROUGHPUT_CONFIGS = {
   shipped: { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '1000000000' },
   stripped: { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' },
+  // One of the two differences at a time, to tell their costs apart.
+  'logs-only': { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0' },
+  'limits-only': { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000000' },
 };
 
-async function throughputPart(apiScript, env, apiHealth, ids) {
+/** User + system CPU time of a process so far, in microseconds (Linux /proc). */
+function cpuMicros(pid) {
+  const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / 100;
+}
+
+async function throughputPart(builds, env, apiHealth, ids) {
   const fs = require('node:fs');
   const os = require('node:os');
   const bareUrl = `http://127.0.0.1:${BARE_PORT}`;
@@ -345,9 +358,10 @@ async function throughputPart(apiScript, env, apiHealth, ids) {
   const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
   const errors = (r) => r.errors + r.non2xx;
   const rows = [];
-  for (const name of CONFIGS) {
+  for (const [name, build] of CONFIGS.flatMap((n) => builds.map((b) => [n, b]))) {
     const config = THROUGHPUT_CONFIGS[name];
     if (!config) throw new Error(`BENCH_CONFIGS: unknown configuration ${name}`);
+    const apiScript = build.script;
     const logFile = path.join(os.tmpdir(), `bench-candidates-api-${name}.log`);
     const logFd = fs.openSync(logFile, 'w');
     const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=api-${name}-${Date.now()}.cpuprofile`] : [];
@@ -356,9 +370,12 @@ async function throughputPart(apiScript, env, apiHealth, ids) {
       await cannon(bareUrl, ids, {}, WARMUP);
       const bareResult = await cannon(bareUrl, ids, {});
       await cannon(apiUrl, ids, auth, WARMUP);
+      const cpuBefore = cpuMicros(api.pid);
       const apiResult = await cannon(apiUrl, ids, auth);
-      rows.push({ name, config, bareResult, apiResult });
-      log(`${name}: bare ${bareResult.requests.average.toFixed(0)} req/s, API ${apiResult.requests.average.toFixed(0)} req/s`);
+      // CPU the API process used per answered request: steadier than req/s on shared cores.
+      apiResult.cpuPerRequest = (cpuMicros(api.pid) - cpuBefore) / Math.max(1, apiResult.requests.total);
+      rows.push({ name: `${name}${build.label}`, config, bareResult, apiResult });
+      log(`${name}${build.label}: bare ${bareResult.requests.average.toFixed(0)} req/s, API ${apiResult.requests.average.toFixed(0)} req/s`);
     } finally {
       await stop(api);
       fs.closeSync(logFd);
@@ -366,13 +383,15 @@ async function throughputPart(apiScript, env, apiHealth, ids) {
     log(`${name}: API log ${logFile} (${fs.statSync(logFile).size.toLocaleString()} bytes)`);
   }
   console.log(`\nGET /v1/candidates/:id, 64 connections, ${DURATION} s each after ${WARMUP} s warm-up, random ids from the table:`);
-  console.log('| configuration | bare req/s | API req/s | ratio | bare p50 / p99 ms | API p50 / p99 ms | p99 API / bare | errors or non-2xx (bare, API) |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log(
+    '| configuration | bare req/s | API req/s | ratio | bare p50 / p99 ms | API p50 / p99 ms | p99 API / bare | API CPU µs per request | errors or non-2xx (bare, API) |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const { name, config, bareResult: b, apiResult: a } of rows) {
     const label = `${name} (LOG_LEVEL=${config.LOG_LEVEL}, rate limit ${config.RATE_LIMIT_PER_MINUTE === '0' ? 'off' : 'on'})`;
     console.log(
       `| ${label} | ${b.requests.average.toFixed(0)} | ${a.requests.average.toFixed(0)} | ${(a.requests.average / b.requests.average).toFixed(2)} | ` +
-        `${b.latency.p50} / ${b.latency.p99} | ${a.latency.p50} / ${a.latency.p99} | ${(a.latency.p99 / Math.max(1, b.latency.p99)).toFixed(1)} | ${errors(b)}, ${errors(a)} |`,
+        `${b.latency.p50} / ${b.latency.p99} | ${a.latency.p50} / ${a.latency.p99} | ${(a.latency.p99 / Math.max(1, b.latency.p99)).toFixed(1)} | ${a.cpuPerRequest.toFixed(0)} | ${errors(b)}, ${errors(a)} |`,
     );
   }
 }
@@ -399,7 +418,15 @@ async function throughputPart(apiScript, env, apiHealth, ids) {
   );
   try {
     if (ONLY !== 'throughput') await searchPart(apiScript, env, apiHealth);
-    if (ONLY !== 'search') await throughputPart(apiScript, env, apiHealth, loaded.ids);
+    if (ONLY !== 'search') {
+      const builds = [{ label: '', script: apiScript }];
+      if (process.env.BENCH_BASELINE_DIR) {
+        builds.push({ label: ' [baseline build]', script: path.resolve(process.env.BENCH_BASELINE_DIR, 'dist/apps/api/src/main.js') });
+      }
+      // BENCH_BASELINE_FIRST=1: the other build first, so the order's effect can be seen.
+      if (process.env.BENCH_BASELINE_FIRST) builds.reverse();
+      await throughputPart(builds, env, apiHealth, loaded.ids);
+    }
   } finally {
     bare.kill('SIGTERM');
   }
