@@ -4,7 +4,18 @@
 //   npm run bench:candidates            (BENCH_CANDIDATES=200000 for a quicker run)
 // BENCH_DB names the database (default hiring_bench); BENCH_REUSE_DB=1 keeps it after the run and,
 // if it already holds N candidates, migrates and re-measures it instead of loading again;
-// BENCH_SEARCH_ONLY=1 skips the throughput runs.
+// BENCH_SEARCH_ONLY=1 is BENCH_ONLY=search.
+// Throughput is measured in two configurations, each against its own bare baseline run just
+// before it: as shipped (.env.example: LOG_LEVEL=info, rate limits on, with a per-user budget too
+// high to refuse) and stripped (LOG_LEVEL=warn, rate limits off).
+//   BENCH_ONLY=throughput      skip the search latency part
+//   BENCH_CONFIGS=shipped      only these configurations, comma-separated: shipped, stripped, and
+//                              logs-only or limits-only (one difference at a time)
+//   BENCH_SECONDS=15           per measured run; BENCH_WARMUP_SECONDS=5 before each
+//   BENCH_PROFILE=dir          run the API under node --cpu-prof, profiles written to dir
+//   BENCH_BASELINE_DIR=dir     also measure the API built in another checkout (dir/dist), each
+//                              configuration right after this one's, for before/after in one run
+// The API's log goes to a file (as a container's stdout would go to a pipe), not to /dev/null.
 require('reflect-metadata');
 const { spawn } = require('node:child_process');
 const path = require('node:path');
@@ -21,6 +32,10 @@ const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 const API_PORT = 3710;
 const BARE_PORT = 3711;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
+const ONLY = process.env.BENCH_ONLY ?? (process.env.BENCH_SEARCH_ONLY ? 'search' : 'all');
+const CONFIGS = (process.env.BENCH_CONFIGS ?? 'shipped,stripped').split(',');
+const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 const dbUrl = databaseUrl(BASE_URL, DB);
 
@@ -252,8 +267,8 @@ async function load() {
   return { rowsSeconds: (loadedAt - started) / 1000, indexSeconds: (indexedAt - loadedAt) / 1000, ids, size };
 }
 
-function startProcess(script, env, readyUrl) {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+function startProcess(script, env, readyUrl, { nodeArgs = [], stdout = 'ignore' } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, script], { env: { ...process.env, ...env }, stdio: ['ignore', stdout, 'inherit'] });
   return (async () => {
     for (let i = 0; i < 100; i++) {
       try {
@@ -299,14 +314,14 @@ async function searchLatency(name, pathAndQuery, token, runs = 200) {
   return { name, query: pathAndQuery, rows: count, p50: percentile(times, 50), p95: percentile(times, 95), p99: percentile(times, 99) };
 }
 
-function cannon(url, ids, headers) {
+function cannon(url, ids, headers, duration = DURATION) {
   let n = 0;
   return new Promise((resolve, reject) => {
     autocannon(
       {
         url,
         connections: 64,
-        duration: DURATION,
+        duration,
         headers,
         requests: [{ setupRequest: (req) => ({ ...req, path: `/v1/candidates/${ids[n++ % ids.length]}` }) }],
       },
@@ -315,26 +330,15 @@ function cannon(url, ids, headers) {
   });
 }
 
-(async () => {
-  log(`bench/candidates: ${N.toLocaleString()} candidates, ${DURATION} s per throughput run, ${require('node:os').cpus().length} cores`);
-  const loaded = await load();
-  if (loaded.rowsSeconds === 0) log(`reused the database kept by an earlier run (migrated, VACUUM ANALYZE), ${loaded.size}`);
-  else log(`rows in ${loaded.rowsSeconds.toFixed(1)} s, indexes rebuilt in ${loaded.indexSeconds.toFixed(1)} s, database ${loaded.size}`);
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
 
-  const env = {
-    DATABASE_URL: dbUrl,
-    PORT: String(API_PORT),
-    RATE_LIMIT_PER_MINUTE: '0',
-    LOG_LEVEL: 'warn',
-    QUEUE_PREFIX: 'bench',
-    MIGRATIONS_RUN_ON_START: 'false',
-  };
-  const api = await startProcess(path.join(__dirname, '../../dist/apps/api/src/main.js'), env, `http://127.0.0.1:${API_PORT}/health`);
-  const bare = await startProcess(
-    path.join(__dirname, 'bare-server.js'),
-    { DATABASE_URL: dbUrl, PORT: String(BARE_PORT) },
-    `http://127.0.0.1:${BARE_PORT}/v1/candidates/00000000-0000-7000-8000-000000000000`,
-  );
+async function searchPart(apiScript, env, apiHealth) {
+  const api = await startProcess(apiScript, env, apiHealth);
   try {
     const recruiter = `${ADMIN_TOKEN}-recruiter`;
     const recruiter2 = `${ADMIN_TOKEN}-recruiter2`;
@@ -360,22 +364,110 @@ function cannon(url, ids, headers) {
     console.log('\nSearch latency through the API (ms, 200 sequential requests each, after 10 warm-up):');
     console.log('| query | rows | p50 | p95 | p99 |\n| --- | --- | --- | --- | --- |');
     for (const s of searches) console.log(`| ${s.name}: \`${s.query}\` | ${s.rows} | ${s.p50.toFixed(1)} | ${s.p95.toFixed(1)} | ${s.p99.toFixed(1)} |`);
-
-    if (process.env.BENCH_SEARCH_ONLY) return;
-    const warm = (url, headers) => cannon(url, loaded.ids, headers);
-    await warm(`http://127.0.0.1:${BARE_PORT}`, {});
-    const bareResult = await cannon(`http://127.0.0.1:${BARE_PORT}`, loaded.ids, {});
-    const apiResult = await cannon(`http://127.0.0.1:${API_PORT}`, loaded.ids, { authorization: `Bearer ${ADMIN_TOKEN}` });
-    const errors = (r) => r.errors + r.non2xx;
-    console.log('\nGET /v1/candidates/:id, 64 connections, random ids from the table:');
-    console.log('| server | req/s (mean) | p50 ms | p99 ms | errors or non-2xx |\n| --- | --- | --- | --- | --- |');
-    console.log(
-      `| bare Fastify + pg | ${bareResult.requests.average.toFixed(0)} | ${bareResult.latency.p50} | ${bareResult.latency.p99} | ${errors(bareResult)} |`,
-    );
-    console.log(`| the API | ${apiResult.requests.average.toFixed(0)} | ${apiResult.latency.p50} | ${apiResult.latency.p99} | ${errors(apiResult)} |`);
-    console.log(`\nratio API / bare: ${(apiResult.requests.average / bareResult.requests.average).toFixed(2)}`);
   } finally {
-    api.kill('SIGTERM');
+    await stop(api);
+  }
+}
+
+/**
+ * The two configurations throughput is reported for. `shipped` is .env.example's: info logging,
+ * rate limits on; its per-user budget is raised so that 64 connections are never refused, but
+ * every request still spends it.
+ */
+const THROUGHPUT_CONFIGS = {
+  shipped: { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '1000000000' },
+  stripped: { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0' },
+  // One of the two differences at a time, to tell their costs apart.
+  'logs-only': { LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '0' },
+  'limits-only': { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '1000000000' },
+};
+
+/** User + system CPU time of a process so far, in microseconds (Linux /proc). */
+function cpuMicros(pid) {
+  const fields = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / 100;
+}
+
+async function throughputPart(builds, env, apiHealth, ids) {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const bareUrl = `http://127.0.0.1:${BARE_PORT}`;
+  const apiUrl = `http://127.0.0.1:${API_PORT}`;
+  const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const errors = (r) => r.errors + r.non2xx;
+  const rows = [];
+  for (const [name, build] of CONFIGS.flatMap((n) => builds.map((b) => [n, b]))) {
+    const config = THROUGHPUT_CONFIGS[name];
+    if (!config) throw new Error(`BENCH_CONFIGS: unknown configuration ${name}`);
+    const apiScript = build.script;
+    const logFile = path.join(os.tmpdir(), `bench-candidates-api-${name}.log`);
+    const logFd = fs.openSync(logFile, 'w');
+    const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`, `--cpu-prof-name=api-${name}-${Date.now()}.cpuprofile`] : [];
+    const api = await startProcess(apiScript, { ...env, ...config }, apiHealth, { nodeArgs, stdout: logFd });
+    try {
+      await cannon(bareUrl, ids, {}, WARMUP);
+      const bareResult = await cannon(bareUrl, ids, {});
+      await cannon(apiUrl, ids, auth, WARMUP);
+      const cpuBefore = cpuMicros(api.pid);
+      const apiResult = await cannon(apiUrl, ids, auth);
+      // CPU the API process used per answered request: steadier than req/s on shared cores.
+      apiResult.cpuPerRequest = (cpuMicros(api.pid) - cpuBefore) / Math.max(1, apiResult.requests.total);
+      rows.push({ name: `${name}${build.label}`, config, bareResult, apiResult });
+      log(`${name}${build.label}: bare ${bareResult.requests.average.toFixed(0)} req/s, API ${apiResult.requests.average.toFixed(0)} req/s`);
+    } finally {
+      await stop(api);
+      fs.closeSync(logFd);
+    }
+    log(`${name}: API log ${logFile} (${fs.statSync(logFile).size.toLocaleString()} bytes)`);
+  }
+  console.log(`\nGET /v1/candidates/:id, 64 connections, ${DURATION} s each after ${WARMUP} s warm-up, random ids from the table:`);
+  console.log(
+    '| configuration | bare req/s | API req/s | ratio | bare p50 / p99 ms | API p50 / p99 ms | p99 API / bare | API CPU µs per request | errors or non-2xx (bare, API) |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const { name, config, bareResult: b, apiResult: a } of rows) {
+    const label = `${name} (LOG_LEVEL=${config.LOG_LEVEL}, rate limit ${config.RATE_LIMIT_PER_MINUTE === '0' ? 'off' : 'on'})`;
+    console.log(
+      `| ${label} | ${b.requests.average.toFixed(0)} | ${a.requests.average.toFixed(0)} | ${(a.requests.average / b.requests.average).toFixed(2)} | ` +
+        `${b.latency.p50} / ${b.latency.p99} | ${a.latency.p50} / ${a.latency.p99} | ${(a.latency.p99 / Math.max(1, b.latency.p99)).toFixed(1)} | ${a.cpuPerRequest.toFixed(0)} | ${errors(b)}, ${errors(a)} |`,
+    );
+  }
+}
+
+(async () => {
+  log(`bench/candidates: ${N.toLocaleString()} candidates, ${DURATION} s per throughput run, ${require('node:os').cpus().length} cores`);
+  const loaded = await load();
+  if (loaded.rowsSeconds === 0) log(`reused the database kept by an earlier run (migrated, VACUUM ANALYZE), ${loaded.size}`);
+  else log(`rows in ${loaded.rowsSeconds.toFixed(1)} s, indexes rebuilt in ${loaded.indexSeconds.toFixed(1)} s, database ${loaded.size}`);
+
+  const env = {
+    DATABASE_URL: dbUrl,
+    PORT: String(API_PORT),
+    RATE_LIMIT_PER_MINUTE: '0',
+    LOG_LEVEL: 'warn',
+    QUEUE_PREFIX: 'bench',
+    MIGRATIONS_RUN_ON_START: 'false',
+  };
+  const apiScript = path.join(__dirname, '../../dist/apps/api/src/main.js');
+  const apiHealth = `http://127.0.0.1:${API_PORT}/health`;
+  const bare = await startProcess(
+    path.join(__dirname, 'bare-server.js'),
+    { DATABASE_URL: dbUrl, PORT: String(BARE_PORT) },
+    `http://127.0.0.1:${BARE_PORT}/v1/candidates/00000000-0000-7000-8000-000000000000`,
+  );
+  try {
+    if (ONLY !== 'throughput') await searchPart(apiScript, env, apiHealth);
+    if (ONLY !== 'search') {
+      const builds = [{ label: '', script: apiScript }];
+      if (process.env.BENCH_BASELINE_DIR) {
+        builds.push({ label: ' [baseline build]', script: path.resolve(process.env.BENCH_BASELINE_DIR, 'dist/apps/api/src/main.js') });
+      }
+      // BENCH_BASELINE_FIRST=1: the other build first, so the order's effect can be seen.
+      if (process.env.BENCH_BASELINE_FIRST) builds.reverse();
+      await throughputPart(builds, env, apiHealth, loaded.ids);
+    }
+  } finally {
     bare.kill('SIGTERM');
   }
 })()

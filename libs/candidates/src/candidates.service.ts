@@ -10,6 +10,7 @@ import {
   newId,
   NotFoundError,
   Page,
+  poolQuery,
   returnedRows,
   RuleViolationError,
   toPage,
@@ -169,17 +170,20 @@ export class CandidatesService {
   /** One round trip: the row, its scope check and the applications the actor may see. */
   async get(actor: Actor, id: string): Promise<CandidateView> {
     const scope = this.access.condition(actor, 2);
-    const [row]: (CandidateRow & { applications: { id: string; task_force_id: string; opening_id: string | null; stage: ApplicationSummary['stage'] }[] })[] =
-      await this.db.query(
-        `SELECT ${CANDIDATE_COLUMNS},
+    // The hottest read: straight on the pool (poolQuery), not through a TypeORM query runner.
+    const [row] = await poolQuery<
+      CandidateRow & { applications: { id: string; task_force_id: string; opening_id: string | null; stage: ApplicationSummary['stage'] }[] }
+    >(
+      this.db,
+      `SELECT ${CANDIDATE_COLUMNS},
                 coalesce((SELECT json_agg(json_build_object('id', a.id, 'task_force_id', a.task_force_id, 'opening_id', a.opening_id, 'stage', a.stage) ORDER BY a.id)
                             FROM (SELECT a.* FROM applications a
                                    WHERE a.candidate_id = c.id
                                      AND ($2::uuid IS NULL OR a.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $2))
                                    ORDER BY a.id DESC LIMIT $3) a), '[]') AS applications
            FROM candidates c WHERE c.id = $1 AND ${scope.sql}`,
-        [id, ...scope.params, APPLICATIONS_SHOWN],
-      );
+      [id, ...scope.params, APPLICATIONS_SHOWN],
+    );
     if (!row) throw new NotFoundError('Candidate', id);
     return {
       ...toCandidateView(row),

@@ -34,8 +34,9 @@ interface Count {
   msLeft: number;
 }
 
+/** Counts ARGV[2] requests at once (a batch a process then hands out itself; see RateLimiter). */
 const HIT = `
-local hits = redis.call('INCR', KEYS[1])
+local hits = redis.call('INCRBY', KEYS[1], ARGV[2])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -49,19 +50,54 @@ local ttl = redis.call('PTTL', KEYS[1])
 return {hits, ttl}`;
 
 type ScriptedRedis = Redis & {
-  rateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
+  rateLimitHit(key: string, windowMs: number, units: number): Promise<[number, number]>;
   rateLimitPeek(key: string): Promise<[number, number]>;
 };
 
 /**
+ * Units of a budget taken from Redis in one round trip and handed out by this process: 1 (every
+ * request counted in Redis) up to a budget of 199 per minute, then 1% of the budget, at most 100.
+ * The default per-user budget of 1200 takes 12 at a time. docs/rate-limits.md gives the tolerance.
+ */
+export const batchSize = (limit: number): number => Math.max(1, Math.min(100, Math.floor(limit / 100)));
+
+/** How long a look at an address's failure count is trusted before Redis is asked again. */
+export const AUTH_FAILURE_PEEK_MS = 1000;
+const MAX_LOCAL_ENTRIES = 10_000;
+
+/** What this process holds of a subject's budget in the current window. */
+interface Allowance {
+  /** Units reserved in Redis and not yet handed out. */
+  left: number;
+  /** The window's count in Redis after the last reservation. */
+  hits: number;
+  windowEnds: number;
+  /** A reservation in flight; requests arriving meanwhile wait for it instead of making their own. */
+  pending?: Promise<void>;
+}
+
+/** The last count this process saw for an address's failed authentications. */
+interface Seen {
+  hits: number;
+  windowEnds: number;
+  seenAt: number;
+}
+
+/**
  * Counters live in Redis so a budget holds across every API process. If Redis is unreachable the
  * request is let through: losing rate limiting for a moment beats refusing all traffic.
+ *
+ * Budgets of 200 a minute or more are taken from Redis in batches (batchSize) and spent locally,
+ * so a busy user costs one Redis round trip per batch, not per request. A batch never grants past
+ * the limit; what a process reserved and did not use by the window's end is lost to the others.
  */
 @Injectable()
 export class RateLimiter implements OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: ScriptedRedis;
   private readonly limits: Record<Budget, number>;
+  private readonly allowances = new Map<string, Allowance>();
+  private readonly failuresSeen = new Map<string, Seen>();
 
   constructor(private readonly config: AppConfig) {
     this.redis = new Redis({
@@ -94,9 +130,12 @@ export class RateLimiter implements OnApplicationShutdown {
    */
   async spend(budget: Budget, subject: string, reply: FastifyReply): Promise<void> {
     if (!this.enabled) return;
-    const count = await this.run(() => this.redis.rateLimitHit(`${budget}:${subject}`, RATE_LIMIT_WINDOW_MS));
-    if (!count) return;
     const limit = this.limits[budget];
+    const units = batchSize(limit);
+    if (units > 1) return this.spendBatched(budget, subject, limit, units, reply);
+    const count = await this.run(() => this.redis.rateLimitHit(`${budget}:${subject}`, RATE_LIMIT_WINDOW_MS, 1));
+    if (!count) return;
+    if (budget === 'auth_failures') this.sawFailures(subject, count);
     this.describe(reply, limit, Math.max(0, limit - count.hits), count.msLeft);
     if (count.hits > limit) this.refuse(reply, budget, limit, count.msLeft);
   }
@@ -104,11 +143,88 @@ export class RateLimiter implements OnApplicationShutdown {
   /** Throws the 429 when the budget is already spent, without counting this request. */
   async refuseIfSpent(budget: Budget, subject: string, reply: FastifyReply): Promise<void> {
     if (!this.enabled) return;
-    const count = await this.run(() => this.redis.rateLimitPeek(`${budget}:${subject}`));
     const limit = this.limits[budget];
-    if (!count || count.hits < limit) return;
-    this.describe(reply, limit, 0, count.msLeft);
-    this.refuse(reply, budget, limit, count.msLeft);
+    const now = Date.now();
+    let seen = budget === 'auth_failures' ? this.failuresSeen.get(subject) : undefined;
+    if (seen && (seen.windowEnds <= now || seen.seenAt + AUTH_FAILURE_PEEK_MS <= now) && seen.hits < limit) seen = undefined;
+    if (seen && seen.windowEnds <= now) seen = undefined;
+    if (!seen) {
+      const count = await this.run(() => this.redis.rateLimitPeek(`${budget}:${subject}`));
+      if (!count) return;
+      if (budget === 'auth_failures') this.sawFailures(subject, count);
+      seen = { hits: count.hits, windowEnds: Date.now() + count.msLeft, seenAt: Date.now() };
+    }
+    if (seen.hits < limit) return;
+    const msLeft = Math.max(1, seen.windowEnds - Date.now());
+    this.describe(reply, limit, 0, msLeft);
+    this.refuse(reply, budget, limit, msLeft);
+  }
+
+  /** Spends one unit of what this process holds, reserving a batch in Redis when it holds none. */
+  private async spendBatched(budget: Budget, subject: string, limit: number, units: number, reply: FastifyReply): Promise<void> {
+    const key = `${budget}:${subject}`;
+    for (;;) {
+      const now = Date.now();
+      let held = this.allowances.get(key);
+      if (held && held.windowEnds <= now && !held.pending) {
+        this.allowances.delete(key);
+        held = undefined;
+      }
+      if (held?.pending) {
+        await held.pending;
+        continue;
+      }
+      if (held && held.left > 0) {
+        held.left -= 1;
+        this.describe(reply, limit, Math.max(0, limit - held.hits + held.left), held.windowEnds - now);
+        return;
+      }
+      if (held && held.hits >= limit) {
+        // Spent here, and Redis said so: no need to ask again before the window ends.
+        const msLeft = held.windowEnds - now;
+        this.describe(reply, limit, 0, msLeft);
+        this.refuse(reply, budget, limit, msLeft);
+      }
+      const entry: Allowance = held ?? { left: 0, hits: 0, windowEnds: 0 };
+      let reachable = true;
+      entry.pending = (async () => {
+        const count = await this.run(() => this.redis.rateLimitHit(key, RATE_LIMIT_WINDOW_MS, units));
+        if (!count) {
+          reachable = false;
+          this.allowances.delete(key);
+          return;
+        }
+        // The reservation never grants past the limit: of the units it counted, only those within it.
+        const granted = Math.max(0, Math.min(units, limit - (count.hits - units)));
+        entry.left = granted;
+        entry.hits = count.hits;
+        entry.windowEnds = Date.now() + count.msLeft;
+      })().finally(() => {
+        entry.pending = undefined;
+      });
+      if (!held) this.remember(this.allowances, key, entry);
+      await entry.pending;
+      if (!reachable) return;
+      if (entry.left === 0) {
+        const msLeft = Math.max(1, entry.windowEnds - Date.now());
+        this.describe(reply, limit, 0, msLeft);
+        this.refuse(reply, budget, limit, msLeft);
+      }
+    }
+  }
+
+  private sawFailures(subject: string, count: Count): void {
+    this.remember(this.failuresSeen, subject, { hits: count.hits, windowEnds: Date.now() + count.msLeft, seenAt: Date.now() });
+  }
+
+  /** Keeps a local map bounded: past its size, entries whose window has ended go, then the oldest. */
+  private remember<T extends { windowEnds: number }>(map: Map<string, T>, key: string, value: T): void {
+    if (map.size >= MAX_LOCAL_ENTRIES && !map.has(key)) {
+      const now = Date.now();
+      for (const [k, v] of map) if (v.windowEnds <= now) map.delete(k);
+      if (map.size >= MAX_LOCAL_ENTRIES) map.delete(map.keys().next().value!);
+    }
+    map.set(key, value);
   }
 
   private async run(script: () => Promise<[number, number]>): Promise<Count | null> {

@@ -1,3 +1,5 @@
+import { DataSource, QueryFailedError } from 'typeorm';
+
 /**
  * TypeORM's `query()` answers an UPDATE or DELETE with `[rows, affectedCount]` and anything else
  * with the rows. These name the two readings so call sites stay honest about which they expect.
@@ -15,4 +17,20 @@ export function affectedCount(updateOrDeleteResult: unknown): number {
 /** PostgreSQL's unique_violation: the database refused a second row with the same key. */
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string })?.code === '23505';
+}
+
+/**
+ * One read-only statement on the pool TypeORM already holds, without its query runner (a runner
+ * object, an async event broadcast and a result wrapper per call). For the hottest reads only:
+ * no transaction, no entity; a failure is thrown as TypeORM's QueryFailedError, as `db.query`
+ * would, so error handling and log scrubbing see the same thing.
+ */
+export async function poolQuery<T>(db: DataSource, sql: string, parameters: unknown[]): Promise<T[]> {
+  const pool = (db.driver as unknown as { master?: { query(sql: string, parameters: unknown[]): Promise<{ rows: T[] }> } }).master;
+  if (!pool) return db.query(sql, parameters);
+  try {
+    return (await pool.query(sql, parameters)).rows;
+  } catch (error) {
+    throw new QueryFailedError(sql, parameters, error as Error);
+  }
 }
