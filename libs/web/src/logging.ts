@@ -2,7 +2,7 @@ import { AppConfig, scrubText } from '@app/platform';
 
 export { scrubText };
 import { LoggerModule } from 'nestjs-pino';
-import pino, { type LoggerOptions } from 'pino';
+import type { LoggerOptions } from 'pino';
 
 /**
  * Logs never carry personal data. Bodies are never logged; errors are logged by an allow-list
@@ -230,29 +230,15 @@ export function pinoOptions(level: string): LoggerOptions {
   };
 }
 
-const LOG_BUFFER_BYTES = 4096;
-const LOG_FLUSH_MS = 100;
-
-/**
- * Structured JSON logs; each request's lines carry its request id. Secrets and personal data are redacted.
- *
- * Lines go to stdout asynchronously and in batches: they are written once 4 KiB have gathered or
- * every 100 ms, whichever comes first, never waited for. A synchronous write per request line cost
- * every request a blocking system call. What is still buffered is written synchronously when the
- * process exits (pino registers the flush), so a crash's last lines are kept; a SIGKILL can lose
- * up to the last 100 ms of lines.
- */
+/** Structured JSON logs; each request's lines carry its request id. Secrets and personal data are redacted. */
 export const loggingModule = () =>
   LoggerModule.forRootAsync({
     inject: [AppConfig],
     useFactory: (config: AppConfig) => ({
-      pinoHttp: [
-        {
-          ...pinoOptions(config.LOG_LEVEL),
-          autoLogging: { ignore: (req) => /^\/(health|metrics)(\?|$)/.test(req.url ?? '') },
-          quietReqLogger: true,
-        },
-        pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES, periodicFlush: LOG_FLUSH_MS }),
-      ],
+      pinoHttp: {
+        ...pinoOptions(config.LOG_LEVEL),
+        autoLogging: { ignore: (req) => /^\/(health|metrics)(\?|$)/.test(req.url ?? '') },
+        quietReqLogger: true,
+      },
     }),
   });
