@@ -87,25 +87,17 @@ const toLookAlikeView = (r: LookAlikeRow): LookAlikeView => ({
   createdAt: r.created_at.toISOString(),
 });
 
-const searchWords = (q: string) =>
-  q
+/**
+ * A tsquery matching every word of `q` (at most 8) as the prefix of a word, against
+ * candidates.search_prefixes, which holds every prefix of every word: each word of `q` is then one
+ * whole term, which the GIN index looks up as a single entry. Punctuation is dropped, never interpreted.
+ */
+export function toPrefixTermsQuery(q: string): string | null {
+  const words = q
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0)
     .slice(0, 8);
-
-/** A tsquery that matches every word of `q` as a prefix; punctuation is dropped, never interpreted. */
-export function toPrefixQuery(q: string): string | null {
-  const words = searchWords(q);
-  return words.length ? words.map((w) => `'${w}':*`).join(' & ') : null;
-}
-
-/**
- * The same match against candidates.search_prefixes, which holds every prefix of every word: each
- * word of `q` is then one whole term, which the GIN index looks up as a single entry.
- */
-export function toPrefixTermsQuery(q: string): string | null {
-  const words = searchWords(q);
   return words.length ? words.map((w) => `'${w}'`).join(' & ') : null;
 }
 

@@ -146,9 +146,10 @@ export class RateLimiter implements OnApplicationShutdown {
     const limit = this.limits[budget];
     const now = Date.now();
     let seen = budget === 'auth_failures' ? this.failuresSeen.get(subject) : undefined;
-    if (seen && (seen.windowEnds <= now || seen.seenAt + AUTH_FAILURE_PEEK_MS <= now) && seen.hits < limit) seen = undefined;
-    if (seen && seen.windowEnds <= now) seen = undefined;
-    if (!seen) {
+    // A look stays good within its window: a spent budget until the window ends, one not yet spent
+    // for AUTH_FAILURE_PEEK_MS (another process may be spending it meanwhile).
+    const stillGood = seen && seen.windowEnds > now && (seen.hits >= limit || seen.seenAt + AUTH_FAILURE_PEEK_MS > now);
+    if (!seen || !stillGood) {
       const count = await this.run(() => this.redis.rateLimitPeek(`${budget}:${subject}`));
       if (!count) return;
       if (budget === 'auth_failures') this.sawFailures(subject, count);
