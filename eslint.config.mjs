@@ -53,6 +53,16 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }] },
   },
   {
+    // A POST route declared with Nest's own decorator would not honour Idempotency-Key.
+    files: ['apps/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@nestjs/common', importNames: ['Post'], message: 'Declare POST routes with IdempotentPost from @app/web.' }] },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: node },
   },

@@ -77,6 +77,20 @@ describe('Idempotency-Key on creating POSTs', () => {
     expect(second.body.status).toBe('closed');
   });
 
+  it('checks the key on every POST the document lists, and on no other method', async () => {
+    const doc = (await suite.api.http.get('/docs-json', { token: null })).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    const headers = { 'idempotency-key': 'not a valid key' };
+    const posts = Object.entries(doc.paths).filter(([, operations]) => operations.post && operations.post.security?.length !== 0);
+    expect(posts.length).toBeGreaterThan(20);
+    for (const [template] of posts) {
+      const path = template.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+      const answer = await suite.api.http.post(path, {}, { headers });
+      expect({ path: template, status: answer.status, code: answer.body.code }).toEqual({ path: template, status: 400, code: 'invalid_idempotency_key' });
+    }
+    const read = await suite.api.http.get('/v1/task-forces', { headers });
+    expect(read.status).toBe(200);
+  });
+
   it('treats ids in the path case-insensitively', async () => {
     const tf = (await suite.api.http.post('/v1/task-forces', taskForceBody())).body;
     const body = { title: 'Research Engineer', skillArea: 'llm', level: 'L5', headcount: 1 };

@@ -4,18 +4,9 @@ import { OutreachModule } from '@app/outreach';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { TaskForcesModule } from '@app/task-forces';
 import { UsersModule } from '@app/users';
-import {
-  BearerAuthGuard,
-  TokenCache,
-  HealthController,
-  IdempotencyInterceptor,
-  loggingModule,
-  MetricsController,
-  RateLimitGuard,
-  RateLimitModule,
-} from '@app/web';
+import { BearerAuthGuard, TokenCache, HealthController, loggingModule, MetricsController, RateLimitGuard, RateLimitModule } from '@app/web';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { ApplicationsController } from './controllers/applications.controller';
 import { CandidatesController } from './controllers/candidates.controller';
 import { FxRatesController, OffersController, SalaryBandsController } from './controllers/compensation.controller';
@@ -61,7 +52,6 @@ export class ApiModule {
         TokenCache,
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
-        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };
   }

@@ -1,5 +1,5 @@
 import { IdempotencyService, InvalidInputError } from '@app/platform';
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor } from '@nestjs/common';
+import { applyDecorators, CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, Post, UseInterceptors } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
@@ -10,8 +10,9 @@ import type { AuthenticatedRequest } from './auth';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /**
- * Honours `Idempotency-Key` on every POST: the first answer is stored and replayed for retries
- * with the same body (marked `Idempotent-Replayed: true`).
+ * Honours `Idempotency-Key` on a POST: the first answer is stored and replayed for retries
+ * with the same body (marked `Idempotent-Replayed: true`). Declared on each POST route by
+ * `IdempotentPost`, not globally, so reads do not pay for an interceptor they never use.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -56,3 +57,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
   }
 }
+
+/**
+ * `@Post` with `Idempotency-Key` honoured. Every POST route of the API is declared with it (the
+ * lint configuration refuses `Post` from @nestjs/common there, and a test checks every route).
+ */
+export const IdempotentPost = (path?: string | string[]) => applyDecorators(Post(path), UseInterceptors(IdempotencyInterceptor));

@@ -1,8 +1,8 @@
 import { ApplicationListQuery, ApplicationsService, ApplicationView, CreateApplicationDto, TransitionDto } from '@app/candidates';
 import { decodeCursor } from '@app/platform';
 import { Actor } from '@app/users';
-import { CurrentActor, UuidPipe } from '@app/web';
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CurrentActor, IdempotentPost, UuidPipe } from '@app/web';
+import { Body, Controller, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
 
@@ -12,7 +12,7 @@ import { ApiPage, ApiProblems } from '../openapi/decorators';
 export class ApplicationsController {
   constructor(private readonly applications: ApplicationsService) {}
 
-  @Post()
+  @IdempotentPost()
   @ApiOperation({ summary: 'Put a candidate in a task force pipeline (one open application per candidate and task force)' })
   @ApiCreatedResponse({ type: ApplicationView })
   @ApiProblems(400, 401, 404, 409, 422)
@@ -36,7 +36,7 @@ export class ApplicationsController {
     return this.applications.get(actor, id);
   }
 
-  @Post(':id/transitions')
+  @IdempotentPost(':id/transitions')
   @HttpCode(200)
   @ApiOperation({ summary: 'Move along the pipeline. A move the graph forbids is 422 naming the allowed moves; a lost race is 409.' })
   @ApiOkResponse({ type: ApplicationView })

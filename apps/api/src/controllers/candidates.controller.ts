@@ -21,8 +21,8 @@ import {
 } from '@app/candidates';
 import { decodeCursor, InvalidInputError, PageQuery } from '@app/platform';
 import { Actor } from '@app/users';
-import { CurrentActor, UuidPipe } from '@app/web';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, PipeTransform, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
+import { CurrentActor, IdempotentPost, UuidPipe } from '@app/web';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, PipeTransform, Query, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
 
@@ -54,7 +54,7 @@ export class CandidatesController {
     private readonly importer: CandidateImportService,
   ) {}
 
-  @Post()
+  @IdempotentPost()
   @ApiOperation({ summary: 'Create a candidate. A normalised email, LinkedIn or GitHub URL already held is a 409 with existingCandidateId.' })
   @ApiCreatedResponse({ type: CandidateView })
   @ApiProblems(400, 401, 409, 422)
@@ -90,7 +90,7 @@ export class CandidatesController {
     return this.candidates.duplicateMembers(actor, group, query.limit, decodeCursor(query.cursor));
   }
 
-  @Post('import')
+  @IdempotentPost('import')
   @HttpCode(200)
   @ApiOperation({ summary: 'Import up to 10,000 candidates from CSV (UTF-8, header row; see docs/candidates.md). Reports each row.' })
   @ApiConsumes('text/csv')
@@ -153,7 +153,7 @@ export class CandidatesController {
     return this.candidates.exportSection(actor, id, section, query.limit, decodeCursor(query.cursor));
   }
 
-  @Post(':id/merge')
+  @IdempotentPost(':id/merge')
   @HttpCode(200)
   @ApiOperation({ summary: 'Fold duplicateId into this candidate: applications, notes, tags, identities and history move; audited' })
   @ApiOkResponse({ type: CandidateView })
@@ -162,7 +162,7 @@ export class CandidatesController {
     return this.candidates.merge(actor, id, dto.duplicateId);
   }
 
-  @Post(':id/notes')
+  @IdempotentPost(':id/notes')
   @ApiOperation({ summary: 'Add a note (author and time are recorded)' })
   @ApiCreatedResponse({ type: NoteView })
   @ApiProblems(400, 401, 404)

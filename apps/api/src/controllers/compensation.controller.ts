@@ -24,8 +24,8 @@ import {
 } from '@app/compensation';
 import { decodeCursor, InvalidInputError, PageQuery } from '@app/platform';
 import { Actor } from '@app/users';
-import { CurrentActor, OptionalBody, UuidPipe } from '@app/web';
-import { Body, Controller, Get, HttpCode, Param, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
+import { CurrentActor, IdempotentPost, OptionalBody, UuidPipe } from '@app/web';
+import { Body, Controller, Get, HttpCode, Param, Patch, PipeTransform, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
 import { VersionPipe } from './pipes';
@@ -47,7 +47,7 @@ class OfferActionPipe implements PipeTransform<string, OfferAction> {
 export class SalaryBandsController {
   constructor(private readonly bands: SalaryBandsService) {}
 
-  @Post()
+  @IdempotentPost()
   @ApiOperation({ summary: 'Create a band (admin). Overlapping a band in force for the same family, level, zone and currency is 409.' })
   @ApiCreatedResponse({ type: SalaryBandView })
   @ApiProblems(400, 401, 403, 409, 422)
@@ -131,7 +131,7 @@ export class FxRatesController {
 export class OffersController {
   constructor(private readonly offers: OffersService) {}
 
-  @Post('offers')
+  @IdempotentPost('offers')
   @ApiOperation({ summary: 'Draft an offer: shows the base in band terms, the compa-ratio, inBand and whether approval is needed' })
   @ApiCreatedResponse({ type: OfferView })
   @ApiProblems(400, 401, 404, 409, 422)
@@ -155,7 +155,7 @@ export class OffersController {
     return this.offers.update(actor, id, dto);
   }
 
-  @Post('offers/:id/:action')
+  @IdempotentPost('offers/:id/:action')
   @HttpCode(200)
   @OptionalBody(OfferActionDto, 'Optional: no body, or {} when there is no comment')
   @ApiOperation({ summary: 'submit | approve | reject | send | accept | decline | withdraw. Approve and reject are for admins and need a comment.' })
@@ -187,7 +187,7 @@ export class OffersController {
     return this.offers.version(actor, id, version);
   }
 
-  @Post('applications/:id/competing-offers')
+  @IdempotentPost('applications/:id/competing-offers')
   @ApiOperation({ summary: 'Record what another employer offered the candidate (at most 20 per application; more is 422)' })
   @ApiCreatedResponse({ type: CompetingOfferView })
   @ApiProblems(400, 401, 404, 422)

@@ -1,8 +1,8 @@
 import { decodeCursor } from '@app/platform';
 import { InboundEventDto, InboundEventView, InboundListQuery, OutreachResponses } from '@app/outreach';
 import { Actor, requireAdmin } from '@app/users';
-import { CurrentActor, Public, RateLimit, SignedWebhook, SIGNATURE_HEADER } from '@app/web';
-import { Body, Controller, Get, Header, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { CurrentActor, IdempotentPost, Public, RateLimit, SIGNATURE_HEADER, SignedWebhook } from '@app/web';
+import { Body, Controller, Get, Header, HttpCode, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
@@ -17,7 +17,7 @@ const page = (title: string, body: string) =>
 export class InboundController {
   constructor(private readonly responses: OutreachResponses) {}
 
-  @Post()
+  @IdempotentPost()
   @SignedWebhook()
   @HttpCode(200)
   @ApiOperation({
@@ -70,7 +70,7 @@ export class UnsubscribeController {
     );
   }
 
-  @Post()
+  @IdempotentPost()
   @Public()
   @RateLimit('unsubscribe')
   @HttpCode(200)

@@ -15,8 +15,8 @@ import {
   UpdateSequenceDto,
 } from '@app/outreach';
 import { Actor } from '@app/users';
-import { CurrentActor, NoBody, UuidPipe } from '@app/web';
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { CurrentActor, IdempotentPost, NoBody, UuidPipe } from '@app/web';
+import { Body, Controller, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
 import { PositiveIntPipe, VersionPipe } from './pipes';
@@ -30,7 +30,7 @@ export class SequencesController {
     private readonly enrollments: EnrollmentsService,
   ) {}
 
-  @Post()
+  @IdempotentPost()
   @ApiOperation({ summary: 'Create a sequence in a task force; templates with unknown variables are 422' })
   @ApiCreatedResponse({ type: SequenceView })
   @ApiProblems(400, 401, 404, 409, 422)
@@ -70,7 +70,7 @@ export class SequencesController {
     return this.sequences.version(actor, id, version);
   }
 
-  @Post(':id/preview')
+  @IdempotentPost(':id/preview')
   @HttpCode(200)
   @ApiOperation({ summary: 'Render the steps for a candidate, as they would be sent (the unsubscribe link is a placeholder)' })
   @ApiOkResponse({ type: [PreviewStepView] })
@@ -87,7 +87,7 @@ export class SequencesController {
     return this.sequences.stats(actor, id);
   }
 
-  @Post(':id/enrollments')
+  @IdempotentPost(':id/enrollments')
   @HttpCode(200)
   @ApiOperation({ summary: 'Enrol up to 10,000 candidates; answers what was enrolled and what was skipped, and why' })
   @ApiOkResponse({ type: EnrollResult })
@@ -119,7 +119,7 @@ export class EnrollmentsController {
     return this.enrollments.get(actor, id);
   }
 
-  @Post(':id/pause')
+  @IdempotentPost(':id/pause')
   @HttpCode(200)
   @NoBody()
   @ApiOperation({ summary: 'Pause a running enrollment' })
@@ -129,7 +129,7 @@ export class EnrollmentsController {
     return this.enrollments.change(actor, id, 'pause');
   }
 
-  @Post(':id/resume')
+  @IdempotentPost(':id/resume')
   @HttpCode(200)
   @NoBody()
   @ApiOperation({ summary: 'Resume a paused enrollment' })
@@ -139,7 +139,7 @@ export class EnrollmentsController {
     return this.enrollments.change(actor, id, 'resume');
   }
 
-  @Post(':id/stop')
+  @IdempotentPost(':id/stop')
   @HttpCode(200)
   @NoBody()
   @ApiOperation({ summary: 'Stop an enrollment for good; steps not yet sent are skipped' })
@@ -149,7 +149,7 @@ export class EnrollmentsController {
     return this.enrollments.change(actor, id, 'stop');
   }
 
-  @Post(':id/steps/:step/resend')
+  @IdempotentPost(':id/steps/:step/resend')
   @HttpCode(200)
   @NoBody()
   @ApiOperation({ summary: 'Send an uncertain step again (same Message-ID), once you know it did not arrive' })
@@ -159,7 +159,7 @@ export class EnrollmentsController {
     return this.enrollments.resend(actor, id, step);
   }
 
-  @Post(':id/steps/:step/mark-sent')
+  @IdempotentPost(':id/steps/:step/mark-sent')
   @HttpCode(200)
   @NoBody()
   @ApiOperation({ summary: 'Record an uncertain step as sent, once you know it arrived (audited); the sequence goes on as after a send' })

@@ -13,8 +13,8 @@ import {
   UpdateTaskForceDto,
 } from '@app/task-forces';
 import { Actor } from '@app/users';
-import { CurrentActor, UuidPipe } from '@app/web';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { CurrentActor, IdempotentPost, UuidPipe } from '@app/web';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
 
@@ -24,7 +24,7 @@ import { ApiPage, ApiProblems } from '../openapi/decorators';
 export class TaskForcesController {
   constructor(private readonly taskForces: TaskForcesService) {}
 
-  @Post()
+  @IdempotentPost()
   @ApiOperation({ summary: 'Create a task force (admin)' })
   @ApiCreatedResponse({ type: TaskForceView })
   @ApiProblems(400, 401, 403, 409)
@@ -64,7 +64,7 @@ export class TaskForcesController {
     return this.taskForces.members(actor, id, query.limit, decodeCursor(query.cursor));
   }
 
-  @Post(':id/members')
+  @IdempotentPost(':id/members')
   @ApiOperation({ summary: 'Add a user to the task force (admin)' })
   @ApiCreatedResponse({ type: MemberView })
   @ApiProblems(400, 401, 403, 404, 409, 422)
@@ -81,7 +81,7 @@ export class TaskForcesController {
     await this.taskForces.removeMember(actor, id, userId);
   }
 
-  @Post(':id/openings')
+  @IdempotentPost(':id/openings')
   @ApiOperation({ summary: "Create an opening (admin). Openings' headcount may not exceed the task force's target." })
   @ApiCreatedResponse({ type: OpeningView })
   @ApiProblems(400, 401, 403, 404, 422)

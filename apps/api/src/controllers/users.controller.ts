@@ -1,7 +1,7 @@
 import { decodeCursor, PageQuery } from '@app/platform';
 import { Actor, CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView, LIVE_TOKENS_PER_USER, TokenView, UsersService, UserView } from '@app/users';
-import { CurrentActor, TokenCache, UuidPipe } from '@app/web';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { CurrentActor, IdempotentPost, TokenCache, UuidPipe } from '@app/web';
+import { Body, Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
 
@@ -14,7 +14,7 @@ export class UsersController {
     private readonly tokenCache: TokenCache,
   ) {}
 
-  @Post('users')
+  @IdempotentPost('users')
   @ApiOperation({ summary: 'Create a user (admin). The response holds the first token, shown once.' })
   @ApiCreatedResponse({ type: CreatedUserView })
   @ApiProblems(400, 401, 403, 409)
@@ -38,7 +38,7 @@ export class UsersController {
     return this.users.get(actor, actor.userId);
   }
 
-  @Post('users/:id/tokens')
+  @IdempotentPost('users/:id/tokens')
   @ApiOperation({
     summary: `Issue a personal API token (admin, or the user for themself). The secret is shown once. At most ${LIVE_TOKENS_PER_USER} live tokens per user (422 token_limit_reached).`,
   })
