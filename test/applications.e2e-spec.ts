@@ -145,4 +145,44 @@ describe('applications and the pipeline', () => {
     // The recruiter sees the candidate, but only the application in their own task force.
     expect((await http().get(`/v1/candidates/${c.id}`, as)).body.applications.map((a: { id: string }) => a.id)).toEqual([inMine.id]);
   });
+  it("keeps each candidate's task forces in step with its applications: concurrent creations, merges, a recruiter's search", async () => {
+    const word = `reach${Date.now().toString(36)}`;
+    const person = async (name: string) => (await http().post('/v1/candidates', { fullName: `${word} ${name}` })).body;
+    const [tf1, tf2, tf3] = [await taskForce(), await taskForce(), await taskForce()];
+    const recruiter = await createUser(http(), 'recruiter');
+    expect((await http().post(`/v1/task-forces/${tf2.id}/members`, { userId: recruiter.id })).status).toBe(201);
+    const search = async () =>
+      ((await http().get(`/v1/candidates?q=${word}&limit=50`, { token: recruiter.token })).body.data as { id: string }[]).map((c) => c.id).sort();
+
+    // Applications for one person in several task forces at once: each is created, none deadlocks.
+    const people = [await person('one'), await person('two'), await person('three')];
+    const created = await Promise.all(
+      people.flatMap((p) => [tf1, tf2, tf3].map((tf) => http().post('/v1/applications', { candidateId: p.id, taskForceId: tf.id }))),
+    );
+    expect(created.map((r) => r.status)).toEqual(Array(9).fill(201));
+    const outsider = await person('outsider');
+    await http().post('/v1/applications', { candidateId: outsider.id, taskForceId: tf1.id });
+    expect(await search()).toEqual(people.map((p) => p.id).sort());
+
+    // A person with no application is reached once their application in the recruiter's task force exists.
+    const late = await person('late');
+    expect(await search()).not.toContain(late.id);
+    await http().post('/v1/applications', { candidateId: late.id, taskForceId: tf2.id });
+    expect(await search()).toContain(late.id);
+
+    // A merge moves the duplicate's applications, and with them the recruiter's reach, to the keeper.
+    const keeper = await person('keeper');
+    expect(await search()).not.toContain(keeper.id);
+    expect((await http().post(`/v1/candidates/${keeper.id}/merge`, { duplicateId: late.id })).status).toBe(200);
+    const after = await search();
+    expect(after).toContain(keeper.id);
+    expect(after).not.toContain(late.id);
+
+    const drift = await suite.db.query<{ id: string }>(
+      `SELECT c.id FROM candidates c
+        WHERE (SELECT coalesce(array_agg(t ORDER BY t), '{}') FROM unnest(c.task_force_ids) t)
+              IS DISTINCT FROM (SELECT coalesce(array_agg(DISTINCT a.task_force_id ORDER BY a.task_force_id), '{}') FROM applications a WHERE a.candidate_id = c.id)`,
+    );
+    expect(drift).toEqual([]);
+  });
 });

@@ -58,8 +58,10 @@ export class ApplicationsService {
       // A candidate the caller may not see is reported exactly like one that does not exist:
       // putting someone into a pipeline must not be a way to reach another team's people.
       const reach = this.candidates.reach(actor, 2);
+      // Locked for update, not shared: the new application's trigger writes the candidate's
+      // task_force_ids, and two creations holding a shared lock would deadlock upgrading it.
       const [candidate]: { erased_at: Date | null; merged_into: string | null; visible: boolean }[] = await tx.query(
-        `SELECT c.erased_at, c.merged_into, ${reach.sql} AS visible FROM candidates c WHERE c.id = $1 FOR SHARE OF c`,
+        `SELECT c.erased_at, c.merged_into, ${reach.sql} AS visible FROM candidates c WHERE c.id = $1 FOR NO KEY UPDATE OF c`,
         [dto.candidateId, ...reach.params],
       );
       if (!candidate?.visible) throw new RuleViolationError('unknown_candidate', `Candidate ${dto.candidateId} does not exist`, { field: 'candidateId' });

@@ -234,7 +234,7 @@ export class CandidatesService {
     // drive the plan: their candidate ids in order, each candidate looked up by id until the page is
     // full, so the work follows the recruiter's applications, not the size of the candidates table.
     const drivenByApplications = Boolean(query.stage || query.taskForceId) && !isAdmin(actor);
-    const scope = drivenByApplications ? { sql: `${LIVE} AND $1::uuid IS NOT NULL`, params: [actor.userId] } : this.access.condition(actor, 1);
+    const scope = drivenByApplications ? { sql: `${LIVE} AND $1::uuid IS NOT NULL`, params: [actor.userId] } : await this.access.searchCondition(actor, 1);
     const params: unknown[] = [...scope.params];
     const where: string[] = [scope.sql];
     const param = (value: unknown) => {
