@@ -15,6 +15,8 @@
 //   BENCH_PROFILE=dir          run the API under node --cpu-prof, profiles written to dir
 //   BENCH_BASELINE_DIR=dir     also measure the API built in another checkout (dir/dist), each
 //                              configuration right after this one's, for before/after in one run
+//   BENCH_ROUNDS=5             repeat the throughput runs (builds in alternating order) and print
+//                              the median of each figure: a single run moves with the neighbours' load
 // The API's log goes to a file (as a container's stdout would go to a pipe), not to /dev/null.
 require('reflect-metadata');
 const { spawn } = require('node:child_process');
@@ -35,6 +37,7 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 15);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const ONLY = process.env.BENCH_ONLY ?? (process.env.BENCH_SEARCH_ONLY ? 'search' : 'all');
 const CONFIGS = (process.env.BENCH_CONFIGS ?? 'shipped,stripped').split(',');
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 const dbUrl = databaseUrl(BASE_URL, DB);
@@ -397,7 +400,13 @@ async function throughputPart(builds, env, apiHealth, ids) {
   const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
   const errors = (r) => r.errors + r.non2xx;
   const rows = [];
-  for (const [name, build] of CONFIGS.flatMap((n) => builds.map((b) => [n, b]))) {
+  // Rounds alternate the builds' order, so neither always runs first on a warming machine.
+  const runs = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const ordered = round % 2 === 0 ? builds : [...builds].reverse();
+    for (const name of CONFIGS) for (const build of ordered) runs.push([name, build]);
+  }
+  for (const [name, build] of runs) {
     const config = THROUGHPUT_CONFIGS[name];
     if (!config) throw new Error(`BENCH_CONFIGS: unknown configuration ${name}`);
     const apiScript = build.script;
@@ -431,6 +440,29 @@ async function throughputPart(builds, env, apiHealth, ids) {
     console.log(
       `| ${label} | ${b.requests.average.toFixed(0)} | ${a.requests.average.toFixed(0)} | ${(a.requests.average / b.requests.average).toFixed(2)} | ` +
         `${b.latency.p50} / ${b.latency.p99} | ${a.latency.p50} / ${a.latency.p99} | ${(a.latency.p99 / Math.max(1, b.latency.p99)).toFixed(1)} | ${a.cpuPerRequest.toFixed(0)} | ${errors(b)}, ${errors(a)} |`,
+    );
+  }
+  if (ROUNDS < 2) return;
+  const median = (values) => {
+    const sorted = [...values].sort((x, y) => x - y);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  console.log(`\nMedians over ${ROUNDS} rounds:`);
+  console.log(
+    '| configuration | bare req/s | API req/s | ratio (median of the rounds) | ratios, lowest to highest | p99 API / bare | API CPU µs per request |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const name of [...new Set(rows.map((r) => r.name))]) {
+    const mine = rows.filter((r) => r.name === name);
+    const ratios = mine.map((r) => r.apiResult.requests.average / r.bareResult.requests.average);
+    console.log(
+      `| ${name} | ${median(mine.map((r) => r.bareResult.requests.average)).toFixed(0)} | ${median(mine.map((r) => r.apiResult.requests.average)).toFixed(0)} | ` +
+        `**${median(ratios).toFixed(2)}** | ${[...ratios]
+          .sort((x, y) => x - y)
+          .map((x) => x.toFixed(2))
+          .join(', ')} | ` +
+        `${median(mine.map((r) => r.apiResult.latency.p99 / Math.max(1, r.bareResult.latency.p99))).toFixed(1)} | ${median(mine.map((r) => r.apiResult.cpuPerRequest)).toFixed(0)} |`,
     );
   }
 }
