@@ -4,13 +4,13 @@ import { maxHeaderSize, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { checkInputShape } from './input-shape';
-import { scrubUrl } from './logging';
+import { installRequestLogging, scrubUrl } from './logging';
 import { sendProblem } from './problem.filter';
 import { PROBLEM_CONTENT_TYPE, PROBLEM_TITLES, ProblemDetails, problemType } from './problem';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import { Logger as PinoLogger } from 'nestjs-pino';
+import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import { ProblemFilter } from './problem.filter';
 import { strictValidationPipe } from './validation';
 
@@ -101,9 +101,10 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
   });
   // rawBody: signed webhooks are checked against the exact bytes that were sent.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, rawBody: true });
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(app.get(NestPinoLogger));
 
   const fastify = app.getHttpAdapter().getInstance();
+  installRequestLogging(fastify, await app.resolve(PinoLogger));
   // JSON only: a text body on a JSON route is a 415, not a confusing validation error.
   fastify.removeContentTypeParser(['text/plain']);
   // Nest's JSON and form parsers (raw bytes kept for signed webhooks), except that a zero-length
@@ -119,18 +120,25 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
   fastify.addContentTypeParser(['text/csv', 'application/csv'], { parseAs: 'string', bodyLimit: MAX_CSV_BYTES }, (_req, body, done) => done(null, body));
   // RFC 8058 one-click unsubscribe may post multipart/form-data (urlencoded forms Nest parses with rawBody on).
   fastify.addContentTypeParser(['multipart/form-data'], { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => done(null, body));
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    done(null, payload);
   });
-  fastify.addHook('preValidation', async (request) => {
-    checkInputShape(request.body, 'body');
-    checkInputShape(request.query, 'query');
-    checkInputShape(request.params, 'path');
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    try {
+      checkInputShape(request.body, 'body');
+      checkInputShape(request.query, 'query');
+      checkInputShape(request.params, 'path');
+    } catch (error) {
+      return done(error as Error);
+    }
+    done();
   });
   const metrics = app.get(MetricsService);
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
 
   app.useGlobalFilters(new ProblemFilter());
