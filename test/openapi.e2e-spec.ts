@@ -79,6 +79,7 @@ describe('OpenAPI document and metrics', () => {
         'POST /v1/sequences/{id}/enrollments',
         'GET /v1/sequences/{id}/enrollments',
         'GET /v1/enrollments/{id}',
+        'GET /v1/events',
         'POST /v1/enrollments/{id}/pause',
         'POST /v1/enrollments/{id}/resume',
         'POST /v1/enrollments/{id}/stop',

@@ -1,5 +1,6 @@
 import { CandidatesModule } from '@app/candidates';
 import { CompensationModule } from '@app/compensation';
+import { EventsModule } from '@app/events';
 import { OutreachModule } from '@app/outreach';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { TaskForcesModule } from '@app/task-forces';
@@ -9,6 +10,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ApplicationsController } from './controllers/applications.controller';
 import { CandidatesController } from './controllers/candidates.controller';
+import { EventsController } from './controllers/events.controller';
 import { FxRatesController, OffersController, SalaryBandsController } from './controllers/compensation.controller';
 import { EnrollmentsController, SequencesController } from './controllers/sequences.controller';
 import { InboundController, UnsubscribeController } from './controllers/outreach.controller';
@@ -30,6 +32,7 @@ export class ApiModule {
         CandidatesModule,
         CompensationModule,
         OutreachModule,
+        EventsModule,
       ],
       controllers: [
         HealthController,
@@ -46,6 +49,7 @@ export class ApiModule {
         InboundController,
         SuppressionsController,
         UnsubscribeController,
+        EventsController,
       ],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.

@@ -1,6 +1,19 @@
 import { stopOutreach } from './outreach-stop';
 import { CandidateAccess } from './candidate-access';
-import { AuditLog, Clock, ConflictError, isUniqueViolation, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import {
+  AuditLog,
+  Clock,
+  ConflictError,
+  DomainEvents,
+  isUniqueViolation,
+  newId,
+  NewDomainEvent,
+  NotFoundError,
+  Page,
+  returnedRows,
+  RuleViolationError,
+  toPage,
+} from '@app/platform';
 import { TaskForceAccess } from '@app/task-forces';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
@@ -22,6 +35,23 @@ interface ApplicationRow {
 }
 
 const COLUMNS = 'a.id, a.candidate_id, a.task_force_id, a.opening_id, a.stage, a.closed_reason, a.version, a.created_at, a.updated_at';
+
+/** The events of one move: the stage change, and hired / rejected / withdrawn when it closes the application. */
+export function stageEvents(
+  a: { id: string; candidate_id: string; task_force_id: string; opening_id: string | null; version: number },
+  from: Stage,
+  to: Stage,
+  reason: string | null,
+  actorId: string | null,
+): NewDomainEvent[] {
+  const ids = { applicationId: a.id, candidateId: a.candidate_id, taskForceId: a.task_force_id };
+  const scope = { actorId, taskForceId: a.task_force_id, candidateId: a.candidate_id };
+  const events: NewDomainEvent[] = [{ type: 'application.stage_changed', ...scope, payload: { ...ids, from, to, reason, version: a.version } }];
+  if (to === 'hired') events.push({ type: 'application.hired', ...scope, payload: { ...ids, openingId: a.opening_id } });
+  if (to === 'rejected') events.push({ type: 'application.rejected', ...scope, payload: { ...ids, reason: reason ?? '' } });
+  if (to === 'withdrawn') events.push({ type: 'application.withdrawn', ...scope, payload: { ...ids, reason: reason ?? '' } });
+  return events;
+}
 
 function toView(r: ApplicationRow, history?: StageChangeView[]): ApplicationView {
   return {
@@ -48,6 +78,7 @@ export class ApplicationsService {
     private readonly candidates: CandidateAccess,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(actor: Actor, dto: CreateApplicationDto): Promise<ApplicationView> {
@@ -103,6 +134,13 @@ export class ApplicationsService {
         });
       }
       await this.recordChange(tx, id, null, 'sourced', null, null, actor.userId, now);
+      await this.events.publish(tx, {
+        type: 'application.created',
+        actorId: actor.userId,
+        taskForceId: row.task_force_id,
+        candidateId: row.candidate_id,
+        payload: { applicationId: id, candidateId: row.candidate_id, taskForceId: row.task_force_id, openingId: row.opening_id },
+      });
       await this.audit.record(
         {
           actorId: actor.userId,
@@ -169,6 +207,7 @@ export class ApplicationsService {
     }
     await this.recordChange(tx, id, current.stage, dto.to, dto.reason ?? null, dto.comment ?? null, actor.userId, now);
     if (!isOpen(dto.to)) await stopOutreach(tx, { applicationId: id }, 'application_closed');
+    await this.events.publish(tx, ...stageEvents(row, current.stage, dto.to, dto.reason ?? null, actor.userId));
     return toView(row, await this.history(tx, id));
   }
 
@@ -196,12 +235,15 @@ export class ApplicationsService {
     const moving = [...stages].filter(([, stage]) => from.includes(stage));
     if (!moving.length) return [];
     // The moves and their history rows in one statement: this runs for every first message sent.
-    await tx.query(
+    const moved: { id: string; candidate_id: string; task_force_id: string; opening_id: string | null; version: number; from_stage: Stage }[] = await tx.query(
       `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS i(id, from_stage, change_id)),
-       moved AS (UPDATE applications a SET stage = $4, version = a.version + 1, updated_at = $5 FROM input i WHERE a.id = i.id RETURNING a.id, i.from_stage, i.change_id)
-       INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, comment, at) SELECT change_id, id, from_stage, $4, $6, $5 FROM moved`,
+       moved AS (UPDATE applications a SET stage = $4, version = a.version + 1, updated_at = $5 FROM input i WHERE a.id = i.id
+                 RETURNING a.id, a.candidate_id, a.task_force_id, a.opening_id, a.version, i.from_stage, i.change_id),
+       changes AS (INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, comment, at) SELECT change_id, id, from_stage, $4, $6, $5 FROM moved)
+       SELECT id, candidate_id, task_force_id, opening_id, version, from_stage FROM moved ORDER BY id`,
       [moving.map(([id]) => id), moving.map(([, stage]) => stage), moving.map(() => newId()), to, this.clock.now(), comment],
     );
+    await this.events.publish(tx, ...moved.flatMap((a) => stageEvents(a, a.from_stage, to, null, null)));
     return moving.map(([id]) => id);
   }
 

@@ -5,6 +5,7 @@ import {
   AuditLog,
   Clock,
   ConflictError,
+  DomainEvents,
   ForbiddenError,
   InvalidInputError,
   newId,
@@ -109,6 +110,7 @@ export class CandidatesService {
     private readonly taskForces: TaskForceAccess,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(actor: Actor, dto: CreateCandidateDto): Promise<CandidateView> {
@@ -156,6 +158,12 @@ export class CandidatesService {
       ],
     );
     await this.claimIdentities(tx, actor, id, identitiesOf({ emails, linkedinUrl: dto.linkedinUrl, githubUrl: dto.githubUrl }));
+    await this.events.publish(tx, {
+      type: 'candidate.created',
+      actorId: actor.userId,
+      candidateId: id,
+      payload: { candidateId: id, source: row.source, ownerId: row.owner_id },
+    });
     return toCandidateView(row);
   }
 
@@ -192,26 +200,28 @@ export class CandidatesService {
       await this.access.requireSoleReach(actor, [id], 'change', tx);
       const sets: string[] = [];
       const params: unknown[] = [id];
-      const set = (column: string, value: unknown) => {
+      const fields: string[] = [];
+      const set = (column: string, value: unknown, field?: string) => {
         params.push(value);
         sets.push(`${column} = $${params.length}`);
+        if (field) fields.push(field);
       };
       for (const [field, column] of SCALAR_COLUMNS) {
         const value = dto[field];
         if (value !== undefined)
-          set(column, typeof value === 'string' && ['fullName', 'currentEmployer', 'currentTitle'].includes(field) ? value.trim() : value);
+          set(column, typeof value === 'string' && ['fullName', 'currentEmployer', 'currentTitle'].includes(field) ? value.trim() : value, field);
       }
-      if (dto.emails !== undefined) set('emails', tidyEmails(dto.emails ?? []));
-      if (dto.skills !== undefined) set('skills', tidyWords(dto.skills ?? []));
-      if (dto.tags !== undefined) set('tags', tidyWords(dto.tags ?? []));
-      if (dto.skillAreas !== undefined) set('skill_areas', dto.skillAreas ?? []);
-      if (dto.education !== undefined) set('education', JSON.stringify(dto.education ?? []));
+      if (dto.emails !== undefined) set('emails', tidyEmails(dto.emails ?? []), 'emails');
+      if (dto.skills !== undefined) set('skills', tidyWords(dto.skills ?? []), 'skills');
+      if (dto.tags !== undefined) set('tags', tidyWords(dto.tags ?? []), 'tags');
+      if (dto.skillAreas !== undefined) set('skill_areas', dto.skillAreas ?? [], 'skillAreas');
+      if (dto.education !== undefined) set('education', JSON.stringify(dto.education ?? []), 'education');
       if (dto.ownerId !== undefined && dto.ownerId !== current.owner_id) {
         if (!isAdmin(actor) && current.owner_id !== actor.userId) {
           throw new ForbiddenError('owner_or_admin_required', 'Only an admin or the owner may hand a candidate to another owner');
         }
         if (dto.ownerId) await this.requireAssignableOwner(tx, actor, dto.ownerId);
-        set('owner_id', dto.ownerId);
+        set('owner_id', dto.ownerId, 'ownerId');
       }
       if (dto.consentState !== undefined && dto.consentState !== current.consent_state) set('consent_updated_at', this.clock.now());
       if (sets.length === 0) return this.get(actor, id);
@@ -219,7 +229,15 @@ export class CandidatesService {
       const [row] = returnedRows<CandidateRow>(
         await tx.query(`UPDATE candidates c SET ${sets.join(', ')}, version = version + 1 WHERE id = $1 RETURNING ${CANDIDATE_COLUMNS}`, params),
       );
-      if (row.consent_state === 'opted_out' && current.consent_state !== 'opted_out') await stopOutreach(tx, { candidateId: id }, 'opted_out');
+      const optedOut = row.consent_state === 'opted_out' && current.consent_state !== 'opted_out';
+      if (optedOut) await stopOutreach(tx, { candidateId: id }, 'opted_out');
+      await this.events.publish(
+        tx,
+        { type: 'candidate.updated', actorId: actor.userId, candidateId: id, payload: { candidateId: id, fields: [...new Set(fields)].sort() } },
+        ...(optedOut
+          ? [{ type: 'candidate.opted_out' as const, actorId: actor.userId, candidateId: id, payload: { candidateId: id, via: 'api' as const } }]
+          : []),
+      );
       if (dto.emails !== undefined || dto.linkedinUrl !== undefined || dto.githubUrl !== undefined) {
         await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
         await this.claimIdentities(tx, actor, id, identitiesOf({ emails: row.emails, linkedinUrl: row.linkedin_url, githubUrl: row.github_url }));
@@ -381,6 +399,7 @@ export class CandidatesService {
       await forgetPerson(tx, id);
       await this.anonymize(tx, id, null);
       await this.audit.record({ actorId: actor.userId, action: 'candidate.erased', entityType: 'candidate', entityId: id }, tx);
+      await this.events.publish(tx, { type: 'candidate.erased', actorId: actor.userId, candidateId: id, payload: { candidateId: id } });
     });
   }
 
@@ -418,9 +437,12 @@ export class CandidatesService {
       }
       const union = <T>(a: T[], b: T[]) => [...new Set([...a, ...b])];
       const pick = <T>(a: T | null, b: T | null) => a ?? b;
-      const moved = affectedCount(
-        await tx.query(`UPDATE applications SET candidate_id = $1, updated_at = now() WHERE candidate_id = $2`, [keeperId, duplicateId]),
-      );
+      const movedApplicationIds = returnedRows<{ id: string }>(
+        await tx.query(`UPDATE applications SET candidate_id = $1, updated_at = now() WHERE candidate_id = $2 RETURNING id`, [keeperId, duplicateId]),
+      )
+        .map((a) => a.id)
+        .sort();
+      const moved = movedApplicationIds.length;
       const movedNotes = affectedCount(await tx.query(`UPDATE candidate_notes SET candidate_id = $1 WHERE candidate_id = $2`, [keeperId, duplicateId]));
       const [row] = returnedRows<CandidateRow>(
         await tx.query(
@@ -468,6 +490,18 @@ export class CandidatesService {
       await this.audit.record(
         { actorId: actor.userId, action: 'candidate.merged_into', entityType: 'candidate', entityId: duplicateId, details: { keeperId } },
         tx,
+      );
+      await this.events.publish(
+        tx,
+        {
+          type: 'candidate.merged',
+          actorId: actor.userId,
+          candidateId: keeperId,
+          payload: { candidateId: keeperId, mergedCandidateId: duplicateId, movedApplicationIds },
+        },
+        ...(row.consent_state === 'opted_out' && keeper.consent_state !== 'opted_out'
+          ? [{ type: 'candidate.opted_out' as const, actorId: actor.userId, candidateId: keeperId, payload: { candidateId: keeperId, via: 'api' as const } }]
+          : []),
       );
       return { ...toCandidateView(row), applications: await this.applicationsOf(actor, keeperId, tx) };
     });

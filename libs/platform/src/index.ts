@@ -19,6 +19,7 @@ export * from './platform.module';
 export * from './queue/job-failure';
 export * from './logging/scrub';
 export * from './audit/audit';
+export * from './events';
 export * from './database/sql';
 export * from './validation/decorators';
 export * from './validation/errors';

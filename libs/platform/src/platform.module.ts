@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AuditLog } from './audit/audit';
+import { DomainEvents } from './events/domain-events';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { Clock } from './clock/clock';
@@ -18,8 +19,8 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, QueueModule],
-      providers: [Clock, HealthService, MetricsService, IdempotencyService, AuditLog, Mailer],
-      exports: [Clock, HealthService, MetricsService, IdempotencyService, AuditLog, Mailer],
+      providers: [Clock, HealthService, MetricsService, IdempotencyService, AuditLog, Mailer, DomainEvents],
+      exports: [Clock, HealthService, MetricsService, IdempotencyService, AuditLog, Mailer, DomainEvents],
     };
   }
 }

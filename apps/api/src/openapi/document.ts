@@ -23,6 +23,7 @@ const TAGS: Record<string, string> = {
   'salary bands': 'Versioned salary bands and exchange rates',
   offers: 'Offers checked against their band, approvals and the offer life cycle',
   outreach: 'Multi-step email sequences, enrollments, replies, bounces, suppressions and unsubscribe',
+  events: 'Domain events in commit order, for consumers that poll (docs/events.md)',
 };
 
 /**

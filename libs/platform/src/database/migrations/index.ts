@@ -11,6 +11,7 @@ import { Privacy1765000200000 } from './1765000200000-Privacy';
 import { SuppressionAdmin1765000400000 } from './1765000400000-SuppressionAdmin';
 import { SearchPlans1765000500000 } from './1765000500000-SearchPlans';
 import { CandidateReach1765000600000 } from './1765000600000-CandidateReach';
+import { DomainEvents1765000700000 } from './1765000700000-DomainEvents';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   SuppressionAdmin1765000400000,
   SearchPlans1765000500000,
   CandidateReach1765000600000,
+  DomainEvents1765000700000,
 ];

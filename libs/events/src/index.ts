@@ -1,0 +1,3 @@
+export * from './event-feed.service';
+export * from './events.dto';
+export * from './events.module';

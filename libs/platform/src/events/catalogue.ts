@@ -1,0 +1,65 @@
+/**
+ * Every domain event: its name, the version of its payload, and the payload. Payloads carry ids
+ * and the facts of the change (stages, reasons as codes, versions), never names, addresses or
+ * free text: a subscriber that needs the person reads them through the API, where scoping and
+ * erasure apply. A payload that changes shape gets a new version; consumers see `version`.
+ */
+export interface DomainEventPayloads {
+  'candidate.created': { candidateId: string; source: string; ownerId: string | null };
+  /** `fields` names what changed (API field names), never the values. */
+  'candidate.updated': { candidateId: string; fields: string[] };
+  /** The duplicate was merged into the keeper (`candidateId`); its applications and notes moved. */
+  'candidate.merged': { candidateId: string; mergedCandidateId: string; movedApplicationIds: string[] };
+  'candidate.erased': { candidateId: string };
+  'candidate.opted_out': { candidateId: string; via: 'api' | 'unsubscribe' };
+
+  'application.created': { applicationId: string; candidateId: string; taskForceId: string; openingId: string | null };
+  'application.stage_changed': {
+    applicationId: string;
+    candidateId: string;
+    taskForceId: string;
+    from: string;
+    to: string;
+    reason: string | null;
+    version: number;
+  };
+  'application.hired': { applicationId: string; candidateId: string; taskForceId: string; openingId: string | null };
+  'application.rejected': { applicationId: string; candidateId: string; taskForceId: string; reason: string };
+  'application.withdrawn': { applicationId: string; candidateId: string; taskForceId: string; reason: string };
+}
+
+export type EventType = keyof DomainEventPayloads;
+
+/** The payload version each event is published with. */
+export const EVENT_VERSIONS: { [T in EventType]: number } = {
+  'candidate.created': 1,
+  'candidate.updated': 1,
+  'candidate.merged': 1,
+  'candidate.erased': 1,
+  'candidate.opted_out': 1,
+  'application.created': 1,
+  'application.stage_changed': 1,
+  'application.hired': 1,
+  'application.rejected': 1,
+  'application.withdrawn': 1,
+};
+
+export const EVENT_TYPES = Object.keys(EVENT_VERSIONS) as EventType[];
+
+/** What a publisher hands over. `taskForceId` scopes the event to that task force's members; `candidateId` names the person it is about, for erasure. */
+export interface NewDomainEvent<T extends EventType = EventType> {
+  type: T;
+  payload: DomainEventPayloads[T];
+  actorId: string | null;
+  taskForceId?: string | null;
+  candidateId?: string | null;
+}
+
+export interface DomainEvent<T extends EventType = EventType> extends NewDomainEvent<T> {
+  id: string;
+  version: number;
+  occurredAt: Date;
+}
+
+/** One event of any type, narrowed by `type`. */
+export type AnyDomainEvent = { [T in EventType]: DomainEvent<T> }[EventType];
