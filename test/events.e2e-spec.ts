@@ -1,3 +1,4 @@
+import { DomainEvents } from '@app/platform';
 import { Client } from 'pg';
 import { createUser, taskForceBody, useApi } from './support/harness';
 
@@ -152,6 +153,16 @@ describe('domain events and the event feed', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('forgets events past EVENT_RETENTION_DAYS (30), keeping the rest', async () => {
+    const ids = await suite.db.query<{ id: string; days: number }>(
+      `INSERT INTO domain_events (id, type, version, occurred_at, actor_id, payload)
+       SELECT gen_random_uuid(), 'candidate.erased', 1, now() - d * interval '1 day', NULL, '{}' FROM unnest(ARRAY[31, 29]) d RETURNING id, extract(day FROM now() - occurred_at)::int AS days`,
+    );
+    expect(await suite.api.app.get(DomainEvents).purgeExpired()).toBeGreaterThanOrEqual(1);
+    const left = await suite.db.query<{ id: string }>(`SELECT id FROM domain_events WHERE id = ANY($1::uuid[])`, [ids.map((r) => r.id)]);
+    expect(left.map((r) => r.id)).toEqual(ids.filter((r) => r.days === 29).map((r) => r.id));
   });
 
   it('filters by type, pages without gaps or repeats, and refuses what it cannot read', async () => {

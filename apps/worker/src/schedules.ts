@@ -19,10 +19,15 @@ export class Schedules implements OnApplicationBootstrap {
     this.declare('purge-expired-idempotency-keys', JobName.PurgeExpiredIdempotencyKeys, this.config.MAINTENANCE_INTERVAL_MS);
     this.declare('expire-offers', JobName.ExpireOffers, this.config.OFFER_EXPIRY_INTERVAL_MS);
     this.declare('reconcile-outreach', JobName.ReconcileOutreach, this.config.OUTREACH_RECONCILE_INTERVAL_MS);
+    this.declare('purge-old-events', JobName.PurgeOldEvents, this.config.MAINTENANCE_INTERVAL_MS);
     this.jobs.watchSchedules(Math.min(10_000, this.config.OUTREACH_RECONCILE_INTERVAL_MS * 2));
   }
 
-  private declare(id: string, job: JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers | JobName.ReconcileOutreach, everyMs: number): void {
+  private declare(
+    id: string,
+    job: JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers | JobName.ReconcileOutreach | JobName.PurgeOldEvents,
+    everyMs: number,
+  ): void {
     this.jobs
       .schedule(id, job, {}, everyMs)
       .then(() => this.logger.log(`scheduled ${job} every ${everyMs} ms`))

@@ -1,11 +1,15 @@
 import { OffersService } from '@app/compensation';
 import { OutreachReconciler } from '@app/outreach';
-import { AppConfig, IdempotencyService, JobName, JobPayloads, QueueName, withRetryPolicy } from '@app/platform';
+import { AppConfig, DomainEvents, IdempotencyService, JobName, JobPayloads, QueueName, withRetryPolicy } from '@app/platform';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 
-type MaintenanceJob = Job<JobPayloads[JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers | JobName.ReconcileOutreach], unknown, JobName>;
+type MaintenanceJob = Job<
+  JobPayloads[JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers | JobName.ReconcileOutreach | JobName.PurgeOldEvents],
+  unknown,
+  JobName
+>;
 
 /** Housekeeping on a schedule. Thin: each job name maps to one service call. */
 @Processor(QueueName.Maintenance)
@@ -16,6 +20,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly idempotency: IdempotencyService,
     private readonly offers: OffersService,
     private readonly reconciler: OutreachReconciler,
+    private readonly events: DomainEvents,
     private readonly config: AppConfig,
   ) {
     super();
@@ -34,6 +39,8 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
           return { expired: await this.offers.expireDue() };
         case JobName.ReconcileOutreach:
           return this.reconciler.reconcile();
+        case JobName.PurgeOldEvents:
+          return { purged: await this.events.purgeExpired() };
         default:
           return { skipped: `unknown job ${String(job.name)}` };
       }

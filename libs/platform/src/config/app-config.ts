@@ -137,6 +137,13 @@ export class AppConfig {
   @Max(24 * 30)
   IDEMPOTENCY_TTL_HOURS = 24;
 
+  /** How long domain events stay in the event feed, in days; older ones are purged by the worker. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  EVENT_RETENTION_DAYS = 30;
+
   @Transform(toInt)
   @IsInt()
   @Min(1000)

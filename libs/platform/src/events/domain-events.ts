@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { affectedCount } from '../database/sql';
 import { Clock } from '../clock/clock';
 import { newId } from '../ids';
 import { DomainEvent, EVENT_VERSIONS, EventType, NewDomainEvent } from './catalogue';
+
+const PURGE_BATCH = 5000;
 
 export type EventSubscriber<T extends EventType> = (tx: EntityManager, event: DomainEvent<T>) => Promise<void>;
 
@@ -16,12 +21,32 @@ export type EventSubscriber<T extends EventType> = (tx: EntityManager, event: Do
 export class DomainEvents {
   private readonly subscribers = new Map<EventType, EventSubscriber<EventType>[]>();
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
 
   subscribe<T extends EventType>(type: T, subscriber: EventSubscriber<T>): void {
     const list = this.subscribers.get(type) ?? [];
     list.push(subscriber as unknown as EventSubscriber<EventType>);
     this.subscribers.set(type, list);
+  }
+
+  /** Deletes events older than EVENT_RETENTION_DAYS, a bounded batch per statement; returns how many went. */
+  async purgeExpired(): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - this.config.EVENT_RETENTION_DAYS * 24 * 3600 * 1000);
+    let purged = 0;
+    for (;;) {
+      const deleted = affectedCount(
+        await this.db.query(`DELETE FROM domain_events WHERE id IN (SELECT id FROM domain_events WHERE occurred_at < $1 ORDER BY occurred_at LIMIT $2)`, [
+          cutoff,
+          PURGE_BATCH,
+        ]),
+      );
+      purged += deleted;
+      if (deleted < PURGE_BATCH) return purged;
+    }
   }
 
   async publish(tx: EntityManager, ...events: NewDomainEvent[]): Promise<void> {

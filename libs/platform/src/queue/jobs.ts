@@ -8,6 +8,7 @@ export enum JobName {
   PurgeExpiredIdempotencyKeys = 'purge-expired-idempotency-keys',
   ExpireOffers = 'expire-offers',
   ReconcileOutreach = 'reconcile-outreach',
+  PurgeOldEvents = 'purge-old-events',
   SendOutreachStep = 'send-outreach-step',
 }
 
@@ -16,6 +17,7 @@ export interface JobPayloads {
   [JobName.PurgeExpiredIdempotencyKeys]: Record<string, never>;
   [JobName.ExpireOffers]: Record<string, never>;
   [JobName.ReconcileOutreach]: Record<string, never>;
+  [JobName.PurgeOldEvents]: Record<string, never>;
   [JobName.SendOutreachStep]: { outreachMessageId: string };
 }
 
@@ -24,6 +26,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.PurgeExpiredIdempotencyKeys]: QueueName.Maintenance,
   [JobName.ExpireOffers]: QueueName.Maintenance,
   [JobName.ReconcileOutreach]: QueueName.Maintenance,
+  [JobName.PurgeOldEvents]: QueueName.Maintenance,
   [JobName.SendOutreachStep]: QueueName.Outreach,
 };
 
