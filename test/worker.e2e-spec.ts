@@ -34,7 +34,12 @@ describe('worker: job schedulers on the real Redis', () => {
 
   it('declares one scheduler however many workers start, and runs each occurrence once', async () => {
     const queue = workers[0].app.get(JobQueue).queue(QueueName.Maintenance);
-    expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual(['expire-offers', 'purge-expired-idempotency-keys', 'reconcile-outreach']);
+    expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual([
+      'expire-offers',
+      'purge-expired-idempotency-keys',
+      'purge-old-events',
+      'reconcile-outreach',
+    ]);
     const runs = workers.map((w) => jest.spyOn(w.app.get(IdempotencyService), 'purgeExpired'));
     const purges = async () => (await queue.getJobs(['completed'], 0, 1000)).filter((j) => j.name === 'purge-expired-idempotency-keys').length;
     const before = await purges();
