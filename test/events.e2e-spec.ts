@@ -1,6 +1,7 @@
+import { OffersService } from '@app/compensation';
 import { DomainEvents } from '@app/platform';
 import { Client } from 'pg';
-import { createUser, taskForceBody, useApi } from './support/harness';
+import { bandBody, createUser, taskForceBody, useApi } from './support/harness';
 
 interface FeedEvent {
   id: string;
@@ -153,6 +154,91 @@ describe('domain events and the event feed', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('announces every move of an offer, band versions and exchange rates', async () => {
+    const start = (await drain()).cursor;
+    const band = (await http().post('/v1/salary-bands', bandBody({ effectiveFrom: '2026-01-01', zone: 'cn-hangzhou' }))).body;
+    expect((await http().put('/v1/fx-rates/CNY/USD', { rate: '0.138', asOf: '2026-11-01' })).status).toBe(200);
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const interviewing = async () => {
+      const c = (await http().post('/v1/candidates', { fullName: `Offer Events ${++n}` })).body;
+      const app = (await http().post('/v1/applications', { candidateId: c.id, taskForceId: tf.id })).body;
+      for (const to of ['contacted', 'replied', 'screening', 'interviewing']) await http().post(`/v1/applications/${app.id}/transitions`, { to });
+      return app;
+    };
+    const offer = async (applicationId: string, base: string) =>
+      (
+        await http().post('/v1/offers', {
+          applicationId,
+          salaryBandId: band.id,
+          base,
+          currency: 'USD',
+          period: 'annual',
+          startDate: '2027-03-01',
+          expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+        })
+      ).body;
+    const act = async (id: string, action: string, body: Record<string, unknown> = {}) => {
+      const res = await http().post(`/v1/offers/${id}/${action}`, body);
+      expect(res.status).toBe(200);
+    };
+    // In band: drafted, approved on submit, sent, accepted (which hires).
+    const accepted = await offer((await interviewing()).id, '82832.57');
+    for (const action of ['submit', 'send', 'accept']) await act(accepted.id, action);
+    // Out of band: submitted, sent back to draft, submitted, approved, withdrawn.
+    const withdrawn = await offer((await interviewing()).id, '120000.00');
+    await act(withdrawn.id, 'submit');
+    await act(withdrawn.id, 'reject', { comment: 'too high' });
+    await act(withdrawn.id, 'submit');
+    await act(withdrawn.id, 'approve', { comment: 'counter-offer' });
+    await act(withdrawn.id, 'withdraw');
+    // Declined; expired by the worker's job; an approved one a new rate moves out of band.
+    const declined = await offer((await interviewing()).id, '82832.57');
+    for (const action of ['submit', 'send', 'decline']) await act(declined.id, action);
+    const expired = await offer((await interviewing()).id, '82832.57');
+    for (const action of ['submit', 'send']) await act(expired.id, action);
+    await suite.db.query(`UPDATE offers SET expires_at = now() - interval '1 minute' WHERE id = $1`, [expired.id]);
+    expect(await suite.api.app.get(OffersService).expireDue()).toBeGreaterThanOrEqual(1);
+    const repriced = await offer((await interviewing()).id, '82832.57');
+    await act(repriced.id, 'submit');
+    const today = new Date().toISOString().slice(0, 10);
+    const rate = await http().put('/v1/fx-rates/CNY/USD', { rate: '0.100', asOf: today });
+    expect(rate.body.offersSentBackForApproval).toEqual([repriced.id]);
+
+    const { events } = await drain({ after: start });
+    const moves = (id: string) => events.filter((e) => e.data.offerId === id).map((e) => [e.type, e.data.from, e.data.to]);
+    expect(moves(accepted.id)).toEqual([
+      ['offer.drafted', null, 'draft'],
+      ['offer.approved', 'draft', 'approved'],
+      ['offer.sent', 'approved', 'sent'],
+      ['offer.accepted', 'sent', 'accepted'],
+    ]);
+    expect(moves(withdrawn.id)).toEqual([
+      ['offer.drafted', null, 'draft'],
+      ['offer.submitted', 'draft', 'pending_approval'],
+      ['offer.approval_rejected', 'pending_approval', 'draft'],
+      ['offer.submitted', 'draft', 'pending_approval'],
+      ['offer.approved', 'pending_approval', 'approved'],
+      ['offer.withdrawn', 'approved', 'withdrawn'],
+    ]);
+    expect(moves(declined.id).map(([type]) => type)).toEqual(['offer.drafted', 'offer.approved', 'offer.sent', 'offer.declined']);
+    expect(moves(expired.id).at(-1)).toEqual(['offer.expired', 'sent', 'expired']);
+    expect(events.find((e) => e.data.offerId === repriced.id && e.type === 'offer.returned_for_approval')?.data).toMatchObject({
+      cause: 'rate_changed',
+      from: 'approved',
+      to: 'pending_approval',
+    });
+    const acceptedEvent = events.find((e) => e.type === 'offer.accepted')!;
+    expect(acceptedEvent).toMatchObject({ taskForceId: tf.id, data: { applicationId: accepted.applicationId, taskForceId: tf.id } });
+    expect(events.some((e) => e.type === 'application.hired' && e.data.applicationId === accepted.applicationId)).toBe(true);
+    expect(events.filter((e) => e.type === 'salary_band.version_created').map((e) => e.data)).toEqual([
+      { bandId: band.id, version: 1, jobFamily: 'llm', level: 'P8', zone: 'cn-hangzhou', currency: 'CNY' },
+    ]);
+    expect(events.filter((e) => e.type === 'fx_rate.set').map((e) => e.data)).toEqual([
+      { base: 'CNY', quote: 'USD', asOf: '2026-11-01', rate: '0.138' },
+      { base: 'CNY', quote: 'USD', asOf: today, rate: '0.1' },
+    ]);
   });
 
   it('forgets events past EVENT_RETENTION_DAYS (30), keeping the rest', async () => {

@@ -247,6 +247,15 @@ export class ApplicationsService {
     return moving.map(([id]) => id);
   }
 
+  /** Which candidate and task force each application belongs to, for the events of other libraries (no scoping: callers hold the ids already). */
+  async refs(manager: EntityManager, ids: string[]): Promise<Map<string, { candidateId: string; taskForceId: string }>> {
+    const rows: { id: string; candidate_id: string; task_force_id: string }[] = await manager.query(
+      `SELECT id, candidate_id, task_force_id FROM applications WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, { candidateId: r.candidate_id, taskForceId: r.task_force_id }]));
+  }
+
   /** The application if the actor may see it (404 otherwise). */
   async visible(actor: Actor, id: string, manager: EntityManager = this.db.manager): Promise<ApplicationView> {
     return toView(await this.load(actor, id, manager));

@@ -1,4 +1,4 @@
-import { Clock, ConflictError, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { Clock, ConflictError, DomainEvents, InvalidInputError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, requireAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -73,6 +73,7 @@ export class SalaryBandsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly fx: FxRatesService,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(actor: Actor, dto: CreateSalaryBandDto): Promise<SalaryBandView> {
@@ -265,6 +266,11 @@ export class SalaryBandsService {
       JSON.stringify(toBandView(row)),
       actor.userId,
     ]);
+    await this.events.publish(tx, {
+      type: 'salary_band.version_created',
+      actorId: actor.userId,
+      payload: { bandId: row.id, version: row.version, jobFamily: row.job_family, level: row.level, zone: row.zone, currency: row.currency },
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { Clock, InvalidInputError, isCalendarDay, newId, Page, RuleViolationError, toPage } from '@app/platform';
+import { Clock, DomainEvents, InvalidInputError, isCalendarDay, newId, Page, RuleViolationError, toPage } from '@app/platform';
 import { Actor, requireAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -45,6 +45,7 @@ export class FxRatesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   async put(actor: Actor, base: string, quote: string, dto: PutFxRateDto): Promise<FxRateView> {
@@ -60,13 +61,17 @@ export class FxRatesService {
     if (base === quote) throw new InvalidInputError('validation_failed', 'base and quote must differ', [{ field: 'quote', message: 'same as base' }]);
     requireCalendarDate(dto.asOf, 'asOf');
     const scaled = parseRate(dto.rate);
-    const [row]: RateRow[] = await this.db.query(
-      `INSERT INTO fx_rates (id, base, quote, as_of, rate, created_by) VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (base, quote, as_of) DO UPDATE SET rate = EXCLUDED.rate, created_by = EXCLUDED.created_by, created_at = now()
-       RETURNING id, base, quote, rate::text, to_char(as_of, 'YYYY-MM-DD') AS as_of, created_at`,
-      [newId(), base, quote, dto.asOf, formatRate(scaled), actor.userId],
-    );
-    return toView(row);
+    return this.db.transaction(async (tx) => {
+      const [row]: RateRow[] = await tx.query(
+        `INSERT INTO fx_rates (id, base, quote, as_of, rate, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (base, quote, as_of) DO UPDATE SET rate = EXCLUDED.rate, created_by = EXCLUDED.created_by, created_at = now()
+         RETURNING id, base, quote, rate::text, to_char(as_of, 'YYYY-MM-DD') AS as_of, created_at`,
+        [newId(), base, quote, dto.asOf, formatRate(scaled), actor.userId],
+      );
+      const view = toView(row);
+      await this.events.publish(tx, { type: 'fx_rate.set', actorId: actor.userId, payload: { base, quote, asOf: view.asOf, rate: view.rate } });
+      return view;
+    });
   }
 
   async list(query: FxRateListQuery, afterId?: string): Promise<Page<FxRateView>> {

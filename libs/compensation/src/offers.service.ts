@@ -1,5 +1,18 @@
 import { ApplicationsService, Stage } from '@app/candidates';
-import { Clock, ConflictError, ForbiddenError, isUniqueViolation, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import {
+  Clock,
+  ConflictError,
+  DomainEvents,
+  ForbiddenError,
+  isUniqueViolation,
+  newId,
+  NewDomainEvent,
+  NotFoundError,
+  Page,
+  returnedRows,
+  RuleViolationError,
+  toPage,
+} from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -81,6 +94,7 @@ export class OffersService {
     private readonly bands: SalaryBandsService,
     private readonly fx: FxRatesService,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(actor: Actor, dto: CreateOfferDto): Promise<OfferView> {
@@ -111,7 +125,7 @@ export class OffersService {
         throw new ConflictError('open_offer_exists', 'The application already has an open offer; withdraw it or edit it');
       }
       await this.snapshot(tx, row);
-      await this.event(tx, row.id, null, 'draft', row.version, actor.userId, null);
+      await this.event(tx, row, null, 'draft', row.version, actor.userId, null);
       return this.view(tx, actor, row);
     });
   }
@@ -195,7 +209,7 @@ export class OffersService {
       );
       if (newVersion !== current.version) await this.snapshot(tx, row);
       else await tx.query(`UPDATE offer_versions SET snapshot = $3 WHERE offer_id = $1 AND version = $2`, [id, row.version, JSON.stringify(this.terms(row))]);
-      if (status !== current.status) await this.event(tx, id, current.status, status, row.version, actor.userId, reason);
+      if (status !== current.status) await this.event(tx, row, current.status, status, row.version, actor.userId, reason);
       return this.view(tx, actor, row);
     });
   }
@@ -262,7 +276,7 @@ export class OffersService {
       if (!row) throw new ConflictError('concurrent_modification', 'The offer changed while this action was being taken; re-read it');
       if (action === 'send') await this.moveApplication(tx, actor, row.application_id, ['interviewing'], 'offer');
       if (action === 'accept') await this.moveApplication(tx, actor, row.application_id, ['offer'], 'hired');
-      await this.event(tx, id, current.status, to, row.version, actor.userId, dto.comment ?? null);
+      await this.event(tx, row, current.status, to, row.version, actor.userId, dto.comment ?? null);
       return this.view(tx, actor, row);
     });
   }
@@ -394,7 +408,7 @@ export class OffersService {
           ),
         );
         if (!moved) return;
-        await this.event(tx, offer.id, 'approved', 'pending_approval', moved.version, null, reason);
+        await this.event(tx, moved, 'approved', 'pending_approval', moved.version, null, reason, 'rate_changed');
         sentBack.push(offer.id);
       });
     }
@@ -403,14 +417,23 @@ export class OffersService {
 
   /** Sent offers past their expiry become expired, once each, whichever worker gets there first. */
   async expireDue(): Promise<number> {
-    const rows: unknown[] = await this.db.query(
-      `WITH expired AS (
-         UPDATE offers SET status = 'expired', status_reason = 'expired unanswered', updated_at = now()
-          WHERE status = 'sent' AND expires_at <= now() RETURNING id, version)
-       INSERT INTO offer_events (id, offer_id, from_status, to_status, offer_version, actor_id, comment)
-       SELECT gen_random_uuid(), id, 'sent', 'expired', version, NULL, 'expired unanswered' FROM expired RETURNING offer_id`,
-    );
-    return rows.length;
+    return this.db.transaction(async (tx) => {
+      const rows: { id: string; application_id: string; version: number }[] = await tx.query(
+        `WITH expired AS (
+           UPDATE offers SET status = 'expired', status_reason = 'expired unanswered', updated_at = now()
+            WHERE status = 'sent' AND expires_at <= now() RETURNING id, application_id, version),
+         recorded AS (
+           INSERT INTO offer_events (id, offer_id, from_status, to_status, offer_version, actor_id, comment)
+           SELECT gen_random_uuid(), id, 'sent', 'expired', version, NULL, 'expired unanswered' FROM expired)
+         SELECT id, application_id, version FROM expired ORDER BY id`,
+      );
+      const refs = await this.applications.refs(
+        tx,
+        rows.map((r) => r.application_id),
+      );
+      await this.events.publish(tx, ...rows.map((r) => offerEvent(r, refs, 'sent', 'expired', r.version, null)));
+      return rows.length;
+    });
   }
 
   private async moveApplication(tx: EntityManager, actor: Actor, applicationId: string, from: Stage[], to: Stage): Promise<void> {
@@ -572,23 +595,62 @@ export class OffersService {
     await tx.query(`INSERT INTO offer_versions (offer_id, version, snapshot) VALUES ($1, $2, $3)`, [row.id, row.version, JSON.stringify(this.terms(row))]);
   }
 
+  /** Records a status move in the offer's history and announces it (docs/events.md). */
   private async event(
     tx: EntityManager,
-    offerId: string,
+    row: Pick<OfferRow, 'id' | 'application_id'>,
     from: OfferStatus | null,
     to: OfferStatus,
     version: number,
     actorId: string | null,
     comment: string | null,
+    cause: 'edited' | 'rate_changed' = 'edited',
   ) {
+    const refs = await this.applications.refs(tx, [row.application_id]);
+    await this.events.publish(tx, offerEvent(row, refs, from, to, version, actorId, cause));
     await tx.query(`INSERT INTO offer_events (id, offer_id, from_status, to_status, offer_version, actor_id, comment) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
       newId(),
-      offerId,
+      row.id,
       from,
       to,
       version,
       actorId,
       comment,
     ]);
+  }
+}
+
+/** The domain event of one status move: drafted, submitted, approved, sent back, sent, answered, expired or withdrawn. */
+function offerEvent(
+  row: { id: string; application_id: string },
+  refs: Map<string, { candidateId: string; taskForceId: string }>,
+  from: OfferStatus | null,
+  to: OfferStatus,
+  version: number,
+  actorId: string | null,
+  cause: 'edited' | 'rate_changed' = 'edited',
+): NewDomainEvent {
+  const { candidateId, taskForceId } = refs.get(row.application_id)!;
+  const data = { offerId: row.id, applicationId: row.application_id, candidateId, taskForceId, from, to, offerVersion: version };
+  const scope = { actorId, candidateId, taskForceId };
+  switch (to) {
+    case 'draft':
+      return { type: from === null ? 'offer.drafted' : 'offer.approval_rejected', ...scope, payload: data };
+    case 'pending_approval':
+      return from === 'draft'
+        ? { type: 'offer.submitted', ...scope, payload: data }
+        : { type: 'offer.returned_for_approval', ...scope, payload: { ...data, cause } };
+    case 'approved':
+      return { type: 'offer.approved', ...scope, payload: data };
+    case 'sent':
+      return { type: 'offer.sent', ...scope, payload: data };
+    case 'accepted':
+      return { type: 'offer.accepted', ...scope, payload: data };
+    case 'declined':
+      return { type: 'offer.declined', ...scope, payload: data };
+    case 'expired':
+      return { type: 'offer.expired', ...scope, payload: data };
+    default:
+      return { type: 'offer.withdrawn', ...scope, payload: data };
   }
 }

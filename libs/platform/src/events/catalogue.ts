@@ -26,6 +26,33 @@ export interface DomainEventPayloads {
   'application.hired': { applicationId: string; candidateId: string; taskForceId: string; openingId: string | null };
   'application.rejected': { applicationId: string; candidateId: string; taskForceId: string; reason: string };
   'application.withdrawn': { applicationId: string; candidateId: string; taskForceId: string; reason: string };
+
+  'offer.drafted': OfferEventData;
+  'offer.submitted': OfferEventData;
+  'offer.approved': OfferEventData;
+  /** An admin sent a pending offer back to draft. */
+  'offer.approval_rejected': OfferEventData;
+  /** An approved or sent offer needs approval again: edited out of band, or a new rate moved it out of band. */
+  'offer.returned_for_approval': OfferEventData & { cause: 'edited' | 'rate_changed' };
+  'offer.sent': OfferEventData;
+  'offer.accepted': OfferEventData;
+  'offer.declined': OfferEventData;
+  'offer.expired': OfferEventData;
+  'offer.withdrawn': OfferEventData;
+
+  'salary_band.version_created': { bandId: string; version: number; jobFamily: string; level: string; zone: string; currency: string };
+  'fx_rate.set': { base: string; quote: string; asOf: string; rate: string };
+}
+
+/** Every offer event: the move of the offer's status, and the version of its terms. */
+export interface OfferEventData {
+  offerId: string;
+  applicationId: string;
+  candidateId: string;
+  taskForceId: string;
+  from: string | null;
+  to: string;
+  offerVersion: number;
 }
 
 export type EventType = keyof DomainEventPayloads;
@@ -42,6 +69,18 @@ export const EVENT_VERSIONS: { [T in EventType]: number } = {
   'application.hired': 1,
   'application.rejected': 1,
   'application.withdrawn': 1,
+  'offer.drafted': 1,
+  'offer.submitted': 1,
+  'offer.approved': 1,
+  'offer.approval_rejected': 1,
+  'offer.returned_for_approval': 1,
+  'offer.sent': 1,
+  'offer.accepted': 1,
+  'offer.declined': 1,
+  'offer.expired': 1,
+  'offer.withdrawn': 1,
+  'salary_band.version_created': 1,
+  'fx_rate.set': 1,
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_VERSIONS) as EventType[];
