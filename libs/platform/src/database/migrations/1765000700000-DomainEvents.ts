@@ -22,7 +22,6 @@ export class DomainEvents1765000700000 implements MigrationInterface {
         payload jsonb NOT NULL
       )`);
     await q.query(`CREATE UNIQUE INDEX domain_events_order_idx ON domain_events (xid, seq)`);
-    await q.query(`CREATE INDEX domain_events_occurred_idx ON domain_events (occurred_at)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
