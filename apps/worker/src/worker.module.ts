@@ -15,7 +15,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config), loggingModule(), RateLimitModule, UsersModule, CompensationModule, OutreachModule],
+      imports: [PlatformModule.forRoot(config), loggingModule({ requestContext: false }), RateLimitModule, UsersModule, CompensationModule, OutreachModule],
       controllers: [HealthController, MetricsController],
       providers: [TokenCache, { provide: APP_GUARD, useClass: BearerAuthGuard }, MaintenanceProcessor, OutreachProcessor, Schedules],
     };

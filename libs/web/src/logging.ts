@@ -230,8 +230,15 @@ export function pinoOptions(level: string): LoggerOptions {
   };
 }
 
-/** Structured JSON logs; each request's lines carry its request id. Secrets and personal data are redacted. */
-export const loggingModule = () =>
+/**
+ * Structured JSON logs; each request's lines carry its request id. Secrets and personal data are redacted.
+ * `requestContext: false` leaves out the per-request middleware (pino-http and the request's logging
+ * context): for a process whose HTTP listener serves only /health and /metrics, which are never
+ * logged per request. The context is an AsyncLocalStorage, and the first request that enters one
+ * turns on Node's promise hooks for the rest of the process's life: every promise created anywhere
+ * (the worker's jobs make several per step) then pays for the hook.
+ */
+export const loggingModule = (options: { requestContext?: boolean } = {}) =>
   LoggerModule.forRootAsync({
     inject: [AppConfig],
     useFactory: (config: AppConfig) => ({
@@ -240,5 +247,6 @@ export const loggingModule = () =>
         autoLogging: { ignore: (req) => /^\/(health|metrics)(\?|$)/.test(req.url ?? '') },
         quietReqLogger: true,
       },
+      ...(options.requestContext === false ? { forRoutes: [] } : {}),
     }),
   });
