@@ -10,6 +10,7 @@ import { NormalizedEmails1765000300000 } from './1765000300000-NormalizedEmails'
 import { Privacy1765000200000 } from './1765000200000-Privacy';
 import { SuppressionAdmin1765000400000 } from './1765000400000-SuppressionAdmin';
 import { SearchPlans1765000500000 } from './1765000500000-SearchPlans';
+import { OutreachDueOrder1765000600000 } from './1765000600000-OutreachDueOrder';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   NormalizedEmails1765000300000,
   SuppressionAdmin1765000400000,
   SearchPlans1765000500000,
+  OutreachDueOrder1765000600000,
 ];
