@@ -52,6 +52,18 @@ function notAttempted(): Error {
   return Object.assign(new Error('not sent: the batch gave up waiting for an SMTP connection'), { code: 'EABORTED', notAttempted: true });
 }
 
+/**
+ * This is logged just before SMTPConnection acts on the 354: it writes the message and then, from
+ * its data stream's flush, the final dot, two writes and two segments for every message. Held
+ * (corked) until the current turn of the event loop is over, they leave as one.
+ */
+function holdWrites(connection: SMTPConnection): void {
+  const socket = connection._socket;
+  if (!socket || socket.destroyed) return;
+  socket.cork();
+  setImmediate(() => socket.uncork());
+}
+
 /** nodemailer's error shape, as far as the pool reads it. */
 interface SmtpError extends Error {
   code?: string;
@@ -247,7 +259,10 @@ export class SmtpPool {
           slot.awaiting.push(COMMAND_STAGES[verb] ?? 'command');
         } else if (entry?.tnx === 'server') {
           const answered = slot.awaiting.shift();
-          if (answered === 'DATA' && String(text).startsWith('354')) slot.inMessage = true;
+          if (answered === 'DATA' && String(text).startsWith('354')) {
+            slot.inMessage = true;
+            holdWrites(slot.connection);
+          }
         } else return;
         rearm();
       },
