@@ -237,9 +237,11 @@ export class SmtpPool {
       // envelope (Postfix does), so a wait for the first reply may be spent on a later command:
       // the detail names them all.
       const limit = limits[stage];
-      const later = slot.awaiting.slice(1).map((s) => STAGE_WORDS[s].replace('waiting for the reply to ', ''));
-      const words = later.length ? `${STAGE_WORDS[stage]} (pipelined with ${later.join(', ')})` : STAGE_WORDS[stage];
       slot.stageTimer = setTimeout(() => {
+        // Put into words only when it fires (every change to what the session waits for re-arms
+        // the timer, so the waits are still those it was armed for); a message re-arms it seven times.
+        const later = slot.awaiting.slice(1).map((s) => STAGE_WORDS[s].replace('waiting for the reply to ', ''));
+        const words = later.length ? `${STAGE_WORDS[stage]} (pipelined with ${later.join(', ')})` : STAGE_WORDS[stage];
         slot.stageTimer = null;
         slot.open = false;
         const error = Object.assign(new Error(`SMTP timed out after ${limit} ms ${words}`), { code: 'ETIMEDOUT', stage });
