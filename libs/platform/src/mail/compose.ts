@@ -12,10 +12,10 @@ export function asciiAddress(address: string): string {
   if (at < 0) return address;
   const domain = address.slice(at + 1).toLowerCase();
   // An ASCII domain is its own IDNA form: punycode would hand it back unchanged, after splitting and rejoining it.
-  return `${address.slice(0, at)}@${ASCII.test(domain) ? domain : toASCII(domain)}`;
+  return `${address.slice(0, at)}@${NON_ASCII.test(domain) ? toASCII(domain) : domain}`;
 }
 
-const ASCII = /^[\x00-\x7f]*$/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** RFC 2047 allows 75 characters per encoded word; RFC 5322 asks for lines of at most 78, 76 kept here. */
 const MAX_WORD = 75;
