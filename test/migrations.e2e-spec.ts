@@ -42,6 +42,7 @@ describe('migrations', () => {
       'candidate_notes',
       'candidates',
       'competing_offers',
+      'domain_events',
       'enrollments',
       'fx_rates',
       'idempotency_keys',

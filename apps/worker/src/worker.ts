@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { WorkerModule } from './worker.module';
 
 export async function buildWorkerApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(WorkerModule.forRoot(config), config);
+  const app = await createHttpApp(WorkerModule.forRoot(config), config, { requestLogging: false });
   if (config.MIGRATIONS_RUN_ON_START) await runMigrationsLocked(app.get(DataSource));
   return app;
 }

@@ -77,7 +77,11 @@ function rawClientError(error: Error & { code?: string; rawPacket?: unknown }, s
  * logs, problem+json errors (including those Fastify raises before Nest sees a request), strict
  * validation, the latency histogram and clean shutdown.
  */
-export async function createHttpApp(module: Type<unknown> | DynamicModule, config: AppConfig): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: Type<unknown> | DynamicModule,
+  config: AppConfig,
+  options: { requestLogging?: boolean } = {},
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     clientErrorHandler: rawClientError,
@@ -104,7 +108,10 @@ export async function createHttpApp(module: Type<unknown> | DynamicModule, confi
   app.useLogger(app.get(NestPinoLogger));
 
   const fastify = app.getHttpAdapter().getInstance();
-  installRequestLogging(fastify, await app.resolve(PinoLogger));
+  // A process whose listener serves only /health and /metrics (the worker) logs no requests and
+  // enters no request context: the first AsyncLocalStorage context a process enters turns on
+  // Node's promise hooks for good, and every promise its jobs create would pay for them.
+  if (options.requestLogging !== false) installRequestLogging(fastify, await app.resolve(PinoLogger));
   // JSON only: a text body on a JSON route is a 415, not a confusing validation error.
   fastify.removeContentTypeParser(['text/plain']);
   // Nest's JSON and form parsers (raw bytes kept for signed webhooks), except that a zero-length

@@ -9,8 +9,13 @@ const oneLine = (value: string) => value.replace(/[\r\n]+/g, ' ');
 /** The domain in ASCII (IDNA), as SMTP without SMTPUTF8 needs it. */
 export function asciiAddress(address: string): string {
   const at = address.lastIndexOf('@');
-  return at < 0 ? address : `${address.slice(0, at)}@${toASCII(address.slice(at + 1).toLowerCase())}`;
+  if (at < 0) return address;
+  const domain = address.slice(at + 1).toLowerCase();
+  // An ASCII domain is its own IDNA form: punycode would hand it back unchanged, after splitting and rejoining it.
+  return `${address.slice(0, at)}@${NON_ASCII.test(domain) ? toASCII(domain) : domain}`;
 }
+
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** RFC 2047 allows 75 characters per encoded word; RFC 5322 asks for lines of at most 78, 76 kept here. */
 const MAX_WORD = 75;

@@ -52,6 +52,18 @@ function notAttempted(): Error {
   return Object.assign(new Error('not sent: the batch gave up waiting for an SMTP connection'), { code: 'EABORTED', notAttempted: true });
 }
 
+/**
+ * This is logged just before SMTPConnection acts on the 354: it writes the message and then, from
+ * its data stream's flush, the final dot, two writes and two segments for every message. Held
+ * (corked) until the current turn of the event loop is over, they leave as one.
+ */
+function holdWrites(connection: SMTPConnection): void {
+  const socket = connection._socket;
+  if (!socket || socket.destroyed) return;
+  socket.cork();
+  setImmediate(() => socket.uncork());
+}
+
 /** nodemailer's error shape, as far as the pool reads it. */
 interface SmtpError extends Error {
   code?: string;
@@ -225,9 +237,11 @@ export class SmtpPool {
       // envelope (Postfix does), so a wait for the first reply may be spent on a later command:
       // the detail names them all.
       const limit = limits[stage];
-      const later = slot.awaiting.slice(1).map((s) => STAGE_WORDS[s].replace('waiting for the reply to ', ''));
-      const words = later.length ? `${STAGE_WORDS[stage]} (pipelined with ${later.join(', ')})` : STAGE_WORDS[stage];
       slot.stageTimer = setTimeout(() => {
+        // Put into words only when it fires (every change to what the session waits for re-arms
+        // the timer, so the waits are still those it was armed for); a message re-arms it seven times.
+        const later = slot.awaiting.slice(1).map((s) => STAGE_WORDS[s].replace('waiting for the reply to ', ''));
+        const words = later.length ? `${STAGE_WORDS[stage]} (pipelined with ${later.join(', ')})` : STAGE_WORDS[stage];
         slot.stageTimer = null;
         slot.open = false;
         const error = Object.assign(new Error(`SMTP timed out after ${limit} ms ${words}`), { code: 'ETIMEDOUT', stage });
@@ -247,7 +261,10 @@ export class SmtpPool {
           slot.awaiting.push(COMMAND_STAGES[verb] ?? 'command');
         } else if (entry?.tnx === 'server') {
           const answered = slot.awaiting.shift();
-          if (answered === 'DATA' && String(text).startsWith('354')) slot.inMessage = true;
+          if (answered === 'DATA' && String(text).startsWith('354')) {
+            slot.inMessage = true;
+            holdWrites(slot.connection);
+          }
         } else return;
         rearm();
       },

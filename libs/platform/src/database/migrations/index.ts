@@ -12,6 +12,7 @@ import { SuppressionAdmin1765000400000 } from './1765000400000-SuppressionAdmin'
 import { SearchPlans1765000500000 } from './1765000500000-SearchPlans';
 import { CandidateReach1765000600000 } from './1765000600000-CandidateReach';
 import { DomainEvents1765000700000 } from './1765000700000-DomainEvents';
+import { OutreachDueOrder1765000800000 } from './1765000800000-OutreachDueOrder';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   SearchPlans1765000500000,
   CandidateReach1765000600000,
   DomainEvents1765000700000,
+  OutreachDueOrder1765000800000,
 ];
