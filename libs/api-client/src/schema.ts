@@ -2676,7 +2676,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn";
+            type: "candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set";
             /**
              * @description Version of the payload shape for this type.
              * @example 1
