@@ -1,4 +1,3 @@
-import { stopOutreach } from './outreach-stop';
 import { CandidateAccess } from './candidate-access';
 import {
   AuditLog,
@@ -206,7 +205,6 @@ export class ApplicationsService {
       });
     }
     await this.recordChange(tx, id, current.stage, dto.to, dto.reason ?? null, dto.comment ?? null, actor.userId, now);
-    if (!isOpen(dto.to)) await stopOutreach(tx, { applicationId: id }, 'application_closed');
     await this.events.publish(tx, ...stageEvents(row, current.stage, dto.to, dto.reason ?? null, actor.userId));
     return toView(row, await this.history(tx, id));
   }

@@ -1,11 +1,11 @@
-import { forgetPerson } from './erasure';
-import { stopOutreach } from './outreach-stop';
+import { erasureSubject, ErasureSubject } from './erasure';
 import {
   affectedCount,
   AuditLog,
   Clock,
   ConflictError,
   DomainEvents,
+  forgetReplaysNaming,
   ForbiddenError,
   InvalidInputError,
   newId,
@@ -230,7 +230,6 @@ export class CandidatesService {
         await tx.query(`UPDATE candidates c SET ${sets.join(', ')}, version = version + 1 WHERE id = $1 RETURNING ${CANDIDATE_COLUMNS}`, params),
       );
       const optedOut = row.consent_state === 'opted_out' && current.consent_state !== 'opted_out';
-      if (optedOut) await stopOutreach(tx, { candidateId: id }, 'opted_out');
       await this.events.publish(
         tx,
         { type: 'candidate.updated', actorId: actor.userId, candidateId: id, payload: { candidateId: id, fields: [...new Set(fields)].sort() } },
@@ -388,7 +387,10 @@ export class CandidatesService {
   /**
    * Erasure: the person's data is gone for good (the row stays, anonymous, so pipeline counts
    * still add up). Notes and free-text comments go; identities go so a new record can be made;
-   * outreach, offers and replayable answers forget them too (docs/privacy.md lists every table).
+   * replayable answers naming them go. `candidate.erased` is published before the row is
+   * anonymised, so the libraries that keep something about the person (outreach, offers) forget it
+   * in their subscribers, in this transaction, reading the person through `erasureSubject`
+   * (docs/privacy.md lists every table).
    */
   async erase(actor: Actor, id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
@@ -396,10 +398,14 @@ export class CandidatesService {
       if (!isAdmin(actor) && row.owner_id !== actor.userId)
         throw new ForbiddenError('owner_or_admin_required', 'Only an admin or the owner may erase a candidate');
       await this.access.requireSoleReach(actor, [id], 'erase', tx);
-      await forgetPerson(tx, id);
+      const subject = await erasureSubject(tx, id);
+      // Applications first (the sender's lock order): a move racing the erasure either commits
+      // before its comment is cleared, or waits and then finds the candidate erased.
+      await tx.query(`SELECT id FROM applications WHERE candidate_id = $1 ORDER BY id FOR NO KEY UPDATE`, [id]);
+      await this.events.publish(tx, { type: 'candidate.erased', actorId: actor.userId, candidateId: id, payload: { candidateId: id } });
+      if (subject) await forgetReplaysNaming(tx, subject.refs);
       await this.anonymize(tx, id, null);
       await this.audit.record({ actorId: actor.userId, action: 'candidate.erased', entityType: 'candidate', entityId: id }, tx);
-      await this.events.publish(tx, { type: 'candidate.erased', actorId: actor.userId, candidateId: id, payload: { candidateId: id } });
     });
   }
 
@@ -590,6 +596,25 @@ export class CandidatesService {
     return rows.reverse().map((r) => ({ id: r.id, taskForceId: r.task_force_id, openingId: r.opening_id, stage: r.stage }));
   }
 
+  /** What an erasure in progress is about, for the libraries that forget the person in its transaction (null when the candidate is not there). */
+  erasureSubject(tx: EntityManager, id: string): Promise<ErasureSubject | null> {
+    return erasureSubject(tx, id);
+  }
+
+  /**
+   * A candidate who opted out through an unsubscribe link (outreach calls it, in its transaction):
+   * consent becomes opted_out, audited and announced as `candidate.opted_out`, once.
+   */
+  async optOut(tx: EntityManager, id: string, source: 'unsubscribe link' | 'inbound unsubscribe'): Promise<void> {
+    const changed = await tx.query(
+      `UPDATE candidates SET consent_state = 'opted_out', consent_updated_at = now(), version = version + 1, updated_at = now() WHERE id = $1 AND consent_state <> 'opted_out'`,
+      [id],
+    );
+    if (affectedCount(changed) === 0) return;
+    await this.audit.record({ actorId: null, action: 'candidate.opted_out', entityType: 'candidate', entityId: id, details: { via: source } }, tx);
+    await this.events.publish(tx, { type: 'candidate.opted_out', actorId: null, candidateId: id, payload: { candidateId: id, via: 'unsubscribe' } });
+  }
+
   private async anonymize(tx: EntityManager, id: string, mergedInto: string | null): Promise<void> {
     await tx.query(
       `UPDATE candidates SET full_name = '[erased]', native_name = NULL, native_name_pinyin = NULL, emails = '{}', phone = NULL,
@@ -601,9 +626,6 @@ export class CandidatesService {
     );
     await tx.query(`DELETE FROM candidate_identities WHERE candidate_id = $1`, [id]);
     await tx.query(`DELETE FROM candidate_notes WHERE candidate_id = $1`, [id]);
-    if (mergedInto) await tx.query(`UPDATE inbound_events SET candidate_id = $2 WHERE candidate_id = $1`, [id, mergedInto]);
-    // Outreach stops for good: running enrollments end and nothing not yet handed to SMTP goes out.
-    await stopOutreach(tx, { candidateId: id }, 'erased');
     await tx.query(`UPDATE application_stage_changes SET comment = NULL WHERE application_id IN (SELECT id FROM applications WHERE candidate_id = $1)`, [id]);
   }
 

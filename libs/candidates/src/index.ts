@@ -6,6 +6,5 @@ export * from './candidates.module';
 export * from './candidates.service';
 export * from './erasure';
 export * from './identity';
-export * from './outreach-stop';
 export * from './pipeline';
 export * from './vocabulary';

@@ -1,4 +1,4 @@
-import { hashedAddress, stopOutreach } from '@app/candidates';
+import { hashedAddress, stopOutreach } from './outreach-stop';
 import { newId } from '@app/platform';
 import { EntityManager } from 'typeorm';
 

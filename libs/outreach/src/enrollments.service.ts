@@ -1,4 +1,5 @@
-import { ApplicationsService, CandidateAccess, Stage, stopOutreach } from '@app/candidates';
+import { ApplicationsService, CandidateAccess, Stage } from '@app/candidates';
+import { stopOutreach } from './outreach-stop';
 import { AppConfig, AuditLog, Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';

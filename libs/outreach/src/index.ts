@@ -15,3 +15,5 @@ export * from './unsubscribe-token';
 export * from './smtp-replies';
 export * from './suppressions';
 export * from './send-metrics';
+export * from './outreach-stop';
+export * from './outreach-rules';

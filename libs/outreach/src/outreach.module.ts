@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { EnrollmentsService } from './enrollments.service';
 import { OutreachJobs } from './outreach-jobs';
 import { OutreachReconciler } from './reconciler.service';
+import { OutreachRules } from './outreach-rules';
 import { OutreachSendMetrics } from './send-metrics';
 import { OutreachResponses } from './responses.service';
 import { OutreachSender } from './sender.service';
@@ -21,5 +22,5 @@ const SERVICES = [
   OutreachSendMetrics,
 ];
 
-@Module({ imports: [TaskForcesModule, CandidatesModule], providers: SERVICES, exports: SERVICES })
+@Module({ imports: [TaskForcesModule, CandidatesModule], providers: [...SERVICES, OutreachRules], exports: SERVICES })
 export class OutreachModule {}

@@ -1,5 +1,6 @@
-import { ApplicationsService, normalizeEmail, stopOutreach } from '@app/candidates';
-import { affectedCount, AppConfig, AuditLog, InvalidInputError, newId, Page, toPage } from '@app/platform';
+import { ApplicationsService, CandidatesService, normalizeEmail } from '@app/candidates';
+import { stopOutreach } from './outreach-stop';
+import { AppConfig, InvalidInputError, newId, Page, toPage } from '@app/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
@@ -51,7 +52,7 @@ export class OutreachResponses {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly applications: ApplicationsService,
-    private readonly audit: AuditLog,
+    private readonly candidates: CandidatesService,
     private readonly config: AppConfig,
   ) {}
 
@@ -217,14 +218,11 @@ export class OutreachResponses {
     }
   }
 
-  private async optOut(tx: EntityManager, candidateId: string, via: string): Promise<void> {
-    const changed = await tx.query(
-      `UPDATE candidates SET consent_state = 'opted_out', consent_updated_at = now(), version = version + 1, updated_at = now() WHERE id = $1 AND consent_state <> 'opted_out'`,
-      [candidateId],
-    );
+  /** The candidate's own record is the candidates library's: it records the opt-out, and outreach stops in its subscriber. */
+  private async optOut(tx: EntityManager, candidateId: string, source: 'unsubscribe link' | 'inbound unsubscribe'): Promise<void> {
+    await this.candidates.optOut(tx, candidateId, source);
+    // Also when consent was already opted_out: this enrollment's sequence ends either way.
     await stopOutreach(tx, { candidateId }, 'unsubscribed');
-    if (affectedCount(changed) > 0)
-      await this.audit.record({ actorId: null, action: 'candidate.opted_out', entityType: 'candidate', entityId: candidateId, details: { via } }, tx);
   }
 
   private async lastRecipient(tx: EntityManager, match: Match): Promise<string | null> {

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import { ApplicationsService, isOpen, Stage, stopOutreach } from '@app/candidates';
+import { ApplicationsService, isOpen, Stage } from '@app/candidates';
+import { stopOutreach } from './outreach-stop';
 import { AppConfig, Clock, MailDeliveryError, Mailer, newId, returnedRows } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -1,4 +1,4 @@
-import { hashedAddress } from '@app/candidates';
+import { hashedAddress } from './outreach-stop';
 import { AuditLog, NotFoundError, Page, PageQuery, returnedRows, toPage } from '@app/platform';
 import { Actor, requireAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';

@@ -1,6 +1,13 @@
-import { normalizeEmail } from './identity';
+import { normalizeEmail } from '@app/candidates';
 import { returnedRows } from '@app/platform';
 import { EntityManager } from 'typeorm';
+
+/**
+ * SQL: the form a bounced address takes once its owner is erased. The suppression list must
+ * still refuse the address (a re-sourced person who bounced is never mailed again), but no longer
+ * shows it.
+ */
+export const hashedAddress = (address: string) => `'sha256:' || encode(sha256(convert_to(${address}, 'UTF8')), 'hex')`;
 
 /** Why outreach to a candidate ended; shown on the enrollment as stopReason. */
 export type OutreachStopReason =
@@ -59,5 +66,29 @@ export async function forgetOutreach(tx: EntityManager, candidateIds: string[], 
     `UPDATE outreach_messages SET recipient = NULL, smtp_response = NULL, detail = NULL, cap_keys = CASE WHEN status = 'sending' THEN cap_keys ELSE '{}' END
       WHERE enrollment_id IN (SELECT id FROM enrollments WHERE candidate_id = ANY($1::uuid[]))`,
     [candidateIds],
+  );
+}
+
+/**
+ * What outreach keeps about an erased person goes (docs/privacy.md): their running sequences stop,
+ * and the addresses, replies, SMTP answers and bounces of them and of every record merged into
+ * them are cleared. `emails` are the person's current addresses, read before the row is anonymised.
+ */
+export async function eraseFromOutreach(tx: EntityManager, candidateId: string, personIds: string[], emails: string[]): Promise<void> {
+  // Enrollments locked in id order first, the sender's order, before any of them is updated.
+  await tx.query(`SELECT id FROM enrollments WHERE candidate_id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [personIds]);
+  await stopOutreach(tx, { candidateId }, 'erased');
+  const [{ recipients }]: { recipients: string[] }[] = await tx.query(
+    `SELECT ARRAY(SELECT m.recipient FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id
+                   WHERE e.candidate_id = ANY($1::uuid[]) AND m.recipient IS NOT NULL)
+              || ARRAY(SELECT i.recipient FROM inbound_events i WHERE i.candidate_id = ANY($1::uuid[]) AND i.recipient IS NOT NULL) AS recipients`,
+    [personIds],
+  );
+  const addresses = [...new Set([...emails, ...recipients].flatMap((a) => [a.trim().toLowerCase(), normalizeEmail(a)]))];
+  await forgetOutreach(tx, personIds, addresses);
+  await tx.query(
+    `WITH gone AS (DELETE FROM bounced_addresses WHERE email = ANY($1::text[]) RETURNING id, email, bounced_at)
+     INSERT INTO bounced_addresses (id, email, bounced_at, detail) SELECT id, ${hashedAddress('email')}, bounced_at, NULL FROM gone ON CONFLICT (email) DO NOTHING`,
+    [addresses],
   );
 }
