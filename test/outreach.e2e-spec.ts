@@ -604,6 +604,11 @@ describe('outreach sending', () => {
       const uncertain = await until(enrolled[0].enrollmentId, (e) => e.messages[0]?.status === 'uncertain');
       expect(uncertain.messages[0].detail).toMatch(/may have been accepted.*end of the data/);
       expect(uncertain.messages[0].attempts).toBe(1);
+      const announced = await suite.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM domain_events WHERE type = 'outreach.step_uncertain' AND payload ->> 'enrollmentId' = $1 AND payload ->> 'step' = '1'`,
+        [enrolled[0].enrollmentId],
+      );
+      expect(announced[0].n).toBe(1);
     } finally {
       sink.delayMs = 0;
     }
@@ -623,6 +628,11 @@ describe('outreach sending', () => {
     );
     const uncertain = await until(enrolled[0].enrollmentId, (e) => e.messages[0].status === 'uncertain');
     expect(uncertain.messages[0].detail).toContain('stopped before the SMTP result was recorded');
+    const announced = await suite.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM domain_events WHERE type = 'outreach.step_uncertain' AND payload ->> 'enrollmentId' = $1 AND payload ->> 'step' = '1'`,
+      [enrolled[0].enrollmentId],
+    );
+    expect(announced[0].n).toBe(1);
     await new Promise((r) => setTimeout(r, 3000));
     expect(mailTo(c.email)).toHaveLength(0);
     expect((await http().get(`/v1/sequences/${seq.id}/stats`)).body.steps[0].uncertain).toBe(1);
@@ -667,6 +677,75 @@ describe('outreach sending', () => {
     const queues = await http().get('/admin/queues/api/queues', { token: ADMIN_TOKEN });
     expect(queues.status).toBe(200);
     expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['maintenance', 'outreach']);
+  });
+
+  it('announces sequence versions, sent and bounced steps, replies, unsubscribes and every stop as events', async () => {
+    type FeedEvent = { type: string; actorId: string | null; taskForceId: string | null; data: Record<string, unknown> };
+    const feed = async (after?: string) => {
+      const events: FeedEvent[] = [];
+      for (;;) {
+        const page = (await http().get(`/v1/events?limit=200${after ? `&after=${after}` : ''}`)).body;
+        events.push(...page.data);
+        after = page.nextCursor;
+        if (!page.hasMore) return { events, cursor: after! };
+      }
+    };
+    const start = (await feed()).cursor;
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const seq = await sequence(tf.id, {
+      steps: [
+        { delay: 'PT0S', subject: 'First', body: 'Hi {{unsubscribeUrl}}' },
+        { delay: 'PT30S', subject: 'Second', body: 'Again {{unsubscribeUrl}}' },
+      ],
+    });
+    expect((await http().patch(`/v1/sequences/${seq.id}`, { name: `Renamed ${unique()}` })).status).toBe(200);
+    const [replier, bouncer, leaver, closed] = [await candidateIn(tf.id), await candidateIn(tf.id), await candidateIn(tf.id), await candidateIn(tf.id)];
+    sink.rejectRecipients.add(bouncer.email.toLowerCase());
+    const { enrolled } = await enroll(seq.id, [replier.id, bouncer.id, leaver.id, closed.id]);
+    const enrollmentOf = (candidateId: string) => enrolled.find((e) => e.candidateId === candidateId)!.enrollmentId;
+    const sentFirst = async (c: { id: string }) => (await until(enrollmentOf(c.id), (e) => e.messages[0]?.status === 'sent')).messages[0].messageId;
+    const replyTo = await sentFirst(replier);
+    const leaveFrom = await sentFirst(leaver);
+    await sentFirst(closed);
+    await until(enrollmentOf(bouncer.id), (e) => e.status === 'stopped');
+    const reply = await inbound({ kind: 'reply', from: replier.email, subject: 'Re: First', inReplyTo: replyTo, text: 'Happy to talk' });
+    expect(reply.body.outcome).toBe('replied');
+    expect((await inbound({ kind: 'unsubscribe', from: leaver.email, inReplyTo: leaveFrom })).body.outcome).toBe('unsubscribed');
+    await http().post(`/v1/applications/${closed.applicationId}/transitions`, { to: 'rejected', reason: 'not_qualified' });
+
+    const { events } = await feed(start);
+    const of = (c: { id: string }) => events.filter((e) => e.data.candidateId === c.id).map((e) => [e.type, e.data.reason ?? e.data.step ?? e.data.to ?? null]);
+    expect(events.filter((e) => e.data.sequenceId === seq.id && e.type === 'sequence.version_created').map((e) => e.data.version)).toEqual([1, 2]);
+    expect(of(replier)).toEqual([
+      ['candidate.created', null],
+      ['application.created', null],
+      ['outreach.step_sent', 1],
+      ['application.stage_changed', 'contacted'],
+      ['application.stage_changed', 'replied'],
+      ['outreach.enrollment_stopped', 'replied'],
+      ['outreach.reply_received', null],
+    ]);
+    expect(events.find((e) => e.type === 'outreach.reply_received')?.data).toMatchObject({
+      inboundEventId: reply.body.id,
+      enrollmentId: enrollmentOf(replier.id),
+      taskForceId: tf.id,
+    });
+    expect(of(bouncer).slice(2)).toEqual([
+      ['outreach.step_bounced', 1],
+      ['outreach.enrollment_stopped', 'bounced'],
+    ]);
+    expect(of(leaver).slice(4)).toEqual([
+      ['outreach.unsubscribed', null],
+      ['candidate.opted_out', null],
+      ['outreach.enrollment_stopped', 'unsubscribed'],
+    ]);
+    expect(of(closed).slice(4)).toEqual([
+      ['application.stage_changed', 'not_qualified'],
+      ['application.rejected', 'not_qualified'],
+      ['outreach.enrollment_stopped', 'application_closed'],
+    ]);
+    // What outreach does on its own carries no actor; every event is scoped to the task force or the person.
+    for (const e of events.filter((x) => x.type.startsWith('outreach.'))) expect(e).toMatchObject({ actorId: null, taskForceId: tf.id });
   });
 
   it('never delivered one Message-ID twice in this whole suite', async () => {

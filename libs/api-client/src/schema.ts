@@ -2676,7 +2676,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set";
+            type: "candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed";
             /**
              * @description Version of the payload shape for this type.
              * @example 1

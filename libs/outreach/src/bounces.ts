@@ -1,5 +1,5 @@
 import { hashedAddress, stopOutreach } from './outreach-stop';
-import { newId } from '@app/platform';
+import { DomainEvents, newId } from '@app/platform';
 import { EntityManager } from 'typeorm';
 
 /** SQL condition: the address (an SQL expression) has not bounced, as itself or, once its owner was erased, as its hash. */
@@ -14,12 +14,19 @@ export interface BounceSource {
 }
 
 /** The address is never mailed again, and every running sequence of the candidate stops. */
-export async function recordBounce(tx: EntityManager, candidateId: string, address: string | null, detail: string, source?: BounceSource): Promise<void> {
+export async function recordBounce(
+  events: DomainEvents,
+  tx: EntityManager,
+  candidateId: string,
+  address: string | null,
+  detail: string,
+  source?: BounceSource,
+): Promise<void> {
   if (address) {
     await tx.query(
       `INSERT INTO bounced_addresses (id, email, detail, enrollment_id, sequence_id, step) VALUES ($1, lower($2), $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING`,
       [newId(), address, detail, source?.enrollmentId ?? null, source?.sequenceId ?? null, source?.step ?? null],
     );
   }
-  await stopOutreach(tx, { candidateId }, 'bounced');
+  await stopOutreach(events, tx, { candidateId }, 'bounced');
 }

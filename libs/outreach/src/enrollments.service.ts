@@ -1,6 +1,6 @@
 import { ApplicationsService, CandidateAccess, Stage } from '@app/candidates';
 import { stopOutreach } from './outreach-stop';
-import { AppConfig, AuditLog, Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { AppConfig, AuditLog, Clock, ConflictError, DomainEvents, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -45,6 +45,7 @@ export class EnrollmentsService {
     private readonly jobs: OutreachJobs,
     private readonly applications: ApplicationsService,
     private readonly audit: AuditLog,
+    private readonly events: DomainEvents,
   ) {}
 
   async enroll(actor: Actor, sequenceId: string, candidateIds: string[]): Promise<EnrollResult> {
@@ -180,7 +181,7 @@ export class EnrollmentsService {
       const conflict = () => new ConflictError('concurrent_modification', 'The enrollment changed meanwhile; re-read it');
       if (action === 'stop') {
         // The same stop every other cause uses: the enrollment ends and its unsent steps are skipped.
-        if (!(await stopOutreach(tx, { enrollmentIds: [id] }, 'manual')).length) throw conflict();
+        if (!(await stopOutreach(this.events, tx, { enrollmentIds: [id] }, 'manual')).length) throw conflict();
         return this.view(tx, await this.load(tx, actor, id));
       }
       const [row] = returnedRows<EnrollmentRow>(

@@ -18,14 +18,14 @@ export class OutreachRules implements OnModuleInit {
 
   onModuleInit(): void {
     this.events.subscribe('application.stage_changed', async (tx, { payload }) => {
-      if (!isOpen(payload.to as Stage)) await stopOutreach(tx, { applicationId: payload.applicationId }, 'application_closed');
+      if (!isOpen(payload.to as Stage)) await stopOutreach(this.events, tx, { applicationId: payload.applicationId }, 'application_closed');
     });
     this.events.subscribe('candidate.opted_out', async (tx, { payload }) => {
-      await stopOutreach(tx, { candidateId: payload.candidateId }, payload.via === 'unsubscribe' ? 'unsubscribed' : 'opted_out');
+      await stopOutreach(this.events, tx, { candidateId: payload.candidateId }, payload.via === 'unsubscribe' ? 'unsubscribed' : 'opted_out');
     });
     this.events.subscribe('candidate.erased', async (tx, { payload }) => {
       const subject = await this.candidates.erasureSubject(tx, payload.candidateId);
-      if (subject) await eraseFromOutreach(tx, payload.candidateId, subject.ids, subject.emails);
+      if (subject) await eraseFromOutreach(this.events, tx, payload.candidateId, subject.ids, subject.emails);
     });
     this.events.subscribe('candidate.merged', async (tx, { payload }) => {
       await tx.query(`UPDATE inbound_events SET candidate_id = $2 WHERE candidate_id = $1`, [payload.mergedCandidateId, payload.candidateId]);

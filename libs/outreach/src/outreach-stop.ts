@@ -1,5 +1,5 @@
 import { normalizeEmail } from '@app/candidates';
-import { returnedRows } from '@app/platform';
+import { DomainEventPayloads, DomainEvents, NewDomainEvent, OutreachEnrollmentData, returnedRows } from '@app/platform';
 import { EntityManager } from 'typeorm';
 
 /**
@@ -20,18 +20,20 @@ export type OutreachScope = { enrollmentIds: string[] } | { candidateId: string 
  * transaction. The pipeline calls it too (a closed application or an erased or opted-out
  * candidate ends outreach in the same commit). Enrollments are locked before their messages, the
  * order the sender uses, so the two never deadlock; a step being sent holds its enrollment, so a
- * stop either lands first (the step is skipped) or waits until SMTP has the message.
+ * stop either lands first (the step is skipped) or waits until SMTP has the message. Each
+ * stopped enrollment is announced (`outreach.enrollment_stopped`, with the reason).
  */
-export async function stopOutreach(tx: EntityManager, scope: OutreachScope, reason: OutreachStopReason): Promise<string[]> {
+export async function stopOutreach(events: DomainEvents, tx: EntityManager, scope: OutreachScope, reason: OutreachStopReason): Promise<string[]> {
   const [column, value] =
     'enrollmentIds' in scope
       ? ['id = ANY($1::uuid[])', scope.enrollmentIds]
       : 'candidateId' in scope
         ? ['candidate_id = $1', scope.candidateId]
         : ['application_id = $1', scope.applicationId];
-  const stopped = returnedRows<{ id: string }>(
+  const stopped = returnedRows<EnrollmentRefs>(
     await tx.query(
-      `UPDATE enrollments SET status = 'stopped', stop_reason = $2, updated_at = now() WHERE ${column} AND status IN ('active', 'paused') RETURNING id`,
+      `UPDATE enrollments SET status = 'stopped', stop_reason = $2, updated_at = now() WHERE ${column} AND status IN ('active', 'paused')
+       RETURNING id, sequence_id, candidate_id, application_id, task_force_id`,
       [value, reason],
     ),
   );
@@ -41,6 +43,7 @@ export async function stopOutreach(tx: EntityManager, scope: OutreachScope, reas
       `UPDATE outreach_messages SET status = 'skipped', detail = $2, updated_at = now() WHERE enrollment_id = ANY($1::uuid[]) AND status = 'scheduled'`,
       [ids, reason],
     );
+    await events.publish(tx, ...stopped.map((e) => enrollmentEvent('outreach.enrollment_stopped', e, null, { reason })));
   }
   return ids;
 }
@@ -74,10 +77,10 @@ export async function forgetOutreach(tx: EntityManager, candidateIds: string[], 
  * and the addresses, replies, SMTP answers and bounces of them and of every record merged into
  * them are cleared. `emails` are the person's current addresses, read before the row is anonymised.
  */
-export async function eraseFromOutreach(tx: EntityManager, candidateId: string, personIds: string[], emails: string[]): Promise<void> {
+export async function eraseFromOutreach(events: DomainEvents, tx: EntityManager, candidateId: string, personIds: string[], emails: string[]): Promise<void> {
   // Enrollments locked in id order first, the sender's order, before any of them is updated.
   await tx.query(`SELECT id FROM enrollments WHERE candidate_id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [personIds]);
-  await stopOutreach(tx, { candidateId }, 'erased');
+  await stopOutreach(events, tx, { candidateId }, 'erased');
   const [{ recipients }]: { recipients: string[] }[] = await tx.query(
     `SELECT ARRAY(SELECT m.recipient FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id
                    WHERE e.candidate_id = ANY($1::uuid[]) AND m.recipient IS NOT NULL)
@@ -91,4 +94,60 @@ export async function eraseFromOutreach(tx: EntityManager, candidateId: string, 
      INSERT INTO bounced_addresses (id, email, bounced_at, detail) SELECT id, ${hashedAddress('email')}, bounced_at, NULL FROM gone ON CONFLICT (email) DO NOTHING`,
     [addresses],
   );
+}
+
+/** The ids an outreach event carries about its enrollment, as the enrollments table holds them. */
+export interface EnrollmentRefs {
+  id: string;
+  sequence_id: string;
+  candidate_id: string;
+  application_id: string;
+  task_force_id: string;
+}
+
+/** An outreach event about one enrollment (and, for a step's events, the step), scoped to its task force. */
+export function enrollmentEvent<T extends 'outreach.enrollment_stopped' | 'outreach.reply_received' | 'outreach.unsubscribed'>(
+  type: T,
+  e: EnrollmentRefs,
+  actorId: string | null,
+  extra: Omit<DomainEventPayloads[T], keyof OutreachEnrollmentData>,
+): NewDomainEvent {
+  return {
+    type,
+    actorId,
+    taskForceId: e.task_force_id,
+    candidateId: e.candidate_id,
+    payload: {
+      enrollmentId: e.id,
+      sequenceId: e.sequence_id,
+      candidateId: e.candidate_id,
+      applicationId: e.application_id,
+      taskForceId: e.task_force_id,
+      ...extra,
+    },
+  } as NewDomainEvent;
+}
+
+/** An event about one step of an enrollment. */
+export function stepEvent(
+  type: 'outreach.step_sent' | 'outreach.step_bounced' | 'outreach.step_uncertain',
+  e: EnrollmentRefs,
+  outreachMessageId: string,
+  step: number,
+): NewDomainEvent {
+  return {
+    type,
+    actorId: null,
+    taskForceId: e.task_force_id,
+    candidateId: e.candidate_id,
+    payload: {
+      outreachMessageId,
+      step,
+      enrollmentId: e.id,
+      sequenceId: e.sequence_id,
+      candidateId: e.candidate_id,
+      applicationId: e.application_id,
+      taskForceId: e.task_force_id,
+    },
+  };
 }

@@ -1,4 +1,5 @@
-import { AppConfig, Clock, returnedRows } from '@app/platform';
+import { AppConfig, Clock, DomainEvents, returnedRows } from '@app/platform';
+import { EnrollmentRefs, stepEvent } from './outreach-stop';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -22,6 +23,7 @@ export class OutreachReconciler {
     private readonly jobs: OutreachJobs,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   async reconcile(): Promise<{ uncertain: number; enqueued: number }> {
@@ -56,19 +58,23 @@ export class OutreachReconciler {
     const before = new Date(this.clock.now().getTime() - this.config.OUTREACH_CLAIM_GRACE_MS);
     // A live sender holds its enrollment's row lock until it records the result: SKIP LOCKED
     // passes over those, so only claims whose process is gone are touched.
-    const rows = returnedRows<{ id: string }>(
-      await this.db.query(
-        `UPDATE outreach_messages m
-            SET status = 'uncertain', detail = 'the sending process stopped before the SMTP result was recorded; check and resend if it did not arrive', updated_at = now()
-          WHERE m.status = 'sending' AND m.id IN (
-                SELECT m2.id FROM outreach_messages m2 JOIN enrollments e ON e.id = m2.enrollment_id
-                 WHERE m2.status = 'sending' AND m2.claimed_at < $1
-                   FOR NO KEY UPDATE OF e SKIP LOCKED)
-          RETURNING m.id`,
-        [before],
-      ),
-    );
-    return rows.length;
+    return this.db.transaction(async (tx) => {
+      const rows = returnedRows<EnrollmentRefs & { message_id: string; step: number }>(
+        await tx.query(
+          `UPDATE outreach_messages m
+              SET status = 'uncertain', detail = 'the sending process stopped before the SMTP result was recorded; check and resend if it did not arrive', updated_at = now()
+             FROM enrollments e
+            WHERE e.id = m.enrollment_id AND m.status = 'sending' AND m.id IN (
+                  SELECT m2.id FROM outreach_messages m2 JOIN enrollments e2 ON e2.id = m2.enrollment_id
+                   WHERE m2.status = 'sending' AND m2.claimed_at < $1
+                     FOR NO KEY UPDATE OF e2 SKIP LOCKED)
+            RETURNING m.id AS message_id, m.step, e.id, e.sequence_id, e.candidate_id, e.application_id, e.task_force_id`,
+          [before],
+        ),
+      );
+      await this.events.publish(tx, ...rows.map((r) => stepEvent('outreach.step_uncertain', r, r.message_id, r.step)));
+      return rows.length;
+    });
   }
 
   private async enqueueOrphans(): Promise<number> {

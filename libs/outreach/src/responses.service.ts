@@ -1,6 +1,6 @@
 import { ApplicationsService, CandidatesService, normalizeEmail } from '@app/candidates';
-import { stopOutreach } from './outreach-stop';
-import { AppConfig, InvalidInputError, newId, Page, toPage } from '@app/platform';
+import { EnrollmentRefs, enrollmentEvent, stepEvent, stopOutreach } from './outreach-stop';
+import { AppConfig, DomainEvents, InvalidInputError, newId, NewDomainEvent, Page, toPage } from '@app/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
@@ -54,6 +54,7 @@ export class OutreachResponses {
     private readonly applications: ApplicationsService,
     private readonly candidates: CandidatesService,
     private readonly config: AppConfig,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Idempotent: a provider retrying the same body gets the first answer back. */
@@ -63,19 +64,32 @@ export class OutreachResponses {
     if (seen) return seen;
     return this.db.transaction(async (tx) => {
       const match = await this.match(tx, dto);
+      const inboundEventId = newId();
       let outcome: InboundOutcome = 'unmatched';
       const enrollmentIds: string[] = match?.enrollments.map((e) => e.id) ?? [];
       if (match && dto.kind === 'reply') {
         if (isAutoReply(dto.headers, dto.subject)) outcome = 'auto_reply_ignored';
         else {
           await this.replied(tx, match);
+          await this.announce(tx, match, (e) => enrollmentEvent('outreach.reply_received', e, null, { inboundEventId }));
           outcome = 'replied';
         }
       } else if (match && dto.kind === 'bounce') {
         await this.markResponse(tx, match, 'bounced');
         const about = match.enrollments[0];
+        if (about) {
+          // The step the report names, else the last one sent: the one markResponse recorded it on.
+          const [bounced]: (EnrollmentRefs & { message_id: string; step: number })[] = await tx.query(
+            `SELECT m.id AS message_id, m.step, e.id, e.sequence_id, e.candidate_id, e.application_id, e.task_force_id
+               FROM outreach_messages m JOIN enrollments e ON e.id = m.enrollment_id
+              WHERE m.enrollment_id = $1 AND ($2::int IS NULL OR m.step = $2) AND m.status IN ('sent', 'uncertain', 'failed') ORDER BY m.step DESC LIMIT 1`,
+            [about.id, about.step],
+          );
+          if (bounced) await this.events.publish(tx, stepEvent('outreach.step_bounced', bounced, bounced.message_id, bounced.step));
+        }
         const [source]: { sequence_id: string }[] = about ? await tx.query(`SELECT sequence_id FROM enrollments WHERE id = $1`, [about.id]) : [];
         await recordBounce(
+          this.events,
           tx,
           match.candidateId,
           dto.recipient ?? (await this.lastRecipient(tx, match)),
@@ -89,6 +103,7 @@ export class OutreachResponses {
         outcome = 'bounced';
       } else if (match && dto.kind === 'unsubscribe') {
         await this.markResponse(tx, match, 'unsubscribed');
+        await this.announce(tx, match, (e) => enrollmentEvent('outreach.unsubscribed', e, null, {}));
         await this.optOut(tx, match.candidateId, 'inbound unsubscribe');
         outcome = 'unsubscribed';
       }
@@ -97,7 +112,7 @@ export class OutreachResponses {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT (body_sha256) DO NOTHING RETURNING ${EVENT_COLUMNS}`,
         [
-          newId(),
+          inboundEventId,
           digest,
           dto.kind,
           dto.from.toLowerCase(),
@@ -147,11 +162,13 @@ export class OutreachResponses {
       );
       if (!enrollment)
         throw new InvalidInputError('invalid_unsubscribe_token', 'This unsubscribe link is not valid', [{ field: 'token', message: 'unknown enrollment' }]);
-      await this.markResponse(
-        tx,
-        { by: 'message_id', candidateId: enrollment.candidate_id, enrollments: [{ id: enrollmentId, applicationId: enrollment.application_id, step: null }] },
-        'unsubscribed',
-      );
+      const match: Match = {
+        by: 'message_id',
+        candidateId: enrollment.candidate_id,
+        enrollments: [{ id: enrollmentId, applicationId: enrollment.application_id, step: null }],
+      };
+      await this.markResponse(tx, match, 'unsubscribed');
+      await this.announce(tx, match, (e) => enrollmentEvent('outreach.unsubscribed', e, null, {}));
       await this.optOut(tx, enrollment.candidate_id, 'unsubscribe link');
       return { candidateId: enrollment.candidate_id };
     });
@@ -191,7 +208,7 @@ export class OutreachResponses {
       'the candidate replied to outreach',
     );
     await this.markResponse(tx, match, 'replied');
-    await stopOutreach(tx, { enrollmentIds: match.enrollments.map((e) => e.id) }, 'replied');
+    await stopOutreach(this.events, tx, { enrollmentIds: match.enrollments.map((e) => e.id) }, 'replied');
     const colleagues: { id: string }[] = await tx.query(
       `SELECT other.id FROM enrollments mine
          JOIN sequence_versions v ON v.sequence_id = mine.sequence_id AND v.version = mine.sequence_version
@@ -202,7 +219,16 @@ export class OutreachResponses {
           AND me.current_employer IS NOT NULL AND lower(them.current_employer) = lower(me.current_employer)`,
       [match.enrollments.map((e) => e.id)],
     );
-    if (colleagues.length) await stopOutreach(tx, { enrollmentIds: colleagues.map((c) => c.id) }, 'same_employer_replied');
+    if (colleagues.length) await stopOutreach(this.events, tx, { enrollmentIds: colleagues.map((c) => c.id) }, 'same_employer_replied');
+  }
+
+  /** Publishes one event per enrollment of the match. */
+  private async announce(tx: EntityManager, match: Match, event: (e: EnrollmentRefs) => NewDomainEvent): Promise<void> {
+    const refs: EnrollmentRefs[] = await tx.query(
+      `SELECT id, sequence_id, candidate_id, application_id, task_force_id FROM enrollments WHERE id = ANY($1::uuid[]) ORDER BY id`,
+      [match.enrollments.map((e) => e.id)],
+    );
+    await this.events.publish(tx, ...refs.map(event));
   }
 
   /** Records the answer on the step it answers: the matched one, else the last one sent. */
@@ -222,7 +248,7 @@ export class OutreachResponses {
   private async optOut(tx: EntityManager, candidateId: string, source: 'unsubscribe link' | 'inbound unsubscribe'): Promise<void> {
     await this.candidates.optOut(tx, candidateId, source);
     // Also when consent was already opted_out: this enrollment's sequence ends either way.
-    await stopOutreach(tx, { candidateId }, 'unsubscribed');
+    await stopOutreach(this.events, tx, { candidateId }, 'unsubscribed');
   }
 
   private async lastRecipient(tx: EntityManager, match: Match): Promise<string | null> {

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { ApplicationsService, isOpen, Stage } from '@app/candidates';
-import { stopOutreach } from './outreach-stop';
-import { AppConfig, Clock, MailDeliveryError, Mailer, newId, returnedRows } from '@app/platform';
+import { EnrollmentRefs, stepEvent, stopOutreach } from './outreach-stop';
+import { AppConfig, Clock, DomainEvents, MailDeliveryError, Mailer, newId, returnedRows } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime, Duration } from 'luxon';
@@ -114,6 +114,7 @@ export class OutreachSender {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly metrics: OutreachSendMetrics,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Sends the given steps; answers with one outcome per id, in order. */
@@ -137,7 +138,7 @@ export class OutreachSender {
           outcomes.set(id, { result: 'skipped', reason: 'every address of the candidate has bounced' });
         } else ready.push({ ...step!, recipient: step!.recipient, capKeys: this.capKeys(step!, step!.recipient) });
       }
-      if (noAddress.length) await runner.manager.transaction((tx) => stopOutreach(tx, { enrollmentIds: noAddress }, 'bounced'));
+      if (noAddress.length) await runner.manager.transaction((tx) => stopOutreach(this.events, tx, { enrollmentIds: noAddress }, 'bounced'));
       if (ready.length) {
         const batch = { token: newId(), handedToSmtp: false };
         try {
@@ -328,7 +329,7 @@ export class OutreachSender {
         } else if (message.enrollment !== 'active' || !isOpen(stage)) {
           const reason = message.enrollment === 'active' ? `the application is ${stage}` : `the enrollment is ${message.enrollment}`;
           await this.release(tx, [{ id: claim.id, detail: reason }], message.enrollment === 'paused' ? 'scheduled' : 'skipped', { unsent: true, countsBack });
-          if (message.enrollment === 'active') await stopOutreach(tx, { enrollmentIds: [claim.enrollment_id] }, 'application_closed');
+          if (message.enrollment === 'active') await stopOutreach(this.events, tx, { enrollmentIds: [claim.enrollment_id] }, 'application_closed');
           outcomes.set(claim.id, { result: 'skipped', reason });
         } else sendable.push({ claim, attempts: message.attempts });
       }
@@ -370,12 +371,15 @@ export class OutreachSender {
           outcomes.set(claim.id, { result: 'unknown', reason: (err as Error).message });
           const detail = `the message may have been accepted (${(err as Error).message}); check and resend if it did not arrive`.slice(0, 1000);
           await tx
-            .transaction((sp) =>
-              sp.query(`UPDATE outreach_messages SET status = 'uncertain', detail = $2, updated_at = now() WHERE id = $1 AND status = 'sending'`, [
-                claim.id,
-                detail,
-              ]),
-            )
+            .transaction(async (sp) => {
+              const marked = returnedRows<{ id: string }>(
+                await sp.query(
+                  `UPDATE outreach_messages SET status = 'uncertain', detail = $2, updated_at = now() WHERE id = $1 AND status = 'sending' RETURNING id`,
+                  [claim.id, detail],
+                ),
+              );
+              if (marked.length) await this.events.publish(sp, stepEvent('outreach.step_uncertain', refsOf(claim), claim.id, claim.step));
+            })
             .catch((e: Error) => this.logger.warn(`step ${claim.id} not marked uncertain (${e.message}); the reconciler will`));
         }
       }
@@ -441,6 +445,7 @@ export class OutreachSender {
         sentAt,
       ],
     );
+    await this.events.publish(tx, ...sent.map((s) => stepEvent('outreach.step_sent', refsOf(s.claim), s.claim.id, s.claim.step)));
   }
 
   /** Whose problem the failure is; a failure without an SMTP reply is told by how it failed. */
@@ -471,7 +476,8 @@ export class OutreachSender {
         `UPDATE outreach_messages SET status = 'failed', response = 'bounced', response_at = now(), smtp_response = $2, detail = $2, updated_at = now() WHERE id = $1`,
         [claim.id, detail],
       );
-      await recordBounce(tx, claim.candidate_id, claim.recipient, detail, {
+      await this.events.publish(tx, stepEvent('outreach.step_bounced', refsOf(claim), claim.id, claim.step));
+      await recordBounce(this.events, tx, claim.candidate_id, claim.recipient, detail, {
         enrollmentId: claim.enrollment_id,
         sequenceId: claim.sequence_id,
         step: claim.step,
@@ -495,7 +501,7 @@ export class OutreachSender {
         detail,
         kind === 'transient' ? `gave up after ${attempts} attempts: ${detail}` : detail,
       ]);
-      await stopOutreach(tx, { enrollmentIds: [claim.enrollment_id] }, 'send_failed');
+      await stopOutreach(this.events, tx, { enrollmentIds: [claim.enrollment_id] }, 'send_failed');
       return { result: 'failed', reason: detail };
     }
     const at = new Date(this.clock.now().getTime() + this.config.OUTREACH_RETRY_BASE_MS * 2 ** (attempts - 1));
@@ -626,4 +632,15 @@ export class OutreachSender {
     }
     return new Map(rows.map((r) => [r.id, { ...r, definition: this.definitions.get(key(r))! }]));
   }
+}
+
+/** The enrollment a claimed step belongs to, as its events name it. */
+function refsOf(claim: Claim): EnrollmentRefs {
+  return {
+    id: claim.enrollment_id,
+    sequence_id: claim.sequence_id,
+    candidate_id: claim.candidate_id,
+    application_id: claim.application_id,
+    task_force_id: claim.task_force_id,
+  };
 }

@@ -1,5 +1,17 @@
 import { CandidateAccess } from '@app/candidates';
-import { AppConfig, canonicalJson, Clock, ConflictError, isUniqueViolation, newId, NotFoundError, Page, RuleViolationError, toPage } from '@app/platform';
+import {
+  AppConfig,
+  canonicalJson,
+  Clock,
+  ConflictError,
+  DomainEvents,
+  isUniqueViolation,
+  newId,
+  NotFoundError,
+  Page,
+  RuleViolationError,
+  toPage,
+} from '@app/platform';
 import { TaskForceAccess } from '@app/task-forces';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
@@ -59,6 +71,7 @@ export class SequencesService {
     private readonly candidates: CandidateAccess,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   async create(actor: Actor, dto: CreateSequenceDto): Promise<SequenceView> {
@@ -74,6 +87,7 @@ export class SequencesService {
         JSON.stringify(definition),
         actor.userId,
       ]);
+      await this.versionCreated(tx, actor, id, 1, dto.taskForceId);
       return toView(await this.load(tx, actor, id));
     });
   }
@@ -110,8 +124,13 @@ export class SequencesService {
       await this.uniqueName(() =>
         tx.query(`UPDATE sequences SET current_version = $2, name = $3, updated_at = $4 WHERE id = $1`, [id, version, definition.name, this.clock.now()]),
       );
+      await this.versionCreated(tx, actor, id, version, current.task_force_id);
       return toView(await this.load(tx, actor, id));
     });
+  }
+
+  private versionCreated(tx: EntityManager, actor: Actor, sequenceId: string, version: number, taskForceId: string): Promise<void> {
+    return this.events.publish(tx, { type: 'sequence.version_created', actorId: actor.userId, taskForceId, payload: { sequenceId, version, taskForceId } });
   }
 
   async version(actor: Actor, id: string, version: number): Promise<SequenceView> {

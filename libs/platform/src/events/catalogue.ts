@@ -42,6 +42,32 @@ export interface DomainEventPayloads {
 
   'salary_band.version_created': { bandId: string; version: number; jobFamily: string; level: string; zone: string; currency: string };
   'fx_rate.set': { base: string; quote: string; asOf: string; rate: string };
+
+  'sequence.version_created': { sequenceId: string; version: number; taskForceId: string };
+  /** SMTP accepted the step's message. */
+  'outreach.step_sent': OutreachStepData;
+  /** The recipient's address was refused, at SMTP or by a bounce report: never mailed again. */
+  'outreach.step_bounced': OutreachStepData;
+  /** Whether SMTP took the message is unknown (a sender died or lost its connection mid-send); never resent by itself. */
+  'outreach.step_uncertain': OutreachStepData;
+  'outreach.enrollment_stopped': OutreachEnrollmentData & { reason: string };
+  'outreach.reply_received': OutreachEnrollmentData & { inboundEventId: string };
+  'outreach.unsubscribed': OutreachEnrollmentData;
+}
+
+/** The enrollment an outreach event is about. */
+export interface OutreachEnrollmentData {
+  enrollmentId: string;
+  sequenceId: string;
+  candidateId: string;
+  applicationId: string;
+  taskForceId: string;
+}
+
+/** One step of a sequence: the message (`outreachMessageId`) and its place. */
+export interface OutreachStepData extends OutreachEnrollmentData {
+  outreachMessageId: string;
+  step: number;
 }
 
 /** Every offer event: the move of the offer's status, and the version of its terms. */
@@ -81,6 +107,13 @@ export const EVENT_VERSIONS: { [T in EventType]: number } = {
   'offer.withdrawn': 1,
   'salary_band.version_created': 1,
   'fx_rate.set': 1,
+  'sequence.version_created': 1,
+  'outreach.step_sent': 1,
+  'outreach.step_bounced': 1,
+  'outreach.step_uncertain': 1,
+  'outreach.enrollment_stopped': 1,
+  'outreach.reply_received': 1,
+  'outreach.unsubscribed': 1,
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_VERSIONS) as EventType[];
