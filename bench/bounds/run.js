@@ -361,6 +361,9 @@ const OLD_STATS_SQL = `
       rows.push(await measure('enrollments of the sequence', `/v1/sequences/${seq.id}/enrollments?limit=${limit}`));
       rows.push(await measure('band versions (1,000)', `/v1/salary-bands/${band.id}/versions?limit=${limit}`));
       rows.push(await measure(`offer history (${HEAVY.toLocaleString()} events)`, `/v1/offers/${offer.id}/history?limit=${limit}`));
+      rows.push(await measure('event feed, admin', `/v1/events?limit=${limit}`));
+      // Sees none of the events: each request scans its bounded stretch of the feed and moves the cursor on.
+      rows.push(await measure('event feed, a recruiter who sees none', `/v1/events?limit=${limit}`, { token: OUTSIDER_TOKEN }));
     }
     const fixed = [
       await measure('export (first page of each section)', `/v1/candidates/${heavy}/export`, {
