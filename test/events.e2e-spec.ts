@@ -241,6 +241,29 @@ describe('domain events and the event feed', () => {
     ]);
   });
 
+  it('bounds the work of one request: a recruiter who sees none of 2,500 events walks past them a stretch at a time', async () => {
+    const start = (await drain()).cursor;
+    const outsider = await createUser(http(), 'recruiter');
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    await suite.db.query(
+      `INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, payload)
+       SELECT gen_random_uuid(), 'application.created', 1, now(), NULL, $1, '{}' FROM generate_series(1, 2500)`,
+      [tf.id],
+    );
+    const first = await http().get(`/v1/events?after=${start}&limit=10`, { token: outsider.token });
+    expect(first.body).toMatchObject({ data: [], hasMore: true });
+    expect(first.body.nextCursor).not.toBe(start);
+    const second = await http().get(`/v1/events?after=${first.body.nextCursor}&limit=10`, { token: outsider.token });
+    expect(second.body).toMatchObject({ data: [], hasMore: false });
+    // An admin's page stops at its limit, and the next one starts right after it.
+    const page = await http().get(`/v1/events?after=${start}&limit=10`);
+    expect(page.body.data).toHaveLength(10);
+    expect(page.body.hasMore).toBe(true);
+    const next = await http().get(`/v1/events?after=${page.body.nextCursor}&limit=10`);
+    const whole = await http().get(`/v1/events?after=${start}&limit=20`);
+    expect([...page.body.data, ...next.body.data].map((e: FeedEvent) => e.id)).toEqual(whole.body.data.map((e: FeedEvent) => e.id));
+  });
+
   it('forgets events past EVENT_RETENTION_DAYS (30), keeping the rest', async () => {
     const ids = await suite.db.query<{ id: string; days: number }>(
       `INSERT INTO domain_events (id, type, version, occurred_at, actor_id, payload)

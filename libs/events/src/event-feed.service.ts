@@ -7,7 +7,7 @@ import { DataSource } from 'typeorm';
 import { EventListQuery, EventPage, EventView } from './events.dto';
 
 /** How many events one request looks at, at most, however few of them the caller may see. */
-export const EVENTS_SCANNED_PER_REQUEST = 5000;
+export const EVENTS_SCANNED_PER_REQUEST = 2000;
 
 /** A place in the feed: after the event at (transaction id, sequence number). */
 interface Position {
@@ -39,8 +39,6 @@ interface Row {
   actor_id: string | null;
   task_force_id: string | null;
   payload: Record<string, unknown>;
-  scanned: number;
-  last: boolean;
 }
 
 /**
@@ -60,35 +58,35 @@ export class EventFeed {
 
   async list(actor: Actor, query: EventListQuery): Promise<EventPage> {
     const after = decodeEventCursor(query.after);
-    const reach = this.candidates.reach(actor, 4);
+    const reach = this.candidates.reach(actor, 5);
     const visible = isAdmin(actor)
-      ? `$4::uuid IS NULL`
-      : `(e.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $4)
+      ? `$5::uuid IS NULL`
+      : `(e.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $5)
           OR (e.task_force_id IS NULL AND e.candidate_id IS NOT NULL AND EXISTS (SELECT 1 FROM candidates c WHERE c.id = e.candidate_id AND ${reach.sql})))`;
+    // One horizon for both statements: every transaction below it has ended, so both see the same events.
+    const [{ horizon }]: { horizon: string }[] = await this.db.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`);
+    const range = `(e.xid, e.seq) > ($1::xid8, $2::bigint) AND e.xid < $3::xid8`;
+    // The scan stops as soon as the page is full: an admin's page of 50 reads 51 events.
     const rows: Row[] = await this.db.query(
-      `WITH scanned AS MATERIALIZED (
-         SELECT e.* FROM domain_events e
-          WHERE (e.xid, e.seq) > ($1::xid8, $2::bigint) AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
-          ORDER BY e.xid, e.seq LIMIT $3),
-       picked AS (
-         SELECT e.* FROM scanned e WHERE ($5::text[] IS NULL OR e.type = ANY($5::text[])) AND ${visible}
-          ORDER BY e.xid, e.seq LIMIT $6)
-       SELECT p.id, p.xid::text, p.seq::text, p.type, p.version, p.occurred_at, p.actor_id, p.task_force_id, p.payload, 0 AS scanned, false AS last FROM picked p
-       UNION ALL
-       SELECT NULL, l.xid::text, l.seq::text, NULL, NULL, NULL, NULL, NULL, NULL, (SELECT count(*)::int FROM scanned), true
-         FROM (SELECT xid, seq FROM scanned ORDER BY xid DESC, seq DESC LIMIT 1) l`,
-      [after.xid, after.seq, EVENTS_SCANNED_PER_REQUEST, ...reach.params, query.type?.length ? query.type : null, query.limit + 1],
+      `SELECT e.id, e.xid::text, e.seq::text, e.type, e.version, e.occurred_at, e.actor_id, e.task_force_id, e.payload
+         FROM (SELECT e.* FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4) e
+        WHERE ($6::text[] IS NULL OR e.type = ANY($6::text[])) AND ${visible}
+        ORDER BY e.xid, e.seq LIMIT $7`,
+      [after.xid, after.seq, horizon, EVENTS_SCANNED_PER_REQUEST, ...reach.params, query.type?.length ? query.type : null, query.limit + 1],
     );
-    const order = (a: Row, b: Row) => (BigInt(a.xid) === BigInt(b.xid) ? Number(BigInt(a.seq) - BigInt(b.seq)) : BigInt(a.xid) < BigInt(b.xid) ? -1 : 1);
-    const events = rows.filter((r) => !r.last).sort(order);
-    const tail = rows.find((r) => r.last);
-    if (events.length > query.limit) {
-      const page = events.slice(0, query.limit);
+    if (rows.length > query.limit) {
+      const page = rows.slice(0, query.limit);
       return { data: page.map(toView), nextCursor: encodeEventCursor(page[page.length - 1]), hasMore: true };
     }
-    // Every event the scan reached was looked at: continue after the last one scanned.
-    const scannedAll = (tail?.scanned ?? 0) >= EVENTS_SCANNED_PER_REQUEST;
-    return { data: events.map(toView), nextCursor: encodeEventCursor(tail ?? after), hasMore: scannedAll };
+    // Not a full page: the scan reached its end or its bound. Continue after the last event it looked at.
+    const [tail]: { xid: string | null; seq: string | null; scanned: number }[] = await this.db.query(
+      `SELECT (array_agg(e.xid::text ORDER BY e.xid DESC, e.seq DESC))[1] AS xid, (array_agg(e.seq::text ORDER BY e.xid DESC, e.seq DESC))[1] AS seq,
+              count(*)::int AS scanned
+         FROM (SELECT e.xid, e.seq FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4) e`,
+      [after.xid, after.seq, horizon, EVENTS_SCANNED_PER_REQUEST],
+    );
+    const last = tail.xid && tail.seq ? { xid: tail.xid, seq: tail.seq } : after;
+    return { data: rows.map(toView), nextCursor: encodeEventCursor(last), hasMore: tail.scanned >= EVENTS_SCANNED_PER_REQUEST };
   }
 }
 
