@@ -1,20 +1,12 @@
-import { EVENT_TYPES, MAX_PAGE_SIZE, QueryInt } from '@app/platform';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { EVENT_TYPES, PageQuery } from '@app/platform';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 
-export const EVENTS_PAGE_SIZE = 100;
 export const MAX_EVENT_TYPES_PER_QUERY = 20;
 
-export class EventListQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: EVENTS_PAGE_SIZE })
-  @IsOptional()
-  @QueryInt()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit: number = EVENTS_PAGE_SIZE;
-
+/** `limit` as every list takes it; `after` instead of `cursor`, since the feed's cursor is a position, always returned. */
+export class EventListQuery extends PickType(PageQuery, ['limit'] as const) {
   @ApiPropertyOptional({ description: "Where to continue: the previous answer's nextCursor. Without it the feed starts at its oldest kept event." })
   @IsOptional()
   @IsString()
