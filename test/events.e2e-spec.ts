@@ -102,7 +102,9 @@ describe('domain events and the event feed', () => {
     expect(types(hire.id).filter((t) => t === 'application.stage_changed')).toHaveLength(6);
     expect(about(events, leaving.id).find((e) => e.type === 'application.withdrawn')?.data).toMatchObject({ reason: 'accepted_other_offer' });
     const merged = events.filter((e) => e.type === 'candidate.merged');
-    expect(merged.map((e) => e.data)).toEqual([{ candidateId: keeper.id, mergedCandidateId: duplicate.id, movedApplicationIds: [moved.id] }]);
+    expect(merged.map((e) => e.data)).toEqual([{ candidateId: keeper.id, mergedCandidateId: duplicate.id }]);
+    // The moved application's own events stay with its task force, and it now belongs to the keeper.
+    expect((await http().get(`/v1/applications/${moved.id}`)).body.candidateId).toBe(keeper.id);
     expect(events.filter((e) => e.type === 'candidate.erased').map((e) => e.data)).toEqual([{ candidateId: withdrawn.id }]);
   });
 

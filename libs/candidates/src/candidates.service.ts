@@ -1,4 +1,4 @@
-import { erasureSubject, ErasureSubject } from './erasure';
+import { erasureRefs, erasureSubject, ErasureSubject } from './erasure';
 import {
   affectedCount,
   AuditLog,
@@ -399,11 +399,13 @@ export class CandidatesService {
         throw new ForbiddenError('owner_or_admin_required', 'Only an admin or the owner may erase a candidate');
       await this.access.requireSoleReach(actor, [id], 'erase', tx);
       const subject = await erasureSubject(tx, id);
+      // Gathered before the subscribers run: inbound events move and rows change under them.
+      const refs = subject ? await erasureRefs(tx, subject.ids) : [];
       // Applications first (the sender's lock order): a move racing the erasure either commits
       // before its comment is cleared, or waits and then finds the candidate erased.
       await tx.query(`SELECT id FROM applications WHERE candidate_id = $1 ORDER BY id FOR NO KEY UPDATE`, [id]);
       await this.events.publish(tx, { type: 'candidate.erased', actorId: actor.userId, candidateId: id, payload: { candidateId: id } });
-      if (subject) await forgetReplaysNaming(tx, subject.refs);
+      await forgetReplaysNaming(tx, refs);
       await this.anonymize(tx, id, null);
       await this.audit.record({ actorId: actor.userId, action: 'candidate.erased', entityType: 'candidate', entityId: id }, tx);
     });
@@ -443,12 +445,9 @@ export class CandidatesService {
       }
       const union = <T>(a: T[], b: T[]) => [...new Set([...a, ...b])];
       const pick = <T>(a: T | null, b: T | null) => a ?? b;
-      const movedApplicationIds = returnedRows<{ id: string }>(
-        await tx.query(`UPDATE applications SET candidate_id = $1, updated_at = now() WHERE candidate_id = $2 RETURNING id`, [keeperId, duplicateId]),
-      )
-        .map((a) => a.id)
-        .sort();
-      const moved = movedApplicationIds.length;
+      const moved = affectedCount(
+        await tx.query(`UPDATE applications SET candidate_id = $1, updated_at = now() WHERE candidate_id = $2`, [keeperId, duplicateId]),
+      );
       const movedNotes = affectedCount(await tx.query(`UPDATE candidate_notes SET candidate_id = $1 WHERE candidate_id = $2`, [keeperId, duplicateId]));
       const [row] = returnedRows<CandidateRow>(
         await tx.query(
@@ -503,7 +502,7 @@ export class CandidatesService {
           type: 'candidate.merged',
           actorId: actor.userId,
           candidateId: keeperId,
-          payload: { candidateId: keeperId, mergedCandidateId: duplicateId, movedApplicationIds },
+          payload: { candidateId: keeperId, mergedCandidateId: duplicateId },
         },
         ...(row.consent_state === 'opted_out' && keeper.consent_state !== 'opted_out'
           ? [{ type: 'candidate.opted_out' as const, actorId: actor.userId, candidateId: keeperId, payload: { candidateId: keeperId, via: 'api' as const } }]

@@ -1,6 +1,6 @@
 import { CandidateAccess } from '@app/candidates';
 import { AnyDomainEvent, InvalidInputError } from '@app/platform';
-import { Actor, isAdmin } from '@app/users';
+import { Actor } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -58,11 +58,9 @@ export class EventFeed {
 
   async list(actor: Actor, query: EventListQuery): Promise<EventPage> {
     const after = decodeEventCursor(query.after);
-    const reach = this.candidates.reach(actor, 5);
-    const visible = isAdmin(actor)
-      ? `$5::uuid IS NULL`
-      : `(e.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = $5)
-          OR (e.task_force_id IS NULL AND e.candidate_id IS NOT NULL AND EXISTS (SELECT 1 FROM candidates c WHERE c.id = e.candidate_id AND ${reach.sql})))`;
+    // The candidate rules, applied to the event: its task force's applications, or the person it is about.
+    const visible = `CASE WHEN e.task_force_id IS NOT NULL THEN ${this.candidates.applicationsCondition('e', 5)}
+                          ELSE $5::uuid IS NULL OR (e.candidate_id IS NOT NULL AND EXISTS (SELECT 1 FROM candidates c WHERE c.id = e.candidate_id AND ${this.candidates.reach(actor, 5).sql})) END`;
     // One horizon for both statements: every transaction below it has ended, so both see the same events.
     const [{ horizon }]: { horizon: string }[] = await this.db.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`);
     const range = `(e.xid, e.seq) > ($1::xid8, $2::bigint) AND e.xid < $3::xid8`;
@@ -72,7 +70,7 @@ export class EventFeed {
          FROM (SELECT e.* FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4) e
         WHERE ($6::text[] IS NULL OR e.type = ANY($6::text[])) AND ${visible}
         ORDER BY e.xid, e.seq LIMIT $7`,
-      [after.xid, after.seq, horizon, EVENTS_SCANNED_PER_REQUEST, ...reach.params, query.type?.length ? query.type : null, query.limit + 1],
+      [after.xid, after.seq, horizon, EVENTS_SCANNED_PER_REQUEST, this.candidates.readerParam(actor), query.type?.length ? query.type : null, query.limit + 1],
     );
     if (rows.length > query.limit) {
       const page = rows.slice(0, query.limit);

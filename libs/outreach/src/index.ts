@@ -16,4 +16,5 @@ export * from './smtp-replies';
 export * from './suppressions';
 export * from './send-metrics';
 export * from './outreach-stop';
+export * from './outreach-events';
 export * from './outreach-rules';

@@ -1,5 +1,5 @@
 import { AppConfig, Clock, DomainEvents, returnedRows } from '@app/platform';
-import { EnrollmentRefs, stepEvent } from './outreach-stop';
+import { EnrollmentRefs, stepEvent } from './outreach-events';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';

@@ -1,5 +1,6 @@
 import { ApplicationsService, CandidatesService, normalizeEmail } from '@app/candidates';
-import { EnrollmentRefs, enrollmentEvent, stepEvent, stopOutreach } from './outreach-stop';
+import { enrollmentEvent, EnrollmentRefs, stepEvent } from './outreach-events';
+import { stopOutreach } from './outreach-stop';
 import { AppConfig, DomainEvents, InvalidInputError, newId, NewDomainEvent, Page, toPage } from '@app/platform';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

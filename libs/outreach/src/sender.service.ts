@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { ApplicationsService, isOpen, Stage } from '@app/candidates';
-import { EnrollmentRefs, stepEvent, stopOutreach } from './outreach-stop';
+import { EnrollmentRefs, stepEvent } from './outreach-events';
+import { stopOutreach } from './outreach-stop';
 import { AppConfig, Clock, DomainEvents, MailDeliveryError, Mailer, newId, returnedRows } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';

@@ -8,8 +8,12 @@ export interface DomainEventPayloads {
   'candidate.created': { candidateId: string; source: string; ownerId: string | null };
   /** `fields` names what changed (API field names), never the values. */
   'candidate.updated': { candidateId: string; fields: string[] };
-  /** The duplicate was merged into the keeper (`candidateId`); its applications and notes moved. */
-  'candidate.merged': { candidateId: string; mergedCandidateId: string; movedApplicationIds: string[] };
+  /**
+   * The duplicate was merged into the keeper (`candidateId`); its applications and notes moved. The
+   * moved applications are not named: readers who see the keeper may not see all of them (each has
+   * its own task force), and their moves are what `GET /v1/applications?candidateId=` shows.
+   */
+  'candidate.merged': { candidateId: string; mergedCandidateId: string };
   'candidate.erased': { candidateId: string };
   'candidate.opted_out': { candidateId: string; via: 'api' | 'unsubscribe' };
 

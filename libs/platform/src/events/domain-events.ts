@@ -55,27 +55,23 @@ export class DomainEvents {
     if (!events.length) return;
     const occurredAt = this.clock.now();
     const published: DomainEvent[] = events.map((e) => ({ ...e, id: newId(), version: EVENT_VERSIONS[e.type], occurredAt }));
-    if (published.length === 1) {
-      // The common case, one event with its change: a plain VALUES insert plans and binds faster than arrays.
-      const [e] = published;
+    const rows = published.map((e) => [
+      e.id,
+      e.type,
+      e.version,
+      e.occurredAt,
+      e.actorId,
+      e.taskForceId ?? null,
+      e.candidateId ?? null,
+      JSON.stringify(e.payload),
+    ]);
+    const columns = 'INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload)';
+    // One event with its change is the common case: a plain VALUES row plans and binds faster than arrays.
+    if (rows.length === 1) await tx.query(`${columns} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, rows[0]);
+    else {
       await tx.query(
-        `INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [e.id, e.type, e.version, e.occurredAt, e.actorId, e.taskForceId ?? null, e.candidateId ?? null, JSON.stringify(e.payload)],
-      );
-    } else {
-      await tx.query(
-        `INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::uuid[], $8::jsonb[])`,
-        [
-          published.map((e) => e.id),
-          published.map((e) => e.type),
-          published.map((e) => e.version),
-          published.map((e) => e.occurredAt),
-          published.map((e) => e.actorId),
-          published.map((e) => e.taskForceId ?? null),
-          published.map((e) => e.candidateId ?? null),
-          published.map((e) => JSON.stringify(e.payload)),
-        ],
+        `${columns} SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::uuid[], $8::jsonb[])`,
+        rows[0].map((_, column) => rows.map((row) => row[column])),
       );
     }
     for (const event of published) {
