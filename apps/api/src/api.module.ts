@@ -1,6 +1,7 @@
 import { CandidatesModule } from '@app/candidates';
 import { CompensationModule } from '@app/compensation';
 import { EventsModule } from '@app/events';
+import { WebhooksModule } from '@app/webhooks';
 import { OutreachModule } from '@app/outreach';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { TaskForcesModule } from '@app/task-forces';
@@ -17,6 +18,7 @@ import { InboundController, UnsubscribeController } from './controllers/outreach
 import { SuppressionsController } from './controllers/suppressions.controller';
 import { TaskForcesController } from './controllers/task-forces.controller';
 import { UsersController } from './controllers/users.controller';
+import { WebhookSettingsController, WebhooksController } from './controllers/webhooks.controller';
 
 @Module({})
 export class ApiModule {
@@ -33,6 +35,7 @@ export class ApiModule {
         CompensationModule,
         OutreachModule,
         EventsModule,
+        WebhooksModule,
       ],
       controllers: [
         HealthController,
@@ -50,6 +53,8 @@ export class ApiModule {
         SuppressionsController,
         UnsubscribeController,
         EventsController,
+        WebhooksController,
+        WebhookSettingsController,
       ],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.

@@ -20,12 +20,20 @@ export class Schedules implements OnApplicationBootstrap {
     this.declare('expire-offers', JobName.ExpireOffers, this.config.OFFER_EXPIRY_INTERVAL_MS);
     this.declare('reconcile-outreach', JobName.ReconcileOutreach, this.config.OUTREACH_RECONCILE_INTERVAL_MS);
     this.declare('purge-old-events', JobName.PurgeOldEvents, this.config.MAINTENANCE_INTERVAL_MS);
+    this.declare('dispatch-webhooks', JobName.DispatchWebhooks, this.config.WEBHOOK_DISPATCH_INTERVAL_MS);
+    this.declare('reconcile-webhooks', JobName.ReconcileWebhooks, this.config.WEBHOOK_RECONCILE_INTERVAL_MS);
     this.jobs.watchSchedules(Math.min(10_000, this.config.OUTREACH_RECONCILE_INTERVAL_MS * 2));
   }
 
   private declare(
     id: string,
-    job: JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers | JobName.ReconcileOutreach | JobName.PurgeOldEvents,
+    job:
+      | JobName.PurgeExpiredIdempotencyKeys
+      | JobName.ExpireOffers
+      | JobName.ReconcileOutreach
+      | JobName.PurgeOldEvents
+      | JobName.DispatchWebhooks
+      | JobName.ReconcileWebhooks,
     everyMs: number,
   ): void {
     this.jobs

@@ -74,7 +74,7 @@ export class EventFeed {
     );
     if (rows.length > query.limit) {
       const page = rows.slice(0, query.limit);
-      return { data: page.map(toView), nextCursor: encodeEventCursor(page[page.length - 1]), hasMore: true };
+      return { data: page.map(eventView), nextCursor: encodeEventCursor(page[page.length - 1]), hasMore: true };
     }
     // Not a full page: the scan reached its end or its bound. Continue after the last event it looked at.
     const [tail]: { xid: string | null; seq: string | null; scanned: number }[] = await this.db.query(
@@ -84,11 +84,12 @@ export class EventFeed {
       [after.xid, after.seq, horizon, EVENTS_SCANNED_PER_REQUEST],
     );
     const last = tail.xid && tail.seq ? { xid: tail.xid, seq: tail.seq } : after;
-    return { data: rows.map(toView), nextCursor: encodeEventCursor(last), hasMore: tail.scanned >= EVENTS_SCANNED_PER_REQUEST };
+    return { data: rows.map(eventView), nextCursor: encodeEventCursor(last), hasMore: tail.scanned >= EVENTS_SCANNED_PER_REQUEST };
   }
 }
 
-function toView(r: Row): EventView {
+/** An event as the feed and webhooks show it. */
+export function eventView(r: Pick<Row, 'id' | 'type' | 'version' | 'occurred_at' | 'actor_id' | 'task_force_id' | 'payload'>): EventView {
   return {
     id: r.id!,
     type: r.type,

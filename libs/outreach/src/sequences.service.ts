@@ -129,8 +129,8 @@ export class SequencesService {
     });
   }
 
-  private versionCreated(tx: EntityManager, actor: Actor, sequenceId: string, version: number, taskForceId: string): Promise<void> {
-    return this.events.publish(tx, { type: 'sequence.version_created', actorId: actor.userId, taskForceId, payload: { sequenceId, version, taskForceId } });
+  private async versionCreated(tx: EntityManager, actor: Actor, sequenceId: string, version: number, taskForceId: string): Promise<void> {
+    await this.events.publish(tx, { type: 'sequence.version_created', actorId: actor.userId, taskForceId, payload: { sequenceId, version, taskForceId } });
   }
 
   async version(actor: Actor, id: string, version: number): Promise<SequenceView> {

@@ -19,6 +19,16 @@ export class TaskForceAccess {
     if (rows.length === 0) throw new NotFoundError('Task force', taskForceId);
   }
 
+  /** Which of these ids name no task force. */
+  async unknownIds(ids: readonly string[], manager: EntityManager = this.db.manager): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows: { id: string }[] = await manager.query(
+      `SELECT id FROM unnest($1::uuid[]) AS t(id) WHERE NOT EXISTS (SELECT 1 FROM task_forces f WHERE f.id = t.id)`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** SQL condition restricting a `task_force_id` column to what the actor may see. */
   scopeCondition(actor: Actor, column: string, paramIndex: number): { sql: string; params: unknown[] } {
     if (isAdmin(actor)) return { sql: 'TRUE', params: [] };

@@ -4,9 +4,10 @@ import { AppConfig, DomainEvents, IdempotencyService, JobName, JobPayloads, Queu
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
+import { WebhookDelivery } from '@app/webhooks';
 
 type MaintenanceJob = Job<
-  JobPayloads[JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers | JobName.ReconcileOutreach | JobName.PurgeOldEvents],
+  JobPayloads[JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers | JobName.ReconcileOutreach | JobName.PurgeOldEvents | JobName.ReconcileWebhooks],
   unknown,
   JobName
 >;
@@ -21,6 +22,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly offers: OffersService,
     private readonly reconciler: OutreachReconciler,
     private readonly events: DomainEvents,
+    private readonly webhooks: WebhookDelivery,
     private readonly config: AppConfig,
   ) {
     super();
@@ -41,6 +43,8 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
           return this.reconciler.reconcile();
         case JobName.PurgeOldEvents:
           return { purged: await this.events.purgeExpired() };
+        case JobName.ReconcileWebhooks:
+          return this.webhooks.reconcile();
         default:
           return { skipped: `unknown job ${String(job.name)}` };
       }

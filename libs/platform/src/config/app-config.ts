@@ -33,6 +33,29 @@ function IsServiceUrl(schemes: string[], example: string): PropertyDecorator {
       },
     });
 }
+/** A comma-separated list of 1 to 30 waits in seconds (fractions allowed), each at most a day. */
+function IsWaitList(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isWaitList',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options: { message: `${String(propertyName)} must be 1 to 30 comma-separated waits in seconds, each from 0 to 86400, such as 5,300,1800` },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string') return false;
+          const waits = value.split(',').map((w) => w.trim());
+          return waits.length >= 1 && waits.length <= 30 && waits.every((w) => /^\d{1,5}(\.\d{1,3})?$/.test(w) && Number(w) <= 86_400);
+        },
+      },
+    });
+}
+
+/** The waits of WEBHOOK_RETRY_SCHEDULE, in milliseconds. */
+export function retryWaitsMs(config: Pick<AppConfig, 'WEBHOOK_RETRY_SCHEDULE'>): number[] {
+  return config.WEBHOOK_RETRY_SCHEDULE.split(',').map((w) => Math.round(Number(w.trim()) * 1000));
+}
+
 /** Usable on a developer's machine only: a deployment with a public base URL must set its own. */
 export const DEVELOPMENT_SECRETS = {
   INBOUND_WEBHOOK_SECRET: 'development-inbound-webhook-secret-not-for-production',
@@ -303,6 +326,41 @@ export class AppConfig {
     message: 'SMTP_EHLO_NAME must be a host name such as mail.example.com',
   })
   SMTP_EHLO_NAME?: string;
+
+  /** The whole of one webhook request: connecting, sending, and reading the answer (up to its size cap). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /**
+   * Seconds to wait before each retry of a failed webhook delivery (each wait varies by up to a fifth
+   * either way); the default retries for about three days. A delivery still failing after the last is
+   * marked failed, and an endpoint that has not succeeded since that delivery began is disabled.
+   */
+  @IsWaitList()
+  WEBHOOK_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000,36000,36000,36000,36000,36000';
+
+  /** Webhook deliveries one worker process runs at once (each waits on a remote server). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  WEBHOOK_CONCURRENCY = 16;
+
+  /** How often the worker turns new events into webhook deliveries. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  WEBHOOK_DISPATCH_INTERVAL_MS = 1000;
+
+  /** How often the worker looks for deliveries whose job was lost or whose sender died. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
+  WEBHOOK_RECONCILE_INTERVAL_MS = 30_000;
 
   /** How long a stopping process waits for in-flight work before it exits anyway. */
   @Transform(toInt)

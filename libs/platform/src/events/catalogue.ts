@@ -57,6 +57,11 @@ export interface DomainEventPayloads {
   'outreach.enrollment_stopped': OutreachEnrollmentData & { reason: string };
   'outreach.reply_received': OutreachEnrollmentData & { inboundEventId: string };
   'outreach.unsubscribed': OutreachEnrollmentData;
+
+  /** An endpoint kept failing and was disabled; `reason` says why (the last answer, the time it has been failing). */
+  'webhook.endpoint_disabled': { endpointId: string; reason: string };
+  /** A test ping an admin asked for; delivered to that endpoint only. */
+  'webhook.test': { endpointId: string };
 }
 
 /** The enrollment an outreach event is about. */
@@ -118,6 +123,8 @@ export const EVENT_VERSIONS: { [T in EventType]: number } = {
   'outreach.enrollment_stopped': 1,
   'outreach.reply_received': 1,
   'outreach.unsubscribed': 1,
+  'webhook.endpoint_disabled': 1,
+  'webhook.test': 1,
 };
 
 export const EVENT_TYPES = Object.keys(EVENT_VERSIONS) as EventType[];

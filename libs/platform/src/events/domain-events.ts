@@ -51,8 +51,9 @@ export class DomainEvents {
     }
   }
 
-  async publish(tx: EntityManager, ...events: NewDomainEvent[]): Promise<void> {
-    if (!events.length) return;
+  /** Returns the events as stored (with their ids). */
+  async publish(tx: EntityManager, ...events: NewDomainEvent[]): Promise<DomainEvent[]> {
+    if (!events.length) return [];
     const occurredAt = this.clock.now();
     const published: DomainEvent[] = events.map((e) => ({ ...e, id: newId(), version: EVENT_VERSIONS[e.type], occurredAt }));
     const rows = published.map((e) => [
@@ -77,5 +78,6 @@ export class DomainEvents {
     for (const event of published) {
       for (const subscriber of this.subscribers.get(event.type) ?? []) await subscriber(tx, event);
     }
+    return published;
   }
 }

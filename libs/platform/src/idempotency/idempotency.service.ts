@@ -31,12 +31,15 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-/** Secrets shown once (API tokens) are never written to the replay store; a replay shows null. */
+/** Secrets shown once (API tokens, webhook signing secrets) are never written to the replay store; a replay shows null. */
 export function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, k === 'token' && typeof v === 'string' ? null : withoutSecrets(v)]),
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
+        k,
+        (k === 'token' || k === 'secret') && typeof v === 'string' ? null : withoutSecrets(v),
+      ]),
     );
   }
   return value;

@@ -2,6 +2,7 @@
 export enum QueueName {
   Maintenance = 'maintenance',
   Outreach = 'outreach',
+  Webhooks = 'webhooks',
 }
 
 export enum JobName {
@@ -10,6 +11,9 @@ export enum JobName {
   ReconcileOutreach = 'reconcile-outreach',
   PurgeOldEvents = 'purge-old-events',
   SendOutreachStep = 'send-outreach-step',
+  DispatchWebhooks = 'dispatch-webhooks',
+  DeliverWebhook = 'deliver-webhook',
+  ReconcileWebhooks = 'reconcile-webhooks',
 }
 
 /** Payloads carry ids and small scalars only; state is re-read from Postgres when a job runs. */
@@ -19,6 +23,9 @@ export interface JobPayloads {
   [JobName.ReconcileOutreach]: Record<string, never>;
   [JobName.PurgeOldEvents]: Record<string, never>;
   [JobName.SendOutreachStep]: { outreachMessageId: string };
+  [JobName.DispatchWebhooks]: Record<string, never>;
+  [JobName.DeliverWebhook]: { deliveryId: string };
+  [JobName.ReconcileWebhooks]: Record<string, never>;
 }
 
 // Reconciling runs beside the other housekeeping, not behind a long queue of sends.
@@ -28,6 +35,9 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.ReconcileOutreach]: QueueName.Maintenance,
   [JobName.PurgeOldEvents]: QueueName.Maintenance,
   [JobName.SendOutreachStep]: QueueName.Outreach,
+  [JobName.DispatchWebhooks]: QueueName.Webhooks,
+  [JobName.DeliverWebhook]: QueueName.Webhooks,
+  [JobName.ReconcileWebhooks]: QueueName.Maintenance,
 };
 
 export const ALL_QUEUES = Object.values(QueueName);

@@ -13,6 +13,7 @@ import { SearchPlans1765000500000 } from './1765000500000-SearchPlans';
 import { CandidateReach1765000600000 } from './1765000600000-CandidateReach';
 import { DomainEvents1765000700000 } from './1765000700000-DomainEvents';
 import { OutreachDueOrder1765000800000 } from './1765000800000-OutreachDueOrder';
+import { Webhooks1765000900000 } from './1765000900000-Webhooks';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   CandidateReach1765000600000,
   DomainEvents1765000700000,
   OutreachDueOrder1765000800000,
+  Webhooks1765000900000,
 ];

@@ -1,0 +1,94 @@
+import { request as httpRequest, IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
+import { guardedLookup, Network, refusedAddress } from './webhook-targets';
+
+/** Bytes of an answer read at most; the rest is not read (the connection is closed). */
+export const RESPONSE_READ_LIMIT = 64 * 1024;
+/** Characters of an answer kept in the delivery log. */
+export const RESPONSE_EXCERPT_LENGTH = 1000;
+
+export interface PostOutcome {
+  /** The HTTP status, or null when no answer came (refused, unreachable, timed out). */
+  status: number | null;
+  durationMs: number;
+  /** Why the attempt failed, for the delivery log; null when it succeeded. */
+  error: string | null;
+  excerpt: string | null;
+}
+
+/** Control characters (but tab and newline) never reach the log's text columns; Postgres refuses NUL. */
+const printable = (text: string) =>
+  Array.from(text, (ch) => {
+    const code = ch.codePointAt(0)!;
+    return (code < 32 && code !== 9 && code !== 10) || code === 127 ? ' ' : ch;
+  }).join('');
+
+/**
+ * One POST to a webhook endpoint: only allowed targets (checked again when connecting), no
+ * redirects followed (a 3xx is a failure), one deadline for the whole exchange, and at most
+ * RESPONSE_READ_LIMIT bytes of the answer read. Never throws: every outcome is a PostOutcome.
+ */
+export function postWebhook(url: string, headers: Record<string, string>, body: string, allowed: readonly Network[], timeoutMs: number): Promise<PostOutcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (outcome: Omit<PostOutcome, 'durationMs'>) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      resolve({ ...outcome, durationMs: elapsed() });
+    };
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return finish({ status: null, error: 'the URL does not parse', excerpt: null });
+    }
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    // A literal address is connected to without a lookup: check it here.
+    const refusal = isIP(host) ? refusedAddress(host, allowed) : null;
+    if (refusal) return finish({ status: null, error: `target refused: ${refusal}`, excerpt: null });
+    const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      lookup: guardedLookup(allowed) as never,
+      agent: false,
+    });
+    const deadline = setTimeout(() => {
+      request.destroy();
+      finish({ status: null, error: `no complete answer within ${timeoutMs} ms`, excerpt: null });
+    }, timeoutMs);
+    request.on('error', (err: NodeJS.ErrnoException) => {
+      const refused = err.code === 'ETARGETREFUSED';
+      finish({ status: null, error: refused ? `target refused: ${err.message}` : `${err.code ?? 'error'}: ${err.message}`.slice(0, 300), excerpt: null });
+    });
+    request.on('response', (response: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      let read = 0;
+      const done = () => {
+        const status = response.statusCode ?? 0;
+        const text = Buffer.concat(chunks).subarray(0, RESPONSE_READ_LIMIT).toString('utf8');
+        const excerpt = text ? printable(text.slice(0, RESPONSE_EXCERPT_LENGTH)) : null;
+        const error =
+          status >= 200 && status < 300
+            ? null
+            : status >= 300 && status < 400
+              ? `answered ${status} (redirects are not followed${response.headers.location ? `; location ${String(response.headers.location).slice(0, 200)}` : ''})`
+              : `answered ${status}`;
+        request.destroy();
+        finish({ status, error, excerpt });
+      };
+      response.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        read += chunk.length;
+        if (read >= RESPONSE_READ_LIMIT) done();
+      });
+      response.on('end', done);
+      response.on('error', done);
+      response.on('aborted', done);
+    });
+    request.end(body);
+  });
+}
