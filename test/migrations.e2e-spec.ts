@@ -63,6 +63,11 @@ describe('migrations', () => {
       'task_force_members',
       'task_forces',
       'users',
+      'webhook_attempts',
+      'webhook_deliveries',
+      'webhook_dispatch',
+      'webhook_endpoints',
+      'webhook_settings',
     ]);
     expect(await runMigrationsLocked(a)).toEqual([]);
   });

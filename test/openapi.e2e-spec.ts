@@ -93,6 +93,18 @@ describe('OpenAPI document and metrics', () => {
         'DELETE /v1/outreach/suppressions/{id}',
         'GET /v1/unsubscribe',
         'POST /v1/unsubscribe',
+        'POST /v1/webhooks',
+        'GET /v1/webhooks',
+        'GET /v1/webhooks/{id}',
+        'PATCH /v1/webhooks/{id}',
+        'DELETE /v1/webhooks/{id}',
+        'POST /v1/webhooks/{id}/rotate-secret',
+        'POST /v1/webhooks/{id}/test',
+        'GET /v1/webhooks/{id}/deliveries',
+        'GET /v1/webhooks/{id}/deliveries/{deliveryId}',
+        'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver',
+        'GET /v1/webhook-settings',
+        'PUT /v1/webhook-settings',
       ].sort(),
     );
     const create = doc.paths['/v1/task-forces'].post;

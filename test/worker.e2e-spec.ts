@@ -39,7 +39,9 @@ describe('worker: job schedulers on the real Redis', () => {
       'purge-expired-idempotency-keys',
       'purge-old-events',
       'reconcile-outreach',
+      'reconcile-webhooks',
     ]);
+    expect((await workers[0].app.get(JobQueue).queue(QueueName.Webhooks).getJobSchedulers()).map((s) => s.key)).toEqual(['dispatch-webhooks']);
     const runs = workers.map((w) => jest.spyOn(w.app.get(IdempotencyService), 'purgeExpired'));
     const purges = async () => (await queue.getJobs(['completed'], 0, 1000)).filter((j) => j.name === 'purge-expired-idempotency-keys').length;
     const before = await purges();
