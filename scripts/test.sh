@@ -19,4 +19,6 @@ npx jest --ci "$@"
 if [ $# -eq 0 ]; then
   log "outreach under fault injection, short form (bench/faults: kill -9 of workers, a Redis FLUSHALL)"
   node bench/faults/run.js --short
+  log "webhooks under fault injection, short form (bench/webhooks --faults: kill -9 of workers mid-delivery)"
+  node bench/webhooks/run.js --faults --short
 fi

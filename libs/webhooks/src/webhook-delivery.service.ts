@@ -11,6 +11,8 @@ import { parseNetworks } from './webhook-targets';
 /** Events read from the outbox per dispatch statement, and statements per dispatch job at most. */
 export const DISPATCH_BATCH = 500;
 const DISPATCH_ROUNDS = 20;
+/** An attempt is recorded within the request timeout and this; one claimed longer ago lost its sender. */
+const RECLAIM_MARGIN_MS = 5_000;
 /** Deliveries the reconciler looks at per pass. */
 const RECONCILE_BATCH = 1000;
 /** A pending delivery this overdue has lost its job (or never got one): the reconciler enqueues it again. */
@@ -178,6 +180,19 @@ export class WebhookDelivery {
     const exhausted = !succeeded && (isTest || attempt > this.waits.length);
     const now = this.clock.now();
     const wait = exhausted || succeeded ? 0 : jittered(this.waits[Math.min(attempt - 1, this.waits.length - 1)]);
+    if (succeeded) {
+      // The common case in one statement: the delivery, its attempt, and the endpoint healthy again.
+      const [{ recorded }]: { recorded: number }[] = await this.db.query(
+        `WITH d AS (UPDATE webhook_deliveries SET status = 'succeeded', last_status = $3, last_error = NULL, claimed_at = NULL, next_attempt_at = NULL, finished_at = $4
+                     WHERE id = $1 AND status = 'delivering' AND attempts = $2 RETURNING id),
+              a AS (INSERT INTO webhook_attempts (delivery_id, attempt, started_at, duration_ms, status, error, response_excerpt)
+                    SELECT id, $2, $5, $6, $3, NULL, $7 FROM d ON CONFLICT (delivery_id, attempt) DO NOTHING),
+              w AS (UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $8 AND failing_since IS NOT NULL AND NOT $9 AND EXISTS (SELECT 1 FROM d))
+         SELECT count(*)::int AS recorded FROM d`,
+        [deliveryId, attempt, outcome.status, now, startedAt, outcome.durationMs, outcome.excerpt, claimed.endpoint_id, isTest],
+      );
+      return recorded ? { result: 'succeeded', attempt, status: outcome.status } : { result: 'skipped', reason: 'attempt taken back' };
+    }
     const result = await this.db.transaction(async (tx) => {
       const updated = returnedRows(
         await tx.query(
@@ -203,10 +218,6 @@ export class WebhookDelivery {
         [deliveryId, attempt, startedAt, outcome.durationMs, outcome.status, outcome.error, outcome.excerpt],
       );
       if (isTest) return 'done';
-      if (succeeded) {
-        await tx.query(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, [claimed.endpoint_id]);
-        return 'done';
-      }
       const [endpoint] = returnedRows<{ failing_since: Date; enabled: boolean }>(
         await tx.query(`UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, $2) WHERE id = $1 RETURNING failing_since, enabled`, [
           claimed.endpoint_id,
@@ -228,8 +239,8 @@ export class WebhookDelivery {
       return 'done';
     });
     if (result === null) return { result: 'skipped', reason: 'attempt taken back' };
-    if (!succeeded && !exhausted) await this.jobs.enqueue([{ id: deliveryId, attempts: attempt, delayMs: wait }]);
-    return { result: succeeded ? 'succeeded' : exhausted ? 'failed' : 'retrying', attempt, status: outcome.status };
+    if (!exhausted) await this.jobs.enqueue([{ id: deliveryId, attempts: attempt, delayMs: wait }]);
+    return { result: exhausted ? 'failed' : 'retrying', attempt, status: outcome.status };
   }
 
   /**
@@ -238,7 +249,7 @@ export class WebhookDelivery {
    */
   async reconcile(): Promise<{ reclaimed: number; requeued: number }> {
     const now = this.clock.now();
-    const stale = new Date(now.getTime() - this.config.WEBHOOK_TIMEOUT_MS - 30_000);
+    const stale = new Date(now.getTime() - this.config.WEBHOOK_TIMEOUT_MS - RECLAIM_MARGIN_MS);
     const reclaimed = returnedRows<{ id: string }>(
       await this.db.query(
         `UPDATE webhook_deliveries SET status = 'pending', claimed_at = NULL, next_attempt_at = $2

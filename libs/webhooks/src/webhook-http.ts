@@ -1,5 +1,5 @@
-import { request as httpRequest, IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { guardedLookup, Network, refusedAddress } from './webhook-targets';
 
@@ -23,6 +23,30 @@ const printable = (text: string) =>
     const code = ch.codePointAt(0)!;
     return (code < 32 && code !== 9 && code !== 10) || code === 127 ? ' ' : ch;
   }).join('');
+
+/**
+ * Connections are kept open between deliveries (most go to few endpoints). The pools are per
+ * allow-list: a socket was checked against the list in force when it connected, so a changed
+ * list starts new pools, and idle sockets close after a few seconds.
+ */
+const pools = new Map<string, { http: HttpAgent; https: HttpsAgent }>();
+function poolFor(allowed: readonly Network[]) {
+  const key = allowed.map(([address, bits]) => `${address.toString()}/${bits}`).join(',');
+  let pool = pools.get(key);
+  if (!pool) {
+    if (pools.size >= 4) {
+      for (const old of pools.values()) {
+        old.http.destroy();
+        old.https.destroy();
+      }
+      pools.clear();
+    }
+    const options = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 64, maxFreeSockets: 16, timeout: 5000 };
+    pool = { http: new HttpAgent(options), https: new HttpsAgent(options) };
+    pools.set(key, pool);
+  }
+  return pool;
+}
 
 /**
  * One POST to a webhook endpoint: only allowed targets (checked again when connecting), no
@@ -54,7 +78,7 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
       lookup: guardedLookup(allowed) as never,
-      agent: false,
+      agent: target.protocol === 'https:' ? poolFor(allowed).https : poolFor(allowed).http,
     });
     const deadline = setTimeout(() => {
       request.destroy();
@@ -77,7 +101,8 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
             : status >= 300 && status < 400
               ? `answered ${status} (redirects are not followed${response.headers.location ? `; location ${String(response.headers.location).slice(0, 200)}` : ''})`
               : `answered ${status}`;
-        request.destroy();
+        // A capped answer leaves unread bytes on the socket: it cannot be reused.
+        if (read >= RESPONSE_READ_LIMIT) request.destroy();
         finish({ status, error, excerpt });
       };
       response.on('data', (chunk: Buffer) => {

@@ -9,8 +9,10 @@ type WebhookJob = Job<JobPayloads[JobName.DispatchWebhooks | JobName.DeliverWebh
 /**
  * Webhooks: the scheduled dispatch of new events into deliveries, and one job per delivery
  * attempt. Thin: WebhookDelivery decides; Postgres, not the job, says whether an attempt runs.
+ * A dead worker's jobs come back after a 10 s lock, not BullMQ's 30 s: the schedule's next
+ * dispatch waits for the one the dead worker held.
  */
-@Processor(QueueName.Webhooks)
+@Processor(QueueName.Webhooks, { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 })
 export class WebhooksProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(WebhooksProcessor.name);
 
