@@ -206,7 +206,9 @@ describe('domain events and the event feed', () => {
     await act(repriced.id, 'submit');
     const today = new Date().toISOString().slice(0, 10);
     const rate = await http().put('/v1/fx-rates/CNY/USD', { rate: '0.100', asOf: today });
-    expect(rate.body.offersSentBackForApproval).toEqual([repriced.id]);
+    expect(rate.body.offersToRecheck).toBeGreaterThanOrEqual(1);
+    // The worker's job (one per offer), run here.
+    expect(await suite.api.app.get(OffersService).recheckRate(repriced.id)).toBe('sent_back');
 
     const { events } = await drain({ after: start });
     const moves = (id: string) => events.filter((e) => e.data.offerId === id).map((e) => [e.type, e.data.from, e.data.to]);

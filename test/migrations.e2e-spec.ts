@@ -48,6 +48,7 @@ describe('migrations', () => {
       'idempotency_keys',
       'inbound_events',
       'offer_events',
+      'offer_rate_checks',
       'offer_versions',
       'offers',
       'openings',

@@ -1,3 +1,5 @@
+import { OffersService } from '@app/compensation';
+import { JobQueue, QueueName } from '@app/platform';
 import { Client } from 'pg';
 import { bandBody, createUser, taskForceBody, useApi, waitFor } from './support/harness';
 import { spawnWorkerProcess } from './support/processes';
@@ -137,16 +139,47 @@ describe('offers', () => {
     expect(inBand.body).toMatchObject({ version: 3, status: 'approved' });
   });
 
-  it('sends a pinned offer back for approval when a new rate puts it out of band', async () => {
+  it('sends a pinned offer back for approval when a new rate puts it out of band, by the worker, one job per offer', async () => {
+    const worker = await spawnWorkerProcess(suite.config, { OFFER_EXPIRY_INTERVAL_MS: '1000' });
+    try {
+      const { app } = await application();
+      const offer = (await http().post('/v1/offers', offerBody(app.id, '95000.00'))).body;
+      expect((await act(offer.id, 'submit')).body.status).toBe('approved');
+      const put = await http().put('/v1/fx-rates/CNY/USD', { rate: '0.125', asOf: '2026-11-20' });
+      expect(put.body.offersToRecheck).toBeGreaterThanOrEqual(1);
+      const after = await waitFor(async () => {
+        const o = (await http().get(`/v1/offers/${offer.id}`)).body;
+        return o.status === 'pending_approval' && o;
+      });
+      expect(after).toMatchObject({ statusReason: expect.stringMatching(/CNY\/USD rate of 2026-11-20/) });
+      expect(after.evaluation).toMatchObject({ inBand: false, fxPinned: false });
+      await waitFor(async () => (await suite.db.query(`SELECT 1 FROM offer_rate_checks`)).length === 0);
+    } finally {
+      await worker.stop();
+      await http().put('/v1/fx-rates/CNY/USD', { rate: '0.138', asOf: '2026-11-20' });
+    }
+  });
+
+  it('keeps a re-check whose job was lost until the schedule finds it', async () => {
     const { app } = await application();
     const offer = (await http().post('/v1/offers', offerBody(app.id, '95000.00'))).body;
     expect((await act(offer.id, 'submit')).body.status).toBe('approved');
-    const put = await http().put('/v1/fx-rates/CNY/USD', { rate: '0.125', asOf: '2026-11-20' });
-    expect(put.body.offersSentBackForApproval).toContain(offer.id);
-    const after = (await http().get(`/v1/offers/${offer.id}`)).body;
-    expect(after).toMatchObject({ status: 'pending_approval', statusReason: expect.stringMatching(/CNY\/USD rate of 2026-11-20/) });
-    expect(after.evaluation).toMatchObject({ inBand: false, fxPinned: false });
-    await http().put('/v1/fx-rates/CNY/USD', { rate: '0.138', asOf: '2026-11-20' });
+    expect((await http().put('/v1/fx-rates/CNY/USD', { rate: '0.125', asOf: '2026-11-22' })).status).toBe(200);
+    // As if the process died between the rate's commit and the jobs: the check is in Postgres, no job in Redis.
+    const [check] = await suite.db.query<{ requested_at: Date }>(`SELECT requested_at FROM offer_rate_checks WHERE offer_id = $1`, [offer.id]);
+    await suite.api.app.get(JobQueue).queue(QueueName.Maintenance).remove(`rate-check-${offer.id}-${check.requested_at.getTime()}`);
+    await suite.db.query(`UPDATE offer_rate_checks SET requested_at = requested_at - interval '2 minutes' WHERE offer_id = $1`, [offer.id]);
+    expect((await http().get(`/v1/offers/${offer.id}`)).body.status).toBe('approved');
+    const worker = await spawnWorkerProcess(suite.config, { OFFER_EXPIRY_INTERVAL_MS: '1000' });
+    try {
+      await waitFor(async () => (await http().get(`/v1/offers/${offer.id}`)).body.status === 'pending_approval', 15_000, 200);
+      expect(await suite.db.query(`SELECT 1 FROM offer_rate_checks WHERE offer_id = $1`, [offer.id])).toEqual([]);
+      const history = (await http().get(`/v1/offers/${offer.id}/history`)).body.data;
+      expect(history.filter((h: { to: string }) => h.to === 'pending_approval')).toHaveLength(1);
+    } finally {
+      await worker.stop();
+      await http().put('/v1/fx-rates/CNY/USD', { rate: '0.138', asOf: '2026-11-22' });
+    }
   });
 
   it('shows the gap to the strongest competing offer', async () => {
@@ -237,7 +270,10 @@ describe('offers', () => {
     await act(offer.id, 'submit');
     await act(offer.id, 'approve', { comment: 'exceptional candidate' });
     const put = await http().put('/v1/fx-rates/CNY/USD', { rate: '0.138', asOf: '2026-11-21' });
-    expect(put.body.offersSentBackForApproval).not.toContain(offer.id);
+    expect(put.body.offersToRecheck).toBeGreaterThanOrEqual(1);
+    // The worker's job, run here: the check finds the offer was approved out of band and leaves it.
+    expect(await suite.api.app.get(OffersService).recheckRate(offer.id)).toBe('unchanged');
+    expect(await suite.api.app.get(OffersService).recheckRate(offer.id)).toBe('not_queued');
     expect((await http().get(`/v1/offers/${offer.id}`)).body.status).toBe('approved');
   });
 

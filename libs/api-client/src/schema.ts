@@ -632,7 +632,7 @@ export interface paths {
         get?: never;
         /**
          * Set the rate of a pair for a day (admin)
-         * @description Set the rate of a pair for a day (admin): units of quote per unit of base. Setting a day again replaces it. Approved offers that the new rate puts out of band go back to pending_approval (listed in offersSentBackForApproval).
+         * @description Set the rate of a pair for a day (admin): units of quote per unit of base. Setting a day again replaces it. Approved offers pinned on the pair are re-checked at the new rate by the worker, one job each (offersToRecheck counts them): one it puts out of band goes back to pending_approval.
          */
         put: operations["FxRatesController_put"];
         post?: never;
@@ -2243,8 +2243,8 @@ export interface components {
             asOf: string;
             /** Format: date-time */
             createdAt: string;
-            /** @description Approved offers the new rate put out of band, now back in pending_approval */
-            offersSentBackForApproval: string[];
+            /** @description Approved offers pinned on this pair, queued to be re-checked at the new rate by the worker (one job each); those it puts out of band go back to pending_approval and announce offer.returned_for_approval with cause rate_changed */
+            offersToRecheck: number;
         };
         FxRateView: {
             /** Format: uuid */

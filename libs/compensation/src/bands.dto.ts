@@ -144,6 +144,9 @@ export class FxRateView {
 }
 
 export class FxRateSetView extends FxRateView {
-  @ApiProperty({ type: [String], format: 'uuid', description: 'Approved offers the new rate put out of band, now back in pending_approval' })
-  offersSentBackForApproval: string[];
+  @ApiProperty({
+    description:
+      'Approved offers pinned on this pair, queued to be re-checked at the new rate by the worker (one job each); those it puts out of band go back to pending_approval and announce offer.returned_for_approval with cause rate_changed',
+  })
+  offersToRecheck: number;
 }

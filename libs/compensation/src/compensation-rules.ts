@@ -3,7 +3,8 @@ import { DomainEvents } from '@app/platform';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 
 /**
- * What compensation forgets when a person is erased, as a subscriber of `candidate.erased` in the
+ * Compensation's rules on other changes. A new exchange rate queues the re-check of the offers
+ * pinned on its pair. And what compensation forgets when a person is erased, as a subscriber of `candidate.erased` in the
  * erasure's transaction: the free-text comments on their offers' history, and the employers of
  * their competing offers (the amounts stay, for pay analysis). docs/privacy.md.
  */
@@ -15,6 +16,16 @@ export class CompensationRules implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    // A new rate: every approved offer pinned on the pair is to be re-checked, durably, one job each (OffersService.recheckRate).
+    this.events.subscribe('fx_rate.set', async (tx, { payload, occurredAt }) => {
+      await tx.query(
+        `INSERT INTO offer_rate_checks (offer_id, base, quote, as_of, rate, requested_at)
+         SELECT o.id, $1, $2, $3, $4, $5 FROM offers o JOIN salary_bands b ON b.id = o.salary_band_id
+          WHERE o.status = 'approved' AND o.pinned_rate IS NOT NULL AND ((o.currency = $1 AND b.currency = $2) OR (o.currency = $2 AND b.currency = $1))
+         ON CONFLICT (offer_id) DO UPDATE SET base = EXCLUDED.base, quote = EXCLUDED.quote, as_of = EXCLUDED.as_of, rate = EXCLUDED.rate, requested_at = EXCLUDED.requested_at`,
+        [payload.base, payload.quote, payload.asOf, payload.rate, occurredAt],
+      );
+    });
     this.events.subscribe('candidate.erased', async (tx, { payload }) => {
       const subject = await this.candidates.erasureSubject(tx, payload.candidateId);
       if (!subject) return;

@@ -5,6 +5,8 @@ import {
   DomainEvents,
   ForbiddenError,
   isUniqueViolation,
+  JobName,
+  JobQueue,
   newId,
   NewDomainEvent,
   NotFoundError,
@@ -86,6 +88,9 @@ export function allowedOfferActions(status: OfferStatus, actor: Actor): OfferAct
  * offers approve themselves on submit; out-of-band ones wait for an admin. The exchange rate is
  * pinned at approval; accepting hires the application in the same transaction.
  */
+/** Re-checks enqueued at once, by the rate's request or by one pass of the schedule. */
+export const RATE_CHECKS_PER_PASS = 10_000;
+
 @Injectable()
 export class OffersService {
   constructor(
@@ -95,6 +100,7 @@ export class OffersService {
     private readonly fx: FxRatesService,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
+    private readonly jobs: JobQueue,
   ) {}
 
   async create(actor: Actor, dto: CreateOfferDto): Promise<OfferView> {
@@ -379,40 +385,72 @@ export class OffersService {
   }
 
   /**
-   * Sets a rate, then re-checks approved offers whose pinned rate covers the pair: one that today's
-   * rate would put out of band goes back to pending_approval, with the reason, before it is sent.
+   * Sets a rate. Its transaction queues a re-check of every approved offer pinned on the pair
+   * (CompensationRules); the worker re-checks each in a job of its own (recheckRate), and the
+   * ones queued are enqueued here as soon as the rate has committed. A crash in between leaves
+   * them queued in Postgres, where the expiry schedule finds them (requeueRateChecks).
    */
   async setRate(actor: Actor, base: string, quote: string, dto: PutFxRateDto): Promise<FxRateSetView> {
     const rate = await this.fx.put(actor, base, quote, dto);
-    const candidates: OfferRow[] = await this.db.query(
-      `SELECT ${COLUMNS} FROM offers o JOIN salary_bands b ON b.id = o.salary_band_id
-        WHERE o.status = 'approved' AND o.pinned_rate IS NOT NULL
-          AND ((o.currency = $1 AND b.currency = $2) OR (o.currency = $2 AND b.currency = $1))`,
-      [base, quote],
+    const queued: { offer_id: string; requested_at: Date }[] = await this.db.query(
+      `SELECT offer_id, requested_at FROM offer_rate_checks WHERE base = $1 AND quote = $2 AND as_of = $3 ORDER BY requested_at LIMIT $4`,
+      [base, quote, rate.asOf, RATE_CHECKS_PER_PASS],
     );
-    const sentBack: string[] = [];
-    for (const candidate of candidates) {
-      await this.db.transaction(async (tx) => {
-        const [offer]: OfferRow[] = await tx.query(`SELECT ${COLUMNS} FROM offers o WHERE o.id = $1 AND o.status = 'approved' FOR UPDATE`, [candidate.id]);
-        if (!offer?.pinned_rate) return;
-        // Only offers this change moves out of band: one an admin approved out of band stays approved.
-        const atPinned = await this.evaluate(tx, offer);
-        const atToday = await this.evaluate(tx, { ...offer, pinned_rate: null });
-        if (!atPinned.inBand || atToday.inBand) return;
-        const reason = `The ${base}/${quote} rate of ${rate.asOf} (${rate.rate}) puts the offer out of band; it needs approval again`;
-        const [moved] = returnedRows<OfferRow>(
-          await tx.query(
-            `UPDATE offers o SET status = 'pending_approval', status_reason = $2, pinned_rate = NULL, pinned_rate_as_of = NULL, pinned_rate_inverted = NULL, updated_at = now()
-              WHERE id = $1 AND status = 'approved' RETURNING ${COLUMNS}`,
-            [offer.id, reason],
-          ),
-        );
-        if (!moved) return;
-        await this.event(tx, moved, 'approved', 'pending_approval', moved.version, null, reason, 'rate_changed');
-        sentBack.push(offer.id);
-      });
-    }
-    return { ...rate, offersSentBackForApproval: sentBack };
+    await this.enqueueRateChecks(queued);
+    return { ...rate, offersToRecheck: queued.length };
+  }
+
+  /**
+   * Re-checks one approved offer against today's rate, in one transaction with the removal of its
+   * queued check: an offer the new rate puts out of band goes back to pending_approval, with the
+   * reason, before it is sent. Only offers the change moves: one an admin approved out of band
+   * stays approved.
+   */
+  async recheckRate(offerId: string): Promise<'sent_back' | 'unchanged' | 'not_queued'> {
+    return this.db.transaction(async (tx) => {
+      const [check] = returnedRows<{ base: string; quote: string; as_of: string; rate: string }>(
+        await tx.query(
+          `DELETE FROM offer_rate_checks WHERE offer_id = (SELECT offer_id FROM offer_rate_checks WHERE offer_id = $1 FOR UPDATE SKIP LOCKED)
+           RETURNING base, quote, to_char(as_of, 'YYYY-MM-DD') AS as_of, rate`,
+          [offerId],
+        ),
+      );
+      if (!check) return 'not_queued';
+      const [offer]: OfferRow[] = await tx.query(`SELECT ${COLUMNS} FROM offers o WHERE o.id = $1 AND o.status = 'approved' FOR UPDATE`, [offerId]);
+      if (!offer?.pinned_rate) return 'unchanged';
+      const atPinned = await this.evaluate(tx, offer);
+      const atToday = await this.evaluate(tx, { ...offer, pinned_rate: null });
+      if (!atPinned.inBand || atToday.inBand) return 'unchanged';
+      const reason = `The ${check.base}/${check.quote} rate of ${check.as_of} (${check.rate}) puts the offer out of band; it needs approval again`;
+      const [moved] = returnedRows<OfferRow>(
+        await tx.query(
+          `UPDATE offers o SET status = 'pending_approval', status_reason = $2, pinned_rate = NULL, pinned_rate_as_of = NULL, pinned_rate_inverted = NULL, updated_at = now()
+            WHERE id = $1 AND status = 'approved' RETURNING ${COLUMNS}`,
+          [offer.id, reason],
+        ),
+      );
+      if (!moved) return 'unchanged';
+      await this.event(tx, moved, 'approved', 'pending_approval', moved.version, null, reason, 'rate_changed');
+      return 'sent_back';
+    });
+  }
+
+  /** Queued re-checks older than a minute (their job was lost): enqueued again, a bounded number per pass. */
+  async requeueRateChecks(): Promise<number> {
+    const stale: { offer_id: string; requested_at: Date }[] = await this.db.query(
+      `SELECT offer_id, requested_at FROM offer_rate_checks WHERE requested_at < $1 ORDER BY requested_at LIMIT $2`,
+      [new Date(this.clock.now().getTime() - 60_000), RATE_CHECKS_PER_PASS],
+    );
+    // A new id each pass: a job kept as finished must not swallow the retry.
+    await this.enqueueRateChecks(stale, `-${this.clock.now().getTime()}`);
+    return stale.length;
+  }
+
+  private async enqueueRateChecks(checks: { offer_id: string; requested_at: Date }[], suffix = ''): Promise<void> {
+    await this.jobs.enqueueMany(
+      JobName.RecheckOfferRate,
+      checks.map((c) => ({ payload: { offerId: c.offer_id }, options: { jobId: `rate-check-${c.offer_id}-${c.requested_at.getTime()}${suffix}` } })),
+    );
   }
 
   /** Sent offers past their expiry become expired, once each, whichever worker gets there first. */

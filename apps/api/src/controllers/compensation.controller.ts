@@ -108,7 +108,7 @@ export class FxRatesController {
   @Put(':base/:quote')
   @ApiOperation({
     summary:
-      'Set the rate of a pair for a day (admin): units of quote per unit of base. Setting a day again replaces it. Approved offers that the new rate puts out of band go back to pending_approval (listed in offersSentBackForApproval).',
+      'Set the rate of a pair for a day (admin): units of quote per unit of base. Setting a day again replaces it. Approved offers pinned on the pair are re-checked at the new rate by the worker, one job each (offersToRecheck counts them): one it puts out of band goes back to pending_approval.',
   })
   @ApiOkResponse({ type: FxRateSetView })
   @ApiProblems(400, 401, 403)

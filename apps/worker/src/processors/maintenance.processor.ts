@@ -7,7 +7,13 @@ import { Job } from 'bullmq';
 import { WebhookDelivery } from '@app/webhooks';
 
 type MaintenanceJob = Job<
-  JobPayloads[JobName.PurgeExpiredIdempotencyKeys | JobName.ExpireOffers | JobName.ReconcileOutreach | JobName.PurgeOldEvents | JobName.ReconcileWebhooks],
+  JobPayloads[
+    | JobName.PurgeExpiredIdempotencyKeys
+    | JobName.ExpireOffers
+    | JobName.ReconcileOutreach
+    | JobName.PurgeOldEvents
+    | JobName.ReconcileWebhooks
+    | JobName.RecheckOfferRate],
   unknown,
   JobName
 >;
@@ -38,7 +44,9 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
         case JobName.PurgeExpiredIdempotencyKeys:
           return { purged: await this.idempotency.purgeExpired() };
         case JobName.ExpireOffers:
-          return { expired: await this.offers.expireDue() };
+          return { expired: await this.offers.expireDue(), rateChecksRequeued: await this.offers.requeueRateChecks() };
+        case JobName.RecheckOfferRate:
+          return { result: await this.offers.recheckRate((job.data as JobPayloads[JobName.RecheckOfferRate]).offerId) };
         case JobName.ReconcileOutreach:
           return this.reconciler.reconcile();
         case JobName.PurgeOldEvents:

@@ -14,6 +14,7 @@ export enum JobName {
   DispatchWebhooks = 'dispatch-webhooks',
   DeliverWebhook = 'deliver-webhook',
   ReconcileWebhooks = 'reconcile-webhooks',
+  RecheckOfferRate = 'recheck-offer-rate',
 }
 
 /** Payloads carry ids and small scalars only; state is re-read from Postgres when a job runs. */
@@ -26,6 +27,7 @@ export interface JobPayloads {
   [JobName.DispatchWebhooks]: Record<string, never>;
   [JobName.DeliverWebhook]: { deliveryId: string };
   [JobName.ReconcileWebhooks]: Record<string, never>;
+  [JobName.RecheckOfferRate]: { offerId: string };
 }
 
 // Reconciling runs beside the other housekeeping, not behind a long queue of sends.
@@ -38,6 +40,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.DispatchWebhooks]: QueueName.Webhooks,
   [JobName.DeliverWebhook]: QueueName.Webhooks,
   [JobName.ReconcileWebhooks]: QueueName.Maintenance,
+  [JobName.RecheckOfferRate]: QueueName.Maintenance,
 };
 
 export const ALL_QUEUES = Object.values(QueueName);

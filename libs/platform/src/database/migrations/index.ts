@@ -14,6 +14,7 @@ import { CandidateReach1765000600000 } from './1765000600000-CandidateReach';
 import { DomainEvents1765000700000 } from './1765000700000-DomainEvents';
 import { OutreachDueOrder1765000800000 } from './1765000800000-OutreachDueOrder';
 import { Webhooks1765000900000 } from './1765000900000-Webhooks';
+import { OfferRateChecks1765001000000 } from './1765001000000-OfferRateChecks';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   DomainEvents1765000700000,
   OutreachDueOrder1765000800000,
   Webhooks1765000900000,
+  OfferRateChecks1765001000000,
 ];
