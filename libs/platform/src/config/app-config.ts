@@ -340,7 +340,7 @@ export class AppConfig {
    * marked failed, and an endpoint that has not succeeded since that delivery began is disabled.
    */
   @IsWaitList()
-  WEBHOOK_RETRY_SCHEDULE = '5,300,1800,7200,18000,36000,36000,36000,36000,36000,36000,36000';
+  WEBHOOK_RETRY_SCHEDULE = '5,30,120,600,1800,3600,7200,14400,28800,57600,86400,86400';
 
   /** Webhook deliveries one worker process runs at once (each waits on a remote server). */
   @Transform(toInt)
