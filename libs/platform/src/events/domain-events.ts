@@ -9,6 +9,13 @@ import { DomainEvent, EVENT_VERSIONS, EventType, NewDomainEvent } from './catalo
 
 const PURGE_BATCH = 5000;
 
+/** The insert of prepared events (DomainEvents.prepare), their eight columns as array parameters from `$first` on. */
+export function insertEvents(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload)
+          SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::int[], ${p(3)}::timestamptz[], ${p(4)}::uuid[], ${p(5)}::uuid[], ${p(6)}::uuid[], ${p(7)}::jsonb[])`;
+}
+
 export type EventSubscriber<T extends EventType> = (tx: EntityManager, event: DomainEvent<T>) => Promise<void>;
 
 /**
@@ -53,6 +60,24 @@ export class DomainEvents {
 
   async publish(tx: EntityManager, ...events: NewDomainEvent[]): Promise<void> {
     if (!events.length) return;
+    const { published, params } = this.prepare(events);
+    const columns = 'INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload)';
+    // One event with its change is the common case: a plain VALUES row plans and binds faster than arrays.
+    if (published.length === 1)
+      await tx.query(
+        `${columns} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        params.map((column) => column[0]),
+      );
+    else await tx.query(insertEvents(1), params);
+    await this.notify(tx, published);
+  }
+
+  /**
+   * The events as `publish` writes them, for a caller that folds their insert into a statement of
+   * its own (`insertEvents`, with `params` as its eight parameters); it must then `notify` the
+   * subscribers in the same transaction.
+   */
+  prepare(events: NewDomainEvent[]): { published: DomainEvent[]; params: unknown[][] } {
     const occurredAt = this.clock.now();
     const published: DomainEvent[] = events.map((e) => ({ ...e, id: newId(), version: EVENT_VERSIONS[e.type], occurredAt }));
     const rows = published.map((e) => [
@@ -65,15 +90,11 @@ export class DomainEvents {
       e.candidateId ?? null,
       JSON.stringify(e.payload),
     ]);
-    const columns = 'INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload)';
-    // One event with its change is the common case: a plain VALUES row plans and binds faster than arrays.
-    if (rows.length === 1) await tx.query(`${columns} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, rows[0]);
-    else {
-      await tx.query(
-        `${columns} SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::uuid[], $8::jsonb[])`,
-        rows[0].map((_, column) => rows.map((row) => row[column])),
-      );
-    }
+    return { published, params: Array.from({ length: 8 }, (_, column) => rows.map((row) => row[column])) };
+  }
+
+  /** Runs the subscribers of events written with `prepare`, in the transaction that wrote them. */
+  async notify(tx: EntityManager, published: DomainEvent[]): Promise<void> {
     for (const event of published) {
       for (const subscriber of this.subscribers.get(event.type) ?? []) await subscriber(tx, event);
     }
