@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { ApplicationsService, isOpen, LockedApplication, outreachMoveCtes } from '@app/candidates';
 import { EnrollmentRefs, stepEvent } from './outreach-events';
 import { stopOutreach } from './outreach-stop';
-import { AppConfig, Clock, DomainEvents, insertEvents, MailDeliveryError, Mailer, newId, returnedRows } from '@app/platform';
+import { AppConfig, Clock, DomainEvents, insertEvents, MailDeliveryError, Mailer, newId, preparedQuery, returnedRows } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime, Duration } from 'luxon';
@@ -214,7 +214,9 @@ export class OutreachSender {
       caps.set(sender, Math.min(caps.get(sender) ?? Infinity, s.definition.dailyCapPerSender));
       caps.set(domain, Math.min(caps.get(domain) ?? Infinity, s.definition.dailyCapPerRecipientDomain));
     }
-    const [row]: { claimed: string[] | null; granted: Record<string, number> | null }[] = await runner.query(
+    const [row] = await preparedQuery<{ claimed: string[] | null; granted: Record<string, number> | null }>(
+      runner,
+      'outreach-claim',
       `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $7::date[]) AS i(id, recipient, sender_key, domain_key, day)),
        claimed AS (
          UPDATE outreach_messages m SET status = 'sending', claim_token = $5, claimed_at = $6, attempts = m.attempts + 1, recipient = i.recipient,
@@ -320,7 +322,9 @@ export class OutreachSender {
       // Applications, then enrollments, each in id order: the order every stop takes them in.
       // Both in one statement: the enrollments' CTE reads the applications' first, so their locks come first.
       // The steps themselves need no lock: while this transaction holds their enrollments, only these claims may change them.
-      const [locked]: { applications: LockedApplication[] | null; messages: LockedStep[] | null }[] = await tx.query(
+      const [locked] = await preparedQuery<{ applications: LockedApplication[] | null; messages: LockedStep[] | null }>(
+        tx,
+        'outreach-lock',
         `WITH a AS MATERIALIZED (
            SELECT id, candidate_id, task_force_id, opening_id, stage, version FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE),
          m AS MATERIALIZED (
@@ -455,7 +459,9 @@ export class OutreachSender {
       ...sent.map((s) => stepEvent('outreach.step_sent', refsOf(s.claim), s.claim.id, s.claim.step)),
       ...move.events,
     ]);
-    await tx.query(
+    await preparedQuery(
+      tx,
+      'outreach-record-sent',
       `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::timestamptz[], $7::text[])
                         AS i(id, enrollment_id, response, next_id, next_step, next_due, next_message_id)),
        sent AS (
@@ -641,7 +647,9 @@ export class OutreachSender {
   }
 
   private async load(runner: QueryRunner, ids: string[]): Promise<Map<string, Step>> {
-    const rows: StepRow[] = await runner.query(
+    const rows = await preparedQuery<StepRow>(
+      runner,
+      'outreach-load',
       `SELECT m.id, m.enrollment_id, m.step, m.status, m.due_at, m.message_id, e.status AS enrollment_status, e.application_id, e.candidate_id, e.task_force_id, e.time_zone,
               e.sequence_id, e.sequence_version, c.full_name, c.native_name, c.current_employer, c.current_title,
               (SELECT address FROM unnest(c.emails) WITH ORDINALITY AS u(address, n)
