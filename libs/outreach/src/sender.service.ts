@@ -455,7 +455,7 @@ export class OutreachSender {
     firstContacts: LockedApplication[],
   ): Promise<void> {
     const move = this.applications.planOutreachMove(firstContacts, 'contacted', 'first outreach message sent');
-    const { published, params: events } = this.events.prepare([
+    const { published, rows: events } = this.events.prepare([
       ...sent.map((s) => stepEvent('outreach.step_sent', refsOf(s.claim), s.claim.id, s.claim.step)),
       ...move.events,
     ]);
@@ -484,7 +484,7 @@ export class OutreachSender {
         sent.map((s) => messageIdFor(s.claim.enrollment_id, s.claim.step + 1, this.config.PUBLIC_BASE_URL)),
         sentAt,
         ...move.params,
-        ...events,
+        events,
       ],
     );
     await this.events.notify(tx, published);

@@ -9,11 +9,16 @@ import { DomainEvent, EVENT_VERSIONS, EventType, NewDomainEvent } from './catalo
 
 const PURGE_BATCH = 5000;
 
-/** The insert of prepared events (DomainEvents.prepare), their eight columns as array parameters from `$first` on. */
-export function insertEvents(first: number): string {
-  const p = (i: number) => `$${first + i}`;
+/**
+ * The insert of prepared events (DomainEvents.prepare), all of them in one JSON parameter `$param`:
+ * one JSON.stringify of the rows, instead of eight arrays whose every element (each payload's
+ * JSON too) the driver escapes into an array literal.
+ */
+export function insertEvents(param: number): string {
   return `INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload)
-          SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::int[], ${p(3)}::timestamptz[], ${p(4)}::uuid[], ${p(5)}::uuid[], ${p(6)}::uuid[], ${p(7)}::jsonb[])`;
+          SELECT id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload
+            FROM jsonb_to_recordset($${param}::jsonb)
+              AS e(id uuid, type text, version int, occurred_at timestamptz, actor_id uuid, task_force_id uuid, candidate_id uuid, payload jsonb)`;
 }
 
 export type EventSubscriber<T extends EventType> = (tx: EntityManager, event: DomainEvent<T>) => Promise<void>;
@@ -60,37 +65,39 @@ export class DomainEvents {
 
   async publish(tx: EntityManager, ...events: NewDomainEvent[]): Promise<void> {
     if (!events.length) return;
-    const { published, params } = this.prepare(events);
-    const columns = 'INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload)';
-    // One event with its change is the common case: a plain VALUES row plans and binds faster than arrays.
-    if (published.length === 1)
+    const { published, rows } = this.prepare(events);
+    // One event with its change is the common case: a plain VALUES row plans and binds faster.
+    if (published.length === 1) {
+      const [e] = published;
       await tx.query(
-        `${columns} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        params.map((column) => column[0]),
+        'INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [e.id, e.type, e.version, e.occurredAt, e.actorId, e.taskForceId ?? null, e.candidateId ?? null, JSON.stringify(e.payload)],
       );
-    else await tx.query(insertEvents(1), params);
+    } else await tx.query(insertEvents(1), [rows]);
     await this.notify(tx, published);
   }
 
   /**
    * The events as `publish` writes them, for a caller that folds their insert into a statement of
-   * its own (`insertEvents`, with `params` as its eight parameters); it must then `notify` the
-   * subscribers in the same transaction.
+   * its own (`insertEvents`, with `rows` as its parameter); it must then `notify` the subscribers
+   * in the same transaction.
    */
-  prepare(events: NewDomainEvent[]): { published: DomainEvent[]; params: unknown[][] } {
+  prepare(events: NewDomainEvent[]): { published: DomainEvent[]; rows: string } {
     const occurredAt = this.clock.now();
     const published: DomainEvent[] = events.map((e) => ({ ...e, id: newId(), version: EVENT_VERSIONS[e.type], occurredAt }));
-    const rows = published.map((e) => [
-      e.id,
-      e.type,
-      e.version,
-      e.occurredAt,
-      e.actorId,
-      e.taskForceId ?? null,
-      e.candidateId ?? null,
-      JSON.stringify(e.payload),
-    ]);
-    return { published, params: Array.from({ length: 8 }, (_, column) => rows.map((row) => row[column])) };
+    const rows = JSON.stringify(
+      published.map((e) => ({
+        id: e.id,
+        type: e.type,
+        version: e.version,
+        occurred_at: e.occurredAt,
+        actor_id: e.actorId,
+        task_force_id: e.taskForceId ?? null,
+        candidate_id: e.candidateId ?? null,
+        payload: e.payload,
+      })),
+    );
+    return { published, rows };
   }
 
   /** Runs the subscribers of events written with `prepare`, in the transaction that wrote them. */
