@@ -220,10 +220,16 @@ export class SmtpPool {
       sending.settle(notAttempted());
       return;
     }
-    // Its data is on its way or sent: the server decides, and the stage timers still apply.
-    if (sending.state !== 'envelope') return;
     const session = this.sessionOf(sending);
     if (!session) return;
+    if (sending.state === 'message') {
+      // The data is still being handed to the socket, so the final dot has not gone out: closing
+      // now sends nothing, unless a message ahead of it still waits for the reply to its own dot.
+      if (session.awaiting[0]?.sending === sending) this.fail(session, Object.assign(new Error('the batch stopped waiting for SMTP'), { code: 'ETIMEDOUT' }));
+      return;
+    }
+    // The final dot is sent: the server decides, and the stage timers still apply.
+    if (sending.state !== 'envelope') return;
     const stage = session.awaiting.find((a) => a.sending === sending)?.stage ?? 'MAIL';
     sending.calledOff = true;
     sending.settle(Object.assign(new Error(`the batch stopped waiting for SMTP while ${STAGE_WORDS[stage]}`), { code: 'ETIMEDOUT', stage }));
