@@ -469,7 +469,7 @@ describe('outreach sending', () => {
       waitingSender: () =>
         waitFor(async () => {
           const rows = await suite.db.query<{ pid: number }>(
-            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'SELECT id, stage FROM applications%'`,
+            `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE%'`,
           );
           return rows[0];
         }),

@@ -35,6 +35,30 @@ interface ApplicationRow {
 
 const COLUMNS = 'a.id, a.candidate_id, a.task_force_id, a.opening_id, a.stage, a.closed_reason, a.version, a.created_at, a.updated_at';
 
+/**
+ * The moves outreach makes and their history rows, as the CTEs `moved_input`, `moved` and
+ * `changes` of a statement; six parameters from `$first` on: the ids, their stages before, the
+ * history rows' ids, the stage moved to, the time and the comment.
+ */
+export function outreachMoveCtes(first: number): string {
+  const p = (i: number) => `$${first + i}`;
+  return `moved_input AS (SELECT * FROM unnest(${p(0)}::uuid[], ${p(1)}::text[], ${p(2)}::uuid[]) AS i(id, from_stage, change_id)),
+       moved AS (UPDATE applications a SET stage = ${p(3)}, version = a.version + 1, updated_at = ${p(4)} FROM moved_input i WHERE a.id = i.id
+                 RETURNING a.id, a.candidate_id, a.task_force_id, a.opening_id, a.version, i.from_stage, i.change_id),
+       changes AS (INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, comment, at)
+                   SELECT change_id, id, from_stage, ${p(3)}, ${p(5)}, ${p(4)} FROM moved)`;
+}
+
+/** An application as a caller that holds its row lock read it, for a move folded into that caller's statement. */
+export interface LockedApplication {
+  id: string;
+  candidate_id: string;
+  task_force_id: string;
+  opening_id: string | null;
+  stage: Stage;
+  version: number;
+}
+
 /** The events of one move: the stage change, and hired / rejected / withdrawn when it closes the application. */
 export function stageEvents(
   a: { id: string; candidate_id: string; task_force_id: string; opening_id: string | null; version: number },
@@ -234,15 +258,29 @@ export class ApplicationsService {
     if (!moving.length) return [];
     // The moves and their history rows in one statement: this runs for every first message sent.
     const moved: { id: string; candidate_id: string; task_force_id: string; opening_id: string | null; version: number; from_stage: Stage }[] = await tx.query(
-      `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS i(id, from_stage, change_id)),
-       moved AS (UPDATE applications a SET stage = $4, version = a.version + 1, updated_at = $5 FROM input i WHERE a.id = i.id
-                 RETURNING a.id, a.candidate_id, a.task_force_id, a.opening_id, a.version, i.from_stage, i.change_id),
-       changes AS (INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, comment, at) SELECT change_id, id, from_stage, $4, $6, $5 FROM moved)
+      `WITH ${outreachMoveCtes(1)}
        SELECT id, candidate_id, task_force_id, opening_id, version, from_stage FROM moved ORDER BY id`,
       [moving.map(([id]) => id), moving.map(([, stage]) => stage), moving.map(() => newId()), to, this.clock.now(), comment],
     );
     await this.events.publish(tx, ...moved.flatMap((a) => stageEvents(a, a.from_stage, to, null, null)));
     return moving.map(([id]) => id);
+  }
+
+  /**
+   * advanceByOutreach for a caller that already holds the applications' row locks and folds the
+   * move into a statement of its own (outreachMoveCtes with `params`): the applications that move,
+   * and the events to publish with it in the same transaction. The versions are those read under the lock.
+   */
+  planOutreachMove(locked: LockedApplication[], to: 'contacted' | 'replied', comment: string): { ids: string[]; params: unknown[]; events: NewDomainEvent[] } {
+    const from: Stage[] = to === 'contacted' ? ['sourced'] : ['sourced', 'contacted'];
+    const moving = [...new Map(locked.map((a) => [a.id, a])).values()]
+      .filter((a) => from.includes(a.stage))
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return {
+      ids: moving.map((a) => a.id),
+      params: [moving.map((a) => a.id), moving.map((a) => a.stage), moving.map(() => newId()), to, this.clock.now(), comment],
+      events: moving.flatMap((a) => stageEvents({ ...a, version: a.version + 1 }, a.stage, to, null, null)),
+    };
   }
 
   /** Which candidate and task force each application belongs to, for the events of other libraries (no scoping: callers hold the ids already). */

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
-import { ApplicationsService, isOpen, Stage } from '@app/candidates';
+import { ApplicationsService, isOpen, LockedApplication, outreachMoveCtes } from '@app/candidates';
 import { EnrollmentRefs, stepEvent } from './outreach-events';
 import { stopOutreach } from './outreach-stop';
-import { AppConfig, Clock, DomainEvents, MailDeliveryError, Mailer, newId, returnedRows } from '@app/platform';
+import { AppConfig, Clock, DomainEvents, insertEvents, MailDeliveryError, Mailer, newId, preparedQuery, returnedRows } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime, Duration } from 'luxon';
@@ -65,6 +65,15 @@ interface StepRow {
 
 interface Step extends StepRow {
   definition: SequenceDefinition;
+}
+
+/** A claimed step as the batch's transaction reads it under its enrollment's lock. */
+interface LockedStep {
+  id: string;
+  enrollment: string;
+  status: string;
+  claim_token: string | null;
+  attempts: number;
 }
 
 /** A claimed step on its way to SMTP. */
@@ -205,7 +214,9 @@ export class OutreachSender {
       caps.set(sender, Math.min(caps.get(sender) ?? Infinity, s.definition.dailyCapPerSender));
       caps.set(domain, Math.min(caps.get(domain) ?? Infinity, s.definition.dailyCapPerRecipientDomain));
     }
-    const [row]: { claimed: string[] | null; granted: Record<string, number> | null }[] = await runner.query(
+    const [row] = await preparedQuery<{ claimed: string[] | null; granted: Record<string, number> | null }>(
+      runner,
+      'outreach-claim',
       `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $7::date[]) AS i(id, recipient, sender_key, domain_key, day)),
        claimed AS (
          UPDATE outreach_messages m SET status = 'sending', claim_token = $5, claimed_at = $6, attempts = m.attempts + 1, recipient = i.recipient,
@@ -309,16 +320,21 @@ export class OutreachSender {
       // Should this process hang here, Postgres ends the transaction after idle_in_transaction_session_timeout
       // (see the database module), which frees the enrollments for the reconciler.
       // Applications, then enrollments, each in id order: the order every stop takes them in.
-      const applications: { id: string; stage: Stage }[] = await tx.query(
-        `SELECT id, stage FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
-        [[...new Set(claims.map((c) => c.application_id))]],
-      );
+      // Both in one statement: the enrollments' CTE reads the applications' first, so their locks come first.
       // The steps themselves need no lock: while this transaction holds their enrollments, only these claims may change them.
-      const rows: { id: string; enrollment: string; status: string; claim_token: string | null; attempts: number }[] = await tx.query(
-        `SELECT m.id, e.status AS enrollment, m.status, m.claim_token, m.attempts FROM enrollments e JOIN outreach_messages m ON m.enrollment_id = e.id AND m.id = ANY($2::uuid[])
-          WHERE e.id = ANY($1::uuid[]) ORDER BY e.id FOR NO KEY UPDATE OF e`,
-        [claims.map((c) => c.enrollment_id), claims.map((c) => c.id)],
+      const [locked] = await preparedQuery<{ applications: LockedApplication[] | null; messages: LockedStep[] | null }>(
+        tx,
+        'outreach-lock',
+        `WITH a AS MATERIALIZED (
+           SELECT id, candidate_id, task_force_id, opening_id, stage, version FROM applications WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE),
+         m AS MATERIALIZED (
+           SELECT m.id, e.status AS enrollment, m.status, m.claim_token, m.attempts FROM enrollments e JOIN outreach_messages m ON m.enrollment_id = e.id AND m.id = ANY($3::uuid[])
+            WHERE e.id = ANY($2::uuid[]) AND (SELECT count(*) FROM a) >= 0 ORDER BY e.id FOR NO KEY UPDATE OF e)
+         SELECT (SELECT json_agg(a) FROM a) AS applications, (SELECT json_agg(m) FROM m) AS messages`,
+        [[...new Set(claims.map((c) => c.application_id))], claims.map((c) => c.enrollment_id), claims.map((c) => c.id)],
       );
+      const applications = locked.applications ?? [];
+      const rows = locked.messages ?? [];
       const stageOf = new Map(applications.map((a) => [a.id, a.stage]));
       const current = new Map(rows.map((r) => [r.id, r]));
       const sendable: { claim: Claim; attempts: number }[] = [];
@@ -386,9 +402,16 @@ export class OutreachSender {
       }
       // Recorded before the failures: a bounce stops the candidate's other sequences, including
       // next steps planned here, and must find them.
-      if (sent.length) await this.recordSent(tx, sent, sentAt);
-      const firstContacts = sent.filter((s) => s.claim.step === 1).map((s) => ({ id: s.claim.application_id, stage: stageOf.get(s.claim.application_id) }));
-      if (firstContacts.length) await this.applications.advanceByOutreach(tx, firstContacts, 'contacted', 'first outreach message sent');
+      // A first message moves its application to `contacted`, in the same statement.
+      if (sent.length) {
+        const firstContacts = new Set(sent.filter((s) => s.claim.step === 1).map((s) => s.claim.application_id));
+        await this.recordSent(
+          tx,
+          sent,
+          sentAt,
+          applications.filter((a) => firstContacts.has(a.id)),
+        );
+      }
       for (const s of sent) {
         outcomes.set(s.claim.id, { result: 'sent', nextStepDueAt: s.next?.dueAt ?? null });
         if (s.next) later.push(s.next);
@@ -420,21 +443,37 @@ export class OutreachSender {
     return { id: newId(), dueAt: nextSendTime(after, claim.time_zone, d.sendWindow, d.holidayCalendars) };
   }
 
-  /** Sent, and each next step planned (or its enrollment completed), in one statement. */
+  /**
+   * Sent, each next step planned (or its enrollment completed), the applications of first messages
+   * moved to `contacted` (ApplicationsService.planOutreachMove, under this transaction's locks) and
+   * the events of it all written, in one statement.
+   */
   private async recordSent(
     tx: EntityManager,
     sent: { claim: Claim; response: string; next: { id: string; dueAt: Date } | null }[],
     sentAt: Date,
+    firstContacts: LockedApplication[],
   ): Promise<void> {
-    await tx.query(
+    const move = this.applications.planOutreachMove(firstContacts, 'contacted', 'first outreach message sent');
+    const { published, rows: events } = this.events.prepare([
+      ...sent.map((s) => stepEvent('outreach.step_sent', refsOf(s.claim), s.claim.id, s.claim.step)),
+      ...move.events,
+    ]);
+    await preparedQuery(
+      tx,
+      'outreach-record-sent',
       `WITH input AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::timestamptz[], $7::text[])
                         AS i(id, enrollment_id, response, next_id, next_step, next_due, next_message_id)),
        sent AS (
          UPDATE outreach_messages m SET status = 'sent', sent_at = $8, smtp_response = i.response, detail = NULL, updated_at = $8 FROM input i WHERE m.id = i.id RETURNING m.id),
        planned AS (
          INSERT INTO outreach_messages (id, enrollment_id, step, due_at, message_id)
-         SELECT next_id, enrollment_id, next_step, next_due, next_message_id FROM input WHERE next_id IS NOT NULL RETURNING id)
-       UPDATE enrollments e SET status = 'completed', updated_at = $8 FROM input i WHERE e.id = i.enrollment_id AND i.next_id IS NULL`,
+         SELECT next_id, enrollment_id, next_step, next_due, next_message_id FROM input WHERE next_id IS NOT NULL RETURNING id),
+       completed AS (
+         UPDATE enrollments e SET status = 'completed', updated_at = $8 FROM input i WHERE e.id = i.enrollment_id AND i.next_id IS NULL RETURNING e.id),
+       ${outreachMoveCtes(9)},
+       events AS (${insertEvents(15)})
+       SELECT 1`,
       [
         sent.map((s) => s.claim.id),
         sent.map((s) => s.claim.enrollment_id),
@@ -444,9 +483,11 @@ export class OutreachSender {
         sent.map((s) => s.next?.dueAt ?? null),
         sent.map((s) => messageIdFor(s.claim.enrollment_id, s.claim.step + 1, this.config.PUBLIC_BASE_URL)),
         sentAt,
+        ...move.params,
+        events,
       ],
     );
-    await this.events.publish(tx, ...sent.map((s) => stepEvent('outreach.step_sent', refsOf(s.claim), s.claim.id, s.claim.step)));
+    await this.events.notify(tx, published);
   }
 
   /** Whose problem the failure is; a failure without an SMTP reply is told by how it failed. */
@@ -606,7 +647,9 @@ export class OutreachSender {
   }
 
   private async load(runner: QueryRunner, ids: string[]): Promise<Map<string, Step>> {
-    const rows: StepRow[] = await runner.query(
+    const rows = await preparedQuery<StepRow>(
+      runner,
+      'outreach-load',
       `SELECT m.id, m.enrollment_id, m.step, m.status, m.due_at, m.message_id, e.status AS enrollment_status, e.application_id, e.candidate_id, e.task_force_id, e.time_zone,
               e.sequence_id, e.sequence_version, c.full_name, c.native_name, c.current_employer, c.current_title,
               (SELECT address FROM unnest(c.emails) WITH ORDINALITY AS u(address, n)

@@ -1,4 +1,4 @@
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError, QueryRunner } from 'typeorm';
 
 /**
  * TypeORM's `query()` answers an UPDATE or DELETE with `[rows, affectedCount]` and anything else
@@ -30,6 +30,24 @@ export async function poolQuery<T>(db: DataSource, sql: string, parameters: unkn
   if (!pool) return db.query(sql, parameters);
   try {
     return (await pool.query(sql, parameters)).rows;
+  } catch (error) {
+    throw new QueryFailedError(sql, parameters, error as Error);
+  }
+}
+
+/**
+ * One statement as a named prepared statement on the connection of `runner` (a query runner, or
+ * a transaction's entity manager): Postgres parses and plans it once per connection and keeps
+ * the plan, instead of parsing and planning it at every call. For a few hot statements of fixed
+ * text only; `name` must be unique to the text. Answers with the rows, as pg reads them (an
+ * UPDATE's too); a failure is thrown as TypeORM's QueryFailedError, as `query` would.
+ */
+export async function preparedQuery<T>(runner: QueryRunner | EntityManager, name: string, sql: string, parameters: unknown[]): Promise<T[]> {
+  const queryRunner = 'connect' in runner ? runner : runner.queryRunner;
+  if (!queryRunner) throw new Error(`preparedQuery(${name}) needs a query runner`);
+  const client = (await queryRunner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
+  try {
+    return (await client.query({ name, text: sql, values: parameters })).rows;
   } catch (error) {
     throw new QueryFailedError(sql, parameters, error as Error);
   }

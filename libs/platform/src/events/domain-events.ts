@@ -9,6 +9,18 @@ import { DomainEvent, EVENT_VERSIONS, EventType, NewDomainEvent } from './catalo
 
 const PURGE_BATCH = 5000;
 
+/**
+ * The insert of prepared events (DomainEvents.prepare), all of them in one JSON parameter `$param`:
+ * one JSON.stringify of the rows, instead of eight arrays whose every element (each payload's
+ * JSON too) the driver escapes into an array literal.
+ */
+export function insertEvents(param: number): string {
+  return `INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload)
+          SELECT id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload
+            FROM jsonb_to_recordset($${param}::jsonb)
+              AS e(id uuid, type text, version int, occurred_at timestamptz, actor_id uuid, task_force_id uuid, candidate_id uuid, payload jsonb)`;
+}
+
 export type EventSubscriber<T extends EventType> = (tx: EntityManager, event: DomainEvent<T>) => Promise<void>;
 
 /**
@@ -54,30 +66,46 @@ export class DomainEvents {
   /** Returns the events as stored (with their ids). */
   async publish(tx: EntityManager, ...events: NewDomainEvent[]): Promise<DomainEvent[]> {
     if (!events.length) return [];
+    const { published, rows } = this.prepare(events);
+    // One event with its change is the common case: a plain VALUES row plans and binds faster.
+    if (published.length === 1) {
+      const [e] = published;
+      await tx.query(
+        'INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [e.id, e.type, e.version, e.occurredAt, e.actorId, e.taskForceId ?? null, e.candidateId ?? null, JSON.stringify(e.payload)],
+      );
+    } else await tx.query(insertEvents(1), [rows]);
+    await this.notify(tx, published);
+    return published;
+  }
+
+  /**
+   * The events as `publish` writes them, for a caller that folds their insert into a statement of
+   * its own (`insertEvents`, with `rows` as its parameter); it must then `notify` the subscribers
+   * in the same transaction.
+   */
+  prepare(events: NewDomainEvent[]): { published: DomainEvent[]; rows: string } {
     const occurredAt = this.clock.now();
     const published: DomainEvent[] = events.map((e) => ({ ...e, id: newId(), version: EVENT_VERSIONS[e.type], occurredAt }));
-    const rows = published.map((e) => [
-      e.id,
-      e.type,
-      e.version,
-      e.occurredAt,
-      e.actorId,
-      e.taskForceId ?? null,
-      e.candidateId ?? null,
-      JSON.stringify(e.payload),
-    ]);
-    const columns = 'INSERT INTO domain_events (id, type, version, occurred_at, actor_id, task_force_id, candidate_id, payload)';
-    // One event with its change is the common case: a plain VALUES row plans and binds faster than arrays.
-    if (rows.length === 1) await tx.query(`${columns} VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, rows[0]);
-    else {
-      await tx.query(
-        `${columns} SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::uuid[], $6::uuid[], $7::uuid[], $8::jsonb[])`,
-        rows[0].map((_, column) => rows.map((row) => row[column])),
-      );
-    }
+    const rows = JSON.stringify(
+      published.map((e) => ({
+        id: e.id,
+        type: e.type,
+        version: e.version,
+        occurred_at: e.occurredAt,
+        actor_id: e.actorId,
+        task_force_id: e.taskForceId ?? null,
+        candidate_id: e.candidateId ?? null,
+        payload: e.payload,
+      })),
+    );
+    return { published, rows };
+  }
+
+  /** Runs the subscribers of events written with `prepare`, in the transaction that wrote them. */
+  async notify(tx: EntityManager, published: DomainEvent[]): Promise<void> {
     for (const event of published) {
       for (const subscriber of this.subscribers.get(event.type) ?? []) await subscriber(tx, event);
     }
-    return published;
   }
 }

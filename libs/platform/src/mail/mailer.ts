@@ -81,8 +81,8 @@ export function ehloName(config: AppConfig): string {
 
 /**
  * Sends mail over pooled SMTP connections to SMTP_URL, one pool per process, closed on shutdown.
- * nodemailer does the SMTP (its SMTPConnection) and the encodings; the message is composed in one
- * pass (see composeMessage). nodemailer's general-purpose transport composes through a stream
+ * nodemailer opens the sessions (its SMTPConnection) and does the encodings; the pool sends the
+ * messages itself, pipelined (see SmtpPool); the message is composed in one pass (see composeMessage). nodemailer's general-purpose transport composes through a stream
  * pipeline per message, which cost about 0.4 ms of CPU per message against about 0.1 ms this way.
  */
 @Injectable()

@@ -1,3 +1,5 @@
+import type { Socket } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 
@@ -29,70 +31,122 @@ const STAGE_WORDS: Record<SmtpStage, string> = {
   'end of data': 'waiting for the reply to the end of the data',
 };
 
-interface Slot {
+/** nodemailer's error shape, as far as the pool and the mailer read it. */
+interface SmtpError extends Error {
+  code?: string;
+  responseCode?: number;
+  response?: string;
+  command?: string;
+  rejected?: string[];
+  stage?: SmtpStage;
+  outcomeUnknown?: boolean;
+  notAttempted?: boolean;
+}
+
+/** A message handed to the pool, from its queue to the server's reply to its final dot. */
+interface Sending {
+  from: string;
+  to: string;
+  /** The message, dot-stuffed and ending with the final dot. */
+  data: Buffer;
+  /**
+   * queued: on no connection yet; envelope: MAIL FROM, RCPT TO and DATA written, the 354 awaited;
+   * message: the data being handed to the socket; sent: the final dot written, its reply awaited.
+   */
+  state: 'queued' | 'envelope' | 'message' | 'sent' | 'settled';
+  /** The first refusal of MAIL FROM or RCPT TO, reported once the reply to DATA is in. */
+  refusal: SmtpError | null;
+  /** The caller gave up after the envelope went out: the data must never follow. */
+  calledOff: boolean;
+  settle: (error: SmtpError | null, response?: string) => void;
+}
+
+/** A reply the session waits for, and whose message it belongs to (none for RSET, or the dot of a message called off). */
+interface Awaited {
+  stage: SmtpStage;
+  sending: Sending | null;
+}
+
+interface Session {
   connection: SMTPConnection;
+  /** Set once EHLO (and STARTTLS, AUTH) are done and the pool reads the socket itself. */
+  socket: Socket | null;
   open: boolean;
-  /** Ends the operation under way (connect, login, send) when the connection errors or closes. */
+  pipelining: boolean;
+  smtpUtf8: boolean;
+  /** Replies awaited, oldest first. */
+  awaiting: Awaited[];
+  /** Commands not written yet: without PIPELINING they go one at a time. */
+  unwritten: { text: string; awaited: Awaited[] }[];
+  /** The message whose envelope is out and whose 354 is awaited: at most one, since what follows DATA is message data. */
+  envelope: Sending | null;
+  /** Messages on this connection not settled yet. */
+  inFlight: number;
+  /** The last transaction ended in a refused envelope: RSET goes before the next MAIL FROM. */
+  needsReset: boolean;
+  decoder: StringDecoder;
+  partial: string;
+  lines: string[];
+  /** Until the session is taken over: ends the connect or login under way when the connection errors or closes. */
   abort: ((error: Error) => void) | null;
-  /** Replies the session waits for, oldest first; with PIPELINING several at once. */
-  awaiting: SmtpStage[];
-  /** Between the 354 to DATA and the final dot. */
-  inMessage: boolean;
   stageTimer: NodeJS.Timeout | null;
+  timedStage: SmtpStage | null;
   idleTimer: NodeJS.Timeout | null;
 }
 
-function stageOf(slot: Slot): SmtpStage | null {
-  return slot.awaiting[0] ?? (slot.inMessage ? 'message' : null);
-}
+const CRLF = Buffer.from('\r\n');
+const DOT = Buffer.from('.');
+const FINAL_DOT = Buffer.from('.\r\n');
+const NON_ASCII = /[\u0080-\uffff]/;
 
-const COMMAND_STAGES: Record<string, SmtpStage> = { MAIL: 'MAIL', RCPT: 'RCPT', DATA: 'DATA' };
+/** The message as SMTP DATA carries it: each line that begins with a dot gets another (RFC 5321 4.5.2), then the final dot. */
+export function dataOf(message: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  if (message[0] === 0x2e) parts.push(DOT);
+  let from = 0;
+  for (let at = message.indexOf('\r\n.'); at >= 0; at = message.indexOf('\r\n.', from)) {
+    parts.push(message.subarray(from, at + 2), DOT);
+    from = at + 2;
+  }
+  parts.push(message.subarray(from));
+  if (message.length && !(message[message.length - 2] === 0x0d && message[message.length - 1] === 0x0a)) parts.push(CRLF);
+  parts.push(FINAL_DOT);
+  return Buffer.concat(parts);
+}
 
 function notAttempted(): Error {
   return Object.assign(new Error('not sent: the batch gave up waiting for an SMTP connection'), { code: 'EABORTED', notAttempted: true });
 }
 
-/**
- * This is logged just before SMTPConnection acts on the 354: it writes the message and then, from
- * its data stream's flush, the final dot, two writes and two segments for every message. Held
- * (corked) until the current turn of the event loop is over, they leave as one.
- */
-function holdWrites(connection: SMTPConnection): void {
-  const socket = connection._socket;
-  if (!socket || socket.destroyed) return;
-  socket.cork();
-  setImmediate(() => socket.uncork());
-}
-
-/** nodemailer's error shape, as far as the pool reads it. */
-interface SmtpError extends Error {
-  code?: string;
-  responseCode?: number;
-  stage?: SmtpStage;
+/** nodemailer's wording for a refusal: its message with the reply, the reply's code, and the command refused. */
+function refusal(message: string, code: string, response: string, command: string): SmtpError {
+  return Object.assign(new Error(`${message}: ${response}`), { code, response, responseCode: Number(response.slice(0, 3)) || undefined, command });
 }
 
 /**
- * Up to `maxConnections` SMTP connections (nodemailer's SMTPConnection), kept open between
- * messages, one message on a connection at a time, waiting senders served in order.
- * A connection the server closes is dropped; after a message the server refused (envelope or
- * content) the session is reset and the connection kept; after any other error it is closed;
- * one left idle for `timeouts.idle` is closed with QUIT.
- * Messages go out as ready-built buffers, so a message is one write after the pipelined envelope.
- *
- * SMTPConnection has one inactivity timeout for the whole session, so each wait is timed here,
- * by stage: the session's commands and replies are followed through its transaction log.
+ * Up to `maxConnections` SMTP connections kept open between messages, messages waiting for one
+ * served in order. nodemailer's SMTPConnection opens each session (TLS, EHLO, STARTTLS, AUTH);
+ * the pool then reads and writes the socket itself and sends with PIPELINING (RFC 2920): the
+ * envelope and DATA go out in one write, and a message's data and final dot go out in one write
+ * with the next message's envelope, so that a connection sending several messages in a row waits
+ * one round trip per message instead of two. Only one envelope is ever ahead, since whatever
+ * follows DATA is message data. A server without PIPELINING gets one command at a time.
+ * After a refused envelope the session is reset (RSET, ahead of the next MAIL FROM) and kept;
+ * after a reply of 421, a timeout, a lost connection or anything unexpected it is closed; one
+ * left idle for `timeouts.idle` is closed with QUIT. Each wait is timed by its stage.
  */
 export class SmtpPool {
   private readonly options: SMTPConnection.Options;
   private readonly auth: { user: string; pass: string } | undefined;
-  private readonly idle: Slot[] = [];
-  private readonly waiting: (() => void)[] = [];
-  private free: number;
+  private readonly sessions: Session[] = [];
+  private readonly queue: Sending[] = [];
+  private connecting = 0;
   private closed = false;
+  private readonly limits: Record<SmtpStage, number>;
 
   constructor(
     url: string,
-    maxConnections: number,
+    private readonly maxConnections: number,
     private readonly timeouts: SmtpTimeouts,
     name: string,
   ) {
@@ -108,231 +162,425 @@ export class SmtpPool {
       socketTimeout: longest * 2,
       transactionLog: true,
     };
-    this.free = maxConnections;
+    this.limits = {
+      command: timeouts.command,
+      MAIL: timeouts.mail,
+      RCPT: timeouts.rcpt,
+      DATA: timeouts.dataInit,
+      message: timeouts.dataBlock,
+      'end of data': timeouts.dataEnd,
+    };
   }
 
   /**
-   * Resolves with the server's reply once it accepted the message; rejects with nodemailer's
-   * error otherwise, its `stage` saying where the session was. A send still waiting for a
-   * connection when `signal` aborts never starts and rejects with `notAttempted`; one under way
-   * is called off unless the final dot was sent. Only a connection lost or timed out after the
-   * final dot rejects with `outcomeUnknown`, since only then may the server have queued the message.
+   * Resolves with the server's reply once it accepted the message; rejects with an error in
+   * nodemailer's shape otherwise, its `stage` saying where the session was. A send still waiting
+   * for a connection when `signal` aborts never starts and rejects with `notAttempted`; one whose
+   * envelope is out is called off (its data never follows, the connection is closed) unless its
+   * data is already on its way. Only a connection lost or timed out after the final dot rejects
+   * with `outcomeUnknown`, since only then may the server have queued the message.
    */
-  async send(envelope: { from: string; to: string }, message: Buffer, signal?: AbortSignal): Promise<string> {
-    await this.take(signal);
-    try {
-      if (this.closed) throw Object.assign(new Error('the SMTP pool is closed'), { code: 'ECONNECTION', notAttempted: true });
-      let slot: Slot;
-      try {
-        slot = this.reuse() ?? (await this.connect());
-      } catch (error) {
-        throw Object.assign(error as Error, { notAttempted: true });
-      }
-      const callOff = () => {
-        const stage = stageOf(slot);
-        if (stage === 'end of data') return;
-        slot.open = false;
-        slot.abort?.(Object.assign(new Error(`the batch stopped waiting for SMTP while ${STAGE_WORDS[stage ?? 'MAIL']}`), { code: 'ETIMEDOUT', stage }));
-        slot.connection.close();
+  send(envelope: { from: string; to: string }, message: Buffer, signal?: AbortSignal): Promise<string> {
+    if (signal?.aborted) return Promise.reject(notAttempted());
+    if (this.closed) return Promise.reject(Object.assign(new Error('the SMTP pool is closed'), { code: 'ECONNECTION', notAttempted: true }));
+    return new Promise<string>((resolve, reject) => {
+      const sending: Sending = {
+        from: envelope.from,
+        to: envelope.to,
+        data: dataOf(message),
+        state: 'queued',
+        refusal: null,
+        calledOff: false,
+        settle: (error, response) => {
+          if (sending.state === 'settled') return;
+          signal?.removeEventListener('abort', callOff);
+          sending.state = 'settled';
+          if (error) reject(error);
+          else resolve(response ?? '');
+        },
       };
+      const callOff = () => this.callOff(sending);
       signal?.addEventListener('abort', callOff, { once: true });
-      try {
-        const info = await this.run<SMTPConnection.SentMessageInfo>(slot, (done) => {
-          slot.awaiting = [];
-          slot.inMessage = false;
-          slot.connection.send({ from: envelope.from, to: [envelope.to] }, message, done);
-        });
-        this.keep(slot);
-        return String(info.response ?? '');
-      } catch (error) {
-        const failure = error as SmtpError;
-        failure.stage ??= stageOf(slot) ?? undefined;
-        if (failure.responseCode === undefined && failure.stage) failure.message = `${failure.message} (while ${STAGE_WORDS[failure.stage]})`;
-        await this.recover(slot, failure);
-        if (failure.responseCode === undefined && failure.stage === 'end of data') Object.assign(failure, { outcomeUnknown: true });
-        throw error;
-      } finally {
-        signal?.removeEventListener('abort', callOff);
-      }
-    } finally {
-      this.give();
-    }
+      this.queue.push(sending);
+      this.dispatch();
+    });
   }
 
   close(): void {
     this.closed = true;
-    for (const slot of this.idle.splice(0)) this.quit(slot);
+    for (const sending of this.queue.splice(0))
+      sending.settle(Object.assign(new Error('the SMTP pool is closed'), { code: 'ECONNECTION', notAttempted: true }));
+    for (const session of [...this.sessions]) if (this.isIdle(session)) this.quit(session);
   }
 
-  private quit(slot: Slot): void {
-    if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    slot.idleTimer = null;
-    slot.open = false;
-    slot.connection.quit();
-  }
-
-  private take(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(notAttempted());
-    if (this.free > 0) {
-      this.free -= 1;
-      return Promise.resolve();
+  private callOff(sending: Sending): void {
+    if (sending.state === 'queued') {
+      const at = this.queue.indexOf(sending);
+      if (at >= 0) this.queue.splice(at, 1);
+      sending.settle(notAttempted());
+      return;
     }
-    return new Promise((resolve, reject) => {
-      const waiter = () => {
-        signal?.removeEventListener('abort', abandon);
-        resolve();
-      };
-      const abandon = () => {
-        const at = this.waiting.indexOf(waiter);
-        if (at >= 0) this.waiting.splice(at, 1);
-        reject(notAttempted());
-      };
-      signal?.addEventListener('abort', abandon, { once: true });
-      this.waiting.push(waiter);
+    const session = this.sessionOf(sending);
+    if (!session) return;
+    if (sending.state === 'message') {
+      // The data is still being handed to the socket, so the final dot has not gone out: closing
+      // now sends nothing, unless a message ahead of it still waits for the reply to its own dot.
+      if (session.awaiting[0]?.sending === sending) this.fail(session, Object.assign(new Error('the batch stopped waiting for SMTP'), { code: 'ETIMEDOUT' }));
+      return;
+    }
+    // The final dot is sent: the server decides, and the stage timers still apply.
+    if (sending.state !== 'envelope') return;
+    const stage = session.awaiting.find((a) => a.sending === sending)?.stage ?? 'MAIL';
+    sending.calledOff = true;
+    sending.settle(Object.assign(new Error(`the batch stopped waiting for SMTP while ${STAGE_WORDS[stage]}`), { code: 'ETIMEDOUT', stage }));
+    // The server discards a transaction whose connection closes before its final dot. A message
+    // ahead of this one, awaiting the reply to its own dot, is let finish: the connection closes
+    // when this one's reply to DATA comes (see reply()), or when a stage times out.
+    if (!session.awaiting.some((a) => a.sending && a.sending !== sending))
+      this.fail(session, Object.assign(new Error('the SMTP transaction was called off'), { code: 'ECONNECTION' }));
+  }
+
+  private sessionOf(sending: Sending): Session | undefined {
+    return this.sessions.find((s) => s.envelope === sending || s.awaiting.some((a) => a.sending === sending));
+  }
+
+  private isIdle(session: Session): boolean {
+    return session.inFlight === 0 && !session.awaiting.length && !session.unwritten.length && !session.envelope;
+  }
+
+  /** Hands queued messages to connections that can take an envelope now, and opens connections while messages wait. */
+  private dispatch(): void {
+    while (this.queue.length) {
+      let best: Session | null = null;
+      for (const s of this.sessions) {
+        if (!s.socket || !s.open || s.envelope || (!s.pipelining && !this.isIdle(s))) continue;
+        if (!best || s.inFlight < best.inFlight) best = s;
+      }
+      if (!best) break;
+      this.start(best, this.queue.shift()!);
+    }
+    while (!this.closed && this.queue.length > this.connecting && this.sessions.length < this.maxConnections) void this.open();
+  }
+
+  private start(session: Session, sending: Sending): void {
+    if (session.idleTimer) clearTimeout(session.idleTimer);
+    session.idleTimer = null;
+    sending.state = 'envelope';
+    session.envelope = sending;
+    session.inFlight += 1;
+    if (session.needsReset) {
+      session.needsReset = false;
+      this.command(session, 'RSET\r\n', [{ stage: 'command', sending: null }]);
+    }
+    const utf8 = session.smtpUtf8 && NON_ASCII.test(sending.from + sending.to) ? ' SMTPUTF8' : '';
+    this.command(session, `MAIL FROM:<${sending.from}>${utf8}\r\n`, [{ stage: 'MAIL', sending }]);
+    this.command(session, `RCPT TO:<${sending.to}>\r\n`, [{ stage: 'RCPT', sending }]);
+    this.command(session, 'DATA\r\n', [{ stage: 'DATA', sending }]);
+    this.flush(session);
+  }
+
+  private command(session: Session, text: string, awaited: Awaited[]): void {
+    session.unwritten.push({ text, awaited });
+  }
+
+  /** Writes what may go now: everything with PIPELINING (in one write), else the next command once every reply is in. */
+  private flush(session: Session): void {
+    if (!session.unwritten.length || !session.open) return;
+    if (session.pipelining) {
+      const commands = session.unwritten.splice(0);
+      session.socket!.write(commands.length === 1 ? commands[0].text : commands.map((c) => c.text).join(''));
+      for (const c of commands) session.awaiting.push(...c.awaited);
+    } else if (!session.awaiting.length) {
+      const next = session.unwritten.shift()!;
+      session.socket!.write(next.text);
+      session.awaiting.push(...next.awaited);
+    }
+    this.rearm(session);
+  }
+
+  private async open(): Promise<void> {
+    this.connecting += 1;
+    const session = {
+      socket: null,
+      open: true,
+      pipelining: false,
+      smtpUtf8: false,
+      awaiting: [],
+      unwritten: [],
+      envelope: null,
+      inFlight: 0,
+      needsReset: false,
+      decoder: new StringDecoder('utf8'),
+      partial: '',
+      lines: [],
+      abort: null,
+      stageTimer: null,
+      timedStage: null,
+      idleTimer: null,
+    } as unknown as Session;
+    this.sessions.push(session);
+    const connection = new SMTPConnection({ ...this.options, logger: this.follow(session) as unknown as SMTPConnection.Options['logger'] });
+    session.connection = connection;
+    // nodemailer reports a broken or closed connection as events; an idle connection the server closes reports here too.
+    connection.on('error', (error: Error) => this.fail(session, error));
+    // A tick later, so that a reply read just before the close (a 421, say) is handled first.
+    connection.on('end', () => setImmediate(() => this.fail(session, Object.assign(new Error('the SMTP connection closed'), { code: 'ECONNECTION' }))));
+    try {
+      await this.run(session, (done) => connection.connect(() => done(null)));
+      const auth = this.auth;
+      if (auth) await this.run(session, (done) => connection.login(auth, (error) => done(error ?? null)));
+      this.takeOver(session);
+    } catch (error) {
+      this.fail(session, error as Error);
+      // As if this message had asked for the connection itself: it is not sent, and the next one tries again.
+      this.queue.shift()?.settle(Object.assign(error as Error, { notAttempted: true }));
+    } finally {
+      this.connecting -= 1;
+    }
+    this.dispatch();
+    if (session.open && this.isIdle(session)) this.keep(session);
+  }
+
+  /** From here on the pool reads the session's replies itself (nodemailer still reports the socket's errors and end). */
+  private takeOver(session: Session): void {
+    if (!session.open) throw Object.assign(new Error('the SMTP connection closed'), { code: 'ECONNECTION' });
+    const internals = session.connection as unknown as { _socket: Socket; _onSocketData: (chunk: Buffer) => void; _supportedExtensions: string[] };
+    const socket = internals._socket;
+    socket.removeListener('data', internals._onSocketData);
+    socket.on('data', (chunk: Buffer) => this.read(session, chunk));
+    session.pipelining = internals._supportedExtensions.includes('PIPELINING');
+    session.smtpUtf8 = internals._supportedExtensions.includes('SMTPUTF8');
+    session.socket = socket;
+    this.rearm(session);
+  }
+
+  private read(session: Session, chunk: Buffer): void {
+    const text = session.partial + session.decoder.write(chunk);
+    let from = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', from)) {
+      const line = text.charCodeAt(end - 1) === 13 ? text.slice(from, end - 1) : text.slice(from, end);
+      from = end + 1;
+      if (!line) continue;
+      session.lines.push(line);
+      // A multi-line reply continues while its lines read "250-..."
+      if (line.charCodeAt(3) === 45 /* - */) continue;
+      const reply = session.lines.length === 1 ? line : session.lines.join('\n');
+      session.lines = [];
+      if (!session.open) return;
+      this.reply(session, reply);
+    }
+    session.partial = text.slice(from);
+    if (!session.open) return;
+    this.flush(session);
+    this.rearm(session);
+    this.dispatch();
+    if (session.open && this.isIdle(session)) this.keep(session);
+  }
+
+  private reply(session: Session, reply: string): void {
+    const awaited = session.awaiting.shift();
+    if (!awaited) {
+      // Nothing asked: a 421 to an idle session, or a server out of step.
+      this.fail(session, refusal('Unexpected response', 'EPROTOCOL', reply, 'CONN'));
+      return;
+    }
+    const ok = reply.charCodeAt(0) === 50; /* 2 */
+    // RFC 5321 4.2: 421 means the server is about to close the connection, whatever it answers.
+    const closing = reply.startsWith('421');
+    const sending = awaited.sending;
+    switch (awaited.stage) {
+      case 'command':
+        if (!ok) this.fail(session, refusal('Reset failed', 'EPROTOCOL', reply, 'RSET'));
+        return;
+      case 'MAIL':
+        if (!ok && sending) sending.refusal ??= refusal('Mail command failed', 'EENVELOPE', reply, 'MAIL FROM');
+        break;
+      case 'RCPT':
+        if (!ok && sending)
+          sending.refusal ??= Object.assign(refusal("Can't send mail - all recipients were rejected", 'EENVELOPE', reply, 'RCPT TO'), {
+            rejected: [sending.to],
+          });
+        break;
+      case 'DATA':
+        session.envelope = null;
+        if (!sending) break;
+        if (/^[23]/.test(reply)) {
+          if (sending.refusal?.command === 'MAIL FROM' || sending.calledOff) {
+            // No transaction to end, or one nobody wants: drop the connection rather than send anything.
+            sending.settle(sending.refusal);
+            this.fail(session, Object.assign(new Error('the SMTP transaction was called off'), { code: 'ECONNECTION' }));
+            return;
+          }
+          if (sending.refusal) {
+            // A server must refuse DATA without an accepted recipient; this one took it: end the empty message.
+            sending.settle(sending.refusal);
+            session.inFlight -= 1;
+            this.command(session, '.\r\n', [{ stage: 'end of data', sending: null }]);
+            break;
+          }
+          this.writeData(session, sending);
+        } else {
+          sending.settle(sending.refusal ?? refusal('Data command failed', 'EENVELOPE', reply, 'DATA'));
+          session.inFlight -= 1;
+          session.needsReset = true;
+        }
+        break;
+      case 'end of data':
+        if (!sending) break;
+        session.inFlight -= 1;
+        if (ok) sending.settle(null, reply);
+        else sending.settle(refusal('Message failed', 'EMESSAGE', reply, 'DATA'));
+        break;
+      default:
+        break;
+    }
+    if (closing) {
+      if (sending && sending.state !== 'settled')
+        sending.settle(sending.refusal ?? refusal('Server is closing the connection', 'EENVELOPE', reply, awaited.stage));
+      this.fail(session, refusal('Server closed the connection', 'ECONNECTION', reply, 'CONN'));
+    }
+  }
+
+  /** The data and its final dot, with the next queued message's envelope in the same write. */
+  private writeData(session: Session, sending: Sending): void {
+    const socket = session.socket!;
+    sending.state = 'message';
+    socket.cork();
+    socket.write(sending.data, () => {
+      if (sending.state !== 'message') return;
+      sending.state = 'sent';
+      if (session.awaiting[0]?.sending === sending) this.rearm(session);
     });
+    session.awaiting.push({ stage: 'end of data', sending });
+    const next = session.open && !this.closed && session.pipelining ? this.queue.shift() : undefined;
+    if (next) this.start(session, next);
+    socket.uncork();
   }
 
-  private give(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free += 1;
-  }
-
-  private reuse(): Slot | undefined {
-    let slot = this.idle.pop();
-    while (slot && !slot.open) slot = this.idle.pop();
-    if (slot?.idleTimer) clearTimeout(slot.idleTimer);
-    if (slot) slot.idleTimer = null;
-    return slot;
-  }
-
-  private keep(slot: Slot): void {
-    if (!slot.open) return;
-    if (this.closed) return this.quit(slot);
-    this.idle.push(slot);
-    slot.idleTimer = setTimeout(() => {
-      const at = this.idle.indexOf(slot);
-      if (at >= 0) this.idle.splice(at, 1);
-      this.quit(slot);
-    }, this.timeouts.idle);
-    slot.idleTimer.unref();
-  }
-
-  /** Follows the session through SMTPConnection's transaction log, and times each wait by its stage. */
-  private follow(slot: Slot) {
-    const limits: Record<SmtpStage, number> = {
-      command: this.timeouts.command,
-      MAIL: this.timeouts.mail,
-      RCPT: this.timeouts.rcpt,
-      DATA: this.timeouts.dataInit,
-      message: this.timeouts.dataBlock,
-      'end of data': this.timeouts.dataEnd,
-    };
-    const rearm = () => {
-      if (slot.stageTimer) clearTimeout(slot.stageTimer);
-      slot.stageTimer = null;
-      const stage = stageOf(slot);
-      if (!stage || !slot.open) return;
+  /** Times the wait at the head of the session (the reply awaited first, or the data being written). */
+  private rearm(session: Session): void {
+    const head = session.awaiting[0];
+    const stage = head ? (head.sending?.state === 'message' ? 'message' : head.stage) : null;
+    if (stage && stage === session.timedStage && session.stageTimer) {
+      session.stageTimer.refresh();
+      return;
+    }
+    if (session.stageTimer) clearTimeout(session.stageTimer);
+    session.stageTimer = null;
+    session.timedStage = stage;
+    if (!stage || !session.open) return;
+    const limit = this.limits[stage];
+    session.stageTimer = setTimeout(() => {
       // With PIPELINING a server may hold every reply until it has worked through the whole
       // envelope (Postfix does), so a wait for the first reply may be spent on a later command:
       // the detail names them all.
-      const limit = limits[stage];
-      slot.stageTimer = setTimeout(() => {
-        // Put into words only when it fires (every change to what the session waits for re-arms
-        // the timer, so the waits are still those it was armed for); a message re-arms it seven times.
-        const later = slot.awaiting.slice(1).map((s) => STAGE_WORDS[s].replace('waiting for the reply to ', ''));
-        const words = later.length ? `${STAGE_WORDS[stage]} (pipelined with ${later.join(', ')})` : STAGE_WORDS[stage];
-        slot.stageTimer = null;
-        slot.open = false;
-        const error = Object.assign(new Error(`SMTP timed out after ${limit} ms ${words}`), { code: 'ETIMEDOUT', stage });
-        slot.abort?.(error);
-        slot.connection.close();
-      }, limit);
-    };
+      const later = session.awaiting.slice(1).map((a) => STAGE_WORDS[a.stage].replace('waiting for the reply to ', ''));
+      const words = later.length ? `${STAGE_WORDS[stage]} (pipelined with ${later.join(', ')})` : STAGE_WORDS[stage];
+      session.stageTimer = null;
+      this.fail(session, Object.assign(new Error(`SMTP timed out after ${limit} ms ${words}`), { code: 'ETIMEDOUT' }));
+    }, limit);
+  }
+
+  /**
+   * The session is over: each message on it fails by where it was. One whose final dot went out
+   * has an unknown outcome; the others were not accepted. Messages still queued stay queued.
+   */
+  private fail(session: Session, error: SmtpError): void {
+    if (!session.open) return;
+    session.open = false;
+    if (session.stageTimer) clearTimeout(session.stageTimer);
+    if (session.idleTimer) clearTimeout(session.idleTimer);
+    session.stageTimer = session.idleTimer = null;
+    const at = this.sessions.indexOf(session);
+    if (at >= 0) this.sessions.splice(at, 1);
+    session.abort?.(error);
+    const stages = new Map<Sending, SmtpStage>();
+    for (const a of session.awaiting) if (a.sending && !stages.has(a.sending)) stages.set(a.sending, a.sending.state === 'message' ? 'message' : a.stage);
+    for (const c of session.unwritten) for (const a of c.awaited) if (a.sending && !stages.has(a.sending)) stages.set(a.sending, a.stage);
+    session.awaiting = [];
+    session.unwritten = [];
+    session.envelope = null;
+    for (const [sending, stage] of stages) {
+      if (sending.state === 'settled') continue;
+      // A refused envelope stays refused, whatever became of the connection afterwards.
+      if (sending.refusal) {
+        sending.settle(sending.refusal);
+        continue;
+      }
+      const failure: SmtpError = Object.assign(new Error(`${error.message} (while ${STAGE_WORDS[stage]})`), {
+        code: error.code ?? 'ECONNECTION',
+        stage,
+        ...(error.responseCode !== undefined ? { response: error.response, responseCode: error.responseCode } : {}),
+      });
+      if (stage === 'end of data' && sending.state === 'sent' && error.responseCode === undefined) failure.outcomeUnknown = true;
+      sending.settle(failure);
+    }
+    session.inFlight = 0;
+    session.connection.close();
+    if (!this.closed) setImmediate(() => this.dispatch());
+  }
+
+  private keep(session: Session): void {
+    if (this.closed) return this.quit(session);
+    if (session.idleTimer) return;
+    session.idleTimer = setTimeout(() => this.quit(session), this.timeouts.idle);
+    session.idleTimer.unref();
+  }
+
+  private quit(session: Session): void {
+    if (!session.open) return;
+    if (session.idleTimer) clearTimeout(session.idleTimer);
+    if (session.stageTimer) clearTimeout(session.stageTimer);
+    session.idleTimer = session.stageTimer = null;
+    session.open = false;
+    const at = this.sessions.indexOf(session);
+    if (at >= 0) this.sessions.splice(at, 1);
+    if (session.socket && !session.socket.destroyed) {
+      // The server answers 221 and closes; nodemailer's end handling then lets the socket go.
+      session.socket.end('QUIT\r\n');
+      setTimeout(() => session.connection.close(), this.timeouts.command).unref();
+    } else session.connection.quit();
+  }
+
+  /** While nodemailer opens the session: its commands timed by the command timeout, as RFC 5321 asks. */
+  private follow(session: Session) {
     const ignore = () => undefined;
     return {
       trace: ignore,
       warn: ignore,
       error: ignore,
       fatal: ignore,
-      debug: (entry: { tnx?: string }, text: unknown) => {
+      info: ignore,
+      debug: (entry: { tnx?: string }) => {
+        if (session.socket || !session.open) return;
         if (entry?.tnx === 'client') {
-          const verb = String(text).slice(0, 4).toUpperCase();
-          slot.awaiting.push(COMMAND_STAGES[verb] ?? 'command');
-        } else if (entry?.tnx === 'server') {
-          const answered = slot.awaiting.shift();
-          if (answered === 'DATA' && String(text).startsWith('354')) {
-            slot.inMessage = true;
-            holdWrites(slot.connection);
-          }
-        } else return;
-        rearm();
-      },
-      info: (entry: { tnx?: string }) => {
-        if (entry?.tnx !== 'message') return;
-        slot.inMessage = false;
-        slot.awaiting.push('end of data');
-        rearm();
+          if (session.stageTimer) clearTimeout(session.stageTimer);
+          session.stageTimer = setTimeout(() => {
+            session.stageTimer = null;
+            this.fail(session, Object.assign(new Error(`SMTP timed out after ${this.timeouts.command} ms ${STAGE_WORDS.command}`), { code: 'ETIMEDOUT' }));
+          }, this.timeouts.command);
+        } else if (entry?.tnx === 'server' && session.stageTimer) {
+          clearTimeout(session.stageTimer);
+          session.stageTimer = null;
+        }
       },
     };
   }
 
-  private async connect(): Promise<Slot> {
-    const slot = { open: true, abort: null, awaiting: [], inMessage: false, stageTimer: null, idleTimer: null } as unknown as Slot;
-    const connection = new SMTPConnection({ ...this.options, logger: this.follow(slot) as unknown as SMTPConnection.Options['logger'] });
-    slot.connection = connection;
-    const lost = (error: Error) => {
-      slot.open = false;
-      if (slot.stageTimer) clearTimeout(slot.stageTimer);
-      if (slot.idleTimer) clearTimeout(slot.idleTimer);
-      const at = this.idle.indexOf(slot);
-      if (at >= 0) this.idle.splice(at, 1);
-      slot.abort?.(error);
-    };
-    // nodemailer reports a broken or closed connection as events, not to the callback of the
-    // command under way; an idle connection the server closes or times out reports here too.
-    connection.on('error', (error: Error) => lost(error));
-    // A tick later, so that a reply nodemailer reports while closing (a 421, say) reaches the command first.
-    connection.on('end', () => setImmediate(() => lost(Object.assign(new Error('the SMTP connection closed'), { code: 'ECONNECTION' }))));
-    try {
-      await this.run<void>(slot, (done) => connection.connect(() => done(null)));
-      const auth = this.auth;
-      if (auth) await this.run<void>(slot, (done) => connection.login(auth, (error) => done(error ?? null)));
-      return slot;
-    } catch (error) {
-      slot.open = false;
-      connection.close();
-      throw error;
-    }
-  }
-
-  /** One command on a connection: settles with its callback, or with the connection's loss. */
-  private run<T>(slot: Slot, command: (done: (error: Error | null, result?: T) => void) => void): Promise<T> {
-    if (!slot.open) return Promise.reject(Object.assign(new Error('the SMTP connection closed'), { code: 'ECONNECTION' }));
-    return new Promise<T>((resolve, reject) => {
+  /** One step of opening the session: settles with its callback, or with the connection's loss. */
+  private run(session: Session, command: (done: (error: Error | null) => void) => void): Promise<void> {
+    if (!session.open) return Promise.reject(Object.assign(new Error('the SMTP connection closed'), { code: 'ECONNECTION' }));
+    return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const settle = (error: Error | null, result?: T) => {
+      const settle = (error: Error | null) => {
         if (settled) return;
         settled = true;
-        slot.abort = null;
+        session.abort = null;
         if (error) reject(error);
-        else resolve(result as T);
+        else resolve();
       };
-      slot.abort = (error) => settle(error);
+      session.abort = (error) => settle(error);
       command(settle);
     });
-  }
-
-  private async recover(slot: Slot, error: SmtpError): Promise<void> {
-    const refused = (error.code === 'EENVELOPE' || error.code === 'EMESSAGE') && error.responseCode !== 421;
-    if (refused && slot.open) {
-      const reset = await this.run<void>(slot, (done) => slot.connection.reset((resetError) => done(resetError ?? null))).then(
-        () => true,
-        () => false,
-      );
-      if (reset) return this.keep(slot);
-    }
-    slot.open = false;
-    slot.connection.close();
   }
 }
