@@ -676,7 +676,7 @@ describe('outreach sending', () => {
     expect(page.headers.get('content-type')).toContain('text/html');
     const queues = await http().get('/admin/queues/api/queues', { token: ADMIN_TOKEN });
     expect(queues.status).toBe(200);
-    expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['maintenance', 'outreach']);
+    expect(queues.body.queues.map((q: { name: string }) => q.name).sort()).toEqual(['maintenance', 'outreach', 'webhooks']);
   });
 
   it('announces sequence versions, sent and bounced steps, replies, unsubscribes and every stop as events', async () => {
