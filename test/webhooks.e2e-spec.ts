@@ -217,7 +217,12 @@ describe('outbound webhooks', () => {
     const got = await waitFor(() => Promise.resolve(receiver.at(hook.path).length >= 2 && receiver.at(hook.path)));
     await new Promise((r) => setTimeout(r, 500));
     // Deliveries run concurrently: no order is promised.
-    expect(receiver.at(hook.path).map((r) => [parse(r).type, parse(r).data.taskForceId]).sort()).toEqual([
+    expect(
+      receiver
+        .at(hook.path)
+        .map((r) => [parse(r).type, parse(r).data.taskForceId])
+        .sort(),
+    ).toEqual([
       ['application.created', tfA.id],
       ['application.stage_changed', tfA.id],
     ]);
