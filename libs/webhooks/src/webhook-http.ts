@@ -56,6 +56,18 @@ function poolFor(allowed: readonly Network[]) {
 export function postWebhook(url: string, headers: Record<string, string>, body: string, allowed: readonly Network[], timeoutMs: number): Promise<PostOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  // Outcomes known before a request is made (and its deadline set).
+  const unsent = (error: string) => Promise.resolve({ status: null, error, excerpt: null, durationMs: elapsed() });
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return unsent('the URL does not parse');
+  }
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  // A literal address is connected to without a lookup: check it here.
+  const refusal = isIP(host) ? refusedAddress(host, allowed) : null;
+  if (refusal) return unsent(`target refused: ${refusal}`);
   return new Promise((resolve) => {
     let settled = false;
     const finish = (outcome: Omit<PostOutcome, 'durationMs'>) => {
@@ -64,16 +76,6 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
       clearTimeout(deadline);
       resolve({ ...outcome, durationMs: elapsed() });
     };
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      return finish({ status: null, error: 'the URL does not parse', excerpt: null });
-    }
-    const host = target.hostname.replace(/^\[|\]$/g, '');
-    // A literal address is connected to without a lookup: check it here.
-    const refusal = isIP(host) ? refusedAddress(host, allowed) : null;
-    if (refusal) return finish({ status: null, error: `target refused: ${refusal}`, excerpt: null });
     const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
