@@ -156,6 +156,8 @@ describe('outbound webhooks under attack', () => {
       'http://[0:0:0:0:0:ffff:7f00:1]/',
       'http://[::ffff:169.254.169.254]/latest/meta-data/',
       'http://[::ffff:a9fe:a9fe]/',
+      'http://[::127.0.0.1]/',
+      'http://[::a9fe:a9fe]/',
       'http://[64:ff9b::a9fe:a9fe]/',
       'http://[64:ff9b:1::a00:1]/',
       'http://[2002:7f00:1::]/',

@@ -8,6 +8,8 @@ export const MAX_ALLOWED_NETWORKS = 50;
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 export type Network = [Address, number];
+/** Every public IPv6 address is in 2000::/3 (IANA's global unicast space); the rest is reserved. */
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
 
 /** A URL a webhook may be registered with: http or https, a host, no user name or password, no fragment. */
 export function checkTargetUrl(raw: string, field = 'url'): URL {
@@ -54,7 +56,10 @@ export function refusedAddress(text: string, allowed: readonly Network[]): strin
   }
   if (allowed.some(([network, bits]) => network.kind() === address.kind() && address.match(network, bits))) return null;
   const range = address.range();
-  return range === 'unicast' ? null : `${address.toString()} is a ${range} address, which webhook settings do not allow`;
+  if (range !== 'unicast') return `${address.toString()} is a ${range} address, which webhook settings do not allow`;
+  // ipaddr.js calls the rest of the IPv6 space unicast, IPv4-compatible ::a.b.c.d included; only 2000::/3 is public.
+  if (address.kind() === 'ipv6' && !address.match(GLOBAL_UNICAST_V6)) return `${address.toString()} is outside the public IPv6 range 2000::/3`;
+  return null;
 }
 
 export class TargetRefusedError extends Error {
