@@ -241,6 +241,7 @@ describe('outbound webhooks under attack', () => {
       '/processing': { ok: false, status: null, maxMs: 2500 },
       '/garbage': { ok: false, status: null },
       '/hang-up': { ok: false, status: null },
+      '/truncated': { ok: false, status: 200, error: /^answered 200, but the answer broke off after 10 bytes$/ },
       '/control-chars': { ok: false, status: 500 },
       '/redirect-odd': { ok: false, status: 307, error: /redirects are not followed/ },
     };

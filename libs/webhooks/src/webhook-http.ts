@@ -93,16 +93,19 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
     request.on('response', (response: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let read = 0;
-      const done = () => {
+      const done = (brokeOff = false) => {
         const status = response.statusCode ?? 0;
         const text = Buffer.concat(chunks).subarray(0, RESPONSE_READ_LIMIT).toString('utf8');
         const excerpt = text ? printable(text.slice(0, RESPONSE_EXCERPT_LENGTH)) : null;
+        // An answer cut off before its end (a reset, fewer bytes than announced) is not a complete answer, whatever its status.
         const error =
-          status >= 200 && status < 300
-            ? null
-            : status >= 300 && status < 400
-              ? `answered ${status} (redirects are not followed${response.headers.location ? `; location ${String(response.headers.location).slice(0, 200)}` : ''})`
-              : `answered ${status}`;
+          brokeOff && read < RESPONSE_READ_LIMIT
+            ? `answered ${status}, but the answer broke off after ${read} bytes`
+            : status >= 200 && status < 300
+              ? null
+              : status >= 300 && status < 400
+                ? `answered ${status} (redirects are not followed${response.headers.location ? `; location ${String(response.headers.location).slice(0, 200)}` : ''})`
+                : `answered ${status}`;
         // A capped answer leaves unread bytes on the socket: it cannot be reused.
         if (read >= RESPONSE_READ_LIMIT) request.destroy();
         finish({ status, error, excerpt });
@@ -112,9 +115,9 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
         read += chunk.length;
         if (read >= RESPONSE_READ_LIMIT) done();
       });
-      response.on('end', done);
-      response.on('error', done);
-      response.on('aborted', done);
+      response.on('end', () => done());
+      response.on('error', () => done(true));
+      response.on('aborted', () => done(true));
     });
     request.end(body);
   });
