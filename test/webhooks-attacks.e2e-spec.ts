@@ -212,6 +212,26 @@ describe('outbound webhooks under attack', () => {
     expect((await http().delete(`/v1/webhooks/${hook.id}`)).status).toBe(204);
   });
 
+  it('takes null for the filters and the description, as documented: every type, every task force, no description', async () => {
+    await allow(['127.0.0.1']);
+    const tf = (await http().post('/v1/task-forces', taskForceBody())).body;
+    const created = await http().post('/v1/webhooks', { url: receiver.url('/nulls'), eventTypes: null, taskForceIds: null, description: null });
+    expect(created.status).toBe(201);
+    expect([created.body.eventTypes, created.body.taskForceIds, created.body.description]).toEqual([null, null, null]);
+    const id = created.body.id as string;
+    const narrowed = await http().patch(`/v1/webhooks/${id}`, { eventTypes: ['candidate.created'], taskForceIds: [tf.id], description: 'narrow' });
+    expect(narrowed.status).toBe(200);
+    const widened = await http().patch(`/v1/webhooks/${id}`, { eventTypes: null, taskForceIds: null, description: null });
+    expect(widened.status).toBe(200);
+    expect([widened.body.eventTypes, widened.body.taskForceIds, widened.body.description]).toEqual([null, null, null]);
+    // The rest still refuses null.
+    for (const field of ['url', 'enabled', 'expectedVersion']) {
+      const res = await http().patch(`/v1/webhooks/${id}`, { [field]: null });
+      expect({ field, status: res.status }).toEqual({ field, status: 400 });
+    }
+    expect((await http().delete(`/v1/webhooks/${id}`)).status).toBe(204);
+  });
+
   it('refuses at connect time a target whose network is no longer allowed, also over a kept-alive connection', async () => {
     await allow(['127.0.0.1', '::1']);
     const literal = await register(receiver.url('/narrow-literal'));

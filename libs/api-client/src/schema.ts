@@ -2889,7 +2889,7 @@ export interface components {
              */
             url: string;
             /** @example HRIS sync */
-            description?: string;
+            description?: string | null;
             /**
              * @description The event types to deliver; null or absent: every type
              * @example [
@@ -2975,7 +2975,7 @@ export interface components {
              */
             url?: string;
             /** @example HRIS sync */
-            description?: string;
+            description?: string | null;
             /**
              * @description The event types to deliver; null or absent: every type
              * @example [
