@@ -232,6 +232,28 @@ describe('outbound webhooks under attack', () => {
     expect((await http().delete(`/v1/webhooks/${id}`)).status).toBe(204);
   });
 
+  it('reads the bodies of its actions as every other action does: optional where all is optional, refused where there is nothing to say', async () => {
+    await allow(['127.0.0.1']);
+    const hook = await register(receiver.url('/actions'));
+    const json = { 'content-type': 'application/json' };
+    // curl -X POST .../rotate-secret: no body, the default overlap.
+    const rotated = await http().post(`/v1/webhooks/${hook.id}/rotate-secret`, undefined, { headers: {} });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.previousSecretExpiresAt).toEqual(expect.any(String));
+    expect((await http().post(`/v1/webhooks/${hook.id}/rotate-secret`, undefined, { headers: json, rawBody: '' })).status).toBe(200);
+    const ping = await http().post(`/v1/webhooks/${hook.id}/test`);
+    expect(ping.status).toBe(202);
+    await waitFor(async () => (await http().get(`/v1/webhooks/${hook.id}/deliveries/${ping.body.deliveryId}`)).body.status === 'succeeded');
+    // A parameter these actions do not have is refused, not ignored.
+    for (const url of [`/v1/webhooks/${hook.id}/test`, `/v1/webhooks/${hook.id}/deliveries/${ping.body.deliveryId}/redeliver`]) {
+      const res = await http().post(url, { eventType: 'application.hired' });
+      expect({ url, status: res.status, code: res.body.code }).toEqual({ url, status: 400, code: 'body_not_allowed' });
+      expect((await http().post(url, {})).status).toBe(202);
+    }
+    expect((await http().delete(`/v1/webhooks/${hook.id}`)).status).toBe(204);
+  });
+
   it('refuses at connect time a target whose network is no longer allowed, also over a kept-alive connection', async () => {
     await allow(['127.0.0.1', '::1']);
     const literal = await register(receiver.url('/narrow-literal'));
