@@ -367,6 +367,9 @@ describe('outbound webhooks under attack', () => {
       { url, description: 'nul \u0000 byte' },
       { url, description: 'x'.repeat(501) },
       { url: `${url}?${'a'.repeat(3000)}` },
+      // Under 2,000 characters as sent, 7,500 and 5,400 once percent-encoded.
+      { url: `${url}/${'\u00e9'.repeat(500)}${'\u4e2d'.repeat(500)}` },
+      { url: `${url}?q=${'<>'.repeat(900)}` },
       { url: `${url}\u0000` },
       { url, eventTypes: Array(10_000).fill('candidate.created') },
       { url, eventTypes: Array(10_001).fill('candidate.created') },

@@ -24,6 +24,8 @@ export function checkTargetUrl(raw: string, field = 'url'): URL {
   if (!url.hostname) throw refuse(`${field} must name a host`);
   if (url.username || url.password) throw refuse(`${field} must not carry a user name or password; the signature authenticates the sender`);
   if (url.hash) throw refuse(`${field} must not have a fragment`);
+  // The URL is stored (and shown) as parsed: percent-encoding can make it several times longer than sent.
+  if (url.toString().length > MAX_URL_LENGTH) throw refuse(`${field} must be at most ${MAX_URL_LENGTH} characters once percent-encoded`);
   return url;
 }
 
