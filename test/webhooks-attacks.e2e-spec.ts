@@ -254,6 +254,24 @@ describe('outbound webhooks under attack', () => {
     expect((await http().delete(`/v1/webhooks/${hook.id}`)).status).toBe(204);
   });
 
+  it('reads an allowed network written as IPv4-mapped IPv6 as the IPv4 network it is', async () => {
+    for (const [entry, stored] of [
+      ['::ffff:127.0.0.1', '127.0.0.1/32'],
+      ['::ffff:127.0.0.0/104', '127.0.0.0/8'],
+      ['::ffff:7f00:1/128', '127.0.0.1/32'],
+    ]) {
+      const res = await http().put('/v1/webhook-settings', { allowedNetworks: [entry] });
+      expect({ entry, status: res.status, allowed: res.body.allowedNetworks }).toEqual({ entry, status: 200, allowed: [stored] });
+      const hook = await register(receiver.url('/mapped'));
+      expect((await pingAttempt(hook.id)).status).toBe('succeeded');
+      expect((await http().delete(`/v1/webhooks/${hook.id}`)).status).toBe(204);
+    }
+    // A mapped network shorter than /96 is not an IPv4 network: refused as written.
+    const wide = await http().put('/v1/webhook-settings', { allowedNetworks: ['::ffff:0:0/95'] });
+    expect(wide.status).toBe(200);
+    expect((await http().post('/v1/webhooks', { url: receiver.url('/mapped') })).status).toBe(400);
+  });
+
   it('refuses at connect time a target whose network is no longer allowed, also over a kept-alive connection', async () => {
     await allow(['127.0.0.1', '::1']);
     const literal = await register(receiver.url('/narrow-literal'));

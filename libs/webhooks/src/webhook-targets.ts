@@ -33,9 +33,11 @@ export function checkTargetUrl(raw: string, field = 'url'): URL {
 export function parseNetworks(list: readonly string[], field = 'allowedNetworks'): Network[] {
   return list.map((entry, i) => {
     try {
-      if (entry.includes('/')) return ipaddr.parseCIDR(entry) as Network;
-      const address = ipaddr.parse(entry);
-      return [address, address.kind() === 'ipv4' ? 32 : 128] as Network;
+      const [address, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), undefined];
+      // Targets are compared as IPv4 when they are IPv4-mapped (::ffff:a.b.c.d): so is a mapped network.
+      if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && (bits ?? 128) >= 96)
+        return [(address as ipaddr.IPv6).toIPv4Address(), (bits ?? 128) - 96] as Network;
+      return [address, bits ?? (address.kind() === 'ipv4' ? 32 : 128)] as Network;
     } catch {
       const message = `${entry} is neither an IP address nor a network such as 10.1.0.0/16`;
       throw new InvalidInputError('invalid_network', message, [{ field: `${field}[${i}]`, message }]);
