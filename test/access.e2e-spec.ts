@@ -88,6 +88,10 @@ describe('access across task forces', () => {
       `bounced.${tag}@example.com`,
     ]);
     A.group = (await suite.db.query<{ lookalike_key: string }>(`SELECT lookalike_key FROM candidates WHERE id = $1`, [A.candidate]))[0].lookalike_key;
+    // Webhooks are the admins': an endpoint filtered to A's task force and a delivery of its ping.
+    await ok(http().put('/v1/webhook-settings', { allowedNetworks: ['127.0.0.1'] }));
+    A.webhook = (await ok(http().post('/v1/webhooks', { url: `http://127.0.0.1:9/access-${tag}`, taskForceIds: [A.taskForce] }))).id;
+    A.delivery = (await ok(http().post(`/v1/webhooks/${A.webhook}/test`), [202])).deliveryId;
     secrets.push(
       ...Object.entries(A)
         .filter(([k]) => k !== 'band')
@@ -112,6 +116,7 @@ describe('access across task forces', () => {
           tokens: A.token,
           'salary-bands': A.band,
           outreach: A.suppression,
+          webhooks: A.webhook,
         } as Record<string, string>
       )[collection];
     }
@@ -126,6 +131,7 @@ describe('access across task forces', () => {
         quote: 'USD',
         section: 'notes',
         group: A.group,
+        deliveryId: A.delivery,
       } as Record<string, string>
     )[name];
   };
@@ -154,6 +160,10 @@ describe('access across task forces', () => {
     'POST /v1/users/{id}/tokens': () => ({ name: 'laptop' }),
     'PATCH /v1/salary-bands/{id}': () => ({ baseMax: '99999.00' }),
     'PUT /v1/fx-rates/{base}/{quote}': () => ({ rate: '0.2', asOf: '2026-11-02' }),
+    'PATCH /v1/webhooks/{id}': () => ({ url: `http://127.0.0.1:9/taken-over-${tag}` }),
+    'POST /v1/webhooks/{id}/rotate-secret': () => ({}),
+    'POST /v1/webhooks/{id}/test': () => undefined,
+    'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': () => undefined,
   };
 
   /** Company-wide reference data, not owned by a task force: every recruiter reads it. */
@@ -189,6 +199,7 @@ describe('access across task forces', () => {
     'POST /v1/task-forces': [{ body: () => taskForceBody(), expect: [403] }],
     'POST /v1/users': [{ body: () => ({ email: `u.${tag}@example.com`, name: 'U', role: 'admin' }), expect: [403] }],
     'POST /v1/salary-bands': [{ body: () => bandBody({ level: 'P10' }), expect: [403] }],
+    'POST /v1/webhooks': [{ body: () => ({ url: `http://127.0.0.1:9/b-${tag}`, taskForceIds: [A.taskForce] }), expect: [403] }],
   };
 
   /** Ids a list may be filtered by, with A's value for each. */
