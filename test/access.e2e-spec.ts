@@ -87,11 +87,11 @@ describe('access across task forces', () => {
       A.suppression,
       `bounced.${tag}@example.com`,
     ]);
-    // Admin data: a webhook endpoint (for A's task force) and a delivery of its test ping.
-    await ok(http().put('/v1/webhook-settings', { allowedNetworks: ['127.0.0.1'] }));
-    A.webhook = (await ok(http().post('/v1/webhooks', { url: 'http://127.0.0.1:9/hooks', taskForceIds: [A.taskForce] }))).id;
-    A.delivery = (await ok(http().post(`/v1/webhooks/${A.webhook}/test`), [202])).deliveryId;
     A.group = (await suite.db.query<{ lookalike_key: string }>(`SELECT lookalike_key FROM candidates WHERE id = $1`, [A.candidate]))[0].lookalike_key;
+    // Webhooks are the admins': an endpoint filtered to A's task force and a delivery of its ping.
+    await ok(http().put('/v1/webhook-settings', { allowedNetworks: ['127.0.0.1'] }));
+    A.webhook = (await ok(http().post('/v1/webhooks', { url: `http://127.0.0.1:9/access-${tag}`, taskForceIds: [A.taskForce] }))).id;
+    A.delivery = (await ok(http().post(`/v1/webhooks/${A.webhook}/test`), [202])).deliveryId;
     secrets.push(
       ...Object.entries(A)
         .filter(([k]) => k !== 'band')
@@ -160,7 +160,7 @@ describe('access across task forces', () => {
     'POST /v1/users/{id}/tokens': () => ({ name: 'laptop' }),
     'PATCH /v1/salary-bands/{id}': () => ({ baseMax: '99999.00' }),
     'PUT /v1/fx-rates/{base}/{quote}': () => ({ rate: '0.2', asOf: '2026-11-02' }),
-    'PATCH /v1/webhooks/{id}': () => ({ enabled: false }),
+    'PATCH /v1/webhooks/{id}': () => ({ url: `http://127.0.0.1:9/taken-over-${tag}` }),
     'POST /v1/webhooks/{id}/rotate-secret': () => ({}),
     'POST /v1/webhooks/{id}/test': () => undefined,
     'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': () => undefined,
@@ -199,7 +199,7 @@ describe('access across task forces', () => {
     'POST /v1/task-forces': [{ body: () => taskForceBody(), expect: [403] }],
     'POST /v1/users': [{ body: () => ({ email: `u.${tag}@example.com`, name: 'U', role: 'admin' }), expect: [403] }],
     'POST /v1/salary-bands': [{ body: () => bandBody({ level: 'P10' }), expect: [403] }],
-    'POST /v1/webhooks': [{ body: () => ({ url: 'http://127.0.0.1:9/stolen', taskForceIds: [A.taskForce] }), expect: [403] }],
+    'POST /v1/webhooks': [{ body: () => ({ url: `http://127.0.0.1:9/b-${tag}`, taskForceIds: [A.taskForce] }), expect: [403] }],
   };
 
   /** Ids a list may be filtered by, with A's value for each. */

@@ -2889,7 +2889,7 @@ export interface components {
              */
             url: string;
             /** @example HRIS sync */
-            description?: string;
+            description?: string | null;
             /**
              * @description The event types to deliver; null or absent: every type
              * @example [
@@ -2975,7 +2975,7 @@ export interface components {
              */
             url?: string;
             /** @example HRIS sync */
-            description?: string;
+            description?: string | null;
             /**
              * @description The event types to deliver; null or absent: every type
              * @example [
@@ -14374,7 +14374,8 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        /** @description Optional: no body, or {} for the default overlap of a day */
+        requestBody?: {
             content: {
                 "application/json": components["schemas"]["RotateSecretDto"];
             };
@@ -14561,7 +14562,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description No parameters: send no body (or an empty JSON object) */
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             202: {
                 headers: {
@@ -15009,7 +15015,12 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description No parameters: send no body (or an empty JSON object) */
+        requestBody?: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
         responses: {
             202: {
                 headers: {

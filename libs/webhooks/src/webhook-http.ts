@@ -56,6 +56,18 @@ function poolFor(allowed: readonly Network[]) {
 export function postWebhook(url: string, headers: Record<string, string>, body: string, allowed: readonly Network[], timeoutMs: number): Promise<PostOutcome> {
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
+  // Outcomes known before a request is made (and its deadline set).
+  const unsent = (error: string) => Promise.resolve({ status: null, error, excerpt: null, durationMs: elapsed() });
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return unsent('the URL does not parse');
+  }
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  // A literal address is connected to without a lookup: check it here.
+  const refusal = isIP(host) ? refusedAddress(host, allowed) : null;
+  if (refusal) return unsent(`target refused: ${refusal}`);
   return new Promise((resolve) => {
     let settled = false;
     const finish = (outcome: Omit<PostOutcome, 'durationMs'>) => {
@@ -64,16 +76,6 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
       clearTimeout(deadline);
       resolve({ ...outcome, durationMs: elapsed() });
     };
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      return finish({ status: null, error: 'the URL does not parse', excerpt: null });
-    }
-    const host = target.hostname.replace(/^\[|\]$/g, '');
-    // A literal address is connected to without a lookup: check it here.
-    const refusal = isIP(host) ? refusedAddress(host, allowed) : null;
-    if (refusal) return finish({ status: null, error: `target refused: ${refusal}`, excerpt: null });
     const request = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
@@ -91,16 +93,19 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
     request.on('response', (response: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let read = 0;
-      const done = () => {
+      const done = (brokeOff = false) => {
         const status = response.statusCode ?? 0;
         const text = Buffer.concat(chunks).subarray(0, RESPONSE_READ_LIMIT).toString('utf8');
         const excerpt = text ? printable(text.slice(0, RESPONSE_EXCERPT_LENGTH)) : null;
+        // An answer cut off before its end (a reset, fewer bytes than announced) is not a complete answer, whatever its status.
         const error =
-          status >= 200 && status < 300
-            ? null
-            : status >= 300 && status < 400
-              ? `answered ${status} (redirects are not followed${response.headers.location ? `; location ${String(response.headers.location).slice(0, 200)}` : ''})`
-              : `answered ${status}`;
+          brokeOff && read < RESPONSE_READ_LIMIT
+            ? `answered ${status}, but the answer broke off after ${read} bytes`
+            : status >= 200 && status < 300
+              ? null
+              : status >= 300 && status < 400
+                ? `answered ${status} (redirects are not followed${response.headers.location ? `; location ${String(response.headers.location).slice(0, 200)}` : ''})`
+                : `answered ${status}`;
         // A capped answer leaves unread bytes on the socket: it cannot be reused.
         if (read >= RESPONSE_READ_LIMIT) request.destroy();
         finish({ status, error, excerpt });
@@ -110,9 +115,9 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
         read += chunk.length;
         if (read >= RESPONSE_READ_LIMIT) done();
       });
-      response.on('end', done);
-      response.on('error', done);
-      response.on('aborted', done);
+      response.on('end', () => done());
+      response.on('error', () => done(true));
+      response.on('aborted', () => done(true));
     });
     request.end(body);
   });

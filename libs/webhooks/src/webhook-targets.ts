@@ -8,6 +8,8 @@ export const MAX_ALLOWED_NETWORKS = 50;
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 export type Network = [Address, number];
+/** Every public IPv6 address is in 2000::/3 (IANA's global unicast space); the rest is reserved. */
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
 
 /** A URL a webhook may be registered with: http or https, a host, no user name or password, no fragment. */
 export function checkTargetUrl(raw: string, field = 'url'): URL {
@@ -22,6 +24,8 @@ export function checkTargetUrl(raw: string, field = 'url'): URL {
   if (!url.hostname) throw refuse(`${field} must name a host`);
   if (url.username || url.password) throw refuse(`${field} must not carry a user name or password; the signature authenticates the sender`);
   if (url.hash) throw refuse(`${field} must not have a fragment`);
+  // The URL is stored (and shown) as parsed: percent-encoding can make it several times longer than sent.
+  if (url.toString().length > MAX_URL_LENGTH) throw refuse(`${field} must be at most ${MAX_URL_LENGTH} characters once percent-encoded`);
   return url;
 }
 
@@ -29,9 +33,11 @@ export function checkTargetUrl(raw: string, field = 'url'): URL {
 export function parseNetworks(list: readonly string[], field = 'allowedNetworks'): Network[] {
   return list.map((entry, i) => {
     try {
-      if (entry.includes('/')) return ipaddr.parseCIDR(entry) as Network;
-      const address = ipaddr.parse(entry);
-      return [address, address.kind() === 'ipv4' ? 32 : 128] as Network;
+      const [address, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.parse(entry), undefined];
+      // Targets are compared as IPv4 when they are IPv4-mapped (::ffff:a.b.c.d): so is a mapped network.
+      if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && (bits ?? 128) >= 96)
+        return [(address as ipaddr.IPv6).toIPv4Address(), (bits ?? 128) - 96] as Network;
+      return [address, bits ?? (address.kind() === 'ipv4' ? 32 : 128)] as Network;
     } catch {
       const message = `${entry} is neither an IP address nor a network such as 10.1.0.0/16`;
       throw new InvalidInputError('invalid_network', message, [{ field: `${field}[${i}]`, message }]);
@@ -54,7 +60,10 @@ export function refusedAddress(text: string, allowed: readonly Network[]): strin
   }
   if (allowed.some(([network, bits]) => network.kind() === address.kind() && address.match(network, bits))) return null;
   const range = address.range();
-  return range === 'unicast' ? null : `${address.toString()} is a ${range} address, which webhook settings do not allow`;
+  if (range !== 'unicast') return `${address.toString()} is a ${range} address, which webhook settings do not allow`;
+  // ipaddr.js calls the rest of the IPv6 space unicast, IPv4-compatible ::a.b.c.d included; only 2000::/3 is public.
+  if (address.kind() === 'ipv6' && !address.match(GLOBAL_UNICAST_V6)) return `${address.toString()} is outside the public IPv6 range 2000::/3`;
+  return null;
 }
 
 export class TargetRefusedError extends Error {

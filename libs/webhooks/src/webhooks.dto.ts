@@ -1,4 +1,4 @@
-import { EVENT_TYPES, IsUniqueArray, PageQuery, Trim } from '@app/platform';
+import { EVENT_TYPES, IsUniqueArray, NULLABLE_FIELDS, PageQuery, Trim } from '@app/platform';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
 import { MAX_ALLOWED_NETWORKS, MAX_URL_LENGTH } from './webhook-targets';
@@ -12,7 +12,12 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const DEFAULT_ROTATION_OVERLAP_SECONDS = 24 * 3600;
 export const MAX_ROTATION_OVERLAP_SECONDS = 7 * 24 * 3600;
 
+/** Optional fields a client may send as null: no description, every event type, every task force. */
+const WEBHOOK_NULLABLE = ['description', 'eventTypes', 'taskForceIds'] as const;
+
 export class CreateWebhookDto {
+  static readonly [NULLABLE_FIELDS]: readonly string[] = WEBHOOK_NULLABLE;
+
   @ApiProperty({
     example: 'https://hris.example.com/hooks/recruiting',
     maxLength: MAX_URL_LENGTH,
@@ -23,12 +28,12 @@ export class CreateWebhookDto {
   @Length(1, MAX_URL_LENGTH)
   url: string;
 
-  @ApiPropertyOptional({ example: 'HRIS sync', maxLength: 500 })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'HRIS sync', maxLength: 500 })
   @IsOptional()
   @Trim()
   @IsString()
   @MaxLength(500)
-  description?: string;
+  description?: string | null;
 
   @ApiPropertyOptional({
     enum: SUBSCRIBABLE_EVENT_TYPES,
@@ -67,6 +72,8 @@ export class CreateWebhookDto {
 }
 
 export class UpdateWebhookDto extends PartialType(CreateWebhookDto) {
+  static readonly [NULLABLE_FIELDS]: readonly string[] = WEBHOOK_NULLABLE;
+
   @ApiPropertyOptional({ description: 'The version you read; a 409 if the endpoint changed since', minimum: 1 })
   @IsOptional()
   @IsInt()

@@ -275,7 +275,7 @@ export class WebhooksService {
       );
       return { deliveryId, eventId: event_id };
     });
-    await this.jobs.enqueue([{ id: queued.deliveryId, attempts: 0 }]);
+    await this.jobs.enqueueAfterCommit([{ id: queued.deliveryId, attempts: 0 }]);
     return queued;
   }
 
@@ -339,7 +339,7 @@ export class WebhooksService {
       return { row, queued: { deliveryId, eventId: row.event_id } };
     });
     // A new job id: the previous attempt's job may still be kept as finished.
-    await this.jobs.enqueue([{ id: deliveryId, attempts: queued.row.attempts, suffix: `-m${this.clock.now().getTime()}` }]);
+    await this.jobs.enqueueAfterCommit([{ id: deliveryId, attempts: queued.row.attempts, suffix: `-m${this.clock.now().getTime()}` }]);
     return queued.queued;
   }
 

@@ -1,6 +1,6 @@
 import { decodeCursor, PageQuery } from '@app/platform';
 import { Actor } from '@app/users';
-import { CurrentActor, IdempotentPost, UuidPipe } from '@app/web';
+import { CurrentActor, IdempotentPost, NoBody, OptionalBody, UuidPipe } from '@app/web';
 import {
   CreateWebhookDto,
   DeliveryDetailView,
@@ -93,6 +93,7 @@ export class WebhooksController {
 
   @IdempotentPost(':id/rotate-secret')
   @HttpCode(200)
+  @OptionalBody(RotateSecretDto, 'Optional: no body, or {} for the default overlap of a day')
   @ApiOperation({ summary: 'A new signing secret, shown once; the previous one keeps signing beside it for overlapSeconds; admins only' })
   @ApiOkResponse({ type: WebhookWithSecretView })
   @ApiProblems(400, 401, 403, 404, 409)
@@ -102,6 +103,7 @@ export class WebhooksController {
 
   @IdempotentPost(':id/test')
   @HttpCode(202)
+  @NoBody()
   @ApiOperation({ summary: 'Send the endpoint a signed webhook.test event now (also while disabled); follow the delivery for the outcome; admins only' })
   @ApiAcceptedResponse({ type: DeliveryQueuedView })
   @ApiProblems(400, 401, 403, 404, 409)
@@ -127,6 +129,7 @@ export class WebhooksController {
 
   @IdempotentPost(':id/deliveries/:deliveryId/redeliver')
   @HttpCode(202)
+  @NoBody()
   @ApiOperation({ summary: 'Attempt a delivery again now, with the same event id (webhook-id); admins only' })
   @ApiAcceptedResponse({ type: DeliveryQueuedView })
   @ApiProblems(400, 401, 403, 404, 409)
