@@ -1,4 +1,4 @@
-import { checkTarget, checkTargetUrl, parseNetworks, refusedAddress } from './webhook-targets';
+import { checkNetworkWidths, checkTarget, checkTargetUrl, parseNetworks, refusedAddress } from './webhook-targets';
 
 describe('webhook targets', () => {
   const none = parseNetworks([]);
@@ -36,6 +36,14 @@ describe('webhook targets', () => {
     expect(refusedAddress('127.0.0.2', allowed)).toContain('loopback');
     expect(refusedAddress('fd12::5', allowed)).toBeNull();
     expect(refusedAddress('::ffff:10.20.0.9', allowed)).toBeNull();
+  });
+
+  it('refuses allow-lists wide enough to switch the refusal off', () => {
+    expect(() => checkNetworkWidths(parseNetworks(['10.0.0.0/8', '0.0.0.0/0']))).toThrow(
+      expect.objectContaining({ code: 'network_too_wide', errors: [expect.objectContaining({ field: 'allowedNetworks[1]' })] }),
+    );
+    expect(() => checkNetworkWidths(parseNetworks(['::/0']))).toThrow(expect.objectContaining({ code: 'network_too_wide' }));
+    expect(() => checkNetworkWidths(parseNetworks(['10.0.0.0/8', '169.254.169.254', 'fd00::/16', '::ffff:10.1.0.0/112']))).not.toThrow();
   });
 
   it('names a bad network entry by its place', () => {

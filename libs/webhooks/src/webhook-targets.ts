@@ -45,6 +45,20 @@ export function parseNetworks(list: readonly string[], field = 'allowedNetworks'
   });
 }
 
+/** Prefixes shorter than these would open whole swathes of the internet and every private range at once. */
+export const NARROWEST_ALLOWED_PREFIX = { ipv4: 8, ipv6: 16 } as const;
+
+/** Refuses allow-list entries wider than a /8 (IPv4) or a /16 (IPv6): such a list switches the SSRF refusal off. */
+export function checkNetworkWidths(networks: readonly Network[], field = 'allowedNetworks'): void {
+  const problems = networks.flatMap(([address, bits], i) => {
+    const narrowest = NARROWEST_ALLOWED_PREFIX[address.kind()];
+    return bits < narrowest
+      ? [{ field: `${field}[${i}]`, message: `${address.toString()}/${bits} is wider than a /${narrowest}: list the networks you mean` }]
+      : [];
+  });
+  if (problems.length) throw new InvalidInputError('network_too_wide', problems[0].message, problems);
+}
+
 /**
  * Why an address may not be a webhook's target, or null if it may. Only public unicast addresses
  * are allowed, and the addresses inside a network the admin allowed: private, loopback,

@@ -17,7 +17,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { checkTarget, checkTargetUrl, Network, parseNetworks } from './webhook-targets';
+import { checkNetworkWidths, checkTarget, checkTargetUrl, Network, parseNetworks } from './webhook-targets';
 import { WebhookJobs } from './webhook-jobs';
 import {
   CreateWebhookDto,
@@ -354,7 +354,9 @@ export class WebhooksService {
   async updateSettings(actor: Actor, dto: WebhookSettingsDto): Promise<WebhookSettingsView> {
     requireAdmin(actor, 'manage webhooks');
     // Stored as written once each parses, in its canonical form.
-    const networks = parseNetworks(dto.allowedNetworks).map(([address, bits]) => `${address.toString()}/${bits}`);
+    const parsed = parseNetworks(dto.allowedNetworks);
+    checkNetworkWidths(parsed);
+    const networks = parsed.map(([address, bits]) => `${address.toString()}/${bits}`);
     return this.db.transaction(async (tx) => {
       const [row]: { allowed_networks: string[]; updated_at: Date }[] = returnedRows(
         await tx.query(
