@@ -45,10 +45,40 @@ export async function poolQuery<T>(db: DataSource, sql: string, parameters: unkn
 export async function preparedQuery<T>(runner: QueryRunner | EntityManager, name: string, sql: string, parameters: unknown[]): Promise<T[]> {
   const queryRunner = 'connect' in runner ? runner : runner.queryRunner;
   if (!queryRunner) throw new Error(`preparedQuery(${name}) needs a query runner`);
-  const client = (await queryRunner.connect()) as { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }> };
+  const client = (await queryRunner.connect()) as PreparingClient<T>;
+  const run = () => client.query({ name: preparedName(client, name), text: sql, values: parameters });
   try {
-    return (await client.query({ name, text: sql, values: parameters })).rows;
+    return (await run()).rows;
   } catch (error) {
-    throw new QueryFailedError(sql, parameters, error as Error);
+    if ((error as { code?: string }).code !== STALE_PLAN) throw new QueryFailedError(sql, parameters, error as Error);
+    // A migration changed what the statement returns (a column's type, say) since this connection
+    // prepared it, and Postgres refuses the old plan. The connection prepares it afresh under a new
+    // name from now on; outside a transaction this call is retried at once, inside one the
+    // transaction is already aborted and fails as any statement's error would.
+    renamePrepared(client, name);
+    if (queryRunner.isTransactionActive) throw new QueryFailedError(sql, parameters, error as Error);
+    try {
+      return (await run()).rows;
+    } catch (retryError) {
+      throw new QueryFailedError(sql, parameters, retryError as Error);
+    }
   }
+}
+
+const generations = new WeakMap<object, Map<string, number>>();
+const preparedName = (client: object, name: string) => {
+  const generation = generations.get(client)?.get(name) ?? 0;
+  return generation ? `${name}_${generation}` : name;
+};
+function renamePrepared(client: object, name: string): void {
+  const byName = generations.get(client) ?? new Map<string, number>();
+  byName.set(name, (byName.get(name) ?? 0) + 1);
+  generations.set(client, byName);
+}
+
+/** `cached plan must not change result type` (feature_not_supported). */
+const STALE_PLAN = '0A000';
+
+interface PreparingClient<T> {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
 }
