@@ -396,7 +396,8 @@ export class OffersService {
       `SELECT offer_id, requested_at FROM offer_rate_checks WHERE base = $1 AND quote = $2 AND as_of = $3 ORDER BY requested_at LIMIT $4`,
       [base, quote, rate.asOf, RATE_CHECKS_PER_PASS],
     );
-    await this.enqueueRateChecks(queued);
+    // The rate has committed: a Redis that is away must not fail or hang the PUT (the schedule enqueues them later).
+    await this.jobs.enqueueAfterCommit(`${queued.length} offer rate check(s)`, () => this.enqueueRateChecks(queued));
     return { ...rate, offersToRecheck: queued.length };
   }
 

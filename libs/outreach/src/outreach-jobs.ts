@@ -1,5 +1,5 @@
 import { Clock, JobName, JobQueue } from '@app/platform';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
 /** Deterministic per step and due time: a re-enqueue of the same plan is a no-op in BullMQ. */
 export function sendJobId(outreachMessageId: string, dueAt: Date): string {
@@ -18,8 +18,6 @@ export function messageIdFor(enrollmentId: string, step: number, publicBaseUrl: 
 /** Puts steps on the outreach queue for their due time. Jobs carry the step's id only. */
 @Injectable()
 export class OutreachJobs {
-  private readonly logger = new Logger(OutreachJobs.name);
-
   constructor(
     private readonly jobs: JobQueue,
     private readonly clock: Clock,
@@ -27,34 +25,18 @@ export class OutreachJobs {
 
   async enqueue(steps: { id: string; dueAt: Date; jobId?: string }[]): Promise<void> {
     const now = this.clock.now().getTime();
-    for (let i = 0; i < steps.length; i += 1000) {
-      await this.jobs.enqueueMany(
-        JobName.SendOutreachStep,
-        steps.slice(i, i + 1000).map((s) => ({
-          payload: { outreachMessageId: s.id },
-          options: { jobId: s.jobId ?? sendJobId(s.id, s.dueAt), delayMs: Math.max(0, s.dueAt.getTime() - now) },
-        })),
-      );
-    }
+    await this.jobs.enqueueMany(
+      JobName.SendOutreachStep,
+      steps.map((s) => ({
+        payload: { outreachMessageId: s.id },
+        options: { jobId: s.jobId ?? sendJobId(s.id, s.dueAt), delayMs: Math.max(0, s.dueAt.getTime() - now) },
+      })),
+    );
   }
 
-  /**
-   * After a commit: enqueue, but never fail or hang the caller (Redis may be away, and commands
-   * wait for it to return). A step whose job is lost is found by the reconciler once it is due.
-   */
-  async enqueueAfterCommit(steps: { id: string; dueAt: Date; jobId?: string }[], waitMs = 2000): Promise<void> {
-    if (!steps.length) return;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${waitMs} ms`)), waitMs);
-    });
-    try {
-      await Promise.race([this.enqueue(steps), timeout]);
-    } catch (error) {
-      this.logger.warn(`${steps.length} step(s) not enqueued now (${(error as Error).message}); the reconciler will enqueue them when due`);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** After a commit: never fails or hangs the caller; a step whose job is lost is found by the reconciler once it is due. */
+  async enqueueAfterCommit(steps: { id: string; dueAt: Date; jobId?: string }[]): Promise<void> {
+    if (steps.length) await this.jobs.enqueueAfterCommit(`${steps.length} outreach step(s)`, () => this.enqueue(steps));
   }
 
   async presence(steps: { id: string; dueAt: Date }[]): Promise<('missing' | 'finished' | 'pending')[]> {

@@ -11,6 +11,9 @@ export interface EnqueueOptions {
 }
 
 /** Typed producer: the job name fixes both the queue and the payload's shape. */
+const ENQUEUE_CHUNK = 1000;
+const AFTER_COMMIT_WAIT_MS = 2000;
+
 @Injectable()
 export class JobQueue implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(JobQueue.name);
@@ -55,16 +58,38 @@ export class JobQueue implements OnModuleInit, OnModuleDestroy {
     await this.queue(JOB_QUEUE[name]).add(name, payload, opts);
   }
 
-  /** Many jobs of one name in one round trip; deterministic ids make repeats no-ops. */
+  /** Many jobs of one name, a thousand per round trip; deterministic ids make repeats no-ops. */
   async enqueueMany<J extends JobName>(name: J, jobs: { payload: JobPayloads[J]; options?: EnqueueOptions }[]): Promise<void> {
-    if (!jobs.length) return;
-    await this.queue(JOB_QUEUE[name]).addBulk(
-      jobs.map(({ payload, options = {} }) => ({
-        name,
-        data: payload,
-        opts: { ...(options.jobId ? { jobId: options.jobId } : {}), ...(options.delayMs ? { delay: options.delayMs } : {}) },
-      })),
-    );
+    for (let i = 0; i < jobs.length; i += ENQUEUE_CHUNK) {
+      await this.queue(JOB_QUEUE[name]).addBulk(
+        jobs.slice(i, i + ENQUEUE_CHUNK).map(({ payload, options = {} }) => ({
+          name,
+          data: payload,
+          opts: { ...(options.jobId ? { jobId: options.jobId } : {}), ...(options.delayMs ? { delay: options.delayMs } : {}) },
+        })),
+      );
+    }
+  }
+
+  /**
+   * Enqueues after a commit, for a request that must neither fail nor hang because Redis is away
+   * (its commands wait for it to return): waits at most `waitMs`, then logs and returns false. The
+   * state is in Postgres already, and the caller's reconciler enqueues what did not make it.
+   */
+  async enqueueAfterCommit(what: string, enqueue: () => Promise<void>, waitMs = AFTER_COMMIT_WAIT_MS): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${waitMs} ms`)), waitMs);
+    });
+    try {
+      await Promise.race([enqueue(), timeout]);
+      return true;
+    } catch (error) {
+      this.logger.warn(`${what} not enqueued now (${(error as Error).message}); the reconciler will enqueue them`);
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
