@@ -1,8 +1,7 @@
 import { createServer, Server, Socket } from 'node:net';
 import { AddressInfo } from 'node:net';
-import { AppConfig } from '@app/platform';
-import { createUser, dropRedisKeys, Running, startApi, startWorker, taskForceBody, testConfig, TestDatabase, waitFor } from './support/harness';
-import { WebhookReceiver } from './support/webhook-receiver';
+import { createUser, taskForceBody, useApiAndWorker, waitFor } from './support/harness';
+import { FAST_WEBHOOKS, WebhookReceiver } from './support/webhook-receiver';
 
 /**
  * A receiver that speaks raw bytes: what a hostile or broken endpoint can answer that an HTTP
@@ -96,34 +95,18 @@ const hasControl = (text: string | null) =>
   });
 
 describe('outbound webhooks under attack', () => {
-  let db: TestDatabase;
-  let config: AppConfig;
-  let api: Running;
-  let worker: Running;
+  const stack = useApiAndWorker('webhook_attacks', FAST_WEBHOOKS);
   let receiver: WebhookReceiver;
   let raw: RawReceiver;
-  const http = () => api.http;
+  const http = () => stack.api.http;
 
   beforeAll(async () => {
-    db = await TestDatabase.create('webhook_attacks');
-    config = testConfig(db, {
-      WEBHOOK_RETRY_SCHEDULE: '0.2,0.3,0.3',
-      WEBHOOK_DISPATCH_INTERVAL_MS: '100',
-      WEBHOOK_RECONCILE_INTERVAL_MS: '500',
-      WEBHOOK_TIMEOUT_MS: '1500',
-    });
     receiver = await WebhookReceiver.start();
     raw = await RawReceiver.start();
-    api = await startApi(config);
-    worker = await startWorker(config);
   });
   afterAll(async () => {
-    await worker?.close();
-    await api?.close();
     await receiver?.close();
     await raw?.close();
-    await db?.drop();
-    if (config) await dropRedisKeys(config);
   });
 
   const allow = async (allowedNetworks: string[]) => expect((await http().put('/v1/webhook-settings', { allowedNetworks })).status).toBe(200);

@@ -1,29 +1,21 @@
-import { AppConfig } from '@app/platform';
-import { dropRedisKeys, Running, startApi, startWorker, taskForceBody, testConfig, TestDatabase, waitFor } from './support/harness';
+import { taskForceBody, useApiAndWorker, waitFor } from './support/harness';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 /** What a receiver and the delivery log hold about a person who is erased while deliveries about them wait. */
 describe('webhooks and erasure', () => {
-  let db: TestDatabase;
-  let config: AppConfig;
-  let api: Running;
-  let worker: Running;
+  const stack = useApiAndWorker('webhooks_privacy', {
+    WEBHOOK_RETRY_SCHEDULE: '0.5,0.5,0.5,0.5,0.5,0.5',
+    WEBHOOK_DISPATCH_INTERVAL_MS: '100',
+    WEBHOOK_RECONCILE_INTERVAL_MS: '500',
+  });
   let receiver: WebhookReceiver;
-  const http = () => api.http;
+  const http = () => stack.api.http;
 
   beforeAll(async () => {
-    db = await TestDatabase.create('webhooks_privacy');
-    config = testConfig(db, { WEBHOOK_RETRY_SCHEDULE: '0.5,0.5,0.5,0.5,0.5,0.5', WEBHOOK_DISPATCH_INTERVAL_MS: '100', WEBHOOK_RECONCILE_INTERVAL_MS: '500' });
     receiver = await WebhookReceiver.start();
-    api = await startApi(config);
-    worker = await startWorker(config);
   });
   afterAll(async () => {
-    await worker?.close();
-    await api?.close();
     await receiver?.close();
-    await db?.drop();
-    if (config) await dropRedisKeys(config);
   });
 
   it("delivers an erased person's pending events without their data, and keeps none of it in the log", async () => {
@@ -49,7 +41,7 @@ describe('webhooks and erasure', () => {
     expect(bodies.some((b) => b.includes('candidate.erased'))).toBe(true);
     for (const secret of [name, 'Qian', email, 'Anthropic', '555 0199']) {
       expect(bodies.filter((b) => b.includes(secret))).toEqual([]);
-      const stored = await db.query(
+      const stored = await stack.db.query(
         `SELECT 'delivery' AS t FROM webhook_deliveries d WHERE d::text ILIKE $1 UNION ALL SELECT 'attempt' FROM webhook_attempts a WHERE a::text ILIKE $1
          UNION ALL SELECT 'event' FROM domain_events e WHERE e::text ILIKE $1`,
         [`%${secret}%`],

@@ -1,7 +1,6 @@
 import { Webhook } from 'standardwebhooks';
-import { AppConfig } from '@app/platform';
-import { createUser, dropRedisKeys, Running, startApi, startWorker, taskForceBody, testConfig, TestDatabase, waitFor } from './support/harness';
-import { Received, WebhookReceiver } from './support/webhook-receiver';
+import { createUser, taskForceBody, useApiAndWorker, waitFor } from './support/harness';
+import { FAST_WEBHOOKS, Received, WebhookReceiver } from './support/webhook-receiver';
 
 interface Delivered {
   type: string;
@@ -18,32 +17,16 @@ const verify = (secret: string, r: Received) =>
   });
 
 describe('outbound webhooks', () => {
-  let db: TestDatabase;
-  let config: AppConfig;
-  let api: Running;
-  let worker: Running;
+  const stack = useApiAndWorker('webhooks', FAST_WEBHOOKS);
   let receiver: WebhookReceiver;
-  const http = () => api.http;
+  const http = () => stack.api.http;
   let path = 0;
 
   beforeAll(async () => {
-    db = await TestDatabase.create('webhooks');
-    config = testConfig(db, {
-      WEBHOOK_RETRY_SCHEDULE: '0.2,0.3,0.3',
-      WEBHOOK_DISPATCH_INTERVAL_MS: '100',
-      WEBHOOK_RECONCILE_INTERVAL_MS: '500',
-      WEBHOOK_TIMEOUT_MS: '1500',
-    });
     receiver = await WebhookReceiver.start();
-    api = await startApi(config);
-    worker = await startWorker(config);
   });
   afterAll(async () => {
-    await worker?.close();
-    await api?.close();
     await receiver?.close();
-    await db?.drop();
-    if (config) await dropRedisKeys(config);
   });
 
   const allowLoopback = async () => expect((await http().put('/v1/webhook-settings', { allowedNetworks: ['127.0.0.1'] })).status).toBe(200);

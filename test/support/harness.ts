@@ -89,6 +89,27 @@ export function useApi(label: string, overrides: Record<string, string> = {}): {
   return suite;
 }
 
+/**
+ * A suite's own database, API and worker (in this process), started before its tests; afterwards
+ * the worker stops first, then the API, then the database and the Redis keys go.
+ */
+export function useApiAndWorker(label: string, overrides: Record<string, string> = {}): { db: TestDatabase; api: Running; worker: Running; config: AppConfig } {
+  const suite = {} as { db: TestDatabase; api: Running; worker: Running; config: AppConfig };
+  beforeAll(async () => {
+    suite.db = await TestDatabase.create(label);
+    suite.config = testConfig(suite.db, overrides);
+    suite.api = await startApi(suite.config);
+    suite.worker = await startWorker(suite.config);
+  });
+  afterAll(async () => {
+    await suite.worker?.close();
+    await suite.api?.close();
+    await suite.db?.drop();
+    if (suite.config) await dropRedisKeys(suite.config);
+  });
+  return suite;
+}
+
 /** Removes every Redis key a suite's queue prefix wrote, so runs leave the shared Redis as found. */
 export async function dropRedisKeys(config: AppConfig): Promise<void> {
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null });

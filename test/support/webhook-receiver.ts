@@ -1,6 +1,14 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 
+/** Settings that make the worker dispatch, retry and give up within a test's time. */
+export const FAST_WEBHOOKS = {
+  WEBHOOK_RETRY_SCHEDULE: '0.2,0.3,0.3',
+  WEBHOOK_DISPATCH_INTERVAL_MS: '100',
+  WEBHOOK_RECONCILE_INTERVAL_MS: '500',
+  WEBHOOK_TIMEOUT_MS: '1500',
+};
+
 export interface Received {
   path: string;
   headers: IncomingHttpHeaders;

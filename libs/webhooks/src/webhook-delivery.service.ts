@@ -179,7 +179,6 @@ export class WebhookDelivery {
     // A test ping gets one attempt; an event as many as the schedule has waits, plus the first.
     const exhausted = !succeeded && (isTest || attempt > this.waits.length);
     const now = this.clock.now();
-    const wait = exhausted || succeeded ? 0 : jittered(this.waits[Math.min(attempt - 1, this.waits.length - 1)]);
     if (succeeded) {
       // The common case in one statement: the delivery, its attempt, and the endpoint healthy again.
       const [{ recorded }]: { recorded: number }[] = await this.db.query(
@@ -193,6 +192,7 @@ export class WebhookDelivery {
       );
       return recorded ? { result: 'succeeded', attempt, status: outcome.status } : { result: 'skipped', reason: 'attempt taken back' };
     }
+    const wait = exhausted ? 0 : jittered(this.waits[Math.min(attempt - 1, this.waits.length - 1)]);
     const result = await this.db.transaction(async (tx) => {
       const updated = returnedRows(
         await tx.query(
@@ -202,11 +202,11 @@ export class WebhookDelivery {
           [
             deliveryId,
             attempt,
-            succeeded ? 'succeeded' : exhausted ? 'failed' : 'pending',
+            exhausted ? 'failed' : 'pending',
             outcome.status,
             outcome.error,
-            exhausted || succeeded ? null : new Date(now.getTime() + wait),
-            exhausted || succeeded ? now : null,
+            exhausted ? null : new Date(now.getTime() + wait),
+            exhausted ? now : null,
           ],
         ),
       );

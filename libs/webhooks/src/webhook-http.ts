@@ -48,6 +48,13 @@ function poolFor(allowed: readonly Network[]) {
   return pool;
 }
 
+/** Why a complete answer counts as a failure, or null for a 2xx. */
+function answerError(status: number, location: string | undefined): string | null {
+  if (status >= 200 && status < 300) return null;
+  if (status >= 300 && status < 400) return `answered ${status} (redirects are not followed${location ? `; location ${location.slice(0, 200)}` : ''})`;
+  return `answered ${status}`;
+}
+
 /**
  * One POST to a webhook endpoint: only allowed targets (checked again when connecting), no
  * redirects followed (a 3xx is a failure), one deadline for the whole exchange, and at most
@@ -101,11 +108,7 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
         const error =
           brokeOff && read < RESPONSE_READ_LIMIT
             ? `answered ${status}, but the answer broke off after ${read} bytes`
-            : status >= 200 && status < 300
-              ? null
-              : status >= 300 && status < 400
-                ? `answered ${status} (redirects are not followed${response.headers.location ? `; location ${String(response.headers.location).slice(0, 200)}` : ''})`
-                : `answered ${status}`;
+            : answerError(status, response.headers.location);
         // A capped answer leaves unread bytes on the socket: it cannot be reused.
         if (read >= RESPONSE_READ_LIMIT) request.destroy();
         finish({ status, error, excerpt });
