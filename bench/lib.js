@@ -1,6 +1,7 @@
 // What the benchmarks share: databases of their own, waiting for a process to be healthy, the
 // task force they create.
 'use strict';
+const net = require('node:net');
 const { Client } = require('pg');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -21,6 +22,18 @@ async function adminQuery(baseUrl, sql) {
   } finally {
     await c.end();
   }
+}
+
+/** A TCP port free on 127.0.0.1 at the moment of asking. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** True once `url` answers 200; false if the child exits first or the time runs out. */
@@ -48,4 +61,4 @@ const benchTaskForce = (name) => ({
   targetEmployers: ['OpenAI'],
 });
 
-module.exports = { sleep, databaseUrl, adminQuery, waitForHealth, benchTaskForce };
+module.exports = { sleep, databaseUrl, adminQuery, freePort, waitForHealth, benchTaskForce };

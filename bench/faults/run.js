@@ -15,13 +15,12 @@
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { Client } = require('pg');
 const Redis = require('ioredis');
 const { startSmtpSink } = require('../../scripts/smtp-sink');
-const { adminQuery, benchTaskForce, databaseUrl, sleep, waitForHealth } = require('../lib');
+const { adminQuery, benchTaskForce, databaseUrl, freePort, sleep, waitForHealth } = require('../lib');
 
 const ROOT = path.join(__dirname, '../..');
 const API_MAIN = path.join(ROOT, 'dist/apps/api/src/main.js');
@@ -55,17 +54,6 @@ const log = (...args) => console.log(`[${new Date().toISOString().slice(11, 19)}
 const fmt = (n) => Number(n).toLocaleString('en-US');
 
 const admin = (sql) => adminQuery(BASE_URL, sql);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Every child this run started, so that any exit path can take them down. */
 const children = new Set();

@@ -18,13 +18,12 @@
 'use strict';
 const { fork, spawn } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { Client } = require('pg');
 const Redis = require('ioredis');
 const { Webhook } = require('standardwebhooks');
-const { adminQuery, databaseUrl, sleep, waitForHealth } = require('../lib');
+const { adminQuery, databaseUrl, freePort, sleep, waitForHealth } = require('../lib');
 
 const ROOT = path.join(__dirname, '../..');
 const API_MAIN = path.join(ROOT, 'dist/apps/api/src/main.js');
@@ -52,17 +51,6 @@ const fmt = (n) => Number(n).toLocaleString('en-US', { maximumFractionDigits: 1 
 const children = new Set();
 const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-webhooks-'));
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function spawnChild(label, args, env) {
   const out = fs.openSync(path.join(logDir, `${label}.log`), 'a');
@@ -186,7 +174,6 @@ async function writeEvents(db, count) {
       // Baseline: the same signed POSTs, straight from one process, at the same total concurrency.
       const sample = (await db.query(`SELECT id, type, occurred_at, payload FROM domain_events LIMIT $1`, [EVENTS])).rows;
       const signer = new Webhook(secrets['/hook-1']);
-      const agent = new (require('node:http').Agent)({ keepAlive: false });
       let next = 0;
       const bareStarted = Date.now();
       await Promise.all(
@@ -208,12 +195,10 @@ async function writeEvents(db, count) {
                 'webhook-signature': signer.sign(e.id, now, body),
               },
               body,
-              dispatcher: undefined,
             }).then((r) => r.arrayBuffer());
           }
         }),
       );
-      agent.destroy();
       const bareRate = sample.length / ((Date.now() - bareStarted) / 1000);
       const attempts = (await db.query(`SELECT count(*)::int AS n FROM webhook_attempts`)).rows[0].n;
       log(
