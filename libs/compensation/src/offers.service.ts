@@ -88,6 +88,9 @@ export function allowedOfferActions(status: OfferStatus, actor: Actor): OfferAct
  * offers approve themselves on submit; out-of-band ones wait for an admin. The exchange rate is
  * pinned at approval; accepting hires the application in the same transaction.
  */
+/** One job per queued check: the same check enqueued twice is one job. */
+const rateCheckJobId = (check: { offer_id: string; requested_at: Date }) => `rate-check-${check.offer_id}-${check.requested_at.getTime()}`;
+
 /** Re-checks enqueued at once, by the rate's request or by one pass of the schedule. */
 export const RATE_CHECKS_PER_PASS = 10_000;
 
@@ -436,21 +439,32 @@ export class OffersService {
     });
   }
 
-  /** Queued re-checks older than a minute (their job was lost): enqueued again, a bounded number per pass. */
+  /**
+   * Queued re-checks older than a minute whose job Redis no longer holds (lost, or never enqueued
+   * because Redis was away): enqueued again, a bounded number per pass. One still waiting in a long
+   * queue is left alone; one kept as finished ran before a newer rate queued its offer again.
+   */
   async requeueRateChecks(): Promise<number> {
     const stale: { offer_id: string; requested_at: Date }[] = await this.db.query(
       `SELECT offer_id, requested_at FROM offer_rate_checks WHERE requested_at < $1 ORDER BY requested_at LIMIT $2`,
       [new Date(this.clock.now().getTime() - 60_000), RATE_CHECKS_PER_PASS],
     );
-    // A new id each pass: a job kept as finished must not swallow the retry.
-    await this.enqueueRateChecks(stale, `-${this.clock.now().getTime()}`);
-    return stale.length;
-  }
-
-  private async enqueueRateChecks(checks: { offer_id: string; requested_at: Date }[], suffix = ''): Promise<void> {
+    const presence = await this.jobs.jobPresence(JobName.RecheckOfferRate, stale.map(rateCheckJobId));
+    const lost = stale.map((check, i) => ({ check, state: presence[i] })).filter(({ state }) => state !== 'pending');
     await this.jobs.enqueueMany(
       JobName.RecheckOfferRate,
-      checks.map((c) => ({ payload: { offerId: c.offer_id }, options: { jobId: `rate-check-${c.offer_id}-${c.requested_at.getTime()}${suffix}` } })),
+      lost.map(({ check, state }) => ({
+        payload: { offerId: check.offer_id },
+        options: { jobId: state === 'finished' ? `${rateCheckJobId(check)}-${this.clock.now().getTime()}` : rateCheckJobId(check) },
+      })),
+    );
+    return lost.length;
+  }
+
+  private async enqueueRateChecks(checks: { offer_id: string; requested_at: Date }[]): Promise<void> {
+    await this.jobs.enqueueMany(
+      JobName.RecheckOfferRate,
+      checks.map((c) => ({ payload: { offerId: c.offer_id }, options: { jobId: rateCheckJobId(c) } })),
     );
   }
 
