@@ -2,6 +2,7 @@ import { CandidatesModule } from '@app/candidates';
 import { CompensationModule } from '@app/compensation';
 import { EventsModule } from '@app/events';
 import { WebhooksModule } from '@app/webhooks';
+import { InsightModule } from '@app/insight';
 import { OutreachModule } from '@app/outreach';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { TaskForcesModule } from '@app/task-forces';
@@ -12,6 +13,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ApplicationsController } from './controllers/applications.controller';
 import { CandidatesController } from './controllers/candidates.controller';
 import { EventsController } from './controllers/events.controller';
+import { InsightController } from './controllers/insight.controller';
 import { FxRatesController, OffersController, SalaryBandsController } from './controllers/compensation.controller';
 import { EnrollmentsController, SequencesController } from './controllers/sequences.controller';
 import { InboundController, UnsubscribeController } from './controllers/outreach.controller';
@@ -36,6 +38,7 @@ export class ApiModule {
         OutreachModule,
         EventsModule,
         WebhooksModule,
+        InsightModule,
       ],
       controllers: [
         HealthController,
@@ -53,6 +56,7 @@ export class ApiModule {
         SuppressionsController,
         UnsubscribeController,
         EventsController,
+        InsightController,
         WebhooksController,
         WebhookSettingsController,
       ],

@@ -22,6 +22,8 @@ export class Schedules implements OnApplicationBootstrap {
     this.declare('purge-old-events', JobName.PurgeOldEvents, this.config.MAINTENANCE_INTERVAL_MS);
     this.declare('dispatch-webhooks', JobName.DispatchWebhooks, this.config.WEBHOOK_DISPATCH_INTERVAL_MS);
     this.declare('reconcile-webhooks', JobName.ReconcileWebhooks, this.config.WEBHOOK_RECONCILE_INTERVAL_MS);
+    this.declare('project-insight', JobName.ProjectInsight, this.config.INSIGHT_PROJECTION_INTERVAL_MS);
+    this.declare('refresh-market', JobName.RefreshMarket, this.config.INSIGHT_MARKET_INTERVAL_MS);
     this.jobs.watchSchedules(Math.min(10_000, this.config.OUTREACH_RECONCILE_INTERVAL_MS * 2));
   }
 
@@ -33,7 +35,9 @@ export class Schedules implements OnApplicationBootstrap {
       | JobName.ReconcileOutreach
       | JobName.PurgeOldEvents
       | JobName.DispatchWebhooks
-      | JobName.ReconcileWebhooks,
+      | JobName.ReconcileWebhooks
+      | JobName.ProjectInsight
+      | JobName.RefreshMarket,
     everyMs: number,
   ): void {
     this.jobs

@@ -3,6 +3,7 @@ import { OutreachModule } from '@app/outreach';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { UsersModule } from '@app/users';
 import { WebhooksModule } from '@app/webhooks';
+import { InsightModule } from '@app/insight';
 import { BearerAuthGuard, TokenCache, HealthController, loggingModule, MetricsController, RateLimitModule } from '@app/web';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -17,7 +18,16 @@ export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(config), loggingModule(), RateLimitModule, UsersModule, CompensationModule, OutreachModule, WebhooksModule],
+      imports: [
+        PlatformModule.forRoot(config),
+        loggingModule(),
+        RateLimitModule,
+        UsersModule,
+        CompensationModule,
+        OutreachModule,
+        WebhooksModule,
+        InsightModule,
+      ],
       controllers: [HealthController, MetricsController],
       providers: [TokenCache, { provide: APP_GUARD, useClass: BearerAuthGuard }, MaintenanceProcessor, OutreachProcessor, WebhooksProcessor, Schedules],
     };

@@ -5,6 +5,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { WebhookDelivery } from '@app/webhooks';
+import { InsightProjection } from '@app/insight';
 
 type MaintenanceJob = Job<
   JobPayloads[
@@ -13,7 +14,9 @@ type MaintenanceJob = Job<
     | JobName.ReconcileOutreach
     | JobName.PurgeOldEvents
     | JobName.ReconcileWebhooks
-    | JobName.RecheckOfferRate],
+    | JobName.RecheckOfferRate
+    | JobName.ProjectInsight
+    | JobName.RefreshMarket],
   unknown,
   JobName
 >;
@@ -29,6 +32,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly reconciler: OutreachReconciler,
     private readonly events: DomainEvents,
     private readonly webhooks: WebhookDelivery,
+    private readonly insight: InsightProjection,
     private readonly config: AppConfig,
   ) {
     super();
@@ -53,6 +57,10 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
           return { purged: await this.events.purgeExpired() };
         case JobName.ReconcileWebhooks:
           return this.webhooks.reconcile();
+        case JobName.ProjectInsight:
+          return this.insight.project();
+        case JobName.RefreshMarket:
+          return this.insight.refreshMarket();
         default:
           return { skipped: `unknown job ${String(job.name)}` };
       }

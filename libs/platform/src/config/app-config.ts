@@ -362,6 +362,20 @@ export class AppConfig {
   @Min(200)
   WEBHOOK_RECONCILE_INTERVAL_MS = 30_000;
 
+  /** How often the worker brings the insight reports' facts up to date from the event outbox (docs/insight.md). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  INSIGHT_PROJECTION_INTERVAL_MS = 10_000;
+
+  /** How often the worker recounts the talent market (a pass reads every candidate). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(86_400_000)
+  INSIGHT_MARKET_INTERVAL_MS = 300_000;
+
   /** How long a stopping process waits for in-flight work before it exits anyway. */
   @Transform(toInt)
   @IsInt()

@@ -15,6 +15,8 @@ export enum JobName {
   DeliverWebhook = 'deliver-webhook',
   ReconcileWebhooks = 'reconcile-webhooks',
   RecheckOfferRate = 'recheck-offer-rate',
+  ProjectInsight = 'project-insight',
+  RefreshMarket = 'refresh-market',
 }
 
 /** Payloads carry ids and small scalars only; state is re-read from Postgres when a job runs. */
@@ -28,6 +30,8 @@ export interface JobPayloads {
   [JobName.DeliverWebhook]: { deliveryId: string };
   [JobName.ReconcileWebhooks]: Record<string, never>;
   [JobName.RecheckOfferRate]: { offerId: string };
+  [JobName.ProjectInsight]: Record<string, never>;
+  [JobName.RefreshMarket]: Record<string, never>;
 }
 
 // Reconciling runs beside the other housekeeping, not behind a long queue of sends.
@@ -41,6 +45,8 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.DeliverWebhook]: QueueName.Webhooks,
   [JobName.ReconcileWebhooks]: QueueName.Maintenance,
   [JobName.RecheckOfferRate]: QueueName.Maintenance,
+  [JobName.ProjectInsight]: QueueName.Maintenance,
+  [JobName.RefreshMarket]: QueueName.Maintenance,
 };
 
 export const ALL_QUEUES = Object.values(QueueName);

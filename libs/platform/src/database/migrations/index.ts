@@ -15,6 +15,7 @@ import { DomainEvents1765000700000 } from './1765000700000-DomainEvents';
 import { OutreachDueOrder1765000800000 } from './1765000800000-OutreachDueOrder';
 import { Webhooks1765000900000 } from './1765000900000-Webhooks';
 import { OfferRateChecks1765001000000 } from './1765001000000-OfferRateChecks';
+import { Insight1765001100000 } from './1765001100000-Insight';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   OutreachDueOrder1765000800000,
   Webhooks1765000900000,
   OfferRateChecks1765001000000,
+  Insight1765001100000,
 ];

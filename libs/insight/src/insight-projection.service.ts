@@ -1,0 +1,259 @@
+import { CandidatesService } from '@app/candidates';
+import { AppConfig, Clock, DomainEvents } from '@app/platform';
+import { SKILL_AREAS } from '@app/task-forces';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { stageRankSql } from './pipeline-ranks';
+
+/** Events read per transaction, and transactions per pass. */
+const PROJECTION_BATCH = 2000;
+const PROJECTION_ROUNDS = 25;
+
+/** Visa statuses under which working for a US employer takes the employer's petition. */
+export const SPONSORSHIP_VISAS = ['needs_sponsorship', 'h1b', 'o1', 'l1', 'tn', 'f1_opt', 'f1_stem_opt'] as const;
+
+const APPLICATION_EVENTS = new Set(['application.created', 'application.stage_changed', 'application.hired', 'application.rejected', 'application.withdrawn']);
+const STEP_EVENTS = new Set(['outreach.step_sent', 'outreach.step_bounced', 'outreach.step_uncertain']);
+const ENROLLMENT_EVENTS = new Set(['outreach.reply_received', 'outreach.unsubscribed', 'outreach.enrollment_stopped']);
+
+interface EventRow {
+  xid: string;
+  seq: string;
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The facts the insight reports read (docs/insight.md), kept by the worker from the event outbox:
+ * each pass reads the events after its position, in the feed's order and only those whose
+ * transaction has ended, re-derives the facts of the applications and outreach steps they name
+ * from the owners' tables, and moves the position in the same transaction. Writers pay nothing.
+ * A rebuild (first start, data loaded by SQL) derives every fact from the tables instead.
+ */
+@Injectable()
+export class InsightProjection implements OnModuleInit {
+  private readonly logger = new Logger(InsightProjection.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly events: DomainEvents,
+    private readonly candidates: CandidatesService,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    // Erasure reaches the facts in its own transaction: the employer a step was sent to goes.
+    this.events.subscribe('candidate.erased', async (tx, { payload }) => {
+      const subject = await this.candidates.erasureSubject(tx, payload.candidateId);
+      if (!subject) return;
+      await tx.query(`UPDATE insight_outreach_steps SET employer = NULL, skill_areas = '{}' WHERE candidate_id = ANY($1::uuid[])`, [subject.ids]);
+    });
+  }
+
+  /** One pass: a rebuild if one was asked for, else the events since the last pass. */
+  async project(): Promise<{ rebuilt: boolean; events: number; applications: number; steps: number }> {
+    const total = { rebuilt: false, events: 0, applications: 0, steps: 0 };
+    for (let round = 0; round < PROJECTION_ROUNDS; round++) {
+      const done = await this.db.transaction(async (tx) => {
+        const [position]: { xid: string; seq: string; rebuild_requested: boolean; projected_at: Date | null }[] = await tx.query(
+          `SELECT xid::text, seq::text, rebuild_requested, projected_at FROM insight_projection WHERE id = 1 FOR UPDATE SKIP LOCKED`,
+        );
+        if (!position) return null;
+        const [{ horizon }]: { horizon: string }[] = await tx.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`);
+        // Away for longer than events are kept: some may be gone, so the tables are the only record.
+        const outlived =
+          position.projected_at !== null &&
+          position.projected_at.getTime() < this.clock.now().getTime() - (this.config.EVENT_RETENTION_DAYS * 24 - 1) * 3_600_000;
+        if (position.rebuild_requested || outlived) {
+          await this.rebuildFacts(tx, horizon);
+          return { rebuilt: true, events: 0, applications: 0, steps: 0, more: false };
+        }
+        const rows: EventRow[] = await tx.query(
+          `SELECT xid::text, seq::text, type, payload FROM domain_events
+            WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $3::xid8 ORDER BY xid, seq LIMIT $4`,
+          [position.xid, position.seq, horizon, PROJECTION_BATCH],
+        );
+        if (!rows.length) return { rebuilt: false, events: 0, applications: 0, steps: 0, more: false };
+        const applications = new Set<string>();
+        const candidates = new Set<string>();
+        const messages = new Set<string>();
+        const enrollments = new Set<string>();
+        for (const e of rows) {
+          const p = e.payload;
+          if (APPLICATION_EVENTS.has(e.type)) applications.add(p.applicationId as string);
+          else if (STEP_EVENTS.has(e.type)) messages.add(p.outreachMessageId as string);
+          else if (ENROLLMENT_EVENTS.has(e.type)) enrollments.add(p.enrollmentId as string);
+          else if (e.type === 'candidate.merged') candidates.add(p.candidateId as string);
+          else if (e.type === 'candidate.updated' && (p.fields as string[]).includes('source')) candidates.add(p.candidateId as string);
+        }
+        const visits = await this.refreshVisits(tx, [...applications], [...candidates]);
+        const steps = await this.refreshSteps(tx, [...messages], [...enrollments]);
+        const last = rows[rows.length - 1];
+        await tx.query(`UPDATE insight_projection SET xid = $1, seq = $2, projected_at = $3 WHERE id = 1`, [last.xid, last.seq, this.clock.now()]);
+        return { rebuilt: false, events: rows.length, applications: visits, steps, more: rows.length === PROJECTION_BATCH };
+      });
+      if (!done) break;
+      total.rebuilt ||= done.rebuilt;
+      total.events += done.events;
+      total.applications += done.applications;
+      total.steps += done.steps;
+      if (!done.more) break;
+    }
+    return total;
+  }
+
+  /** Asks the next pass to derive every fact from the tables again. */
+  async requestRebuild(manager: EntityManager = this.db.manager): Promise<void> {
+    await manager.query(`UPDATE insight_projection SET rebuild_requested = true WHERE id = 1`);
+  }
+
+  private async rebuildFacts(tx: EntityManager, horizon: string): Promise<void> {
+    const started = Date.now();
+    // Every event below the horizon has ended and its change is in the tables this transaction reads.
+    const [last]: { xid: string; seq: string }[] = await tx.query(
+      `SELECT xid::text, seq::text FROM domain_events WHERE xid < $1::xid8 ORDER BY xid DESC, seq DESC LIMIT 1`,
+      [horizon],
+    );
+    await tx.query(`TRUNCATE insight_stage_visits, insight_outreach_steps`);
+    await tx.query(`SET LOCAL work_mem = '256MB'`);
+    await this.insertVisits(tx, null);
+    await this.insertSteps(tx, null, null);
+    await tx.query(`UPDATE insight_projection SET xid = $1, seq = $2, rebuild_requested = false, rebuilt_at = $3, projected_at = $3 WHERE id = 1`, [
+      last?.xid ?? '0',
+      last?.seq ?? '0',
+      this.clock.now(),
+    ]);
+    this.logger.log(`insight facts rebuilt in ${Date.now() - started} ms`);
+  }
+
+  private async refreshVisits(tx: EntityManager, applicationIds: string[], candidateIds: string[]): Promise<number> {
+    if (candidateIds.length) {
+      const more: { id: string }[] = await tx.query(`SELECT id FROM applications WHERE candidate_id = ANY($1::uuid[])`, [candidateIds]);
+      applicationIds = [...new Set([...applicationIds, ...more.map((r) => r.id)])];
+    }
+    if (!applicationIds.length) return 0;
+    await tx.query(`DELETE FROM insight_stage_visits WHERE application_id = ANY($1::uuid[])`, [applicationIds]);
+    await this.insertVisits(tx, applicationIds);
+    return applicationIds.length;
+  }
+
+  /** One row per stay in a stage: when it began and ended, and how far the application got afterwards. */
+  private async insertVisits(tx: EntityManager, applicationIds: string[] | null): Promise<void> {
+    await tx.query(
+      `INSERT INTO insight_stage_visits (application_id, seq, task_force_id, opening_id, source, stage, from_stage, reason, entered_at, left_at, furthest_rank_after)
+       SELECT v.application_id, v.seq, a.task_force_id, a.opening_id, c.source, v.to_stage, v.from_stage, v.reason, v.at, v.left_at,
+              coalesce(max(v.rank) OVER (PARTITION BY v.application_id ORDER BY v.seq ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), 0)
+         FROM (SELECT s.application_id, s.to_stage, s.from_stage, s.reason, s.at, ${stageRankSql('s.to_stage')} AS rank,
+                      row_number() OVER w AS seq, lead(s.at) OVER w AS left_at
+                 FROM application_stage_changes s
+                WHERE $1::uuid[] IS NULL OR s.application_id = ANY($1::uuid[])
+               WINDOW w AS (PARTITION BY s.application_id ORDER BY s.at, s.id)) v
+         JOIN applications a ON a.id = v.application_id
+         JOIN candidates c ON c.id = a.candidate_id`,
+      [applicationIds],
+    );
+  }
+
+  private async refreshSteps(tx: EntityManager, messageIds: string[], enrollmentIds: string[]): Promise<number> {
+    if (!messageIds.length && !enrollmentIds.length) return 0;
+    return this.insertSteps(tx, messageIds, enrollmentIds);
+  }
+
+  /**
+   * One row per step handed to SMTP. The employer and skill areas are the person's when the step
+   * was first seen, so a later move does not rewrite who was written to; status and answer follow.
+   */
+  private async insertSteps(tx: EntityManager, messageIds: string[] | null, enrollmentIds: string[] | null): Promise<number> {
+    const all = messageIds === null && enrollmentIds === null;
+    const rows: unknown[] = await tx.query(
+      `INSERT INTO insight_outreach_steps AS f (message_id, candidate_id, task_force_id, sequence_id, sequence_version, step, status, response, sent_at,
+                                               local_hour, local_weekday, employer, skill_areas)
+       SELECT m.id, e.candidate_id, e.task_force_id, e.sequence_id, e.sequence_version, m.step, m.status, m.response, t.at,
+              extract(hour FROM t.at AT TIME ZONE e.time_zone), extract(isodow FROM t.at AT TIME ZONE e.time_zone),
+              CASE WHEN c.erased_at IS NULL THEN c.current_employer END, CASE WHEN c.erased_at IS NULL THEN c.skill_areas ELSE '{}' END
+         FROM outreach_messages m
+         JOIN enrollments e ON e.id = m.enrollment_id
+         JOIN candidates c ON c.id = e.candidate_id
+        CROSS JOIN LATERAL (SELECT coalesce(m.sent_at, m.response_at, m.updated_at) AS at) t
+        WHERE (m.status IN ('sent', 'uncertain') OR (m.status = 'failed' AND m.response = 'bounced'))
+          AND ($3 OR m.id = ANY($1::uuid[]) OR m.enrollment_id = ANY($2::uuid[]))
+       ON CONFLICT (message_id) DO UPDATE SET status = EXCLUDED.status, response = EXCLUDED.response
+       RETURNING 1`,
+      [messageIds ?? [], enrollmentIds ?? [], all],
+    );
+    return rows.length;
+  }
+
+  /**
+   * The talent market as of now, recomputed as a whole (it counts people, not events): supply,
+   * reachable supply and demand per scope (the whole pool, and each task force's open pipeline)
+   * and skill area, the top employers and locations and the visa mix behind them, and this
+   * week's row of the trend.
+   */
+  async refreshMarket(): Promise<{ ms: number }> {
+    const started = Date.now();
+    await this.db.transaction(async (tx) => {
+      await tx.query(`SELECT 1 FROM insight_projection WHERE id = 1 FOR UPDATE`);
+      await tx.query(`SET LOCAL work_mem = '256MB'`);
+      await tx.query(`
+        CREATE TEMP TABLE market_pool ON COMMIT DROP AS
+        SELECT c.id, c.skill_areas, c.current_employer, c.location, c.visa_status,
+               EXISTS (SELECT 1 FROM unnest(c.emails) m WHERE NOT EXISTS (SELECT 1 FROM bounced_addresses b WHERE b.email = lower(m))) AS reachable
+          FROM candidates c
+         WHERE c.erased_at IS NULL AND c.merged_into IS NULL AND c.consent_state <> 'opted_out' AND c.skill_areas <> '{}'
+           AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.candidate_id = c.id AND a.stage = 'hired')`);
+      await tx.query(`
+        CREATE TEMP TABLE market_scoped ON COMMIT DROP AS
+        SELECT NULL::uuid AS task_force_id, area AS skill_area, p.id, p.current_employer, p.location, p.visa_status, p.reachable
+          FROM market_pool p, unnest(p.skill_areas) area
+        UNION ALL
+        SELECT a.task_force_id, area, p.id, p.current_employer, p.location, p.visa_status, p.reachable
+          FROM market_pool p JOIN applications a ON a.candidate_id = p.id AND a.stage NOT IN ('hired', 'rejected', 'withdrawn'), unnest(p.skill_areas) area`);
+      await tx.query(`DELETE FROM insight_market`);
+      await tx.query(`DELETE FROM insight_market_top`);
+      // Demand: the headcount of open openings not yet filled by a hire.
+      await tx.query(
+        `WITH demand AS (
+           SELECT o.task_force_id, o.skill_area, greatest(o.headcount - (SELECT count(*) FROM applications a WHERE a.opening_id = o.id AND a.stage = 'hired'), 0) AS open
+             FROM openings o JOIN task_forces t ON t.id = o.task_force_id WHERE o.status = 'open' AND t.status <> 'closed'),
+         scopes AS (SELECT NULL::uuid AS task_force_id UNION ALL SELECT id FROM task_forces),
+         supply AS (
+           SELECT task_force_id, skill_area, count(*) AS supply, count(*) FILTER (WHERE reachable) AS reachable,
+                  count(*) FILTER (WHERE visa_status = ANY($2::text[])) AS needs_sponsorship
+             FROM market_scoped GROUP BY task_force_id, skill_area)
+         INSERT INTO insight_market (task_force_id, skill_area, supply, reachable, needs_sponsorship, demand)
+         SELECT s.task_force_id, area, coalesce(p.supply, 0), coalesce(p.reachable, 0), coalesce(p.needs_sponsorship, 0),
+                coalesce((SELECT sum(d.open) FROM demand d WHERE d.skill_area = area AND (s.task_force_id IS NULL OR d.task_force_id = s.task_force_id)), 0)
+           FROM scopes s CROSS JOIN unnest($1::text[]) area
+           LEFT JOIN supply p ON p.skill_area = area AND p.task_force_id IS NOT DISTINCT FROM s.task_force_id`,
+        [SKILL_AREAS, SPONSORSHIP_VISAS],
+      );
+      for (const [kind, column, top] of [
+        ['employer', 'current_employer', 10],
+        ['location', 'location', 10],
+        ['visa', 'visa_status', 20],
+      ] as const) {
+        await tx.query(
+          `INSERT INTO insight_market_top (task_force_id, skill_area, kind, value, candidates)
+           SELECT task_force_id, skill_area, $1, value, n FROM (
+             SELECT task_force_id, skill_area, ${column} AS value, count(*) AS n,
+                    row_number() OVER (PARTITION BY task_force_id, skill_area ORDER BY count(*) DESC, ${column}) AS place
+               FROM market_scoped WHERE ${column} IS NOT NULL GROUP BY task_force_id, skill_area, ${column}) t
+            WHERE place <= $2`,
+          [kind, top],
+        );
+      }
+      await tx.query(
+        `INSERT INTO insight_market_weeks (week, task_force_id, skill_area, supply, reachable, demand)
+         SELECT date_trunc('week', $1::timestamptz AT TIME ZONE 'UTC')::date, task_force_id, skill_area, supply, reachable, demand FROM insight_market
+         ON CONFLICT (week, (coalesce(task_force_id, '00000000-0000-0000-0000-000000000000')), skill_area)
+         DO UPDATE SET supply = EXCLUDED.supply, reachable = EXCLUDED.reachable, demand = EXCLUDED.demand`,
+        [this.clock.now()],
+      );
+      await tx.query(`UPDATE insight_projection SET market_at = $1 WHERE id = 1`, [this.clock.now()]);
+    });
+    return { ms: Date.now() - started };
+  }
+}

@@ -1,0 +1,99 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+export class Insight1765001100000 implements MigrationInterface {
+  name = 'Insight1765001100000';
+
+  async up(q: QueryRunner): Promise<void> {
+    // Where the insight projection stands in the event outbox (the feed's order), and whether it
+    // must rebuild its facts from the tables (first start, data loaded by SQL).
+    await q.query(`
+      CREATE TABLE insight_projection (
+        id smallint PRIMARY KEY CHECK (id = 1),
+        xid xid8 NOT NULL DEFAULT '0',
+        seq bigint NOT NULL DEFAULT 0,
+        rebuild_requested boolean NOT NULL DEFAULT true,
+        projected_at timestamptz,
+        rebuilt_at timestamptz,
+        market_at timestamptz
+      )`);
+    await q.query(`INSERT INTO insight_projection (id) VALUES (1)`);
+    // One row per stay of an application in a stage: the funnel's facts.
+    await q.query(`
+      CREATE TABLE insight_stage_visits (
+        application_id uuid NOT NULL,
+        seq integer NOT NULL,
+        task_force_id uuid NOT NULL,
+        opening_id uuid,
+        source text NOT NULL,
+        stage text NOT NULL,
+        from_stage text,
+        reason text,
+        entered_at timestamptz NOT NULL,
+        left_at timestamptz,
+        furthest_rank_after smallint NOT NULL,
+        PRIMARY KEY (application_id, seq)
+      )`);
+    await q.query(`CREATE INDEX insight_stage_visits_task_force_idx ON insight_stage_visits (task_force_id, entered_at)`);
+    await q.query(`CREATE INDEX insight_stage_visits_entered_idx ON insight_stage_visits (entered_at)`);
+    await q.query(`CREATE INDEX insight_stage_visits_opening_idx ON insight_stage_visits (opening_id, entered_at) WHERE opening_id IS NOT NULL`);
+    // One row per outreach step handed to SMTP (accepted, refused or uncertain).
+    await q.query(`
+      CREATE TABLE insight_outreach_steps (
+        message_id uuid PRIMARY KEY,
+        candidate_id uuid NOT NULL,
+        task_force_id uuid NOT NULL,
+        sequence_id uuid NOT NULL,
+        sequence_version integer NOT NULL,
+        step integer NOT NULL,
+        status text NOT NULL,
+        response text,
+        sent_at timestamptz NOT NULL,
+        local_hour smallint NOT NULL,
+        local_weekday smallint NOT NULL,
+        employer text,
+        skill_areas text[] NOT NULL DEFAULT '{}'
+      )`);
+    await q.query(`CREATE INDEX insight_outreach_steps_task_force_idx ON insight_outreach_steps (task_force_id, sent_at)`);
+    await q.query(`CREATE INDEX insight_outreach_steps_sent_idx ON insight_outreach_steps (sent_at)`);
+    await q.query(`CREATE INDEX insight_outreach_steps_candidate_idx ON insight_outreach_steps (candidate_id)`);
+    // The talent market, recomputed as a whole by the worker: one row per scope (a task force, or
+    // NULL for the whole pool) and skill area, the top values behind it, and one row per week.
+    await q.query(`
+      CREATE TABLE insight_market (
+        task_force_id uuid,
+        skill_area text NOT NULL,
+        supply integer NOT NULL,
+        reachable integer NOT NULL,
+        needs_sponsorship integer NOT NULL,
+        demand integer NOT NULL
+      )`);
+    await q.query(`CREATE UNIQUE INDEX insight_market_key ON insight_market ((coalesce(task_force_id, '00000000-0000-0000-0000-000000000000')), skill_area)`);
+    await q.query(`
+      CREATE TABLE insight_market_top (
+        task_force_id uuid,
+        skill_area text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('employer', 'location', 'visa')),
+        value text NOT NULL,
+        candidates integer NOT NULL
+      )`);
+    await q.query(`CREATE INDEX insight_market_top_idx ON insight_market_top (task_force_id, skill_area, kind)`);
+    await q.query(`
+      CREATE TABLE insight_market_weeks (
+        week date NOT NULL,
+        task_force_id uuid,
+        skill_area text NOT NULL,
+        supply integer NOT NULL,
+        reachable integer NOT NULL,
+        demand integer NOT NULL
+      )`);
+    await q.query(
+      `CREATE UNIQUE INDEX insight_market_weeks_key ON insight_market_weeks (week, (coalesce(task_force_id, '00000000-0000-0000-0000-000000000000')), skill_area)`,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    for (const t of ['insight_market_weeks', 'insight_market_top', 'insight_market', 'insight_outreach_steps', 'insight_stage_visits', 'insight_projection']) {
+      await q.query(`DROP TABLE IF EXISTS ${t}`);
+    }
+  }
+}
