@@ -83,3 +83,10 @@ ensure_services() {
   [ $((status & 1)) -ne 0 ] && die "PostgreSQL does not answer at $DATABASE_URL"
   die "Redis does not answer at $REDIS_URL"
 }
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+    || die "Chromium is missing (test/dashboard.e2e-spec.ts drives it): install Debian's chromium package, or run the tests as root on a system with apt-get"
+  apt_install chromium
+}

@@ -4,6 +4,7 @@ source "$(dirname "$0")/lib.sh"
 ensure_node_modules
 ensure_services
 ensure_postfix
+ensure_chromium
 log "type-checking and building (some suites run the built worker as real processes)"
 npx tsc -p tsconfig.json --noEmit
 log "linting (ESLint, Prettier)"
