@@ -93,17 +93,20 @@ export class InsightService {
     // Without a task force: the whole pool for admins, each of their task forces for recruiters.
     const p = new Params();
     const where = scope === null ? 'task_force_id IS NULL' : `task_force_id = ANY(${p.add(scope)}::uuid[])`;
+    const scopeValues = [...p.values];
+    const weekFrom = p.add(period.start);
+    const weekTo = p.add(period.end);
     const [rows, top, weeks, asOf] = await Promise.all([
-      this.db.query(`SELECT * FROM insight_market WHERE ${where} ORDER BY task_force_id NULLS FIRST, skill_area`, p.values) as Promise<MarketDbRow[]>,
+      this.db.query(`SELECT * FROM insight_market WHERE ${where} ORDER BY task_force_id NULLS FIRST, skill_area`, scopeValues) as Promise<MarketDbRow[]>,
       this.db.query(
         `SELECT t.*, m.supply FROM insight_market_top t
            JOIN insight_market m ON m.skill_area = t.skill_area AND m.task_force_id IS NOT DISTINCT FROM t.task_force_id
           WHERE ${where.replace(/task_force_id/g, 't.task_force_id')} ORDER BY t.task_force_id NULLS FIRST, t.skill_area, t.kind, t.candidates DESC, t.value`,
-        p.values,
+        scopeValues,
       ) as Promise<(TopDbRow & { supply: number })[]>,
       this.db.query(
         `SELECT to_char(week, 'YYYY-MM-DD') AS week, task_force_id, skill_area, supply, reachable, demand FROM insight_market_weeks
-          WHERE ${where} AND week >= date_trunc('week', ${p.add(period.start)}::timestamptz AT TIME ZONE 'UTC')::date AND week < ${p.add(period.end)}::timestamptz
+          WHERE ${where} AND week >= date_trunc('week', ${weekFrom}::timestamptz AT TIME ZONE 'UTC')::date AND week < ${weekTo}::timestamptz
           ORDER BY week, task_force_id NULLS FIRST, skill_area`,
         p.values,
       ) as Promise<WeekDbRow[]>,
@@ -314,7 +317,7 @@ export class InsightService {
     const sendsBySequence = new Map<string, number>();
     for (const r of stepRows) sendsBySequence.set(r.sequence_id!, (sendsBySequence.get(r.sequence_id!) ?? 0) + Number(r.sent));
     const targetSet = new Set(targetRows.map((t) => t.employer));
-    const total = grouped.find((r) => r.g_step === 1 && r.g_employer === 1 && r.g_time === 1);
+    const total = grouped.find((r) => r.g_step !== 0 && r.g_employer !== 0 && r.g_time !== 0);
     return {
       period: periodView(period),
       asOf,
