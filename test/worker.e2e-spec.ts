@@ -36,10 +36,12 @@ describe('worker: job schedulers on the real Redis', () => {
     const queue = workers[0].app.get(JobQueue).queue(QueueName.Maintenance);
     expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual([
       'expire-offers',
+      'project-insight',
       'purge-expired-idempotency-keys',
       'purge-old-events',
       'reconcile-outreach',
       'reconcile-webhooks',
+      'refresh-market',
     ]);
     expect((await workers[0].app.get(JobQueue).queue(QueueName.Webhooks).getJobSchedulers()).map((s) => s.key)).toEqual(['dispatch-webhooks']);
     const runs = workers.map((w) => jest.spyOn(w.app.get(IdempotencyService), 'purgeExpired'));

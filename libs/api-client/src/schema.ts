@@ -1154,6 +1154,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/insight/market": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Talent market per skill area
+         * @description Talent market per skill area: supply, reachable supply and open headcount with their ratio, top employers and locations, visa mix, and the weekly trend (admins: the whole pool; recruiters: their task forces)
+         */
+        get: operations["InsightController_market"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/insight/funnel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Pipeline funnel over a period
+         * @description Pipeline funnel over a period: entries per stage, conversion to later stages, time in stage, drop-off reasons, hires against headcount targets; by task force, opening and source
+         */
+        get: operations["InsightController_funnel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/insight/funnel/openings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per opening
+         * @description Per opening: hires against headcount, time to fill and time to hire (a page of openings)
+         */
+        get: operations["InsightController_openings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/insight/outreach": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Outreach results over a period
+         * @description Outreach results over a period: per sequence, version and step; by target employer and skill area; by weekday and hour in the candidate’s time zone. Reply rates come with their sample size
+         */
+        get: operations["InsightController_outreach"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/insight/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Offers sent in a period
+         * @description Offers sent in a period: acceptance, decline reasons, time to answer, compa-ratio per band, out-of-band approvals, and the gap to competing offers by employer in one currency (with the rates used)
+         */
+        get: operations["InsightController_offers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -2881,6 +2981,354 @@ export interface components {
             nextCursor: string;
             /** @description Whether more events are already waiting after nextCursor. */
             hasMore: boolean;
+        };
+        PeriodView: {
+            /** Format: date */
+            from: string;
+            /**
+             * Format: date
+             * @description Included
+             */
+            to: string;
+            /** @example Asia/Shanghai */
+            timeZone: string;
+            /**
+             * Format: date-time
+             * @description The instant the first day begins
+             */
+            start: string;
+            /**
+             * Format: date-time
+             * @description The instant after the last day ends
+             */
+            end: string;
+        };
+        MarketRow: {
+            /**
+             * Format: uuid
+             * @description null: the whole pool (admins only)
+             */
+            taskForceId: string | null;
+            /** @enum {string} */
+            skillArea: "llm" | "search" | "speech" | "autonomous-driving" | "cloud" | "recommendation" | "vision" | "infra";
+            /** @description Candidates with the skill area, not hired, not opted out, not erased (a task force: those with an open application there) */
+            supply: number;
+            /** @description Of those, with an email address not on the suppression list */
+            reachable: number;
+            /** @description Of those, whose visa status needs an employer petition (docs/insight.md) */
+            needsSponsorship: number;
+            /** @description Open headcount: headcount of open openings minus their hires */
+            demand: number;
+            /** @description supply / demand, 2 decimals; null without demand */
+            ratio: number | null;
+            /** @description reachable / demand, 2 decimals */
+            reachableRatio: number | null;
+        };
+        MarketTopRow: {
+            /** Format: uuid */
+            taskForceId: string | null;
+            /** @enum {string} */
+            skillArea: "llm" | "search" | "speech" | "autonomous-driving" | "cloud" | "recommendation" | "vision" | "infra";
+            /** @description The employer, location or visa status */
+            value: string;
+            candidates: number;
+            /** @description Share of the skill area’s supply, 4 decimals */
+            share: number;
+        };
+        MarketWeekRow: {
+            /**
+             * Format: date
+             * @description Monday of the week (UTC)
+             */
+            week: string;
+            /** Format: uuid */
+            taskForceId: string | null;
+            /** @enum {string} */
+            skillArea: "llm" | "search" | "speech" | "autonomous-driving" | "cloud" | "recommendation" | "vision" | "infra";
+            supply: number;
+            reachable: number;
+            demand: number;
+            ratio: number | null;
+        };
+        MarketReport: {
+            /**
+             * Format: date-time
+             * @description When the facts this report reads were last brought up to date; null before the first pass
+             */
+            asOf: string | null;
+            /** @description The weeks of the trend */
+            period: components["schemas"]["PeriodView"];
+            skillAreas: components["schemas"]["MarketRow"][];
+            /** @description Top 10 current employers per scope and skill area */
+            employers: components["schemas"]["MarketTopRow"][];
+            /** @description Top 10 locations */
+            locations: components["schemas"]["MarketTopRow"][];
+            /** @description Every visa status */
+            visas: components["schemas"]["MarketTopRow"][];
+            /** @description One row per week of the period the worker recorded */
+            trend: components["schemas"]["MarketWeekRow"][];
+        };
+        FunnelStageRow: {
+            /** @enum {string} */
+            stage: "sourced" | "contacted" | "replied" | "screening" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn";
+            /** @description Applications that entered the stage in the period */
+            entered: number;
+            /** @description Of those, how many went on past it (any later open stage, or hired); null for closed stages */
+            advanced: number | null;
+            /** @description advanced / entered, 4 decimals */
+            conversion: number | null;
+            /** @description Of those that entered, how many have left the stage */
+            left: number;
+            /** @description Median days in the stage of those that left it */
+            medianDays: number | null;
+            /** @description 90th percentile of the same */
+            p90Days: number | null;
+        };
+        DropOffRow: {
+            /** @enum {string} */
+            stage: "rejected" | "withdrawn";
+            reason: string;
+            /**
+             * @description The stage they left from
+             * @enum {string}
+             */
+            fromStage: "sourced" | "contacted" | "replied" | "screening" | "interviewing" | "offer" | "hired" | "rejected" | "withdrawn";
+            applications: number;
+        };
+        FunnelTaskForceRow: {
+            /** Format: uuid */
+            taskForceId: string;
+            name: string;
+            headcountTarget: number;
+            /** @description Hires in the period */
+            hires: number;
+            /** @description Hires ever */
+            hiresToDate: number;
+            /** @description Median days from entering the pipeline to hired, for hires in the period */
+            medianDaysToHire: number | null;
+            p90DaysToHire: number | null;
+        };
+        FunnelReport: {
+            period: components["schemas"]["PeriodView"];
+            /** Format: date-time */
+            asOf: string | null;
+            stages: components["schemas"]["FunnelStageRow"][];
+            dropOffs: components["schemas"]["DropOffRow"][];
+            /** @description Hires against each task force’s headcount target (filters on opening and source apply to the hires) */
+            taskForces: components["schemas"]["FunnelTaskForceRow"][];
+        };
+        OpeningReportRow: {
+            /** Format: uuid */
+            openingId: string;
+            /** Format: uuid */
+            taskForceId: string;
+            title: string;
+            /** @enum {string} */
+            skillArea: "llm" | "search" | "speech" | "autonomous-driving" | "cloud" | "recommendation" | "vision" | "infra";
+            level: string;
+            status: string;
+            headcount: number;
+            hires: number;
+            /** Format: date-time */
+            openedAt: string;
+            /**
+             * Format: date-time
+             * @description When the hire that reached the headcount happened
+             */
+            filledAt: string | null;
+            /** @description Days from opening to filledAt */
+            daysToFill: number | null;
+            /** @description Median days from an application's first stage to hired, over the opening's hires */
+            medianDaysToHire: number | null;
+        };
+        OpeningReportPage: {
+            data: components["schemas"]["OpeningReportRow"][];
+            nextCursor: string | null;
+            /** Format: date-time */
+            asOf: string | null;
+        };
+        OutreachCounts: {
+            /** @description Steps SMTP accepted */
+            sent: number;
+            /** @description Sent and not bounced afterwards */
+            delivered: number;
+            /** @description Refused by SMTP or reported by a bounce */
+            bounced: number;
+            replied: number;
+            unsubscribed: number;
+            /** @description Whether SMTP took them is unknown */
+            uncertain: number;
+            /** @description replied / delivered, 4 decimals; null when nothing was delivered */
+            replyRate: number | null;
+            /** @description The sample the rate is of (delivered) */
+            sampleSize: number;
+        };
+        OutreachStepRow: {
+            /** @description Steps SMTP accepted */
+            sent: number;
+            /** @description Sent and not bounced afterwards */
+            delivered: number;
+            /** @description Refused by SMTP or reported by a bounce */
+            bounced: number;
+            replied: number;
+            unsubscribed: number;
+            /** @description Whether SMTP took them is unknown */
+            uncertain: number;
+            /** @description replied / delivered, 4 decimals; null when nothing was delivered */
+            replyRate: number | null;
+            /** @description The sample the rate is of (delivered) */
+            sampleSize: number;
+            /** Format: uuid */
+            sequenceId: string;
+            sequenceName: string;
+            version: number;
+            step: number;
+        };
+        OutreachEmployerRow: {
+            /** @description Steps SMTP accepted */
+            sent: number;
+            /** @description Sent and not bounced afterwards */
+            delivered: number;
+            /** @description Refused by SMTP or reported by a bounce */
+            bounced: number;
+            replied: number;
+            unsubscribed: number;
+            /** @description Whether SMTP took them is unknown */
+            uncertain: number;
+            /** @description replied / delivered, 4 decimals; null when nothing was delivered */
+            replyRate: number | null;
+            /** @description The sample the rate is of (delivered) */
+            sampleSize: number;
+            /** @description Current employer when written to; null: unknown or erased */
+            employer: string | null;
+            /** @description One of the task forces' target employers */
+            target: boolean;
+        };
+        OutreachSkillAreaRow: {
+            /** @description Steps SMTP accepted */
+            sent: number;
+            /** @description Sent and not bounced afterwards */
+            delivered: number;
+            /** @description Refused by SMTP or reported by a bounce */
+            bounced: number;
+            replied: number;
+            unsubscribed: number;
+            /** @description Whether SMTP took them is unknown */
+            uncertain: number;
+            /** @description replied / delivered, 4 decimals; null when nothing was delivered */
+            replyRate: number | null;
+            /** @description The sample the rate is of (delivered) */
+            sampleSize: number;
+            /** @enum {string} */
+            skillArea: "llm" | "search" | "speech" | "autonomous-driving" | "cloud" | "recommendation" | "vision" | "infra";
+        };
+        OutreachSendTimeRow: {
+            /** @description Steps SMTP accepted */
+            sent: number;
+            /** @description Sent and not bounced afterwards */
+            delivered: number;
+            /** @description Refused by SMTP or reported by a bounce */
+            bounced: number;
+            replied: number;
+            unsubscribed: number;
+            /** @description Whether SMTP took them is unknown */
+            uncertain: number;
+            /** @description replied / delivered, 4 decimals; null when nothing was delivered */
+            replyRate: number | null;
+            /** @description The sample the rate is of (delivered) */
+            sampleSize: number;
+            /** @description ISO weekday in the candidate’s time zone (1 = Monday) */
+            weekday: number;
+            /** @description Hour in the candidate’s time zone */
+            hour: number;
+        };
+        OutreachReport: {
+            period: components["schemas"]["PeriodView"];
+            /** Format: date-time */
+            asOf: string | null;
+            total: components["schemas"]["OutreachCounts"];
+            /** @description At most 500 rows, the sequences with most sends first */
+            steps: components["schemas"]["OutreachStepRow"][];
+            /** @description The 25 employers with most sends */
+            employers: components["schemas"]["OutreachEmployerRow"][];
+            skillAreas: components["schemas"]["OutreachSkillAreaRow"][];
+            /** @description Weekday x hour cells that have sends */
+            sendTimes: components["schemas"]["OutreachSendTimeRow"][];
+        };
+        OfferSummary: {
+            /** @description Offers first sent in the period */
+            sent: number;
+            accepted: number;
+            declined: number;
+            expired: number;
+            withdrawn: number;
+            /** @description Sent, not yet answered */
+            open: number;
+            /** @description accepted / (accepted + declined + expired), 4 decimals */
+            acceptanceRate: number | null;
+            /** @description Median days from first sent to accepted or declined */
+            medianDaysToAnswer: number | null;
+            p90DaysToAnswer: number | null;
+            /** @description Out-of-band offers an admin approved in the period */
+            outOfBandApprovals: number;
+        };
+        DeclineReasonRow: {
+            /** @description The reason given when declining; "(none)" when none was */
+            reason: string;
+            offers: number;
+        };
+        BandCompaRow: {
+            /** Format: uuid */
+            salaryBandId: string;
+            jobFamily: string;
+            level: string;
+            zone: string;
+            currency: string;
+            period: string;
+            offers: number;
+            /** @description Outside the band (compa-ratio below its min or above its max) */
+            outOfBand: number;
+            minCompaRatio: number | null;
+            p25CompaRatio: number | null;
+            medianCompaRatio: number | null;
+            p75CompaRatio: number | null;
+            maxCompaRatio: number | null;
+        };
+        CompetitorRow: {
+            employer: string;
+            /** @description Competing offers recorded against our offers sent in the period */
+            offers: number;
+            /** @description Of those, convertible (a rate was known) */
+            compared: number;
+            /** @description Median of (their annual base - ours) / ours, 4 decimals; positive: they pay more */
+            medianGap: number | null;
+            /** @description Median of their annual base, in the chosen currency */
+            medianTheirBase: string | null;
+            /** @description Median of our annual base against them */
+            medianOurBase: string | null;
+            /** @description Offers we lost (declined or expired) where this employer had an offer */
+            lost: number;
+        };
+        RateUsed: {
+            base: string;
+            quote: string;
+            /** @example 7.1000 */
+            rate: string;
+            /** Format: date */
+            asOf: string;
+        };
+        OffersReport: {
+            period: components["schemas"]["PeriodView"];
+            /** @enum {string} */
+            currency: "CNY" | "USD" | "KRW" | "JPY" | "EUR" | "GBP" | "SGD" | "HKD";
+            summary: components["schemas"]["OfferSummary"];
+            declineReasons: components["schemas"]["DeclineReasonRow"][];
+            /** @description At most 200 bands, most offers first */
+            bands: components["schemas"]["BandCompaRow"][];
+            /** @description The 25 employers with most competing offers */
+            competitors: components["schemas"]["CompetitorRow"][];
+            /** @description Every rate a conversion used: the latest on or before the last day of the period */
+            rates: components["schemas"]["RateUsed"][];
         };
         CreateWebhookDto: {
             /**
@@ -13559,6 +14007,642 @@ export interface operations {
             };
             /** @description Missing, malformed, unknown, revoked or expired token */
             401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL and headers together too long */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    InsightController_market: {
+        parameters: {
+            query?: {
+                /** @description Only this task force; without it, every task force the caller sees (admins: also the whole pool where a report has one) */
+                taskForceId?: string;
+                /** @description First day of the period, in timeZone (default: 83 days before to, twelve weeks in all) */
+                from?: string;
+                /** @description Last day of the period, included, in timeZone (default: today there). At most 731 days from from. */
+                to?: string;
+                /** @description IANA time zone the period's days are in */
+                timeZone?: string;
+                /** @description csv answers one table of the report (see table) as text/csv; so does Accept: text/csv */
+                format?: "json" | "csv";
+                /** @description The table a CSV answer holds */
+                table?: "skill-areas" | "employers" | "locations" | "visas" | "trend";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or as text/csv one of the tables: skill-areas, employers, locations, visas, trend */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarketReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL and headers together too long */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    InsightController_funnel: {
+        parameters: {
+            query?: {
+                /** @description Only this task force; without it, every task force the caller sees (admins: also the whole pool where a report has one) */
+                taskForceId?: string;
+                /** @description First day of the period, in timeZone (default: 83 days before to, twelve weeks in all) */
+                from?: string;
+                /** @description Last day of the period, included, in timeZone (default: today there). At most 731 days from from. */
+                to?: string;
+                /** @description IANA time zone the period's days are in */
+                timeZone?: string;
+                /** @description csv answers one table of the report (see table) as text/csv; so does Accept: text/csv */
+                format?: "json" | "csv";
+                /** @description Only applications for this opening */
+                openingId?: string;
+                /** @description Only candidates from this source (the candidate's source now) */
+                source?: "sourced" | "referral" | "inbound" | "agency";
+                /** @description The table a CSV answer holds */
+                table?: "stages" | "drop-offs" | "task-forces";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or as text/csv one of the tables: stages, drop-offs, task-forces */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FunnelReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL and headers together too long */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    InsightController_openings: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's nextCursor */
+                cursor?: string;
+                taskForceId?: string;
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or as text/csv one of the tables: openings */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpeningReportPage"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL and headers together too long */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    InsightController_outreach: {
+        parameters: {
+            query?: {
+                /** @description Only this task force; without it, every task force the caller sees (admins: also the whole pool where a report has one) */
+                taskForceId?: string;
+                /** @description First day of the period, in timeZone (default: 83 days before to, twelve weeks in all) */
+                from?: string;
+                /** @description Last day of the period, included, in timeZone (default: today there). At most 731 days from from. */
+                to?: string;
+                /** @description IANA time zone the period's days are in */
+                timeZone?: string;
+                /** @description csv answers one table of the report (see table) as text/csv; so does Accept: text/csv */
+                format?: "json" | "csv";
+                /** @description Only this sequence */
+                sequenceId?: string;
+                /** @description The table a CSV answer holds */
+                table?: "steps" | "employers" | "skill-areas" | "send-times";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or as text/csv one of the tables: steps, employers, skill-areas, send-times */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutreachReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL and headers together too long */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    InsightController_offers: {
+        parameters: {
+            query?: {
+                /** @description Only this task force; without it, every task force the caller sees (admins: also the whole pool where a report has one) */
+                taskForceId?: string;
+                /** @description First day of the period, in timeZone (default: 83 days before to, twelve weeks in all) */
+                from?: string;
+                /** @description Last day of the period, included, in timeZone (default: today there). At most 731 days from from. */
+                to?: string;
+                /** @description IANA time zone the period's days are in */
+                timeZone?: string;
+                /** @description csv answers one table of the report (see table) as text/csv; so does Accept: text/csv */
+                format?: "json" | "csv";
+                /** @description Currency the gaps to competing offers are compared in (annual amounts) */
+                currency?: "CNY" | "USD" | "KRW" | "JPY" | "EUR" | "GBP" | "SGD" | "HKD";
+                /** @description The table a CSV answer holds */
+                table?: "summary" | "decline-reasons" | "bands" | "competitors" | "rates";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON, or as text/csv one of the tables: summary, decline-reasons, bands, competitors, rates */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OffersReport"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
