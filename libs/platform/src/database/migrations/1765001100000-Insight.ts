@@ -36,6 +36,9 @@ export class Insight1765001100000 implements MigrationInterface {
     await q.query(`CREATE INDEX insight_stage_visits_task_force_idx ON insight_stage_visits (task_force_id, entered_at)`);
     await q.query(`CREATE INDEX insight_stage_visits_entered_idx ON insight_stage_visits (entered_at)`);
     await q.query(`CREATE INDEX insight_stage_visits_opening_idx ON insight_stage_visits (opening_id, entered_at) WHERE opening_id IS NOT NULL`);
+    // Hires are a sliver of the visits: per task force and per opening, read without the rest.
+    await q.query(`CREATE INDEX insight_stage_visits_hires_idx ON insight_stage_visits (task_force_id, entered_at) WHERE stage = 'hired'`);
+    await q.query(`CREATE INDEX insight_stage_visits_opening_hires_idx ON insight_stage_visits (opening_id, entered_at) WHERE stage = 'hired'`);
     // One row per outreach step handed to SMTP (accepted, refused or uncertain).
     await q.query(`
       CREATE TABLE insight_outreach_steps (
