@@ -1,4 +1,5 @@
 import { InsightProjection } from '@app/insight';
+import { Client } from 'pg';
 import { bandBody, createUser, taskForceBody, useApi } from './support/harness';
 
 /**
@@ -432,5 +433,31 @@ describe('insight reports', () => {
     const incremental = (await http().get(`/v1/insight/funnel?taskForceId=${tf.a}&${MARCH}`)).body.stages;
     await rebuild();
     expect((await http().get(`/v1/insight/funnel?taskForceId=${tf.a}&${MARCH}`)).body.stages).toEqual(incremental);
+  });
+
+  it('erases what a pass in progress derived from the person before the erasure', async () => {
+    const person = await candidate('racer', { fullName: 'Insight Racer', skillAreas: ['llm'], currentEmployer: 'OpenAI' });
+    // A pass holds its position and has just written a fact from the record as it was.
+    const pass = new Client({ connectionString: suite.db.url });
+    await pass.connect();
+    try {
+      await pass.query('BEGIN');
+      await pass.query(`SELECT 1 FROM insight_projection WHERE id = 1 FOR UPDATE`);
+      await pass.query(
+        `INSERT INTO insight_outreach_steps (message_id, candidate_id, task_force_id, sequence_id, sequence_version, step, status, sent_at, local_hour, local_weekday, employer, skill_areas)
+         VALUES (gen_random_uuid(), $1, $2, $3, 1, 1, 'sent', now(), 9, 1, 'OpenAI', '{llm}')`,
+        [person.id, tf.a, sequenceId],
+      );
+      const erasure = http().delete(`/v1/candidates/${person.id}`);
+      // The erasure waits for the pass instead of clearing before the fact exists.
+      await new Promise((r) => setTimeout(r, 300));
+      await pass.query('COMMIT');
+      expect((await erasure).status).toBe(204);
+    } finally {
+      await pass.end();
+    }
+    expect(await suite.db.query(`SELECT employer, skill_areas FROM insight_outreach_steps WHERE candidate_id = $1`, [person.id])).toEqual([
+      { employer: null, skill_areas: [] },
+    ]);
   });
 });

@@ -9,6 +9,8 @@ import { stageRankSql } from './pipeline-ranks';
 /** Events read per transaction, and transactions per pass. */
 const PROJECTION_BATCH = 2000;
 const PROJECTION_ROUNDS = 25;
+/** Advisory lock key of the market recount. */
+const MARKET_LOCK = 7412330041;
 
 /** Visa statuses under which working for a US employer takes the employer's petition. */
 export const SPONSORSHIP_VISAS = ['needs_sponsorship', 'h1b', 'o1', 'l1', 'tn', 'f1_opt', 'f1_stem_opt'] as const;
@@ -45,9 +47,13 @@ export class InsightProjection implements OnModuleInit {
 
   onModuleInit(): void {
     // Erasure reaches the facts in its own transaction: the employer a step was sent to goes.
+    // It waits for a pass in progress (the position row's lock), so a fact that pass derives from
+    // the person's record before the erasure is already there to clear; and a pass cannot start
+    // until the erasure ends, so it derives nothing from the record as it was.
     this.events.subscribe('candidate.erased', async (tx, { payload }) => {
       const subject = await this.candidates.erasureSubject(tx, payload.candidateId);
       if (!subject) return;
+      await tx.query(`SELECT 1 FROM insight_projection WHERE id = 1 FOR SHARE`);
       await tx.query(`UPDATE insight_outreach_steps SET employer = NULL, skill_areas = '{}' WHERE candidate_id = ANY($1::uuid[])`, [subject.ids]);
     });
   }
@@ -116,7 +122,9 @@ export class InsightProjection implements OnModuleInit {
       `SELECT xid::text, seq::text FROM domain_events WHERE xid < $1::xid8 ORDER BY xid DESC, seq DESC LIMIT 1`,
       [horizon],
     );
-    await tx.query(`TRUNCATE insight_stage_visits, insight_outreach_steps`);
+    // DELETE, not TRUNCATE: reports keep reading the previous facts until this commits.
+    await tx.query(`DELETE FROM insight_stage_visits`);
+    await tx.query(`DELETE FROM insight_outreach_steps`);
     await tx.query(`SET LOCAL work_mem = '256MB'`);
     await this.insertVisits(tx, null);
     await this.insertSteps(tx, null, null);
@@ -192,10 +200,12 @@ export class InsightProjection implements OnModuleInit {
    * and skill area, the top employers and locations and the visa mix behind them, and this
    * week's row of the trend.
    */
-  async refreshMarket(): Promise<{ ms: number }> {
+  async refreshMarket(): Promise<{ counted: boolean; ms: number }> {
     const started = Date.now();
-    await this.db.transaction(async (tx) => {
-      await tx.query(`SELECT 1 FROM insight_projection WHERE id = 1 FOR UPDATE`);
+    const counted = await this.db.transaction(async (tx) => {
+      // One recount at a time; another that finds it running skips its turn.
+      const [{ mine }]: { mine: boolean }[] = await tx.query(`SELECT pg_try_advisory_xact_lock(${MARKET_LOCK}) AS mine`);
+      if (!mine) return false;
       await tx.query(`SET LOCAL work_mem = '256MB'`);
       await tx.query(`
         CREATE TEMP TABLE market_pool ON COMMIT DROP AS
@@ -252,8 +262,10 @@ export class InsightProjection implements OnModuleInit {
          DO UPDATE SET supply = EXCLUDED.supply, reachable = EXCLUDED.reachable, demand = EXCLUDED.demand`,
         [this.clock.now()],
       );
+      // Last, so the position row is held only for the moment of the commit.
       await tx.query(`UPDATE insight_projection SET market_at = $1 WHERE id = 1`, [this.clock.now()]);
+      return true;
     });
-    return { ms: Date.now() - started };
+    return { counted, ms: Date.now() - started };
   }
 }
