@@ -38,17 +38,25 @@ function ReportResponse(model: Type, tables: readonly string[]) {
   );
 }
 
-function wantsCsv(format: string | undefined, accept: string | undefined): boolean {
-  if (format) return format === 'csv';
-  return /^\s*text\/csv\b/i.test(accept ?? '');
-}
-
-function csv(reply: FastifyReply, name: string, rows: readonly object[]): string {
-  const records = rows.map((r) => r as Record<string, unknown>);
-  const columns = records.length ? Object.keys(records[0]) : [];
+/**
+ * The report as JSON, or one of its tables as CSV when `format=csv` (or, without `format`, when
+ * the client accepts text/csv first).
+ */
+function answer<R>(
+  report: R,
+  q: { format?: string },
+  accept: string | undefined,
+  reply: FastifyReply,
+  name: string,
+  table: string,
+  tables: Record<string, readonly object[]>,
+) {
+  const csv = q.format ? q.format === 'csv' : /^\s*text\/csv\b/i.test(accept ?? '');
+  if (!csv) return report;
+  const records = tables[table].map((r) => r as Record<string, unknown>);
   reply.header('content-type', 'text/csv; charset=utf-8');
-  reply.header('content-disposition', `attachment; filename="${name}.csv"`);
-  return toCsv(columns, records);
+  reply.header('content-disposition', `attachment; filename="${name}-${table}.csv"`);
+  return toCsv(records.length ? Object.keys(records[0]) : [], records);
 }
 
 @ApiTags('insight')
@@ -69,13 +77,9 @@ export class InsightController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const report = await this.insight.market(actor, q);
-    if (!wantsCsv(q.format, accept)) return report;
-    const table = q.table ?? 'skill-areas';
-    const rows = { 'skill-areas': report.skillAreas, employers: report.employers, locations: report.locations, visas: report.visas, trend: report.trend }[
-      table
-    ];
-    return csv(reply, `market-${table}`, rows);
+    const r = await this.insight.market(actor, q);
+    const tables = { 'skill-areas': r.skillAreas, employers: r.employers, locations: r.locations, visas: r.visas, trend: r.trend };
+    return answer(r, q, accept, reply, 'market', q.table ?? 'skill-areas', tables);
   }
 
   @Get('funnel')
@@ -90,11 +94,8 @@ export class InsightController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const report = await this.insight.funnel(actor, q);
-    if (!wantsCsv(q.format, accept)) return report;
-    const table = q.table ?? 'stages';
-    const rows = { stages: report.stages, 'drop-offs': report.dropOffs, 'task-forces': report.taskForces }[table];
-    return csv(reply, `funnel-${table}`, rows);
+    const r = await this.insight.funnel(actor, q);
+    return answer(r, q, accept, reply, 'funnel', q.table ?? 'stages', { stages: r.stages, 'drop-offs': r.dropOffs, 'task-forces': r.taskForces });
   }
 
   @Get('funnel/openings')
@@ -107,9 +108,8 @@ export class InsightController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const page = await this.insight.openings(actor, q);
-    if (!wantsCsv(q.format, accept)) return page;
     if (page.nextCursor) reply.header('x-next-cursor', page.nextCursor);
-    return csv(reply, 'funnel-openings', page.data);
+    return answer(page, q, accept, reply, 'funnel', 'openings', { openings: page.data });
   }
 
   @Get('outreach')
@@ -124,11 +124,9 @@ export class InsightController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const report = await this.insight.outreach(actor, q);
-    if (!wantsCsv(q.format, accept)) return report;
-    const table = q.table ?? 'steps';
-    const rows = { steps: report.steps, employers: report.employers, 'skill-areas': report.skillAreas, 'send-times': report.sendTimes }[table];
-    return csv(reply, `outreach-${table}`, rows);
+    const r = await this.insight.outreach(actor, q);
+    const tables = { steps: r.steps, employers: r.employers, 'skill-areas': r.skillAreas, 'send-times': r.sendTimes };
+    return answer(r, q, accept, reply, 'outreach', q.table ?? 'steps', tables);
   }
 
   @Get('offers')
@@ -143,16 +141,9 @@ export class InsightController {
     @Headers('accept') accept: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const report = await this.insight.offers(actor, q);
-    if (!wantsCsv(q.format, accept)) return report;
-    const table = q.table ?? 'summary';
-    const rows = {
-      summary: [{ currency: report.currency, from: report.period.from, to: report.period.to, timeZone: report.period.timeZone, ...report.summary }],
-      'decline-reasons': report.declineReasons,
-      bands: report.bands,
-      competitors: report.competitors,
-      rates: report.rates,
-    }[table];
-    return csv(reply, `offers-${table}`, rows);
+    const r = await this.insight.offers(actor, q);
+    const summary = [{ currency: r.currency, from: r.period.from, to: r.period.to, timeZone: r.period.timeZone, ...r.summary }];
+    const tables = { summary, 'decline-reasons': r.declineReasons, bands: r.bands, competitors: r.competitors, rates: r.rates };
+    return answer(r, q, accept, reply, 'offers', q.table ?? 'summary', tables);
   }
 }
