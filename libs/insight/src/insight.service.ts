@@ -161,46 +161,55 @@ export class InsightService {
       q.openingId ? `v.opening_id = ${p.add(q.openingId)}` : 'TRUE',
       q.source ? `v.source = ${p.add(q.source)}` : 'TRUE',
     ].join(' AND ');
-    const [stages, dropOffs, hires, asOf] = await Promise.all([
+    // One pass over the period's visits: counts per stage and hours in stage, from which the
+    // percentiles are read (time in stage is counted in whole hours), and the drop-offs.
+    const closed = `v.stage IN ('rejected', 'withdrawn')`;
+    const [rows, hires, asOf] = await Promise.all([
       this.db.query(
-        `SELECT v.stage, count(*)::int AS entered,
-                count(*) FILTER (WHERE v.furthest_rank_after > ${stageRankSql('v.stage')})::int AS advanced,
-                count(v.left_at)::int AS left,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.left_at - v.entered_at)) AS median_s,
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM v.left_at - v.entered_at)) AS p90_s
-           FROM insight_stage_visits v WHERE ${filters} GROUP BY v.stage`,
+        `WITH g AS (
+           SELECT v.stage, v.hours_in_stage AS h, CASE WHEN ${closed} THEN v.reason END AS reason, CASE WHEN ${closed} THEN v.from_stage END AS from_stage,
+                  count(*) AS n, count(*) FILTER (WHERE v.furthest_rank_after > ${stageRankSql('v.stage')}) AS a
+             FROM insight_stage_visits v WHERE ${filters} GROUP BY 1, 2, 3, 4),
+         t AS (SELECT stage, sum(n) AS entered, sum(a) AS advanced, coalesce(sum(n) FILTER (WHERE h IS NOT NULL), 0) AS left_n FROM g GROUP BY stage),
+         c AS (SELECT g.stage, g.h, sum(g.n) OVER (PARTITION BY g.stage ORDER BY g.h ROWS UNBOUNDED PRECEDING) AS upto
+                 FROM (SELECT stage, h, sum(n) AS n FROM g WHERE h IS NOT NULL GROUP BY stage, h) g)
+         SELECT 'stage' AS kind, t.stage, NULL AS reason, NULL AS from_stage, t.entered::int AS n, t.advanced::int AS advanced, t.left_n::int AS left_n,
+                min(c.h) FILTER (WHERE c.upto > floor(0.5 * (t.left_n - 1))) AS m_lo, min(c.h) FILTER (WHERE c.upto > ceil(0.5 * (t.left_n - 1))) AS m_hi,
+                min(c.h) FILTER (WHERE c.upto > floor(0.9 * (t.left_n - 1))) AS p_lo, min(c.h) FILTER (WHERE c.upto > ceil(0.9 * (t.left_n - 1))) AS p_hi
+           FROM t LEFT JOIN c ON c.stage = t.stage GROUP BY t.stage, t.entered, t.advanced, t.left_n
+         UNION ALL
+         SELECT 'drop-off', stage, coalesce(reason, '(none)'), coalesce(from_stage, '(none)'), sum(n)::int, NULL, NULL, NULL, NULL, NULL, NULL
+           FROM g WHERE stage IN ('rejected', 'withdrawn') GROUP BY stage, reason, from_stage`,
         p.values,
-      ) as Promise<{ stage: string; entered: number; advanced: number; left: number; median_s: number | null; p90_s: number | null }[]>,
-      this.db.query(
-        `SELECT v.stage, coalesce(v.reason, '(none)') AS reason, coalesce(v.from_stage, '(none)') AS from_stage, count(*)::int AS applications
-           FROM insight_stage_visits v WHERE ${filters} AND v.stage IN ('rejected', 'withdrawn')
-          GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3`,
-        p.values,
-      ) as Promise<{ stage: string; reason: string; from_stage: string; applications: number }[]>,
+      ) as Promise<FunnelDbRow[]>,
       this.hiresByTaskForce(scope, period, q),
       this.freshness('projected_at'),
     ]);
-    const byStage = new Map(stages.map((s) => [s.stage, s]));
+    const byStage = new Map(rows.filter((r) => r.kind === 'stage').map((s) => [s.stage, s]));
     const order = ['sourced', 'contacted', 'replied', 'screening', 'interviewing', 'offer', 'hired', 'rejected', 'withdrawn'];
     return {
       period: periodView(period),
       asOf,
       stages: order.map((stage): FunnelStageRow => {
         const s = byStage.get(stage);
-        const entered = s?.entered ?? 0;
+        const entered = s?.n ?? 0;
         const forward = rankOf(stage) >= 1 && stage !== 'hired';
         const advanced = forward ? (s?.advanced ?? 0) : null;
+        const left = s?.left_n ?? 0;
         return {
           stage,
           entered,
           advanced,
           conversion: advanced === null ? null : ratio(advanced, entered),
-          left: s?.left ?? 0,
-          medianDays: days(s?.median_s ?? null),
-          p90Days: days(s?.p90_s ?? null),
+          left,
+          medianDays: hoursQuantile(s, 'm', 0.5),
+          p90Days: hoursQuantile(s, 'p', 0.9),
         };
       }),
-      dropOffs: dropOffs.map((d): DropOffRow => ({ stage: d.stage, reason: d.reason, fromStage: d.from_stage, applications: d.applications })),
+      dropOffs: rows
+        .filter((r) => r.kind === 'drop-off')
+        .sort((a, b) => b.n - a.n || a.stage.localeCompare(b.stage) || a.reason!.localeCompare(b.reason!) || a.from_stage!.localeCompare(b.from_stage!))
+        .map((d): DropOffRow => ({ stage: d.stage, reason: d.reason!, fromStage: d.from_stage!, applications: d.n })),
       taskForces: hires,
     };
   }
@@ -215,9 +224,9 @@ export class InsightService {
         `SELECT t.id, t.name, t.headcount_target, h.hires, h.hires_to_date, h.median_s, h.p90_s
            FROM task_forces t CROSS JOIN LATERAL (
              SELECT count(*) FILTER (WHERE v.entered_at >= ${start} AND v.entered_at < ${end})::int AS hires, count(*)::int AS hires_to_date,
-                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.entered_at - f.entered_at)) FILTER (WHERE v.entered_at >= ${start} AND v.entered_at < ${end}) AS median_s,
-                    percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM v.entered_at - f.entered_at)) FILTER (WHERE v.entered_at >= ${start} AND v.entered_at < ${end}) AS p90_s
-               FROM insight_stage_visits v JOIN insight_stage_visits f ON f.application_id = v.application_id AND f.seq = 1
+                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.entered_at - v.started_at)) FILTER (WHERE v.entered_at >= ${start} AND v.entered_at < ${end}) AS median_s,
+                    percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM v.entered_at - v.started_at)) FILTER (WHERE v.entered_at >= ${start} AND v.entered_at < ${end}) AS p90_s
+               FROM insight_stage_visits v
               WHERE v.task_force_id = t.id AND v.stage = 'hired' AND ${extra}) h
           WHERE ${this.scopeSql(scope, 't.id', p)} ORDER BY t.name LIMIT 200`,
         p.values,
@@ -253,8 +262,8 @@ export class InsightService {
       `SELECT o.id, o.task_force_id, o.title, o.skill_area, o.level, o.status, o.headcount, o.created_at, h.hires, h.filled_at, h.median_s
          FROM openings o CROSS JOIN LATERAL (
            SELECT count(*)::int AS hires, (array_agg(v.entered_at ORDER BY v.entered_at))[o.headcount] AS filled_at,
-                  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.entered_at - f.entered_at)) AS median_s
-             FROM insight_stage_visits v JOIN insight_stage_visits f ON f.application_id = v.application_id AND f.seq = 1
+                  percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.entered_at - v.started_at)) AS median_s
+             FROM insight_stage_visits v
             WHERE v.opening_id = o.id AND v.stage = 'hired') h
         WHERE ${this.scopeSql(scope, 'o.task_force_id', p)} AND (${p.add(after ?? null)}::uuid IS NULL OR o.id > ${p.add(after ?? null)}::uuid)
         ORDER BY o.id LIMIT ${p.add(q.limit + 1)}`,
@@ -350,57 +359,62 @@ export class InsightService {
     const period = this.period(q);
     const currency = q.currency ?? 'USD';
     const p = new Params();
-    // The offers of the period: those first sent in it.
-    const cohort = `
-      WITH cohort AS MATERIALIZED (
-        SELECT o.*, a.task_force_id, s.first_sent, d.answered_at, d.answer_comment
-          FROM offers o JOIN applications a ON a.id = o.application_id
-          CROSS JOIN LATERAL (SELECT min(e.at) AS first_sent FROM offer_events e WHERE e.offer_id = o.id AND e.to_status = 'sent') s
-          LEFT JOIN LATERAL (SELECT e.at AS answered_at, e.comment AS answer_comment FROM offer_events e
-                              WHERE e.offer_id = o.id AND e.to_status IN ('accepted', 'declined') ORDER BY e.at DESC LIMIT 1) d ON true
-         WHERE s.first_sent >= ${p.add(period.start)} AND s.first_sent < ${p.add(period.end)} AND ${this.scopeSql(scope, 'a.task_force_id', p)})`;
-    const [[summary], reasons, approvals] = await Promise.all([
+    // The offers of the period: those first sent in it (a few thousand at most), read once.
+    const cohort: CohortRow[] = await this.db.query(
+      `WITH sent AS (
+         SELECT e.offer_id, min(e.at) AS first_sent FROM offer_events e WHERE e.to_status = 'sent' GROUP BY e.offer_id
+         HAVING min(e.at) >= ${p.add(period.start)} AND min(e.at) < ${p.add(period.end)})
+       SELECT o.id, o.application_id, o.status, o.currency, o.period, o.base::text, o.pinned_rate::text, o.pinned_rate_inverted, s.first_sent,
+              d.answered_at, d.answer_comment, o.salary_band_id AS band_id, v.snapshot->>'jobFamily' AS job_family, v.snapshot->>'level' AS level,
+              v.snapshot->>'zone' AS zone, v.snapshot->>'currency' AS band_currency, v.snapshot->>'period' AS band_period,
+              (v.snapshot->>'monthsPerYear')::int AS months, v.snapshot->>'baseMin' AS min, v.snapshot->>'baseMid' AS mid, v.snapshot->>'baseMax' AS max
+         FROM sent s JOIN offers o ON o.id = s.offer_id JOIN applications a ON a.id = o.application_id
+         JOIN salary_band_versions v ON v.band_id = o.salary_band_id AND v.version = o.band_version
+         LEFT JOIN LATERAL (SELECT e.at AS answered_at, e.comment AS answer_comment FROM offer_events e
+                             WHERE e.offer_id = o.id AND e.to_status IN ('accepted', 'declined') ORDER BY e.at DESC LIMIT 1) d ON true
+        WHERE ${this.scopeSql(scope, 'a.task_force_id', p)}`,
+      p.values,
+    );
+    const [competing, approvals, rates] = await Promise.all([
       this.db.query(
-        `${cohort}
-         SELECT count(*)::int AS sent, count(*) FILTER (WHERE status = 'accepted')::int AS accepted, count(*) FILTER (WHERE status = 'declined')::int AS declined,
-                count(*) FILTER (WHERE status = 'expired')::int AS expired, count(*) FILTER (WHERE status = 'withdrawn')::int AS withdrawn,
-                count(*) FILTER (WHERE status = 'sent')::int AS open,
-                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM answered_at - first_sent)) AS median_s,
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM answered_at - first_sent)) AS p90_s
-           FROM cohort`,
-        p.values,
-      ) as Promise<
-        { sent: number; accepted: number; declined: number; expired: number; withdrawn: number; open: number; median_s: number | null; p90_s: number | null }[]
-      >,
-      this.db.query(
-        `${cohort}
-         SELECT coalesce(nullif(lower(btrim(answer_comment)), ''), '(none)') AS reason, count(*)::int AS offers FROM cohort WHERE status = 'declined'
-          GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 25`,
-        p.values,
-      ) as Promise<{ reason: string; offers: number }[]>,
+        `SELECT application_id, employer, currency, period, base::text FROM competing_offers WHERE application_id = ANY($1::uuid[]) AND employer <> '[erased]'`,
+        [[...new Set(cohort.map((o) => o.application_id))]],
+      ) as Promise<CompetingRow[]>,
       this.approvals(scope, period),
+      this.ratesOn(period.to),
     ]);
-    const rates = await this.ratesOn(period.to);
-    const [bands, competitors] = await Promise.all([this.compaByBand(cohort, p, rates), this.competitors(cohort, p, rates, currency)]);
-    const decided = summary.accepted + summary.declined + summary.expired;
+    const count = (status: string) => cohort.filter((o) => o.status === status).length;
+    const [accepted, declined, expired] = [count('accepted'), count('declined'), count('expired')];
+    const answerDays = cohort
+      .filter((o) => o.answered_at)
+      .map((o) => (o.answered_at!.getTime() - o.first_sent.getTime()) / 86_400_000)
+      .sort((a, b) => a - b);
+    const reasons = new Map<string, number>();
+    for (const o of cohort.filter((x) => x.status === 'declined')) {
+      const reason = o.answer_comment?.trim().toLowerCase() || '(none)';
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
     return {
       period: periodView(period),
       currency,
       summary: {
-        sent: summary.sent,
-        accepted: summary.accepted,
-        declined: summary.declined,
-        expired: summary.expired,
-        withdrawn: summary.withdrawn,
-        open: summary.open,
-        acceptanceRate: ratio(summary.accepted, decided),
-        medianDaysToAnswer: days(summary.median_s),
-        p90DaysToAnswer: days(summary.p90_s),
+        sent: cohort.length,
+        accepted,
+        declined,
+        expired,
+        withdrawn: count('withdrawn'),
+        open: count('sent'),
+        acceptanceRate: ratio(accepted, accepted + declined + expired),
+        medianDaysToAnswer: round(quantile(answerDays, 0.5), 2),
+        p90DaysToAnswer: round(quantile(answerDays, 0.9), 2),
         outOfBandApprovals: approvals,
       },
-      declineReasons: reasons.map((r) => ({ reason: r.reason, offers: r.offers })),
-      bands,
-      competitors,
+      declineReasons: [...reasons.entries()]
+        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .slice(0, 25)
+        .map(([reason, offers]) => ({ reason, offers })),
+      bands: compaByBand(cohort, rates),
+      competitors: competitorsOf(cohort, competing, rates, currency),
       rates: [...rates.used.values()].sort((a, b) => `${a.base}${a.quote}`.localeCompare(`${b.base}${b.quote}`)),
     };
   }
@@ -424,142 +438,152 @@ export class InsightService {
     );
     return new Rates(rows);
   }
+}
 
-  private async compaByBand(cohort: string, p: Params, rates: Rates): Promise<BandCompaRow[]> {
-    const rows: {
-      band_id: string;
-      job_family: string;
-      level: string;
-      zone: string;
-      band_currency: string;
-      band_period: string;
-      months: number;
-      min: string;
-      mid: string;
-      max: string;
-      currency: string;
-      period: string;
-      base: string;
-      pinned_rate: string | null;
-      pinned_rate_inverted: boolean | null;
-      pinned_rate_as_of: string | null;
-    }[] = await this.db.query(
-      `${cohort}
-       SELECT o.salary_band_id AS band_id, v.snapshot->>'jobFamily' AS job_family, v.snapshot->>'level' AS level, v.snapshot->>'zone' AS zone,
-              v.snapshot->>'currency' AS band_currency, v.snapshot->>'period' AS band_period, (v.snapshot->>'monthsPerYear')::int AS months,
-              v.snapshot->>'baseMin' AS min, v.snapshot->>'baseMid' AS mid, v.snapshot->>'baseMax' AS max,
-              o.currency, o.period, o.base::text, o.pinned_rate::text, o.pinned_rate_inverted, to_char(o.pinned_rate_as_of, 'YYYY-MM-DD') AS pinned_rate_as_of
-         FROM cohort o JOIN salary_band_versions v ON v.band_id = o.salary_band_id AND v.version = o.band_version`,
-      p.values,
-    );
-    const bands = new Map<string, { row: (typeof rows)[number]; ratios: number[]; outOfBand: number; offers: number }>();
-    for (const r of rows) {
-      const band = bands.get(r.band_id) ?? { row: r, ratios: [], outOfBand: 0, offers: 0 };
-      bands.set(r.band_id, band);
-      band.offers++;
-      let rate: number | null = 1;
-      if (r.currency !== r.band_currency) {
-        rate = r.pinned_rate !== null ? (r.pinned_rate_inverted ? 1 / Number(r.pinned_rate) : Number(r.pinned_rate)) : rates.rate(r.currency, r.band_currency);
-      }
-      if (rate === null) continue;
-      const base = (Number(r.base) / 10 ** CURRENCY_DECIMALS[r.currency as Currency]) * rate;
-      const inBandTerms = r.period === r.band_period ? base : r.period === 'monthly' ? base * r.months : base / r.months;
-      band.ratios.push(inBandTerms / Number(r.mid));
-      if (inBandTerms < Number(r.min) || inBandTerms > Number(r.max)) band.outOfBand++;
-    }
-    return [...bands.values()]
-      .sort((a, b) => b.offers - a.offers || a.row.band_id.localeCompare(b.row.band_id))
-      .slice(0, 200)
-      .map(({ row, ratios, outOfBand, offers }) => {
-        const sorted = ratios.sort((a, b) => a - b);
-        return {
-          salaryBandId: row.band_id,
-          jobFamily: row.job_family,
-          level: row.level,
-          zone: row.zone,
-          currency: row.band_currency,
-          period: row.band_period,
-          offers,
-          outOfBand,
-          minCompaRatio: round(sorted[0] ?? null, 4),
-          p25CompaRatio: round(quantile(sorted, 0.25), 4),
-          medianCompaRatio: round(quantile(sorted, 0.5), 4),
-          p75CompaRatio: round(quantile(sorted, 0.75), 4),
-          maxCompaRatio: round(sorted[sorted.length - 1] ?? null, 4),
-        };
-      });
-  }
+interface CohortRow {
+  id: string;
+  application_id: string;
+  status: string;
+  currency: string;
+  period: string;
+  base: string;
+  pinned_rate: string | null;
+  pinned_rate_inverted: boolean | null;
+  first_sent: Date;
+  answered_at: Date | null;
+  answer_comment: string | null;
+  band_id: string;
+  job_family: string;
+  level: string;
+  zone: string;
+  band_currency: string;
+  band_period: string;
+  months: number;
+  min: string;
+  mid: string;
+  max: string;
+}
 
-  private async competitors(cohort: string, p: Params, rates: Rates, currency: Currency): Promise<CompetitorRow[]> {
-    const rows: {
-      employer: string;
-      their_currency: string;
-      their_period: string;
-      their_base: string;
-      our_currency: string;
-      our_period: string;
-      our_base: string;
-      months: number;
-      status: string;
-    }[] = await this.db.query(
-      `${cohort}
-       SELECT c.employer, c.currency AS their_currency, c.period AS their_period, c.base::text AS their_base,
-              o.currency AS our_currency, o.period AS our_period, o.base::text AS our_base, (v.snapshot->>'monthsPerYear')::int AS months, o.status
-         FROM cohort o JOIN competing_offers c ON c.application_id = o.application_id
-         JOIN salary_band_versions v ON v.band_id = o.salary_band_id AND v.version = o.band_version
-        WHERE c.employer <> '[erased]'`,
-      p.values,
-    );
-    const annual = (base: string, from: string, period: string, months: number): number | null => {
-      const rate = from === currency ? 1 : rates.rate(from, currency);
-      if (rate === null) return null;
-      const major = (Number(base) / 10 ** CURRENCY_DECIMALS[from as Currency]) * rate;
-      return period === 'monthly' ? major * months : major;
-    };
-    const byEmployer = new Map<string, { offers: number; gaps: number[]; theirs: number[]; ours: number[]; lost: number }>();
-    for (const r of rows) {
-      const e = byEmployer.get(r.employer) ?? { offers: 0, gaps: [], theirs: [], ours: [], lost: 0 };
-      byEmployer.set(r.employer, e);
-      e.offers++;
-      if (r.status === 'declined' || r.status === 'expired') e.lost++;
-      // A competing offer carries no months of pay: 12 a year. Ours uses its band's months.
-      const theirs = annual(r.their_base, r.their_currency, r.their_period, 12);
-      const ours = annual(r.our_base, r.our_currency, r.our_period, r.months);
-      if (theirs === null || ours === null || ours <= 0) continue;
-      e.gaps.push((theirs - ours) / ours);
-      e.theirs.push(theirs);
-      e.ours.push(ours);
+interface CompetingRow {
+  application_id: string;
+  employer: string;
+  currency: string;
+  period: string;
+  base: string;
+}
+
+/** An amount in minor units as a number of major units of its currency. */
+const major = (minor: string, currency: string) => Number(minor) / 10 ** CURRENCY_DECIMALS[currency as Currency];
+
+/** Compa-ratio of each offer in its band version's terms, summed up per band. */
+function compaByBand(cohort: readonly CohortRow[], rates: Rates): BandCompaRow[] {
+  const bands = new Map<string, { row: CohortRow; ratios: number[]; outOfBand: number; offers: number }>();
+  for (const r of cohort) {
+    const band = bands.get(r.band_id) ?? { row: r, ratios: [], outOfBand: 0, offers: 0 };
+    bands.set(r.band_id, band);
+    band.offers++;
+    let rate: number | null = 1;
+    if (r.currency !== r.band_currency) {
+      // The pinned rate is the one the approval used; stored either way round.
+      rate = r.pinned_rate !== null ? (r.pinned_rate_inverted ? 1 / Number(r.pinned_rate) : Number(r.pinned_rate)) : rates.rate(r.currency, r.band_currency);
     }
-    const money = (x: number | null) => (x === null ? null : x.toFixed(CURRENCY_DECIMALS[currency]));
-    return [...byEmployer.entries()]
-      .sort((a, b) => b[1].offers - a[1].offers || a[0].localeCompare(b[0]))
-      .slice(0, 25)
-      .map(([employer, e]) => ({
-        employer,
-        offers: e.offers,
-        compared: e.gaps.length,
-        medianGap: round(
-          quantile(
-            e.gaps.sort((a, b) => a - b),
-            0.5,
-          ),
-          4,
-        ),
-        medianTheirBase: money(
-          quantile(
-            e.theirs.sort((a, b) => a - b),
-            0.5,
-          ),
-        ),
-        medianOurBase: money(
-          quantile(
-            e.ours.sort((a, b) => a - b),
-            0.5,
-          ),
-        ),
-        lost: e.lost,
-      }));
+    if (rate === null) continue;
+    const base = major(r.base, r.currency) * rate;
+    const inBandTerms = r.period === r.band_period ? base : r.period === 'monthly' ? base * r.months : base / r.months;
+    band.ratios.push(inBandTerms / Number(r.mid));
+    if (inBandTerms < Number(r.min) || inBandTerms > Number(r.max)) band.outOfBand++;
   }
+  return [...bands.values()]
+    .sort((a, b) => b.offers - a.offers || a.row.band_id.localeCompare(b.row.band_id))
+    .slice(0, 200)
+    .map(({ row, ratios, outOfBand, offers }) => {
+      const sorted = ratios.sort((a, b) => a - b);
+      return {
+        salaryBandId: row.band_id,
+        jobFamily: row.job_family,
+        level: row.level,
+        zone: row.zone,
+        currency: row.band_currency,
+        period: row.band_period,
+        offers,
+        outOfBand,
+        minCompaRatio: round(sorted[0] ?? null, 4),
+        p25CompaRatio: round(quantile(sorted, 0.25), 4),
+        medianCompaRatio: round(quantile(sorted, 0.5), 4),
+        p75CompaRatio: round(quantile(sorted, 0.75), 4),
+        maxCompaRatio: round(sorted[sorted.length - 1] ?? null, 4),
+      };
+    });
+}
+
+/** The gap of each competing offer to ours, annual and in one currency, by employer. */
+function competitorsOf(cohort: readonly CohortRow[], competing: readonly CompetingRow[], rates: Rates, currency: Currency): CompetitorRow[] {
+  const annual = (base: string, from: string, period: string, months: number): number | null => {
+    const rate = from === currency ? 1 : rates.rate(from, currency);
+    if (rate === null) return null;
+    return major(base, from) * rate * (period === 'monthly' ? months : 1);
+  };
+  const ours = new Map(cohort.map((o) => [o.application_id, o]));
+  const byEmployer = new Map<string, { offers: number; gaps: number[]; theirs: number[]; ours: number[]; lost: number }>();
+  for (const c of competing) {
+    const o = ours.get(c.application_id)!;
+    const e = byEmployer.get(c.employer) ?? { offers: 0, gaps: [], theirs: [], ours: [], lost: 0 };
+    byEmployer.set(c.employer, e);
+    e.offers++;
+    if (o.status === 'declined' || o.status === 'expired') e.lost++;
+    // A competing offer carries no months of pay: 12 a year. Ours uses its band's months.
+    const theirBase = annual(c.base, c.currency, c.period, 12);
+    const ourBase = annual(o.base, o.currency, o.period, o.months);
+    if (theirBase === null || ourBase === null || ourBase <= 0) continue;
+    e.gaps.push((theirBase - ourBase) / ourBase);
+    e.theirs.push(theirBase);
+    e.ours.push(ourBase);
+  }
+  const money = (x: number | null) => (x === null ? null : x.toFixed(CURRENCY_DECIMALS[currency]));
+  const median = (xs: number[]) =>
+    quantile(
+      xs.sort((a, b) => a - b),
+      0.5,
+    );
+  return [...byEmployer.entries()]
+    .sort((a, b) => b[1].offers - a[1].offers || a[0].localeCompare(b[0]))
+    .slice(0, 25)
+    .map(([employer, e]) => ({
+      employer,
+      offers: e.offers,
+      compared: e.gaps.length,
+      medianGap: round(median(e.gaps), 4),
+      medianTheirBase: money(median(e.theirs)),
+      medianOurBase: money(median(e.ours)),
+      lost: e.lost,
+    }));
+}
+
+interface FunnelDbRow {
+  kind: 'stage' | 'drop-off';
+  stage: string;
+  reason: string | null;
+  from_stage: string | null;
+  n: number;
+  advanced: number | null;
+  left_n: number | null;
+  m_lo: number | null;
+  m_hi: number | null;
+  p_lo: number | null;
+  p_hi: number | null;
+}
+
+/**
+ * The q-quantile of the hours in stage, interpolated between the two nearest ranks as
+ * percentile_cont does (the SQL found the values at both ranks), in days.
+ */
+function hoursQuantile(row: FunnelDbRow | undefined, which: 'm' | 'p', q: number): number | null {
+  if (!row?.left_n) return null;
+  const lo = row[`${which}_lo`];
+  const hi = row[`${which}_hi`];
+  if (lo === null || hi === null) return null;
+  const at = q * (row.left_n - 1);
+  return round((lo + (hi - lo) * (at - Math.floor(at))) / 24, 2);
 }
 
 /** Linear interpolation between closest ranks, as PostgreSQL's percentile_cont. */

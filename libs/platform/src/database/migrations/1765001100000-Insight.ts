@@ -30,12 +30,16 @@ export class Insight1765001100000 implements MigrationInterface {
         reason text,
         entered_at timestamptz NOT NULL,
         left_at timestamptz,
+        hours_in_stage integer,
+        started_at timestamptz NOT NULL,
         furthest_rank_after smallint NOT NULL,
         PRIMARY KEY (application_id, seq)
       )`);
     await q.query(`CREATE INDEX insight_stage_visits_task_force_idx ON insight_stage_visits (task_force_id, entered_at)`);
     await q.query(`CREATE INDEX insight_stage_visits_entered_idx ON insight_stage_visits (entered_at)`);
     await q.query(`CREATE INDEX insight_stage_visits_opening_idx ON insight_stage_visits (opening_id, entered_at) WHERE opening_id IS NOT NULL`);
+    // The offers report finds the offers first sent in a period without reading every offer's history.
+    await q.query(`CREATE INDEX insight_offer_events_sent_idx ON offer_events (offer_id, at) WHERE to_status = 'sent'`);
     // Hires are a sliver of the visits: per task force and per opening, read without the rest.
     await q.query(`CREATE INDEX insight_stage_visits_hires_idx ON insight_stage_visits (task_force_id, entered_at) WHERE stage = 'hired'`);
     await q.query(`CREATE INDEX insight_stage_visits_opening_hires_idx ON insight_stage_visits (opening_id, entered_at) WHERE stage = 'hired'`);
@@ -95,6 +99,7 @@ export class Insight1765001100000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX IF EXISTS insight_offer_events_sent_idx`);
     for (const t of ['insight_market_weeks', 'insight_market_top', 'insight_market', 'insight_outreach_steps', 'insight_stage_visits', 'insight_projection']) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
