@@ -338,6 +338,19 @@ describe('insight reports', () => {
       { weekday: 4, hour: 9, ...counts(0, 0, 1, 0) },
       { weekday: 5, hour: 9, ...counts(1, 1, 0, 0) },
     ]);
+    // Days in Los Angeles: whole UTC days come from the daily counts, the hours at the edges from the facts.
+    const la = (from: string, to: string) => http().get(`/v1/insight/outreach?taskForceId=${tf.a}&from=${from}&to=${to}&timeZone=America/Los_Angeles`);
+    expect((await la('2026-03-01', '2026-03-31')).body.total).toEqual(counts(2, 2, 1, 1));
+    // 5 March there is 08:00 UTC on the 5th to 08:00 on the 6th: c2's bounce, not c1's send at 17:00 on the 6th.
+    expect((await la('2026-03-05', '2026-03-05')).body.total).toEqual(counts(0, 0, 1, 0));
+    // 4 to 6 March: the whole UTC days 5 and 6, and the edges before and after them.
+    const threeDays = await la('2026-03-04', '2026-03-06');
+    expect(threeDays.body.total).toEqual(counts(1, 1, 1, 0));
+    expect(threeDays.body.sendTimes.map((t: { weekday: number; hour: number }) => [t.weekday, t.hour])).toEqual([
+      [4, 9],
+      [5, 9],
+    ]);
+    expect((await la('2026-03-07', '2026-03-09')).body.total).toEqual(counts(0, 0, 0, 0));
     const otherSequence = await http().get(`/v1/insight/outreach?${MARCH}&sequenceId=00000000-0000-7000-8000-000000000000`);
     expect(otherSequence.body.total).toMatchObject({ sent: 0, replyRate: null });
   });

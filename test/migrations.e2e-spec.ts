@@ -50,6 +50,7 @@ describe('migrations', () => {
       'insight_market',
       'insight_market_top',
       'insight_market_weeks',
+      'insight_outreach_daily',
       'insight_outreach_steps',
       'insight_projection',
       'insight_stage_visits',

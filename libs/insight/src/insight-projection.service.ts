@@ -1,9 +1,10 @@
 import { CandidatesService } from '@app/candidates';
-import { AppConfig, Clock, DomainEvents } from '@app/platform';
+import { AppConfig, Clock, DomainEvents, returnedRows } from '@app/platform';
 import { SKILL_AREAS } from '@app/task-forces';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { recountAllOutreach, recountOutreachSlices } from './outreach-rollup';
 import { stageRankSql } from './pipeline-ranks';
 
 /** Events read per transaction, and transactions per pass. */
@@ -54,7 +55,14 @@ export class InsightProjection implements OnModuleInit {
       const subject = await this.candidates.erasureSubject(tx, payload.candidateId);
       if (!subject) return;
       await tx.query(`SELECT 1 FROM insight_projection WHERE id = 1 FOR SHARE`);
-      await tx.query(`UPDATE insight_outreach_steps SET employer = NULL, skill_areas = '{}' WHERE candidate_id = ANY($1::uuid[])`, [subject.ids]);
+      const slices = returnedRows<{ day: string; task_force_id: string }>(
+        await tx.query(
+          `UPDATE insight_outreach_steps SET employer = NULL, skill_areas = '{}' WHERE candidate_id = ANY($1::uuid[])
+           RETURNING to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, task_force_id`,
+          [subject.ids],
+        ),
+      );
+      await recountOutreachSlices(tx, slices);
     });
   }
 
@@ -128,6 +136,9 @@ export class InsightProjection implements OnModuleInit {
     await tx.query(`SET LOCAL work_mem = '256MB'`);
     await this.insertVisits(tx, null);
     await this.insertSteps(tx, null, null);
+    await recountAllOutreach(tx);
+    // Fresh statistics, or the planner reads the new facts with the emptied tables' counts.
+    await tx.query(`ANALYZE insight_stage_visits, insight_outreach_steps, insight_outreach_daily`);
     await tx.query(`UPDATE insight_projection SET xid = $1, seq = $2, rebuild_requested = false, rebuilt_at = $3, projected_at = $3 WHERE id = 1`, [
       last?.xid ?? '0',
       last?.seq ?? '0',
@@ -168,16 +179,18 @@ export class InsightProjection implements OnModuleInit {
 
   private async refreshSteps(tx: EntityManager, messageIds: string[], enrollmentIds: string[]): Promise<number> {
     if (!messageIds.length && !enrollmentIds.length) return 0;
-    return this.insertSteps(tx, messageIds, enrollmentIds);
+    const slices = await this.insertSteps(tx, messageIds, enrollmentIds);
+    await recountOutreachSlices(tx, slices);
+    return slices.length;
   }
 
   /**
    * One row per step handed to SMTP. The employer and skill areas are the person's when the step
    * was first seen, so a later move does not rewrite who was written to; status and answer follow.
    */
-  private async insertSteps(tx: EntityManager, messageIds: string[] | null, enrollmentIds: string[] | null): Promise<number> {
+  private async insertSteps(tx: EntityManager, messageIds: string[] | null, enrollmentIds: string[] | null): Promise<{ day: string; task_force_id: string }[]> {
     const all = messageIds === null && enrollmentIds === null;
-    const rows: unknown[] = await tx.query(
+    const rows: { day: string; task_force_id: string }[] = await tx.query(
       `INSERT INTO insight_outreach_steps AS f (message_id, candidate_id, task_force_id, sequence_id, sequence_version, step, status, response, sent_at,
                                                local_hour, local_weekday, employer, skill_areas)
        SELECT m.id, e.candidate_id, e.task_force_id, e.sequence_id, e.sequence_version, m.step, m.status, m.response, t.at,
@@ -190,10 +203,10 @@ export class InsightProjection implements OnModuleInit {
         WHERE (m.status IN ('sent', 'uncertain') OR (m.status = 'failed' AND m.response = 'bounced'))
           AND ($3 OR m.id = ANY($1::uuid[]) OR m.enrollment_id = ANY($2::uuid[]))
        ON CONFLICT (message_id) DO UPDATE SET status = EXCLUDED.status, response = EXCLUDED.response
-       RETURNING 1`,
+       RETURNING ${all ? 'NULL' : "to_char(f.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"} AS day, f.task_force_id`,
       [messageIds ?? [], enrollmentIds ?? [], all],
     );
-    return rows.length;
+    return rows;
   }
 
   /**

@@ -29,6 +29,7 @@ import {
   PeriodView,
   RateUsed,
 } from './insight.dto';
+import { COUNTER_COLUMNS, outreachRollupSql } from './outreach-rollup';
 import { rankOf, stageRankSql } from './pipeline-ranks';
 import { ReportPeriod, reportPeriod } from './period';
 
@@ -290,47 +291,50 @@ export class InsightService {
     const scope = await this.scope(actor, q.taskForceId);
     const period = this.period(q);
     const p = new Params();
-    const filters = [
-      `f.sent_at >= ${p.add(period.start)}`,
-      `f.sent_at < ${p.add(period.end)}`,
-      this.scopeSql(scope, 'f.task_force_id', p),
-      q.sequenceId ? `f.sequence_id = ${p.add(q.sequenceId)}` : 'TRUE',
-    ].join(' AND ');
+    // Whole UTC days inside the period come counted from the daily rollup; the partial days at
+    // its edges (a period in another time zone) are counted from the facts, the same way.
+    const { firstDay, endDay, edges } = wholeUtcDays(period);
+    const filters = (t: string) =>
+      [this.scopeSql(scope, `${t}.task_force_id`, p), q.sequenceId ? `${t}.sequence_id = ${p.add(q.sequenceId)}` : 'TRUE'].join(' AND ');
+    const edgeTimes = edges.length ? edges.map(([a, b]) => `(f.sent_at >= ${p.add(a)} AND f.sent_at < ${p.add(b)})`).join(' OR ') : 'FALSE';
+    const rollupWhere = `d.day >= ${p.add(firstDay)}::date AND d.day < ${p.add(endDay)}::date AND ${filters('d')}`;
+    const edgeWhere = `(${edgeTimes}) AND ${filters('f')}`;
+    const sums = COUNTER_COLUMNS.map((c) => `sum(${c})::int AS ${c}`).join(', ');
+    const keys = 'kind, sequence_id, sequence_version, step, employer, local_weekday, local_hour, skill_area';
     const targets = new Params();
-    const [grouped, areas, targetRows, asOf] = await Promise.all([
+    const [rows, targetRows, asOf] = await Promise.all([
       this.db.query(
-        `SELECT GROUPING(f.sequence_id, f.sequence_version, f.step) AS g_step, GROUPING(f.employer) AS g_employer, GROUPING(f.local_weekday, f.local_hour) AS g_time,
-                f.sequence_id, f.sequence_version, f.step, f.employer, f.local_weekday, f.local_hour, ${COUNTS}
-           FROM insight_outreach_steps f WHERE ${filters}
-          GROUP BY GROUPING SETS ((f.sequence_id, f.sequence_version, f.step), (f.employer), (f.local_weekday, f.local_hour), ())`,
+        `SELECT kind, CASE WHEN kind = 'step' THEN sequence_id END AS sequence_id, sequence_version, step, employer, local_weekday, local_hour, skill_area, ${sums}
+           FROM (SELECT ${keys}, ${COUNTER_COLUMNS.join(', ')} FROM insight_outreach_daily d WHERE ${rollupWhere}
+                 UNION ALL
+                 SELECT ${keys}, ${COUNTER_COLUMNS.join(', ')} FROM (${outreachRollupSql(edgeWhere)}) e) x
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
         p.values,
-      ) as Promise<GroupedRow[]>,
-      this.db.query(
-        `SELECT area AS skill_area, ${COUNTS} FROM insight_outreach_steps f, unnest(f.skill_areas) area WHERE ${filters} GROUP BY area ORDER BY area`,
-        p.values,
-      ) as Promise<(CountRow & { skill_area: string })[]>,
+      ) as Promise<RollupRow[]>,
       this.db.query(
         `SELECT DISTINCT lower(e) AS employer FROM task_forces t, unnest(t.target_employers) e WHERE ${this.scopeSql(scope, 't.id', targets)}`,
         targets.values,
       ) as Promise<{ employer: string }[]>,
       this.freshness('projected_at'),
     ]);
-    const stepRows = grouped.filter((r) => r.g_step === 0);
-    const sequenceIds = [...new Set(stepRows.map((r) => r.sequence_id!))];
+    const of = (kind: RollupRow['kind']) => rows.filter((r) => r.kind === kind);
+    const stepRows = of('step');
     const names = new Map(
-      ((await this.db.query(`SELECT id, name FROM sequences WHERE id = ANY($1::uuid[])`, [sequenceIds])) as { id: string; name: string }[]).map((r) => [
-        r.id,
-        r.name,
-      ]),
+      (
+        (await this.db.query(`SELECT id, name FROM sequences WHERE id = ANY($1::uuid[])`, [[...new Set(stepRows.map((r) => r.sequence_id!))]])) as {
+          id: string;
+          name: string;
+        }[]
+      ).map((r) => [r.id, r.name]),
     );
     const sendsBySequence = new Map<string, number>();
-    for (const r of stepRows) sendsBySequence.set(r.sequence_id!, (sendsBySequence.get(r.sequence_id!) ?? 0) + Number(r.sent));
+    for (const r of stepRows) sendsBySequence.set(r.sequence_id!, (sendsBySequence.get(r.sequence_id!) ?? 0) + r.sent);
+    const total = Object.fromEntries(COUNTER_COLUMNS.map((c) => [c, stepRows.reduce((sum, r) => sum + r[c], 0)])) as unknown as CountRow;
     const targetSet = new Set(targetRows.map((t) => t.employer));
-    const total = grouped.find((r) => r.g_step !== 0 && r.g_employer !== 0 && r.g_time !== 0);
     return {
       period: periodView(period),
       asOf,
-      total: counts(total ?? null),
+      total: counts(total),
       steps: stepRows
         .sort(
           (a, b) =>
@@ -341,14 +345,14 @@ export class InsightService {
         )
         .slice(0, 500)
         .map((r) => ({ sequenceId: r.sequence_id!, sequenceName: names.get(r.sequence_id!) ?? '', version: r.sequence_version!, step: r.step!, ...counts(r) })),
-      employers: grouped
-        .filter((r) => r.g_employer === 0)
-        .sort((a, b) => Number(b.attempted) - Number(a.attempted) || String(a.employer).localeCompare(String(b.employer)))
+      employers: of('employer')
+        .sort((a, b) => b.attempted - a.attempted || String(a.employer).localeCompare(String(b.employer)))
         .slice(0, 25)
         .map((r) => ({ employer: r.employer, target: r.employer !== null && targetSet.has(r.employer.toLowerCase()), ...counts(r) })),
-      skillAreas: areas.map((r) => ({ skillArea: r.skill_area, ...counts(r) })),
-      sendTimes: grouped
-        .filter((r) => r.g_time === 0)
+      skillAreas: of('area')
+        .sort((a, b) => a.skill_area!.localeCompare(b.skill_area!))
+        .map((r) => ({ skillArea: r.skill_area!, ...counts(r) })),
+      sendTimes: of('time')
         .sort((a, b) => a.local_weekday! - b.local_weekday! || a.local_hour! - b.local_hour!)
         .map((r) => ({ weekday: r.local_weekday!, hour: r.local_hour!, ...counts(r) })),
     };
@@ -617,37 +621,35 @@ class Rates {
   }
 }
 
-const COUNTS = `count(*) AS attempted,
-  count(*) FILTER (WHERE f.status = 'sent')::int AS sent,
-  count(*) FILTER (WHERE (f.status = 'sent' OR f.response IN ('replied', 'unsubscribed')) AND f.response IS DISTINCT FROM 'bounced')::int AS delivered,
-  count(*) FILTER (WHERE f.response = 'bounced')::int AS bounced,
-  count(*) FILTER (WHERE f.response = 'replied')::int AS replied,
-  count(*) FILTER (WHERE f.response = 'unsubscribed')::int AS unsubscribed,
-  count(*) FILTER (WHERE f.status = 'uncertain')::int AS uncertain`;
-
-interface CountRow {
-  attempted: string;
-  sent: number;
-  delivered: number;
-  bounced: number;
-  replied: number;
-  unsubscribed: number;
-  uncertain: number;
-}
-interface GroupedRow extends CountRow {
-  g_step: number;
-  g_employer: number;
-  g_time: number;
+type CountRow = Record<(typeof COUNTER_COLUMNS)[number], number>;
+interface RollupRow extends CountRow {
+  kind: 'step' | 'employer' | 'time' | 'area';
   sequence_id: string | null;
   sequence_version: number | null;
   step: number | null;
   employer: string | null;
   local_weekday: number | null;
   local_hour: number | null;
+  skill_area: string | null;
 }
 
-function counts(r: CountRow | null): OutreachCounts {
-  const c = r ?? { attempted: '0', sent: 0, delivered: 0, bounced: 0, replied: 0, unsubscribed: 0, uncertain: 0 };
+/**
+ * The whole UTC days a period covers ([firstDay, endDay), as dates) and the partial days at its
+ * edges (as instants), which a period of days in another time zone has.
+ */
+export function wholeUtcDays(p: { start: Date; end: Date }): { firstDay: string; endDay: string; edges: [Date, Date][] } {
+  const DAY_MS = 86_400_000;
+  const first = Math.ceil(p.start.getTime() / DAY_MS) * DAY_MS;
+  const end = Math.floor(p.end.getTime() / DAY_MS) * DAY_MS;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  if (first >= end) return { firstDay: day(first), endDay: day(first), edges: [[p.start, p.end]] };
+  const edges: [Date, Date][] = [];
+  if (p.start.getTime() < first) edges.push([p.start, new Date(first)]);
+  if (end < p.end.getTime()) edges.push([new Date(end), p.end]);
+  return { firstDay: day(first), endDay: day(end), edges };
+}
+
+function counts(c: CountRow): OutreachCounts {
   return {
     sent: c.sent,
     delivered: c.delivered,

@@ -63,6 +63,31 @@ export class Insight1765001100000 implements MigrationInterface {
     await q.query(`CREATE INDEX insight_outreach_steps_task_force_idx ON insight_outreach_steps (task_force_id, sent_at)`);
     await q.query(`CREATE INDEX insight_outreach_steps_sent_idx ON insight_outreach_steps (sent_at)`);
     await q.query(`CREATE INDEX insight_outreach_steps_candidate_idx ON insight_outreach_steps (candidate_id)`);
+    // The outreach facts counted per UTC day, task force and sequence, four ways (kind): per step
+    // version, employer, local weekday and hour, skill area. A report adds the whole days inside its
+    // period from here to the facts of the partial days at its edges.
+    await q.query(`
+      CREATE TABLE insight_outreach_daily (
+        day date NOT NULL,
+        task_force_id uuid NOT NULL,
+        sequence_id uuid NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('step', 'employer', 'time', 'area')),
+        sequence_version integer,
+        step integer,
+        employer text,
+        local_weekday smallint,
+        local_hour smallint,
+        skill_area text,
+        attempted integer NOT NULL,
+        sent integer NOT NULL,
+        delivered integer NOT NULL,
+        bounced integer NOT NULL,
+        replied integer NOT NULL,
+        unsubscribed integer NOT NULL,
+        uncertain integer NOT NULL
+      )`);
+    await q.query(`CREATE INDEX insight_outreach_daily_task_force_idx ON insight_outreach_daily (task_force_id, day)`);
+    await q.query(`CREATE INDEX insight_outreach_daily_day_idx ON insight_outreach_daily (day)`);
     // The talent market, recomputed as a whole by the worker: one row per scope (a task force, or
     // NULL for the whole pool) and skill area, the top values behind it, and one row per week.
     await q.query(`
@@ -100,7 +125,15 @@ export class Insight1765001100000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX IF EXISTS insight_offer_events_sent_idx`);
-    for (const t of ['insight_market_weeks', 'insight_market_top', 'insight_market', 'insight_outreach_steps', 'insight_stage_visits', 'insight_projection']) {
+    for (const t of [
+      'insight_outreach_daily',
+      'insight_market_weeks',
+      'insight_market_top',
+      'insight_market',
+      'insight_outreach_steps',
+      'insight_stage_visits',
+      'insight_projection',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${t}`);
     }
   }
