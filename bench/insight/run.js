@@ -100,7 +100,7 @@ const SENDER_ADDRESSES = P.arr(SENDERS.map((s) => s[1]));
 
 // Pipeline odds: the chance of moving on from each stage, and how long the move takes (hours, lowest + spread x r^2).
 const FORWARD = ['sourced', 'contacted', 'replied', 'screening', 'interviewing', 'offer', 'hired'];
-const ADVANCE = [0.75, 0.35, 0.65, 0.55, 0.45, 0.55];
+const ADVANCE = [0.75, 0.35, 0.65, 0.55, 0.36, 0.55];
 const GAP_LOW = [0, 1, 6, 12, 48, 120, 48];
 const GAP_SPREAD = [0, 120, 336, 240, 504, 720, 456];
 const REJECT_EARLY = [
@@ -423,21 +423,24 @@ async function load() {
   log('identities loaded');
 
   // Applications. Nine in ten go to distinct candidates; the tenth reuses one of those in another
-  // task force. Each starts after its candidate was created.
+  // task force. Most start within weeks of the candidate's record (sourced into a pipeline), some
+  // any time later (an older record picked up again), so starts spread over the two years about as
+  // the candidates do, a little more in recent months; second applications follow within months.
   const A1 = APPLICATIONS - Math.floor(APPLICATIONS / 10);
   if (A1 >= N) throw new Error('BENCH_APPLICATIONS must be well below BENCH_CANDIDATES');
   const LATEST = NOW_MS - 10 * 60_000;
   await q(`
     CREATE TEMP TABLE app_plan AS
-    SELECT i, cidx, tf, cand_ms + (${LATEST} - cand_ms) * random() AS start_ms
-      FROM (SELECT i, (i::bigint * 7919) % ${N} + 1 AS cidx, ${pickIndex(
+    SELECT i, cidx, tf,
+           cand_ms + CASE WHEN r_soon < 0.85 THEN least(${LATEST} - cand_ms, ${14 * DAY} * -ln(1 - random())) ELSE (${LATEST} - cand_ms) * random() END AS start_ms
+      FROM (SELECT i, random() AS r_soon, (i::bigint * 7919) % ${N} + 1 AS cidx, ${pickIndex(
         TASK_FORCES.map((t) => t[6]),
         'random()',
       )} AS tf FROM generate_series(1, ${A1}) AS i) a
       CROSS JOIN LATERAL (SELECT ${candMs('a.cidx')} AS cand_ms) m`);
   await q(`
     INSERT INTO app_plan
-    SELECT g.n, p.cidx, p.tf % 4 + 1, p.start_ms + (${LATEST} - p.start_ms) * random()
+    SELECT g.n, p.cidx, p.tf % 4 + 1, p.start_ms + least(${LATEST} - p.start_ms, ${60 * DAY} * -ln(1 - random()))
       FROM generate_series(${A1 + 1}, ${APPLICATIONS}) AS g(n) JOIN app_plan p ON p.i = ((g.n - ${A1}) * 9 - 1) % ${A1} + 1`);
   // How far each gets (one draw against the cumulative odds), whether and why it leaves.
   const reach = [];
