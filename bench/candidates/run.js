@@ -26,6 +26,7 @@ const autocannon = require('autocannon');
 const { dataSourceOptions, runMigrationsLocked } = require('../../dist/libs/platform/src');
 const { DataSource } = require('typeorm');
 const { adminQuery, databaseUrl, sleep } = require('../lib');
+const { SURNAMES, NATIVE_SURNAMES, GIVEN, EMPLOYERS, TITLES, SKILLS, AREAS, VISAS, arr } = require('../people');
 
 const N = Number(process.env.BENCH_CANDIDATES ?? 1_000_000);
 const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -41,121 +42,6 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const PROFILE_DIR = process.env.BENCH_PROFILE;
 
 const dbUrl = databaseUrl(BASE_URL, DB);
-
-const SURNAMES = [
-  'Wang',
-  'Li',
-  'Zhang',
-  'Liu',
-  'Chen',
-  'Yang',
-  'Huang',
-  'Zhao',
-  'Wu',
-  'Zhou',
-  'Xu',
-  'Sun',
-  'Ma',
-  'Zhu',
-  'Hu',
-  'Guo',
-  'He',
-  'Lin',
-  'Gao',
-  'Luo',
-  'Smith',
-  'Kim',
-  'Patel',
-  'Nguyen',
-  'Garcia',
-];
-const NATIVE_SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '高', '罗'];
-const GIVEN = [
-  'Wei',
-  'Fang',
-  'Min',
-  'Jing',
-  'Lei',
-  'Yang',
-  'Jun',
-  'Hao',
-  'Xiaoyu',
-  'Yifan',
-  'Zihan',
-  'Yuxuan',
-  'Haoran',
-  'Siyu',
-  'Tian',
-  'Rui',
-  'Kai',
-  'Ning',
-  'Bo',
-  'Chen',
-  'Alex',
-  'Sam',
-  'Maya',
-  'Priya',
-  'Daniel',
-];
-const EMPLOYERS = [
-  'OpenAI',
-  'Google DeepMind',
-  'Meta FAIR',
-  'Anthropic',
-  'Microsoft Research',
-  'Apple',
-  'NVIDIA',
-  'Waymo',
-  'Tesla',
-  'Amazon',
-  'xAI',
-  'Cruise',
-  'Databricks',
-  'Scale AI',
-  'Character.AI',
-  'Mistral',
-  'Cohere',
-  'Stanford',
-  'UC Berkeley',
-  'CMU',
-];
-const TITLES = [
-  'Research Scientist',
-  'Member of Technical Staff',
-  'Research Engineer',
-  'Staff Software Engineer',
-  'Applied Scientist',
-  'ML Engineer',
-  'Senior Research Scientist',
-  'PhD Student',
-  'Principal Engineer',
-  'Speech Scientist',
-];
-const SKILLS = [
-  'pytorch',
-  'jax',
-  'cuda',
-  'triton',
-  'rlhf',
-  'distributed training',
-  'retrieval',
-  'ranking',
-  'asr',
-  'tts',
-  'lidar',
-  'perception',
-  'planning',
-  'kubernetes',
-  'spark',
-  'transformers',
-  'diffusion',
-  'quantization',
-  'inference',
-  'evaluation',
-];
-const AREAS = ['llm', 'search', 'speech', 'autonomous-driving', 'cloud', 'recommendation', 'vision', 'infra'];
-const VISAS = ['citizen', 'green_card', 'h1b', 'o1', 'f1_opt', 'needs_sponsorship', 'unknown'];
-const arr = (list) => `(ARRAY[${list.map((s) => `'${s.replace(/'/g, "''")}'`).join(',')}])`;
 
 const log = (...args) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
 

@@ -1,0 +1,320 @@
+// Who the benchmarks' candidates are: names, employers, titles, skills and places, shared by
+// bench/candidates and bench/insight. Lists of [value, weight] give how common each value is.
+'use strict';
+
+const SURNAMES = [
+  'Wang',
+  'Li',
+  'Zhang',
+  'Liu',
+  'Chen',
+  'Yang',
+  'Huang',
+  'Zhao',
+  'Wu',
+  'Zhou',
+  'Xu',
+  'Sun',
+  'Ma',
+  'Zhu',
+  'Hu',
+  'Guo',
+  'He',
+  'Lin',
+  'Gao',
+  'Luo',
+  'Smith',
+  'Kim',
+  'Patel',
+  'Nguyen',
+  'Garcia',
+];
+/** The first twenty SURNAMES, in the same order, in Chinese characters. */
+const NATIVE_SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '高', '罗'];
+const GIVEN = [
+  'Wei',
+  'Fang',
+  'Min',
+  'Jing',
+  'Lei',
+  'Yang',
+  'Jun',
+  'Hao',
+  'Xiaoyu',
+  'Yifan',
+  'Zihan',
+  'Yuxuan',
+  'Haoran',
+  'Siyu',
+  'Tian',
+  'Rui',
+  'Kai',
+  'Ning',
+  'Bo',
+  'Chen',
+  'Alex',
+  'Sam',
+  'Maya',
+  'Priya',
+  'Daniel',
+];
+/** The first twenty GIVEN names, in the same order, in Chinese characters. */
+const NATIVE_GIVEN = ['伟', '芳', '敏', '静', '磊', '洋', '军', '浩', '晓宇', '一帆', '子涵', '宇轩', '浩然', '思雨', '天', '睿', '凯', '宁', '波', '晨'];
+const EMPLOYERS = [
+  'OpenAI',
+  'Google DeepMind',
+  'Meta FAIR',
+  'Anthropic',
+  'Microsoft Research',
+  'Apple',
+  'NVIDIA',
+  'Waymo',
+  'Tesla',
+  'Amazon',
+  'xAI',
+  'Cruise',
+  'Databricks',
+  'Scale AI',
+  'Character.AI',
+  'Mistral',
+  'Cohere',
+  'Stanford',
+  'UC Berkeley',
+  'CMU',
+];
+const TITLES = [
+  'Research Scientist',
+  'Member of Technical Staff',
+  'Research Engineer',
+  'Staff Software Engineer',
+  'Applied Scientist',
+  'ML Engineer',
+  'Senior Research Scientist',
+  'PhD Student',
+  'Principal Engineer',
+  'Speech Scientist',
+];
+const SKILLS = [
+  'pytorch',
+  'jax',
+  'cuda',
+  'triton',
+  'rlhf',
+  'distributed training',
+  'retrieval',
+  'ranking',
+  'asr',
+  'tts',
+  'lidar',
+  'perception',
+  'planning',
+  'kubernetes',
+  'spark',
+  'transformers',
+  'diffusion',
+  'quantization',
+  'inference',
+  'evaluation',
+];
+const AREAS = ['llm', 'search', 'speech', 'autonomous-driving', 'cloud', 'recommendation', 'vision', 'infra'];
+const VISAS = ['citizen', 'green_card', 'h1b', 'o1', 'f1_opt', 'needs_sponsorship', 'unknown'];
+
+/** Where people are, with the IANA time zone of the place; region 'us' or 'cn'. */
+const LOCATIONS = [
+  ['San Francisco Bay Area', 'America/Los_Angeles', 'us', 30],
+  ['Seattle, WA', 'America/Los_Angeles', 'us', 10],
+  ['Los Angeles, CA', 'America/Los_Angeles', 'us', 3],
+  ['San Diego, CA', 'America/Los_Angeles', 'us', 1.5],
+  ['New York, NY', 'America/New_York', 'us', 9],
+  ['Boston, MA', 'America/New_York', 'us', 5],
+  ['Pittsburgh, PA', 'America/New_York', 'us', 2],
+  ['Washington, DC', 'America/New_York', 'us', 1],
+  ['Atlanta, GA', 'America/New_York', 'us', 1],
+  ['Ann Arbor, MI', 'America/Detroit', 'us', 1],
+  ['Austin, TX', 'America/Chicago', 'us', 3],
+  ['Chicago, IL', 'America/Chicago', 'us', 2],
+  ['Denver, CO', 'America/Denver', 'us', 1],
+  ['Phoenix, AZ', 'America/Phoenix', 'us', 0.5],
+  ['Beijing', 'Asia/Shanghai', 'cn', 9],
+  ['Shanghai', 'Asia/Shanghai', 'cn', 5.5],
+  ['Hangzhou', 'Asia/Shanghai', 'cn', 2.5],
+  ['Shenzhen', 'Asia/Shanghai', 'cn', 2.5],
+  ['Hong Kong', 'Asia/Hong_Kong', 'cn', 1.5],
+  ['Chengdu', 'Asia/Shanghai', 'cn', 0.5],
+];
+
+/** Employers of people in the US: a few big labs employ most of them. */
+const US_EMPLOYERS = [
+  ['Google DeepMind', 10],
+  ['Google', 9],
+  ['Meta', 8],
+  ['OpenAI', 7],
+  ['Amazon', 7],
+  ['NVIDIA', 6],
+  ['Microsoft', 6],
+  ['Apple', 6],
+  ['Meta FAIR', 4],
+  ['Anthropic', 3.5],
+  ['Microsoft Research', 3],
+  ['Tesla', 2.5],
+  ['Waymo', 2],
+  ['Stanford', 2],
+  ['Databricks', 1.5],
+  ['UC Berkeley', 1.5],
+  ['CMU', 1.5],
+  ['xAI', 1.2],
+  ['Cruise', 1],
+  ['Scale AI', 1],
+  ['Salesforce Research', 1],
+  ['Adobe Research', 1],
+  ['IBM Research', 1],
+  ['Uber', 1],
+  ['MIT', 1],
+  ['Snowflake', 0.6],
+  ['Character.AI', 0.5],
+  ['Cohere', 0.5],
+  ['Perplexity', 0.5],
+  ['Mistral', 0.3],
+];
+/** Employers of people in China. */
+const CN_EMPLOYERS = [
+  ['Microsoft Research Asia', 5],
+  ['Tencent', 4],
+  ['Huawei', 3],
+  ['Tsinghua University', 3],
+  ['Zhipu AI', 2],
+  ['Moonshot AI', 2],
+  ['DeepSeek', 2],
+  ['MiniMax', 1.5],
+  ['Baichuan', 1],
+  ['SenseTime', 1],
+];
+
+/** How common each of AREAS is as a person's main skill area, in AREAS' order. */
+const AREA_SHARES = [30, 10, 8, 10, 10, 12, 12, 8];
+/** Six skills of each of AREAS, in AREAS' order. */
+const AREA_SKILLS = [
+  ['pytorch', 'transformers', 'rlhf', 'distributed training', 'evaluation', 'jax'],
+  ['retrieval', 'ranking', 'embeddings', 'query understanding', 'learning to rank', 'elasticsearch'],
+  ['asr', 'tts', 'speaker diarization', 'wav2vec', 'audio llms', 'kaldi'],
+  ['perception', 'planning', 'lidar', 'sensor fusion', 'simulation', 'tracking'],
+  ['kubernetes', 'distributed systems', 'serverless', 'storage', 'networking', 'go'],
+  ['recommendation', 'ranking', 'feature engineering', 'spark', 'graph neural networks', 'a/b testing'],
+  ['diffusion', 'vision transformers', 'segmentation', '3d vision', 'video generation', 'multimodal'],
+  ['cuda', 'triton', 'inference', 'quantization', 'compilers', 'gpu clusters'],
+];
+const TITLE_SHARES = [
+  ['Research Scientist', 12],
+  ['Member of Technical Staff', 6],
+  ['Research Engineer', 14],
+  ['Software Engineer', 18],
+  ['Senior Software Engineer', 12],
+  ['Staff Software Engineer', 6],
+  ['Applied Scientist', 7],
+  ['ML Engineer', 12],
+  ['Senior Research Scientist', 5],
+  ['PhD Student', 4],
+  ['Principal Engineer', 2],
+  ['Engineering Manager', 2],
+];
+/** US work authorisation (libs/candidates/src/vocabulary.ts), for people in the US and in China. */
+const US_VISA_SHARES = [
+  ['h1b', 30],
+  ['green_card', 18],
+  ['citizen', 17],
+  ['needs_sponsorship', 6],
+  ['f1_opt', 6],
+  ['f1_stem_opt', 5],
+  ['o1', 5],
+  ['l1', 3],
+  ['tn', 1],
+  ['other', 2],
+  ['unknown', 7],
+];
+const CN_VISA_SHARES = [
+  ['needs_sponsorship', 50],
+  ['unknown', 30],
+  ['other', 10],
+  ['green_card', 4],
+  ['citizen', 3],
+  ['o1', 3],
+];
+const SOURCE_SHARES = [
+  ['sourced', 70],
+  ['referral', 12],
+  ['inbound', 13],
+  ['agency', 5],
+];
+/** Universities with the region they are in. */
+const UNIVERSITIES = [
+  ['Tsinghua University', 'cn', 12],
+  ['Peking University', 'cn', 8],
+  ['Zhejiang University', 'cn', 5],
+  ['Shanghai Jiao Tong University', 'cn', 5],
+  ['University of Science and Technology of China', 'cn', 4],
+  ['Fudan University', 'cn', 3],
+  ['Stanford University', 'us', 6],
+  ['Carnegie Mellon University', 'us', 6],
+  ['UC Berkeley', 'us', 5],
+  ['MIT', 'us', 4],
+  ['University of Illinois Urbana-Champaign', 'us', 4],
+  ['University of Washington', 'us', 3],
+  ['Cornell University', 'us', 2],
+  ['Georgia Tech', 'us', 2],
+  ['University of Toronto', 'us', 2],
+];
+const FIELDS = ['Computer Science', 'Computer Science (Yao class)', 'Electrical Engineering', 'Mathematics', 'Physics', 'Statistics', 'Automation'];
+/** Mail domains reserved for examples (RFC 2606): nothing is ever delivered to them. */
+const EMAIL_DOMAINS = [
+  ['example.com', 60],
+  ['example.org', 25],
+  ['example.net', 15],
+];
+const TAGS = ['neurips-2026', 'icml-2025', 'tsinghua-yao-class', 'olympiad-medallist', 'open-source', 'boomerang', 'conference-speaker', 'top-talent'];
+/** Where competing offers come from, with the currency and period they are quoted in. */
+const COMPETITORS = [
+  ['OpenAI', 'USD', 'annual', 14],
+  ['Google DeepMind', 'USD', 'annual', 14],
+  ['Anthropic', 'USD', 'annual', 10],
+  ['Meta', 'USD', 'annual', 12],
+  ['xAI', 'USD', 'annual', 5],
+  ['NVIDIA', 'USD', 'annual', 8],
+  ['Microsoft', 'USD', 'annual', 6],
+  ['Apple', 'USD', 'annual', 5],
+  ['Amazon', 'USD', 'annual', 5],
+  ['Moonshot AI', 'CNY', 'monthly', 4],
+  ['DeepSeek', 'CNY', 'monthly', 4],
+  ['Zhipu AI', 'CNY', 'monthly', 3],
+  ['MiniMax', 'CNY', 'monthly', 2],
+  ['Tencent', 'CNY', 'monthly', 3],
+];
+
+/** An SQL array of text literals, in parentheses so that it can be subscripted. */
+const arr = (list) => `(ARRAY[${list.map((s) => `'${s.replace(/'/g, "''")}'`).join(',')}])`;
+
+module.exports = {
+  SURNAMES,
+  NATIVE_SURNAMES,
+  GIVEN,
+  NATIVE_GIVEN,
+  EMPLOYERS,
+  TITLES,
+  SKILLS,
+  AREAS,
+  VISAS,
+  LOCATIONS,
+  US_EMPLOYERS,
+  CN_EMPLOYERS,
+  AREA_SHARES,
+  AREA_SKILLS,
+  TITLE_SHARES,
+  US_VISA_SHARES,
+  CN_VISA_SHARES,
+  SOURCE_SHARES,
+  UNIVERSITIES,
+  FIELDS,
+  EMAIL_DOMAINS,
+  TAGS,
+  COMPETITORS,
+  arr,
+};
