@@ -128,6 +128,9 @@ async function main(): Promise<void> {
       await tx.query(`SELECT pg_advisory_xact_lock(7412330020)`);
       return loadHistory(tx, now, config.PUBLIC_BASE_URL);
     });
+    // Analytics built from these tables (when that module is installed) are rebuilt by the worker.
+    const [{ projection }]: { projection: boolean }[] = await dataSource.query(`SELECT to_regclass('insight_projection') IS NOT NULL AS projection`);
+    if (projection) await dataSource.query(`UPDATE insight_projection SET rebuild_requested = true`);
     const lines = [
       `demo data loaded (${candidates} new candidates, ${bands} new salary bands, ${DEMO_FX_RATES.length} exchange rates, ${DEMO_SEQUENCES.length} outreach sequences)`,
       history
