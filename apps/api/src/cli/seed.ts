@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { ConfigValidationError, dataSourceOptions, loadConfig, newId, runMigrationsLocked } from '@app/platform';
-import { normalizeEmail } from '@app/candidates';
+import { FORWARD_STAGES, normalizeEmail } from '@app/candidates';
 import { hashToken } from '@app/users';
 import { DataSource, EntityManager } from 'typeorm';
 import { BAND_COLUMNS, BandRow, toBandView } from '@app/compensation';
 import { SequenceDefinition } from '@app/outreach';
 import { DEMO_ADMIN, DEMO_BANDS, DEMO_CANDIDATES, DEMO_FX_RATES, DEMO_SEQUENCES, DEMO_TASK_FORCES } from './demo-data';
 import { buildHistory, DEMO_PEOPLE, HistoryPlan, HistoryTaskForce, SETUP_DAYS } from './demo-history';
+
+const DAY = 86_400_000;
 
 /**
  * Loads the demo data. Idempotent: rows are matched by their natural keys and never doubled.
@@ -17,7 +19,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const dataSource = await new DataSource(dataSourceOptions(config.DATABASE_URL)).initialize();
   const now = new Date();
-  const setupAt = new Date(now.getTime() - SETUP_DAYS * 86_400_000);
+  const setupAt = new Date(now.getTime() - SETUP_DAYS * DAY);
   try {
     await runMigrationsLocked(dataSource);
     await dataSource.transaction(async (tx) => {
@@ -47,30 +49,43 @@ async function main(): Promise<void> {
       const taskForces: { id: string; name: string }[] = await tx.query(`SELECT id, name FROM task_forces`);
       const [{ id: adminId }] = await tx.query(`SELECT id FROM users WHERE lower(email) = lower($1)`, [DEMO_ADMIN.email]);
       let added = 0;
-      for (const c of DEMO_CANDIDATES) {
+      for (const [i, c] of DEMO_CANDIDATES.entries()) {
         if ((await tx.query(`SELECT 1 FROM candidate_identities WHERE kind = 'email' AND value = $1`, [normalizeEmail(c.email)])).length) continue;
+        // Their history as the pipeline writes it: sourced, then a move a day up to their stage, the last a few days ago.
+        const stages = FORWARD_STAGES.slice(0, FORWARD_STAGES.indexOf(c.stage) + 1);
+        const sourcedAt = now.getTime() - (stages.length + 1 + (i % 4)) * DAY;
+        const times = stages.map((_, k) => new Date(sourcedAt + k * DAY));
         const candidateId = newId();
         await tx.query(
-          `INSERT INTO candidates (id, full_name, native_name, emails, current_employer, current_title, skills, skill_areas, visa_status, education, owner_id, location)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'San Francisco Bay Area')`,
-          [candidateId, c.fullName, c.nativeName, [c.email], c.employer, c.title, c.skills, [c.skillArea], c.visa, JSON.stringify(c.education), adminId],
+          `INSERT INTO candidates (id, full_name, native_name, emails, current_employer, current_title, skills, skill_areas, visa_status, education, owner_id, location, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'San Francisco Bay Area', $12, $12)`,
+          [
+            candidateId,
+            c.fullName,
+            c.nativeName,
+            [c.email],
+            c.employer,
+            c.title,
+            c.skills,
+            [c.skillArea],
+            c.visa,
+            JSON.stringify(c.education),
+            adminId,
+            times[0],
+          ],
         );
         await tx.query(`INSERT INTO candidate_identities (kind, value, candidate_id) VALUES ('email', $1, $2)`, [normalizeEmail(c.email), candidateId]);
         const taskForceId = taskForces.find((t) => t.name === c.taskForce)!.id;
         const applicationId = newId();
-        await tx.query(`INSERT INTO applications (id, candidate_id, task_force_id, stage, created_by) VALUES ($1, $2, $3, $4, $5)`, [
-          applicationId,
-          candidateId,
-          taskForceId,
-          c.stage,
-          adminId,
-        ]);
-        await tx.query(`INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, actor_id) VALUES ($1, $2, NULL, $3, $4)`, [
-          newId(),
-          applicationId,
-          c.stage,
-          adminId,
-        ]);
+        await tx.query(
+          `INSERT INTO applications (id, candidate_id, task_force_id, stage, version, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [applicationId, candidateId, taskForceId, c.stage, stages.length, adminId, times[0], times[times.length - 1]],
+        );
+        await tx.query(
+          `INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, actor_id, at)
+           SELECT t.id, $2, t.from_stage, t.to_stage, $3, t.at FROM unnest($1::uuid[], $4::text[], $5::text[], $6::timestamptz[]) AS t(id, from_stage, to_stage, at)`,
+          [stages.map(() => newId()), applicationId, adminId, stages.map((_, k) => stages[k - 1] ?? null), stages, times],
+        );
         added++;
       }
       return added;
