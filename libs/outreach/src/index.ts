@@ -18,3 +18,4 @@ export * from './send-metrics';
 export * from './outreach-stop';
 export * from './outreach-events';
 export * from './outreach-rules';
+export * from './cap-keys';

@@ -3,13 +3,16 @@ import { checkTemplate } from '@app/outreach';
 import { DEMO_BANDS, DEMO_SEQUENCES } from './demo-data';
 
 describe('demo data', () => {
-  it('has sequences whose templates use only known variables', () => {
+  it('has sequences (and their second versions) whose templates use only known variables', () => {
     expect(DEMO_SEQUENCES).toHaveLength(3);
     for (const seq of DEMO_SEQUENCES) {
-      seq.definition.steps.forEach((step, i) => {
-        expect(() => checkTemplate(step.subject, `steps[${i}].subject`)).not.toThrow();
-        expect(() => checkTemplate(step.body, `steps[${i}].body`)).not.toThrow();
-      });
+      for (const definition of [seq.definition, seq.revision]) {
+        expect(definition.steps).toHaveLength(3);
+        definition.steps.forEach((step, i) => {
+          expect(() => checkTemplate(step.subject, `steps[${i}].subject`)).not.toThrow();
+          expect(() => checkTemplate(step.body, `steps[${i}].body`)).not.toThrow();
+        });
+      }
     }
   });
 

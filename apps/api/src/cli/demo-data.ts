@@ -181,11 +181,16 @@ export const DEMO_FX_RATES = [
   { base: 'USD', quote: 'SGD', rate: '1.3412', asOf: '2026-11-01' },
 ];
 
-/** One outreach sequence per task force, in the recruiter's name. */
-export const DEMO_SEQUENCES = DEMO_TASK_FORCES.map((tf) => ({
-  taskForce: tf.name,
-  name: `${tf.company} AI engineers, first approach`,
-  definition: {
+const FIRST_APPROACH_V2 = '{{candidate.firstName}}, a {{taskForce.company}} AI team in {{taskForce.location}}';
+
+/**
+ * One outreach sequence per task force, in the recruiter's name. `revision` is its second version,
+ * which the generated history (demo-history.ts) saves six weeks before the seed runs: a first step
+ * that names the person's work, and the follow-up four days after it instead of three, so that
+ * analytics have two versions to compare.
+ */
+export const DEMO_SEQUENCES = DEMO_TASK_FORCES.map((tf) => {
+  const definition = {
     name: `${tf.company} AI engineers, first approach`,
     sender: { fromName: `${tf.recruiter.name}, ${tf.company}`, fromAddress: tf.recruiter.email, replyTo: null },
     steps: [
@@ -211,5 +216,23 @@ export const DEMO_SEQUENCES = DEMO_TASK_FORCES.map((tf) => ({
     dailyCapPerSender: 200,
     dailyCapPerRecipientDomain: 20,
     stopRules: { onReply: true, onSameEmployerReply: false },
-  },
-}));
+  };
+  const [, , last] = definition.steps;
+  const revision = {
+    ...definition,
+    steps: [
+      {
+        delay: 'PT0S',
+        subject: FIRST_APPROACH_V2,
+        body: 'Hi {{candidate.firstName}},\n\nI hire for {{taskForce.name}}. People doing what you do as {{candidate.currentTitle}} at {{candidate.currentEmployer}} are who we are building the team around. Would 20 minutes this week or next suit you?\n\n{{sender.name}}\n\nNot interested? {{unsubscribeUrl}}',
+      },
+      {
+        delay: 'P4D',
+        subject: `Re: ${FIRST_APPROACH_V2}`,
+        body: 'Hi {{candidate.firstName}}, in case my note got buried: I can share the level, the pay range and the team before any call.\n\n{{sender.name}}\n\n{{unsubscribeUrl}}',
+      },
+      last,
+    ],
+  };
+  return { taskForce: tf.name, name: definition.name, definition, revision };
+});
