@@ -39,6 +39,11 @@ const node = Object.fromEntries(
   ].map((name) => [name, 'readonly']),
 );
 
+// The browser's globals the dashboard's script uses (apps/api/src/dashboard).
+const browser = Object.fromEntries(
+  ['window', 'document', 'sessionStorage', 'fetch', 'URL', 'Intl', 'console', 'getComputedStyle', 'queueMicrotask'].map((name) => [name, 'readonly']),
+);
+
 // Jest's globals, for the test files.
 const jest = Object.fromEntries(
   ['describe', 'it', 'test', 'expect', 'beforeAll', 'beforeEach', 'afterAll', 'afterEach', 'jest', 'fail'].map((name) => [name, 'readonly']),
@@ -71,6 +76,11 @@ export default defineConfig(
     files: ['**/*.js', '**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The dashboard's script is an ES module that runs in the browser, not in Node.
+    files: ['apps/api/src/dashboard/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: browser },
   },
   {
     files: ['**/*.spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],

@@ -6,6 +6,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { ApiModule } from './api.module';
+import { mountDashboard } from './dashboard';
 import { describeApi } from './openapi/document';
 import { mountQueueBoard } from './queue-board';
 
@@ -24,6 +25,7 @@ export async function buildApiApp(config: AppConfig): Promise<NestFastifyApplica
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
   limitDocs(app);
   await mountQueueBoard(app);
+  await mountDashboard(app);
   return app;
 }
 
