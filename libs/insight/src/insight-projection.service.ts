@@ -162,10 +162,10 @@ export class InsightProjection implements OnModuleInit {
   private async insertVisits(tx: EntityManager, applicationIds: string[] | null): Promise<void> {
     await tx.query(
       `INSERT INTO insight_stage_visits (application_id, seq, task_force_id, opening_id, source, stage, from_stage, reason, entered_at, left_at, hours_in_stage,
-                                         started_at, furthest_rank_after)
+                                         started_at, advanced)
        SELECT v.application_id, v.seq, a.task_force_id, a.opening_id, c.source, v.to_stage, v.from_stage, v.reason, v.at, v.left_at,
               floor(extract(epoch FROM v.left_at - v.at) / 3600), v.started_at,
-              coalesce(max(v.rank) OVER (PARTITION BY v.application_id ORDER BY v.seq ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), 0)
+              coalesce(max(v.rank) OVER (PARTITION BY v.application_id ORDER BY v.seq ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), 0) > v.rank
          FROM (SELECT s.application_id, s.to_stage, s.from_stage, s.reason, s.at, ${stageRankSql('s.to_stage')} AS rank,
                       row_number() OVER w AS seq, lead(s.at) OVER w AS left_at, first_value(s.at) OVER w AS started_at
                  FROM application_stage_changes s

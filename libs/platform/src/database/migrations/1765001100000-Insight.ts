@@ -32,7 +32,7 @@ export class Insight1765001100000 implements MigrationInterface {
         left_at timestamptz,
         hours_in_stage integer,
         started_at timestamptz NOT NULL,
-        furthest_rank_after smallint NOT NULL,
+        advanced boolean NOT NULL,
         PRIMARY KEY (application_id, seq)
       )`);
     await q.query(`CREATE INDEX insight_stage_visits_task_force_idx ON insight_stage_visits (task_force_id, entered_at)`);
@@ -40,6 +40,9 @@ export class Insight1765001100000 implements MigrationInterface {
     await q.query(`CREATE INDEX insight_stage_visits_opening_idx ON insight_stage_visits (opening_id, entered_at) WHERE opening_id IS NOT NULL`);
     // The offers report finds the offers first sent in a period without reading every offer's history.
     await q.query(`CREATE INDEX insight_offer_events_sent_idx ON offer_events (offer_id, at) WHERE to_status = 'sent'`);
+    // Drop-offs too.
+    await q.query(`CREATE INDEX insight_stage_visits_closed_idx ON insight_stage_visits (task_force_id, entered_at) WHERE stage IN ('rejected', 'withdrawn')`);
+    await q.query(`CREATE INDEX insight_stage_visits_closed_entered_idx ON insight_stage_visits (entered_at) WHERE stage IN ('rejected', 'withdrawn')`);
     // Hires are a sliver of the visits: per task force and per opening, read without the rest.
     await q.query(`CREATE INDEX insight_stage_visits_hires_idx ON insight_stage_visits (task_force_id, entered_at) WHERE stage = 'hired'`);
     await q.query(`CREATE INDEX insight_stage_visits_opening_hires_idx ON insight_stage_visits (opening_id, entered_at) WHERE stage = 'hired'`);
