@@ -89,7 +89,11 @@ export class InsightProjection implements OnModuleInit {
             WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $3::xid8 ORDER BY xid, seq LIMIT $4`,
           [position.xid, position.seq, horizon, PROJECTION_BATCH],
         );
-        if (!rows.length) return { rebuilt: false, events: 0, applications: 0, steps: 0, more: false };
+        if (!rows.length) {
+          // Nothing new: the facts are up to date as of now, which a reader can tell from a stopped worker.
+          await tx.query(`UPDATE insight_projection SET projected_at = $1 WHERE id = 1`, [this.clock.now()]);
+          return { rebuilt: false, events: 0, applications: 0, steps: 0, more: false };
+        }
         const applications = new Set<string>();
         const candidates = new Set<string>();
         const messages = new Set<string>();
@@ -109,6 +113,8 @@ export class InsightProjection implements OnModuleInit {
         return { rebuilt: false, events: rows.length, applications: visits, steps, more: rows.length === PROJECTION_BATCH };
       });
       if (!done) break;
+      // A rebuild rewrote every fact: mark their pages all-visible, so reports read the covering indexes alone.
+      if (done.rebuilt) await this.db.query(`VACUUM (ANALYZE) insight_stage_visits, insight_outreach_steps, insight_outreach_daily`);
       total.rebuilt ||= done.rebuilt;
       total.events += done.events;
       total.applications += done.applications;

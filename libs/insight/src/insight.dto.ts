@@ -315,10 +315,16 @@ export class CompetitorRow {
 }
 export class OffersReport {
   @ApiProperty({ type: PeriodView }) period: PeriodView;
+  @ApiProperty({ format: 'date-time', description: 'Offers are read from their own tables, so this is the moment of the answer' }) asOf: string;
   @ApiProperty({ enum: CURRENCIES }) currency: string;
   @ApiProperty({ type: OfferSummary }) summary: OfferSummary;
   @ApiProperty({ type: [DeclineReasonRow] }) declineReasons: DeclineReasonRow[];
   @ApiProperty({ type: [BandCompaRow], description: 'At most 200 bands, most offers first' }) bands: BandCompaRow[];
   @ApiProperty({ type: [CompetitorRow], description: 'The 25 employers with most competing offers' }) competitors: CompetitorRow[];
-  @ApiProperty({ type: [RateUsed], description: 'Every rate a conversion used: the latest on or before the last day of the period' }) rates: RateUsed[];
+  @ApiProperty({
+    type: [RateUsed],
+    description:
+      "Every stored rate a conversion of this answer used: the latest on or before the period's last day. An offer's own pinned rate (the one its approval used) is not listed.",
+  })
+  rates: RateUsed[];
 }

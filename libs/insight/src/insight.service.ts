@@ -162,31 +162,34 @@ export class InsightService {
       q.openingId ? `v.opening_id = ${p.add(q.openingId)}` : 'TRUE',
       q.source ? `v.source = ${p.add(q.source)}` : 'TRUE',
     ].join(' AND ');
-    // One pass over the period's visits: counts per stage and whole hours in stage (a hash of a
-    // few thousand groups, no sort), from which the percentiles are read in the same statement.
-    const [rows, dropOffs, hires, asOf] = await Promise.all([
-      this.db.query(
-        `WITH g AS (
-           SELECT v.stage, v.hours_in_stage AS h, count(*) AS n, count(*) FILTER (WHERE v.advanced) AS a
-             FROM insight_stage_visits v WHERE ${filters} GROUP BY 1, 2),
-         t AS (SELECT stage, sum(n) AS entered, sum(a) AS advanced, coalesce(sum(n) FILTER (WHERE h IS NOT NULL), 0) AS left_n FROM g GROUP BY stage),
-         c AS (SELECT stage, h, sum(n) OVER (PARTITION BY stage ORDER BY h ROWS UNBOUNDED PRECEDING) AS upto FROM g WHERE h IS NOT NULL)
-         SELECT t.stage, t.entered::int AS n, t.advanced::int AS advanced, t.left_n::int AS left_n,
-                min(c.h) FILTER (WHERE c.upto > floor(0.5 * (t.left_n - 1))) AS m_lo, min(c.h) FILTER (WHERE c.upto > ceil(0.5 * (t.left_n - 1))) AS m_hi,
-                min(c.h) FILTER (WHERE c.upto > floor(0.9 * (t.left_n - 1))) AS p_lo, min(c.h) FILTER (WHERE c.upto > ceil(0.9 * (t.left_n - 1))) AS p_hi
-           FROM t LEFT JOIN c ON c.stage = t.stage GROUP BY t.stage, t.entered, t.advanced, t.left_n`,
-        p.values,
-      ) as Promise<FunnelDbRow[]>,
-      this.db.query(
-        `SELECT v.stage, coalesce(v.reason, '(none)') AS reason, coalesce(v.from_stage, '(none)') AS from_stage, count(*)::int AS applications
-           FROM insight_stage_visits v WHERE ${filters} AND v.stage IN ('rejected', 'withdrawn')
-          GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3`,
-        p.values,
-      ) as Promise<{ stage: string; reason: string; from_stage: string; applications: number }[]>,
+    // One pass over the period's visits: counts per stage and whole hours in stage, and per
+    // drop-off reason (a hash of a few thousand groups, no sort; the memory lets the planner hash
+    // however many groups it fears), from which the percentiles are read in the same statement.
+    const closed = `v.stage IN ('rejected', 'withdrawn')`;
+    const [rows, hires, asOf] = await Promise.all([
+      this.db.transaction(async (tx) => {
+        await tx.query(`SET LOCAL work_mem = '32MB'`);
+        return (await tx.query(
+          `WITH g AS (
+             SELECT v.stage, v.hours_in_stage AS h, CASE WHEN ${closed} THEN v.reason END AS reason, CASE WHEN ${closed} THEN v.from_stage END AS from_stage,
+                    count(*) AS n, count(*) FILTER (WHERE v.advanced) AS a
+               FROM insight_stage_visits v WHERE ${filters} GROUP BY 1, 2, 3, 4),
+           t AS (SELECT stage, sum(n) AS entered, sum(a) AS advanced, coalesce(sum(n) FILTER (WHERE h IS NOT NULL), 0) AS left_n FROM g GROUP BY stage),
+           c AS (SELECT stage, h, sum(n) OVER (PARTITION BY stage ORDER BY h ROWS UNBOUNDED PRECEDING) AS upto FROM g WHERE h IS NOT NULL)
+           SELECT 'stage' AS kind, t.stage, NULL AS reason, NULL AS from_stage, t.entered::int AS n, t.advanced::int AS advanced, t.left_n::int AS left_n,
+                  min(c.h) FILTER (WHERE c.upto > floor(0.5 * (t.left_n - 1))) AS m_lo, min(c.h) FILTER (WHERE c.upto > ceil(0.5 * (t.left_n - 1))) AS m_hi,
+                  min(c.h) FILTER (WHERE c.upto > floor(0.9 * (t.left_n - 1))) AS p_lo, min(c.h) FILTER (WHERE c.upto > ceil(0.9 * (t.left_n - 1))) AS p_hi
+             FROM t LEFT JOIN c ON c.stage = t.stage GROUP BY t.stage, t.entered, t.advanced, t.left_n
+           UNION ALL
+           SELECT 'drop-off', stage, coalesce(reason, '(none)'), coalesce(from_stage, '(none)'), sum(n)::int, NULL, NULL, NULL, NULL, NULL, NULL
+             FROM g WHERE stage IN ('rejected', 'withdrawn') GROUP BY stage, reason, from_stage`,
+          p.values,
+        )) as FunnelDbRow[];
+      }),
       this.hiresByTaskForce(scope, period, q),
       this.freshness('projected_at'),
     ]);
-    const byStage = new Map(rows.map((s) => [s.stage, s]));
+    const byStage = new Map(rows.filter((r) => r.kind === 'stage').map((s) => [s.stage, s]));
     const order = ['sourced', 'contacted', 'replied', 'screening', 'interviewing', 'offer', 'hired', 'rejected', 'withdrawn'];
     return {
       period: periodView(period),
@@ -207,7 +210,10 @@ export class InsightService {
           p90Days: hoursQuantile(s, 'p', 0.9),
         };
       }),
-      dropOffs: dropOffs.map((d): DropOffRow => ({ stage: d.stage, reason: d.reason, fromStage: d.from_stage, applications: d.applications })),
+      dropOffs: rows
+        .filter((r) => r.kind === 'drop-off')
+        .sort((a, b) => b.n - a.n || a.stage.localeCompare(b.stage) || a.reason!.localeCompare(b.reason!) || a.from_stage!.localeCompare(b.from_stage!))
+        .map((d): DropOffRow => ({ stage: d.stage, reason: d.reason!, fromStage: d.from_stage!, applications: d.n })),
       taskForces: hires,
     };
   }
@@ -397,6 +403,7 @@ export class InsightService {
     }
     return {
       period: periodView(period),
+      asOf: this.clock.now().toISOString(),
       currency,
       summary: {
         sent: cohort.length,
@@ -561,7 +568,10 @@ function competitorsOf(cohort: readonly CohortRow[], competing: readonly Competi
 }
 
 interface FunnelDbRow {
+  kind: 'stage' | 'drop-off';
   stage: string;
+  reason: string | null;
+  from_stage: string | null;
   n: number;
   advanced: number | null;
   left_n: number | null;
