@@ -3319,6 +3319,11 @@ export interface components {
         };
         OffersReport: {
             period: components["schemas"]["PeriodView"];
+            /**
+             * Format: date-time
+             * @description Offers are read from their own tables, so this is the moment of the answer
+             */
+            asOf: string;
             /** @enum {string} */
             currency: "CNY" | "USD" | "KRW" | "JPY" | "EUR" | "GBP" | "SGD" | "HKD";
             summary: components["schemas"]["OfferSummary"];
@@ -3327,7 +3332,7 @@ export interface components {
             bands: components["schemas"]["BandCompaRow"][];
             /** @description The 25 employers with most competing offers */
             competitors: components["schemas"]["CompetitorRow"][];
-            /** @description Every rate a conversion used: the latest on or before the last day of the period */
+            /** @description Every stored rate a conversion of this answer used: the latest on or before the period's last day. An offer's own pinned rate (the one its approval used) is not listed. */
             rates: components["schemas"]["RateUsed"][];
         };
         CreateWebhookDto: {
