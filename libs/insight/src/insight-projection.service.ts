@@ -1,10 +1,10 @@
 import { CandidatesService } from '@app/candidates';
-import { AppConfig, Clock, DomainEvents, returnedRows } from '@app/platform';
+import { AppConfig, Clock, DomainEvents } from '@app/platform';
 import { SKILL_AREAS } from '@app/task-forces';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { recountAllOutreach, recountOutreachSlices } from './outreach-rollup';
+import { applyOutreachDeltaSql } from './outreach-rollup';
 import { stageRankSql } from './pipeline-ranks';
 
 /** Events read per transaction, and transactions per pass. */
@@ -55,14 +55,12 @@ export class InsightProjection implements OnModuleInit {
       const subject = await this.candidates.erasureSubject(tx, payload.candidateId);
       if (!subject) return;
       await tx.query(`SELECT 1 FROM insight_projection WHERE id = 1 FOR SHARE`);
-      const slices = returnedRows<{ day: string; task_force_id: string }>(
-        await tx.query(
-          `UPDATE insight_outreach_steps SET employer = NULL, skill_areas = '{}' WHERE candidate_id = ANY($1::uuid[])
-           RETURNING to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, task_force_id`,
-          [subject.ids],
-        ),
+      await tx.query(
+        `WITH old AS (SELECT f.*, -1 AS sign FROM insight_outreach_steps f WHERE f.candidate_id = ANY($1::uuid[])),
+              new AS (UPDATE insight_outreach_steps SET employer = NULL, skill_areas = '{}' WHERE candidate_id = ANY($1::uuid[]) RETURNING *, 1 AS sign)
+         ${applyOutreachDeltaSql('(SELECT * FROM old UNION ALL SELECT * FROM new)')}`,
+        [subject.ids],
       );
-      await recountOutreachSlices(tx, slices);
     });
   }
 
@@ -141,8 +139,8 @@ export class InsightProjection implements OnModuleInit {
     await tx.query(`DELETE FROM insight_outreach_steps`);
     await tx.query(`SET LOCAL work_mem = '256MB'`);
     await this.insertVisits(tx, null);
+    await tx.query(`DELETE FROM insight_outreach_daily`);
     await this.insertSteps(tx, null, null);
-    await recountAllOutreach(tx);
     // Fresh statistics, or the planner reads the new facts with the emptied tables' counts.
     await tx.query(`ANALYZE insight_stage_visits, insight_outreach_steps, insight_outreach_daily`);
     await tx.query(`UPDATE insight_projection SET xid = $1, seq = $2, rebuild_requested = false, rebuilt_at = $3, projected_at = $3 WHERE id = 1`, [
@@ -185,34 +183,38 @@ export class InsightProjection implements OnModuleInit {
 
   private async refreshSteps(tx: EntityManager, messageIds: string[], enrollmentIds: string[]): Promise<number> {
     if (!messageIds.length && !enrollmentIds.length) return 0;
-    const slices = await this.insertSteps(tx, messageIds, enrollmentIds);
-    await recountOutreachSlices(tx, slices);
-    return slices.length;
+    return this.insertSteps(tx, messageIds, enrollmentIds);
   }
 
   /**
-   * One row per step handed to SMTP. The employer and skill areas are the person's when the step
-   * was first seen, so a later move does not rewrite who was written to; status and answer follow.
+   * One row per step handed to SMTP, and its share of the daily counts (what the step counted
+   * before is taken back, what it counts now added). The employer and skill areas are the
+   * person's when the step was first seen, so a later move does not rewrite who was written to;
+   * status and answer follow.
    */
-  private async insertSteps(tx: EntityManager, messageIds: string[] | null, enrollmentIds: string[] | null): Promise<{ day: string; task_force_id: string }[]> {
+  private async insertSteps(tx: EntityManager, messageIds: string[] | null, enrollmentIds: string[] | null): Promise<number> {
     const all = messageIds === null && enrollmentIds === null;
-    const rows: { day: string; task_force_id: string }[] = await tx.query(
-      `INSERT INTO insight_outreach_steps AS f (message_id, candidate_id, task_force_id, sequence_id, sequence_version, step, status, response, sent_at,
-                                               local_hour, local_weekday, employer, skill_areas)
-       SELECT m.id, e.candidate_id, e.task_force_id, e.sequence_id, e.sequence_version, m.step, m.status, m.response, t.at,
-              extract(hour FROM t.at AT TIME ZONE e.time_zone), extract(isodow FROM t.at AT TIME ZONE e.time_zone),
-              CASE WHEN c.erased_at IS NULL THEN c.current_employer END, CASE WHEN c.erased_at IS NULL THEN c.skill_areas ELSE '{}' END
-         FROM outreach_messages m
-         JOIN enrollments e ON e.id = m.enrollment_id
-         JOIN candidates c ON c.id = e.candidate_id
-        CROSS JOIN LATERAL (SELECT coalesce(m.sent_at, m.response_at, m.updated_at) AS at) t
-        WHERE (m.status IN ('sent', 'uncertain') OR (m.status = 'failed' AND m.response = 'bounced'))
-          AND ($3 OR m.id = ANY($1::uuid[]) OR m.enrollment_id = ANY($2::uuid[]))
-       ON CONFLICT (message_id) DO UPDATE SET status = EXCLUDED.status, response = EXCLUDED.response
-       RETURNING ${all ? 'NULL' : "to_char(f.sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"} AS day, f.task_force_id`,
+    const chosen = `($3 OR m.id = ANY($1::uuid[]) OR m.enrollment_id = ANY($2::uuid[]))`;
+    const [{ n }]: { n: number }[] = await tx.query(
+      `WITH old AS (SELECT f.*, -1 AS sign FROM insight_outreach_steps f WHERE NOT $3 AND f.message_id IN (SELECT m.id FROM outreach_messages m WHERE ${chosen})),
+            new AS (
+              INSERT INTO insight_outreach_steps AS f (message_id, candidate_id, task_force_id, sequence_id, sequence_version, step, status, response, sent_at,
+                                                       local_hour, local_weekday, employer, skill_areas)
+              SELECT m.id, e.candidate_id, e.task_force_id, e.sequence_id, e.sequence_version, m.step, m.status, m.response, t.at,
+                     extract(hour FROM t.at AT TIME ZONE e.time_zone), extract(isodow FROM t.at AT TIME ZONE e.time_zone),
+                     CASE WHEN c.erased_at IS NULL THEN c.current_employer END, CASE WHEN c.erased_at IS NULL THEN c.skill_areas ELSE '{}' END
+                FROM outreach_messages m
+                JOIN enrollments e ON e.id = m.enrollment_id
+                JOIN candidates c ON c.id = e.candidate_id
+               CROSS JOIN LATERAL (SELECT coalesce(m.sent_at, m.response_at, m.updated_at) AS at) t
+               WHERE (m.status IN ('sent', 'uncertain') OR (m.status = 'failed' AND m.response = 'bounced')) AND ${chosen}
+              ON CONFLICT (message_id) DO UPDATE SET status = EXCLUDED.status, response = EXCLUDED.response
+              RETURNING f.*, 1 AS sign),
+            applied AS (${applyOutreachDeltaSql('(SELECT * FROM old UNION ALL SELECT * FROM new)')} RETURNING 1)
+       SELECT (SELECT count(*) FROM new)::int AS n`,
       [messageIds ?? [], enrollmentIds ?? [], all],
     );
-    return rows;
+    return n;
   }
 
   /**

@@ -311,7 +311,7 @@ export class InsightService {
            FROM (SELECT ${keys}, ${COUNTER_COLUMNS.join(', ')} FROM insight_outreach_daily d WHERE ${rollupWhere}
                  UNION ALL
                  SELECT ${keys}, ${COUNTER_COLUMNS.join(', ')} FROM (${outreachRollupSql(edgeWhere)}) e) x
-          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+          GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(attempted) > 0`,
         p.values,
       ) as Promise<RollupRow[]>,
       this.db.query(

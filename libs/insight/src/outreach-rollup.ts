@@ -1,5 +1,3 @@
-import { EntityManager } from 'typeorm';
-
 /** The counters every outreach figure is built from, over facts `f`. */
 export const OUTREACH_COUNTS = `count(*)::int AS attempted,
   count(*) FILTER (WHERE f.status = 'sent')::int AS sent,
@@ -32,31 +30,32 @@ export function outreachRollupSql(where: string, from = 'insight_outreach_steps 
      GROUP BY ${keys}, area`;
 }
 
-const ROLLUP_COLUMNS = `day, task_force_id, sequence_id, kind, sequence_version, step, employer, local_weekday, local_hour, skill_area, ${COUNTER_COLUMNS.join(', ')}`;
+const FACT_COUNTERS = `1 AS attempted, (d.status = 'sent')::int AS sent,
+  coalesce((d.status = 'sent' OR d.response IN ('replied', 'unsubscribed')) AND d.response IS DISTINCT FROM 'bounced', false)::int AS delivered,
+  (d.response IS NOT DISTINCT FROM 'bounced')::int AS bounced, (d.response IS NOT DISTINCT FROM 'replied')::int AS replied,
+  (d.response IS NOT DISTINCT FROM 'unsubscribed')::int AS unsubscribed, (d.status = 'uncertain')::int AS uncertain`;
 
-/** Counts again the (UTC day, task force) slices of the rollup that these facts fall in. */
-export async function recountOutreachSlices(tx: EntityManager, slices: readonly { day: string; task_force_id: string }[]): Promise<void> {
-  const unique = [...new Map(slices.map((s) => [`${s.day}/${s.task_force_id}`, s])).values()];
-  if (!unique.length) return;
-  const params = [unique.map((s) => s.day), unique.map((s) => s.task_force_id)];
-  await tx.query(
-    `DELETE FROM insight_outreach_daily d USING unnest($1::date[], $2::uuid[]) AS s(day, task_force_id) WHERE d.day = s.day AND d.task_force_id = s.task_force_id`,
-    params,
-  );
-  await tx.query(
-    `INSERT INTO insight_outreach_daily (${ROLLUP_COLUMNS})
-     ${outreachRollupSql(
-       'TRUE',
-       `unnest($1::date[], $2::uuid[]) AS s(day, task_force_id)
-        JOIN insight_outreach_steps f ON f.task_force_id = s.task_force_id AND f.sent_at >= s.day::timestamp AT TIME ZONE 'UTC'
-         AND f.sent_at < (s.day + 1)::timestamp AT TIME ZONE 'UTC'`,
-     )}`,
-    params,
-  );
-}
-
-/** Counts the whole rollup again from the facts (a rebuild). */
-export async function recountAllOutreach(tx: EntityManager): Promise<void> {
-  await tx.query(`DELETE FROM insight_outreach_daily`);
-  await tx.query(`INSERT INTO insight_outreach_daily (${ROLLUP_COLUMNS}) ${outreachRollupSql('TRUE')}`);
+/**
+ * Adds to insight_outreach_daily what the rows of `delta` (facts with a `sign`: -1 for a fact as
+ * it was, +1 as it is now) contribute to it: each fact counts once per step, employer, local
+ * send time and skill area. The statement's cost follows the facts that changed, never the size
+ * of their day.
+ */
+export function applyOutreachDeltaSql(delta: string): string {
+  const columns = COUNTER_COLUMNS.join(', ');
+  return `
+    INSERT INTO insight_outreach_daily AS r (day, task_force_id, sequence_id, key, kind, sequence_version, step, employer, local_weekday, local_hour, skill_area, ${columns})
+    SELECT day, task_force_id, sequence_id, key, kind, sequence_version, step, employer, local_weekday, local_hour, skill_area,
+           ${COUNTER_COLUMNS.map((c) => `sum(sign * ${c})`).join(', ')}
+      FROM (SELECT (d.sent_at AT TIME ZONE 'UTC')::date AS day, d.task_force_id, d.sequence_id, d.sign, k.*, ${FACT_COUNTERS}
+              FROM ${delta} d
+             CROSS JOIN LATERAL (
+               VALUES ('step:' || d.sequence_version || ':' || d.step, 'step', d.sequence_version, d.step, NULL::text, NULL::smallint, NULL::smallint, NULL::text),
+                      ('employer:' || coalesce('=' || d.employer, ''), 'employer', NULL, NULL, d.employer, NULL, NULL, NULL),
+                      ('time:' || d.local_weekday || ':' || d.local_hour, 'time', NULL, NULL, NULL, d.local_weekday, d.local_hour, NULL)
+               UNION ALL
+               SELECT 'area:' || a, 'area', NULL, NULL, NULL, NULL, NULL, a FROM unnest(d.skill_areas) a
+             ) AS k(key, kind, sequence_version, step, employer, local_weekday, local_hour, skill_area)) c
+     GROUP BY day, task_force_id, sequence_id, key, kind, sequence_version, step, employer, local_weekday, local_hour, skill_area
+    ON CONFLICT (day, task_force_id, sequence_id, key) DO UPDATE SET ${COUNTER_COLUMNS.map((c) => `${c} = r.${c} + EXCLUDED.${c}`).join(', ')}`;
 }

@@ -73,6 +73,7 @@ export class Insight1765001100000 implements MigrationInterface {
         day date NOT NULL,
         task_force_id uuid NOT NULL,
         sequence_id uuid NOT NULL,
+        key text NOT NULL,
         kind text NOT NULL CHECK (kind IN ('step', 'employer', 'time', 'area')),
         sequence_version integer,
         step integer,
@@ -88,6 +89,8 @@ export class Insight1765001100000 implements MigrationInterface {
         unsubscribed integer NOT NULL,
         uncertain integer NOT NULL
       )`);
+    // What a day's row counts is named by its key (step:<version>:<step>, employer:=<name>, time:<weekday>:<hour>, area:<area>).
+    await q.query(`CREATE UNIQUE INDEX insight_outreach_daily_key ON insight_outreach_daily (day, task_force_id, sequence_id, key)`);
     await q.query(`CREATE INDEX insight_outreach_daily_task_force_idx ON insight_outreach_daily (task_force_id, day)`);
     await q.query(`CREATE INDEX insight_outreach_daily_day_idx ON insight_outreach_daily (day)`);
     // The talent market, recomputed as a whole by the worker: one row per scope (a task force, or
