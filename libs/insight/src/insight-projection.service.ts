@@ -47,7 +47,8 @@ export class InsightProjection implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    // Erasure reaches the facts in its own transaction: the employer a step was sent to goes.
+    // Erasure reaches the facts in its own transaction: the employer and skill areas a step was
+    // sent to go, and its local send time is taken in UTC, as the erased enrollment's zone now is.
     // It waits for a pass in progress (the position row's lock), so a fact that pass derives from
     // the person's record before the erasure is already there to clear; and a pass cannot start
     // until the erasure ends, so it derives nothing from the record as it was.
@@ -57,7 +58,10 @@ export class InsightProjection implements OnModuleInit {
       await tx.query(`SELECT 1 FROM insight_projection WHERE id = 1 FOR SHARE`);
       await tx.query(
         `WITH old AS (SELECT f.*, -1 AS sign FROM insight_outreach_steps f WHERE f.candidate_id = ANY($1::uuid[])),
-              new AS (UPDATE insight_outreach_steps SET employer = NULL, skill_areas = '{}' WHERE candidate_id = ANY($1::uuid[]) RETURNING *, 1 AS sign)
+              new AS (UPDATE insight_outreach_steps
+                       SET employer = NULL, skill_areas = '{}',
+                           local_hour = extract(hour FROM sent_at AT TIME ZONE 'UTC'), local_weekday = extract(isodow FROM sent_at AT TIME ZONE 'UTC')
+                     WHERE candidate_id = ANY($1::uuid[]) RETURNING *, 1 AS sign)
          ${applyOutreachDeltaSql('(SELECT * FROM old UNION ALL SELECT * FROM new)')}`,
         [subject.ids],
       );
