@@ -61,4 +61,43 @@ const benchTaskForce = (name) => ({
   targetEmployers: ['OpenAI'],
 });
 
-module.exports = { sleep, databaseUrl, adminQuery, freePort, waitForHealth, benchTaskForce };
+/** Runs the built app's migrations on the database at `url` (one that exists). */
+async function migrate(url) {
+  const { dataSourceOptions, runMigrationsLocked } = require('../dist/libs/platform/src');
+  const { DataSource } = require('typeorm');
+  const ds = await new DataSource(dataSourceOptions(url)).initialize();
+  try {
+    await runMigrationsLocked(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** Database `name` on `baseUrl`'s server, dropped if it was there, created empty and migrated; its URL. */
+async function freshDatabase(baseUrl, name) {
+  await adminQuery(baseUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await adminQuery(baseUrl, `CREATE DATABASE ${name}`);
+  const url = databaseUrl(baseUrl, name);
+  await migrate(url);
+  return url;
+}
+
+/** Deletes every Redis key under `prefix` (SCAN + UNLINK; never FLUSHALL: the Redis is shared); how many. */
+async function removeRedisKeys(connection, prefix) {
+  const IORedis = require('ioredis');
+  const redis = new IORedis(connection);
+  let removed = 0;
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 2000);
+      cursor = next;
+      if (keys.length) removed += await redis.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  return removed;
+}
+
+module.exports = { sleep, databaseUrl, adminQuery, freePort, waitForHealth, benchTaskForce, migrate, freshDatabase, removeRedisKeys };

@@ -11,9 +11,7 @@ const path = require('node:path');
 const { createHash, randomBytes } = require('node:crypto');
 const { Client } = require('pg');
 const IORedis = require('ioredis');
-const { dataSourceOptions, runMigrationsLocked } = require('../../dist/libs/platform/src');
-const { DataSource } = require('typeorm');
-const { adminQuery, databaseUrl, sleep, waitForHealth } = require('../lib');
+const { adminQuery, databaseUrl, freshDatabase, sleep, waitForHealth } = require('../lib');
 
 const BACKGROUND = Number(process.env.BENCH_BACKGROUND ?? 100_000);
 const LOOK_ALIKES = Number(process.env.BENCH_LOOK_ALIKES ?? 10_000);
@@ -104,11 +102,7 @@ async function api(method, route, body, token = ADMIN_TOKEN, headers = {}) {
 }
 
 async function load() {
-  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB}`);
-  const ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
-  await runMigrationsLocked(ds);
-  await ds.destroy();
+  await freshDatabase(BASE_URL, DB);
   const c = new Client({ connectionString: dbUrl });
   await c.connect();
   await c.query(`SELECT setseed(0.42)`);

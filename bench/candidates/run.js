@@ -23,9 +23,7 @@ const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { Client } = require('pg');
 const autocannon = require('autocannon');
-const { dataSourceOptions, runMigrationsLocked } = require('../../dist/libs/platform/src');
-const { DataSource } = require('typeorm');
-const { adminQuery, databaseUrl, sleep } = require('../lib');
+const { adminQuery, databaseUrl, freshDatabase, migrate, sleep } = require('../lib');
 const { SURNAMES, NATIVE_SURNAMES, GIVEN, EMPLOYERS, TITLES, SKILLS, AREAS, VISAS, arr } = require('../people');
 
 const N = Number(process.env.BENCH_CANDIDATES ?? 1_000_000);
@@ -51,9 +49,7 @@ const admin = (sql) => adminQuery(BASE_URL, sql);
 async function reuse() {
   const exists = (await admin(`SELECT 1 FROM pg_database WHERE datname = '${DB}'`)).rows.length > 0;
   if (!exists) return null;
-  const ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
-  await runMigrationsLocked(ds);
-  await ds.destroy();
+  await migrate(dbUrl);
   const c = new Client({ connectionString: dbUrl });
   await c.connect();
   try {
@@ -73,11 +69,7 @@ async function load() {
     const kept = await reuse();
     if (kept) return kept;
   }
-  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB}`);
-  const ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
-  await runMigrationsLocked(ds);
-  await ds.destroy();
+  await freshDatabase(BASE_URL, DB);
 
   const c = new Client({ connectionString: dbUrl });
   await c.connect();

@@ -9,12 +9,11 @@
 require('reflect-metadata');
 const { NestFactory } = require('@nestjs/core');
 const { Client } = require('pg');
-const { adminQuery, databaseUrl } = require('../lib');
-const { dataSourceOptions, runMigrationsLocked, loadConfig, DomainEvents } = require('../../dist/libs/platform/src');
+const { adminQuery, databaseUrl, freshDatabase } = require('../lib');
+const { loadConfig, DomainEvents } = require('../../dist/libs/platform/src');
 const { ApplicationsService } = require('../../dist/libs/candidates/src');
 const { EventFeed } = require('../../dist/libs/events/src');
 const { ApiModule } = require('../../dist/apps/api/src/api.module');
-const { DataSource } = require('typeorm');
 
 const MOVES = Number(process.env.BENCH_MOVES ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -27,11 +26,7 @@ const dbUrl = databaseUrl(BASE_URL, DB);
 const log = (...args) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
 
 async function load(total) {
-  await adminQuery(BASE_URL, `DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await adminQuery(BASE_URL, `CREATE DATABASE ${DB}`);
-  const ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
-  await runMigrationsLocked(ds);
-  await ds.destroy();
+  await freshDatabase(BASE_URL, DB);
   const c = new Client({ connectionString: dbUrl });
   await c.connect();
   await c.query(`INSERT INTO users (id, email, name, role) VALUES ($1, 'bench.admin@example.com', 'Bench Admin', 'admin')`, [ADMIN_ID]);

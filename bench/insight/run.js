@@ -18,12 +18,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { Client } = require('pg');
-const IORedis = require('ioredis');
 const { Queue } = require('bullmq');
-const { dataSourceOptions, runMigrationsLocked } = require('../../dist/libs/platform/src');
 const { redisOptionsFromUrl } = require('../../dist/libs/platform/src/queue/redis-connection');
-const { DataSource } = require('typeorm');
-const { adminQuery, databaseUrl, freePort, sleep, waitForHealth } = require('../lib');
+const { adminQuery, databaseUrl, freePort, freshDatabase, migrate, removeRedisKeys, sleep, waitForHealth } = require('../lib');
 const P = require('../people');
 
 const N = Number(process.env.BENCH_CANDIDATES ?? 1_000_000);
@@ -247,9 +244,7 @@ async function counterMismatches(c) {
 async function reuse() {
   const exists = (await admin(`SELECT 1 FROM pg_database WHERE datname = '${DB}'`)).rows.length > 0;
   if (!exists) return null;
-  const ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
-  await runMigrationsLocked(ds);
-  await ds.destroy();
+  await migrate(dbUrl);
   const c = new Client({ connectionString: dbUrl });
   await c.connect();
   try {
@@ -268,11 +263,7 @@ async function load() {
     const kept = await reuse();
     if (kept) return kept;
   }
-  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${DB}`);
-  const ds = await new DataSource(dataSourceOptions(dbUrl)).initialize();
-  await runMigrationsLocked(ds);
-  await ds.destroy();
+  await freshDatabase(BASE_URL, DB);
 
   const c = new Client({ connectionString: dbUrl });
   await c.connect();
@@ -860,22 +851,7 @@ async function load() {
 
 const redisConnection = { ...redisOptionsFromUrl(REDIS_URL), maxRetriesPerRequest: null };
 
-/** Deletes every Redis key under the benchmark's prefix (SCAN + UNLINK; never FLUSHALL: the Redis is shared). */
-async function removeKeys() {
-  const redis = new IORedis(redisConnection);
-  let removed = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${QUEUE_PREFIX}:*`, 'COUNT', 2000);
-      cursor = next;
-      if (keys.length) removed += await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return removed;
-}
+const removeKeys = () => removeRedisKeys(redisConnection, QUEUE_PREFIX);
 
 function startProcess(script, env, logFile) {
   const out = fs.openSync(logFile, 'w');

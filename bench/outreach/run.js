@@ -36,7 +36,7 @@ const path = require('node:path');
 const { Client } = require('pg');
 const IORedis = require('ioredis');
 const { Queue } = require('bullmq');
-const { adminQuery, benchTaskForce, databaseUrl, sleep, waitForHealth } = require('../lib');
+const { adminQuery, benchTaskForce, databaseUrl, removeRedisKeys, sleep, waitForHealth } = require('../lib');
 const { DEFAULT_JOB_OPTIONS } = require('../../dist/libs/platform/src/queue/queue.module');
 const { redisOptionsFromUrl } = require('../../dist/libs/platform/src/queue/redis-connection');
 
@@ -186,22 +186,7 @@ async function withClient(url, fn) {
 
 const admin = (sql) => adminQuery(BASE_URL, sql);
 
-/** Deletes every Redis key under a prefix (SCAN + UNLINK; never FLUSHALL: the Redis is shared). */
-async function removeKeys(prefix) {
-  const redis = new IORedis(redisConnection);
-  let removed = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 2000);
-      cursor = next;
-      if (keys.length) removed += await redis.unlink(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return removed;
-}
+const removeKeys = (prefix) => removeRedisKeys(redisConnection, prefix);
 
 /** Whole-server Redis counters: commands processed, and calls / CPU of the scripted and list-scanning commands. */
 async function redisCommands() {

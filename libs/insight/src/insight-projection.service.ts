@@ -198,7 +198,10 @@ export class InsightProjection implements OnModuleInit {
    */
   private async insertSteps(tx: EntityManager, messageIds: string[] | null, enrollmentIds: string[] | null): Promise<number> {
     const all = messageIds === null && enrollmentIds === null;
-    const chosen = `($3 OR m.id = ANY($1::uuid[]) OR m.enrollment_id = ANY($2::uuid[]))`;
+    // The steps re-derived: those named, handed to SMTP. Only their facts are taken back, so a
+    // fact and its share of the daily counts always change together.
+    const chosen = `($3 OR m.id = ANY($1::uuid[]) OR m.enrollment_id = ANY($2::uuid[]))
+                    AND (m.status IN ('sent', 'uncertain') OR (m.status = 'failed' AND m.response = 'bounced'))`;
     const [{ n }]: { n: number }[] = await tx.query(
       `WITH old AS (SELECT f.*, -1 AS sign FROM insight_outreach_steps f WHERE NOT $3 AND f.message_id IN (SELECT m.id FROM outreach_messages m WHERE ${chosen})),
             new AS (
@@ -211,7 +214,7 @@ export class InsightProjection implements OnModuleInit {
                 JOIN enrollments e ON e.id = m.enrollment_id
                 JOIN candidates c ON c.id = e.candidate_id
                CROSS JOIN LATERAL (SELECT coalesce(m.sent_at, m.response_at, m.updated_at) AS at) t
-               WHERE (m.status IN ('sent', 'uncertain') OR (m.status = 'failed' AND m.response = 'bounced')) AND ${chosen}
+               WHERE ${chosen}
               ON CONFLICT (message_id) DO UPDATE SET status = EXCLUDED.status, response = EXCLUDED.response
               RETURNING f.*, 1 AS sign),
             applied AS (${applyOutreachDeltaSql('(SELECT * FROM old UNION ALL SELECT * FROM new)')} RETURNING 1)

@@ -249,7 +249,7 @@ export class InsightService {
   async openings(actor: Actor, q: OpeningsReportQuery): Promise<OpeningReportPage> {
     const scope = await this.scope(actor, q.taskForceId);
     const p = new Params();
-    const after = decodeCursor(q.cursor);
+    const after = p.add(decodeCursor(q.cursor) ?? null);
     const rows: {
       id: string;
       task_force_id: string;
@@ -269,7 +269,7 @@ export class InsightService {
                   percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM v.entered_at - v.started_at)) AS median_s
              FROM insight_stage_visits v
             WHERE v.opening_id = o.id AND v.stage = 'hired') h
-        WHERE ${this.scopeSql(scope, 'o.task_force_id', p)} AND (${p.add(after ?? null)}::uuid IS NULL OR o.id > ${p.add(after ?? null)}::uuid)
+        WHERE ${this.scopeSql(scope, 'o.task_force_id', p)} AND (${after}::uuid IS NULL OR o.id > ${after}::uuid)
         ORDER BY o.id LIMIT ${p.add(q.limit + 1)}`,
       p.values,
     );
