@@ -1,6 +1,6 @@
 /** Two projects: fast unit tests of pure rules, and end-to-end suites against real Postgres and Redis. */
 const moduleNameMapper = {
-  '^@app/(platform|users|task-forces|web|candidates|compensation|outreach|events|webhooks|insight)(|/.*)$': '<rootDir>/libs/$1/src$2',
+  '^@app/(platform|users|task-forces|web|candidates|compensation|outreach|events|webhooks|insight|interviews)(|/.*)$': '<rootDir>/libs/$1/src$2',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 module.exports = {
