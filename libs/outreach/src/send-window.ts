@@ -1,40 +1,17 @@
-import Holidays from 'date-holidays';
+import { HolidayCalendar, isHoliday } from '@app/platform/clock/holidays';
+import { WEEKDAYS, Weekday } from '@app/platform/clock/weekdays';
 import { DateTime } from 'luxon';
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export type Weekday = (typeof WEEKDAYS)[number];
-export const HOLIDAY_CALENDARS = ['US', 'CN'] as const;
-export type HolidayCalendar = (typeof HOLIDAY_CALENDARS)[number];
+export { HOLIDAY_CALENDARS, holidayOn, isHoliday } from '@app/platform/clock/holidays';
+export type { HolidayCalendar, HolidayOn } from '@app/platform/clock/holidays';
+export { WEEKDAYS } from '@app/platform/clock/weekdays';
+export type { Weekday } from '@app/platform/clock/weekdays';
 
 export interface SendWindow {
   days: Weekday[];
   /** Local wall-clock times, "HH:mm"; end is exclusive. */
   start: string;
   end: string;
-}
-
-const fullDayHolidays = new Map<string, Set<string>>();
-
-/** Full-day public holidays of a calendar in a year, as local dates ("2027-02-05"). */
-function holidaysOf(calendar: HolidayCalendar, year: number): Set<string> {
-  const key = `${calendar}:${year}`;
-  let days = fullDayHolidays.get(key);
-  if (!days) {
-    const source = new Holidays(calendar);
-    days = new Set(
-      source
-        .getHolidays(year)
-        .filter((h) => h.type === 'public' && h.date.endsWith('00:00:00'))
-        .map((h) => h.date.slice(0, 10)),
-    );
-    fullDayHolidays.set(key, days);
-  }
-  return days;
-}
-
-export function isHoliday(localDate: string, calendars: readonly HolidayCalendar[]): boolean {
-  const year = Number(localDate.slice(0, 4));
-  return calendars.some((c) => holidaysOf(c, year).has(localDate));
 }
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
