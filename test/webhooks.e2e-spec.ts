@@ -151,6 +151,24 @@ describe('outbound webhooks', () => {
     }
   });
 
+  it('sends an endpoint only the events that occurred after it was registered, even those still waiting in the outbox', async () => {
+    await allowLoopback();
+    const hook = await register({ eventTypes: ['candidate.created'] });
+    // An event from an hour before the endpoint existed, reaching the outbox only now.
+    const early = '00000000-0000-7000-8000-00000000e0e0';
+    await stack.db.query(
+      `INSERT INTO domain_events (id, type, version, occurred_at, payload) VALUES ($1, 'candidate.created', 1, now() - interval '1 hour', $2)`,
+      [early, { candidateId: early, source: 'sourced', ownerId: null }],
+    );
+    const candidate = (await http().post('/v1/candidates', { fullName: 'After Registration', emails: [`after.${Date.now()}@example.com`] })).body;
+    const [got] = await waitFor(() => Promise.resolve(receiver.at(hook.path).length >= 1 && receiver.at(hook.path)), 15000);
+    expect(parse(got).data.data.candidateId).toBe(candidate.id);
+    // Dispatch reads the outbox in order, so the earlier event was passed over, not left for later.
+    expect(receiver.at(hook.path).map((r) => parse(r).data.data.candidateId)).toEqual([candidate.id]);
+    const log = (await http().get(`/v1/webhooks/${hook.id}/deliveries`)).body.data as { eventId: string }[];
+    expect(log.map((d) => d.eventId)).not.toContain(early);
+  });
+
   it('follows no redirect, caps what it reads and gives up on an endpoint that does not answer', async () => {
     await allowLoopback();
     const redirecting = await register({ eventTypes: ['candidate.created'] });

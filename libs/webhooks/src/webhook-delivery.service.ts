@@ -88,10 +88,10 @@ export class WebhookDelivery {
           return { read: 0, created: [] as { id: string }[] };
         }
         const pairs: { event_id: string; event_type: string; endpoint_id: string; xid: string; seq: string }[] = await tx.query(
-          `WITH batch AS (SELECT e.id, e.xid, e.seq, e.type, e.task_force_id, e.payload FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4)
+          `WITH batch AS (SELECT e.id, e.xid, e.seq, e.type, e.occurred_at, e.task_force_id, e.payload FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4)
            SELECT b.id AS event_id, b.type AS event_type, w.id AS endpoint_id, b.xid::text, b.seq::text
              FROM batch b LEFT JOIN webhook_endpoints w
-               ON w.enabled AND b.type <> 'webhook.test'
+               ON w.enabled AND b.type <> 'webhook.test' AND b.occurred_at >= w.created_at
               AND (w.event_types IS NULL OR b.type = ANY (w.event_types))
               AND (w.task_force_ids IS NULL OR b.task_force_id = ANY (w.task_force_ids))
               AND NOT (b.type = 'webhook.endpoint_disabled' AND b.payload->>'endpointId' = w.id::text)
