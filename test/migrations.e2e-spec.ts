@@ -47,6 +47,7 @@ describe('migrations', () => {
       'fx_rates',
       'idempotency_keys',
       'inbound_events',
+      'insight_funnel_monthly',
       'insight_market',
       'insight_market_top',
       'insight_market_weeks',

@@ -249,7 +249,8 @@ async function reuse() {
   await c.connect();
   try {
     const counts = await rowCounts(c);
-    if (counts.candidates !== N || counts.applications !== APPLICATIONS) return null;
+    // A run stopped while loading leaves some tables full and the last ones (enrollments, offers) empty.
+    if (counts.candidates !== N || counts.applications !== APPLICATIONS || counts.enrollments !== ENROLLMENTS || !counts.competing_offers) return null;
     await c.query(`ANALYZE`);
     const size = (await c.query(`SELECT pg_size_pretty(pg_database_size(current_database())) AS s`)).rows[0].s;
     return { rowsSeconds: 0, indexSeconds: 0, counts, size, reused: true };
@@ -1022,6 +1023,7 @@ async function explain(c) {
   await client.connect();
   const statements = [];
   const run = async (sql, params) => {
+    if (/^\s*(SET|BEGIN|COMMIT)\b/i.test(sql)) return (await client.query(sql, params)).rows;
     const plan = (await client.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params)).rows.map((r) => r['QUERY PLAN']);
     const total = Number(/Execution Time: ([\d.]+) ms/.exec(plan[plan.length - 1])?.[1] ?? 0);
     statements.push({ sql: sql.replace(/\s+/g, ' ').trim(), params, plan, ms: total });
@@ -1034,6 +1036,15 @@ async function explain(c) {
       const result = queue.then(() => run(sql, params));
       queue = result.catch(() => undefined);
       return result;
+    },
+    // Settings the service makes for one transaction (work_mem) hold for the statements explained in it.
+    transaction: async (work) => {
+      await db.query('BEGIN');
+      try {
+        return await work(db);
+      } finally {
+        await db.query('COMMIT');
+      }
     },
   };
   try {

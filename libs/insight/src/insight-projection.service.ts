@@ -5,6 +5,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { applyOutreachDeltaSql } from './outreach-rollup';
+import { applyFunnelDeltaSql } from './funnel-rollup';
 import { stageRankSql } from './pipeline-ranks';
 
 /** Events read per transaction, and transactions per pass. */
@@ -116,7 +117,7 @@ export class InsightProjection implements OnModuleInit {
       });
       if (!done) break;
       // A rebuild rewrote every fact: mark their pages all-visible, so reports read the covering indexes alone.
-      if (done.rebuilt) await this.db.query(`VACUUM (ANALYZE) insight_stage_visits, insight_outreach_steps, insight_outreach_daily`);
+      if (done.rebuilt) await this.db.query(`VACUUM (ANALYZE) insight_stage_visits, insight_funnel_monthly, insight_outreach_steps, insight_outreach_daily`);
       total.rebuilt ||= done.rebuilt;
       total.events += done.events;
       total.applications += done.applications;
@@ -140,13 +141,14 @@ export class InsightProjection implements OnModuleInit {
     );
     // DELETE, not TRUNCATE: reports keep reading the previous facts until this commits.
     await tx.query(`DELETE FROM insight_stage_visits`);
+    await tx.query(`DELETE FROM insight_funnel_monthly`);
     await tx.query(`DELETE FROM insight_outreach_steps`);
     await tx.query(`SET LOCAL work_mem = '256MB'`);
     await this.insertVisits(tx, null);
     await tx.query(`DELETE FROM insight_outreach_daily`);
     await this.insertSteps(tx, null, null);
     // Fresh statistics, or the planner reads the new facts with the emptied tables' counts.
-    await tx.query(`ANALYZE insight_stage_visits, insight_outreach_steps, insight_outreach_daily`);
+    await tx.query(`ANALYZE insight_stage_visits, insight_funnel_monthly, insight_outreach_steps, insight_outreach_daily`);
     await tx.query(`UPDATE insight_projection SET xid = $1, seq = $2, rebuild_requested = false, rebuilt_at = $3, projected_at = $3 WHERE id = 1`, [
       last?.xid ?? '0',
       last?.seq ?? '0',
@@ -161,15 +163,22 @@ export class InsightProjection implements OnModuleInit {
       applicationIds = [...new Set([...applicationIds, ...more.map((r) => r.id)])];
     }
     if (!applicationIds.length) return 0;
-    await tx.query(`DELETE FROM insight_stage_visits WHERE application_id = ANY($1::uuid[])`, [applicationIds]);
+    await tx.query(
+      `WITH old AS (DELETE FROM insight_stage_visits v WHERE v.application_id = ANY($1::uuid[]) RETURNING v.*, -1 AS sign) ${applyFunnelDeltaSql('old')}`,
+      [applicationIds],
+    );
     await this.insertVisits(tx, applicationIds);
     return applicationIds.length;
   }
 
-  /** One row per stay in a stage: when it began and ended, and how far the application got afterwards. */
+  /**
+   * One row per stay in a stage: when it began and ended, and how far the application got
+   * afterwards; and its share of the monthly funnel counts.
+   */
   private async insertVisits(tx: EntityManager, applicationIds: string[] | null): Promise<void> {
     await tx.query(
-      `INSERT INTO insight_stage_visits (application_id, seq, task_force_id, opening_id, source, stage, from_stage, reason, entered_at, left_at, hours_in_stage,
+      `WITH new AS (
+       INSERT INTO insight_stage_visits (application_id, seq, task_force_id, opening_id, source, stage, from_stage, reason, entered_at, left_at, hours_in_stage,
                                          started_at, advanced)
        SELECT v.application_id, v.seq, a.task_force_id, a.opening_id, c.source, v.to_stage, v.from_stage, v.reason, v.at, v.left_at,
               floor(extract(epoch FROM v.left_at - v.at) / 3600), v.started_at,
@@ -180,7 +189,8 @@ export class InsightProjection implements OnModuleInit {
                 WHERE $1::uuid[] IS NULL OR s.application_id = ANY($1::uuid[])
                WINDOW w AS (PARTITION BY s.application_id ORDER BY s.at, s.id)) v
          JOIN applications a ON a.id = v.application_id
-         JOIN candidates c ON c.id = a.candidate_id`,
+         JOIN candidates c ON c.id = a.candidate_id
+       RETURNING *, 1 AS sign) ${applyFunnelDeltaSql('new')}`,
       [applicationIds],
     );
   }

@@ -29,6 +29,7 @@ import {
   PeriodView,
   RateUsed,
 } from './insight.dto';
+import { wholeUtcMonths } from './funnel-rollup';
 import { COUNTER_COLUMNS, outreachRollupSql } from './outreach-rollup';
 import { rankOf } from './pipeline-ranks';
 import { ReportPeriod, reportPeriod } from './period';
@@ -155,25 +156,38 @@ export class InsightService {
     const scope = await this.scope(actor, q.taskForceId);
     const period = this.period(q);
     const p = new Params();
-    const filters = [
-      `v.entered_at >= ${p.add(period.start)}`,
-      `v.entered_at < ${p.add(period.end)}`,
-      this.scopeSql(scope, 'v.task_force_id', p),
-      q.openingId ? `v.opening_id = ${p.add(q.openingId)}` : 'TRUE',
-      q.source ? `v.source = ${p.add(q.source)}` : 'TRUE',
-    ].join(' AND ');
-    // One pass over the period's visits: counts per stage and whole hours in stage, and per
-    // drop-off reason (a hash of a few thousand groups, no sort; the memory lets the planner hash
-    // however many groups it fears), from which the percentiles are read in the same statement.
+    // Whole UTC months come counted from the monthly rollup; the partial months at the period's
+    // edges, and any period asked for one opening (the rollup has no openings), from the visits.
+    const { firstMonth, endMonth, edges } = q.openingId ? { firstMonth: null, endMonth: null, edges: [[period.start, period.end]] } : wholeUtcMonths(period);
+    const scoped = (t: string) => [this.scopeSql(scope, `${t}.task_force_id`, p), q.source ? `${t}.source = ${p.add(q.source)}` : 'TRUE'].join(' AND ');
     const closed = `v.stage IN ('rejected', 'withdrawn')`;
+    const parts = edges.map(
+      ([start, end]) =>
+        `SELECT v.stage, v.hours_in_stage AS h, CASE WHEN ${closed} THEN v.reason END AS reason, CASE WHEN ${closed} THEN v.from_stage END AS from_stage,
+                count(*) AS n, count(*) FILTER (WHERE v.advanced) AS a
+           FROM insight_stage_visits v
+          WHERE v.entered_at >= ${p.add(start)} AND v.entered_at < ${p.add(end)} AND ${scoped('v')}
+                ${q.openingId ? `AND v.opening_id = ${p.add(q.openingId)}` : ''}
+          GROUP BY 1, 2, 3, 4`,
+    );
+    if (firstMonth !== null && firstMonth < endMonth) {
+      parts.push(
+        `SELECT m.stage, m.hours_in_stage, m.reason, m.from_stage, m.visits, m.advanced
+           FROM insight_funnel_monthly m
+          WHERE m.month >= ${p.add(firstMonth)}::date AND m.month < ${p.add(endMonth)}::date AND ${scoped('m')}`,
+      );
+    }
+    // One pass over the period's counts per stage and whole hours in stage, and per drop-off
+    // reason (a hash of a few thousand groups, no sort; the memory lets the planner hash however
+    // many groups it fears), from which the percentiles are read in the same statement.
     const [rows, hires, asOf] = await Promise.all([
       this.db.transaction(async (tx) => {
         await tx.query(`SET LOCAL work_mem = '32MB'`);
         return (await tx.query(
           `WITH g AS (
-             SELECT v.stage, v.hours_in_stage AS h, CASE WHEN ${closed} THEN v.reason END AS reason, CASE WHEN ${closed} THEN v.from_stage END AS from_stage,
-                    count(*) AS n, count(*) FILTER (WHERE v.advanced) AS a
-               FROM insight_stage_visits v WHERE ${filters} GROUP BY 1, 2, 3, 4),
+             SELECT stage, h, reason, from_stage, sum(n) AS n, sum(a) AS a
+               FROM (${parts.join(' UNION ALL ')}) u (stage, h, reason, from_stage, n, a)
+              GROUP BY 1, 2, 3, 4 HAVING sum(n) > 0),
            t AS (SELECT stage, sum(n) AS entered, sum(a) AS advanced, coalesce(sum(n) FILTER (WHERE h IS NOT NULL), 0) AS left_n FROM g GROUP BY stage),
            c AS (SELECT stage, h, sum(n) OVER (PARTITION BY stage ORDER BY h ROWS UNBOUNDED PRECEDING) AS upto FROM g WHERE h IS NOT NULL)
            SELECT 'stage' AS kind, t.stage, NULL AS reason, NULL AS from_stage, t.entered::int AS n, t.advanced::int AS advanced, t.left_n::int AS left_n,

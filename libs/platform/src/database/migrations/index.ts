@@ -16,6 +16,7 @@ import { OutreachDueOrder1765000800000 } from './1765000800000-OutreachDueOrder'
 import { Webhooks1765000900000 } from './1765000900000-Webhooks';
 import { OfferRateChecks1765001000000 } from './1765001000000-OfferRateChecks';
 import { Insight1765001100000 } from './1765001100000-Insight';
+import { FunnelMonthly1765001200000 } from './1765001200000-FunnelMonthly';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   Webhooks1765000900000,
   OfferRateChecks1765001000000,
   Insight1765001100000,
+  FunnelMonthly1765001200000,
 ];
