@@ -1,6 +1,7 @@
 import { ForbiddenError } from '@app/platform';
 
-export const ROLES = ['admin', 'recruiter'] as const;
+/** Interviewers sit on interview panels and reach nothing but their own interviews. */
+export const ROLES = ['admin', 'recruiter', 'interviewer'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who is acting: resolved from the bearer token and passed to every domain service. */
@@ -11,6 +12,7 @@ export interface Actor {
 }
 
 export const isAdmin = (actor: Actor) => actor.role === 'admin';
+export const isInterviewer = (actor: Actor) => actor.role === 'interviewer';
 
 /** Throws a 403 unless the actor is an admin. */
 export function requireAdmin(actor: Actor, action = 'do this'): void {

@@ -1,4 +1,4 @@
-import { UnauthenticatedError } from '@app/platform';
+import { ForbiddenError, UnauthenticatedError } from '@app/platform';
 import { Actor, hashToken, UsersService } from '@app/users';
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -9,6 +9,13 @@ import { TokenCache } from './token-cache';
 const PUBLIC = 'route:public';
 /** Routes anyone may call: health, the unsubscribe link, the signed webhook. Everything else needs a bearer token. */
 export const Public = () => SetMetadata(PUBLIC, true);
+
+const FOR_INTERVIEWERS = 'route:interviewers';
+/**
+ * Routes a user with the interviewer role may call (their interviews, scorecards and calendar).
+ * Every other route refuses them with 403, whatever its own checks would say.
+ */
+export const ForInterviewers = () => SetMetadata(FOR_INTERVIEWERS, true);
 
 export type AuthenticatedRequest = FastifyRequest & { actor?: Actor };
 
@@ -38,6 +45,9 @@ export class BearerAuthGuard implements CanActivate {
     } catch (error) {
       if (error instanceof UnauthenticatedError) await this.limiter.spend('auth_failures', address, reply);
       throw error;
+    }
+    if (request.actor.role === 'interviewer' && !this.reflector.getAllAndOverride<boolean>(FOR_INTERVIEWERS, [context.getHandler(), context.getClass()])) {
+      throw new ForbiddenError('interviewer_not_allowed', 'Interviewers may use only the interview routes (their interviews, scorecards and blocked times)');
     }
     return true;
   }

@@ -1,6 +1,6 @@
 import { decodeCursor, PageQuery } from '@app/platform';
 import { Actor, CreatedUserView, CreateTokenDto, CreateUserDto, IssuedTokenView, LIVE_TOKENS_PER_USER, TokenView, UsersService, UserView } from '@app/users';
-import { CurrentActor, IdempotentPost, TokenCache, UuidPipe } from '@app/web';
+import { CurrentActor, ForInterviewers, IdempotentPost, TokenCache, UuidPipe } from '@app/web';
 import { Body, Controller, Delete, Get, HttpCode, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
@@ -31,6 +31,7 @@ export class UsersController {
   }
 
   @Get('me')
+  @ForInterviewers()
   @ApiOperation({ summary: 'The user the token belongs to' })
   @ApiOkResponse({ type: UserView })
   @ApiProblems(401)

@@ -37,11 +37,14 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   429: 'Rate limit exceeded; see Retry-After',
 };
 
-/** Documents problem+json answers for the listed statuses. */
+/**
+ * Documents problem+json answers for the listed statuses. Every route that takes a token may
+ * answer 403: a user with the interviewer role reaches only the routes made for them.
+ */
 export const ApiProblems = (...statuses: number[]) =>
   applyDecorators(
     ApiExtraModels(ProblemSchema),
-    ...[...statuses, 429].map((status) =>
+    ...[...new Set([...statuses, ...(statuses.includes(401) ? [403] : []), 429])].sort((a, b) => a - b).map((status) =>
       ApiResponse({
         status,
         description: PROBLEM_DESCRIPTIONS[status],

@@ -17,6 +17,7 @@ import { Webhooks1765000900000 } from './1765000900000-Webhooks';
 import { OfferRateChecks1765001000000 } from './1765001000000-OfferRateChecks';
 import { Insight1765001100000 } from './1765001100000-Insight';
 import { FunnelMonthly1765001200000 } from './1765001200000-FunnelMonthly';
+import { Interviews1765001300000 } from './1765001300000-Interviews';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   OfferRateChecks1765001000000,
   Insight1765001100000,
   FunnelMonthly1765001200000,
+  Interviews1765001300000,
 ];
