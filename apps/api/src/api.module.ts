@@ -3,6 +3,7 @@ import { CompensationModule } from '@app/compensation';
 import { EventsModule } from '@app/events';
 import { WebhooksModule } from '@app/webhooks';
 import { InsightModule } from '@app/insight';
+import { InterviewsModule } from '@app/interviews';
 import { OutreachModule } from '@app/outreach';
 import { AppConfig, PlatformModule } from '@app/platform';
 import { TaskForcesModule } from '@app/task-forces';
@@ -39,6 +40,7 @@ export class ApiModule {
         EventsModule,
         WebhooksModule,
         InsightModule,
+        InterviewsModule,
       ],
       controllers: [
         HealthController,

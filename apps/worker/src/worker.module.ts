@@ -4,6 +4,7 @@ import { AppConfig, PlatformModule } from '@app/platform';
 import { UsersModule } from '@app/users';
 import { WebhooksModule } from '@app/webhooks';
 import { InsightModule } from '@app/insight';
+import { InterviewsModule } from '@app/interviews';
 import { BearerAuthGuard, TokenCache, HealthController, loggingModule, MetricsController, RateLimitModule } from '@app/web';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
@@ -27,6 +28,7 @@ export class WorkerModule {
         OutreachModule,
         WebhooksModule,
         InsightModule,
+        InterviewsModule,
       ],
       controllers: [HealthController, MetricsController],
       providers: [TokenCache, { provide: APP_GUARD, useClass: BearerAuthGuard }, MaintenanceProcessor, OutreachProcessor, WebhooksProcessor, Schedules],

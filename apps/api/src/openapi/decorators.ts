@@ -44,13 +44,15 @@ export const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 export const ApiProblems = (...statuses: number[]) =>
   applyDecorators(
     ApiExtraModels(ProblemSchema),
-    ...[...new Set([...statuses, ...(statuses.includes(401) ? [403] : []), 429])].sort((a, b) => a - b).map((status) =>
-      ApiResponse({
-        status,
-        description: PROBLEM_DESCRIPTIONS[status],
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } },
-      }),
-    ),
+    ...[...new Set([...statuses, ...(statuses.includes(401) ? [403] : []), 429])]
+      .sort((a, b) => a - b)
+      .map((status) =>
+        ApiResponse({
+          status,
+          description: PROBLEM_DESCRIPTIONS[status],
+          content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemSchema) } } },
+        }),
+      ),
   );
 
 /** Documents a cursor page of `model` (of any of `models`, for a page whose items take one of several shapes). */

@@ -1,0 +1,64 @@
+import { NotFoundError } from '@app/platform';
+import { Actor, isAdmin } from '@app/users';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+
+export interface InterviewRow {
+  id: string;
+  application_id: string;
+  candidate_id: string;
+  task_force_id: string;
+  plan_position: number | null;
+  kind: string;
+  starts_at: Date;
+  ends_at: Date;
+  candidate_time_zone: string;
+  status: 'scheduled' | 'cancelled';
+  sequence: number;
+  location: string | null;
+  attributes: string[];
+  cancel_reason: string | null;
+  created_by: string;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+export const INTERVIEW_COLUMNS = `i.id, i.application_id, i.candidate_id, i.task_force_id, i.plan_position, i.kind, i.starts_at, i.ends_at, i.candidate_time_zone,
+  i.status, i.sequence, i.location, i.attributes, i.cancel_reason, i.created_by, i.created_at, i.updated_at, i.version`;
+
+/**
+ * Who may see an interview: admins; recruiters of its task force; the interviewers on its panel
+ * (now or before a reschedule took them off). Anyone else gets the 404 an unknown id gets.
+ */
+@Injectable()
+export class InterviewAccess {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async load(actor: Actor, id: string, manager: EntityManager = this.db.manager, lock = false): Promise<InterviewRow> {
+    const [row]: InterviewRow[] = await manager.query(
+      `SELECT ${INTERVIEW_COLUMNS} FROM interviews i
+        WHERE i.id = $1 AND (${this.visibleSql('i', '$2', '$3')})${lock ? ' FOR UPDATE OF i' : ''}`,
+      [id, isAdmin(actor), actor.userId],
+    );
+    if (!row) throw new NotFoundError('Interview', id);
+    return row;
+  }
+
+  /** Whether the actor is on the interview's panel as it stands (not taken off by a reschedule). */
+  async onPanel(actor: Actor, interviewId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM interview_panel WHERE interview_id = $1 AND user_id = $2 AND active`, [
+      interviewId,
+      actor.userId,
+    ]);
+    return rows.length > 0;
+  }
+
+  /** SQL: the interview `alias` is visible to the actor ($admin: boolean, $user: uuid). */
+  visibleSql(alias: string, admin: string, user: string): string {
+    return `${admin}::boolean
+      OR ${alias}.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = ${user}::uuid)
+      OR EXISTS (SELECT 1 FROM interview_panel p WHERE p.interview_id = ${alias}.id AND p.user_id = ${user}::uuid)`;
+  }
+}

@@ -1,0 +1,12 @@
+import { CandidatesModule } from '@app/candidates';
+import { TaskForcesModule } from '@app/task-forces';
+import { Module } from '@nestjs/common';
+import { InterviewAccess } from './interview-access';
+
+/** Interview plans, interviewers, the slot finder, interviews with their mails, and scorecards. Owns the interview tables. */
+@Module({
+  imports: [TaskForcesModule, CandidatesModule],
+  providers: [InterviewAccess],
+  exports: [InterviewAccess],
+})
+export class InterviewsModule {}
