@@ -92,6 +92,34 @@ describe('access across task forces', () => {
     await ok(http().put('/v1/webhook-settings', { allowedNetworks: ['127.0.0.1'] }));
     A.webhook = (await ok(http().post('/v1/webhooks', { url: `http://127.0.0.1:9/access-${tag}`, taskForceIds: [A.taskForce] }))).id;
     A.delivery = (await ok(http().post(`/v1/webhooks/${A.webhook}/test`), [202])).deliveryId;
+    A.interviewer = (await createUser(http(), 'interviewer', 'ia')).id;
+    await ok(
+      http().put(`/v1/interviewers/${A.interviewer}`, {
+        timeZone: 'Asia/Shanghai',
+        workingHours: { mon: { start: '09:00', end: '18:00' } },
+        holidayCalendars: ['CN'],
+        taskForceIds: [A.taskForce],
+      }),
+    );
+    await ok(
+      http().put(`/v1/openings/${A.opening}/interview-plan`, {
+        steps: [{ kind: 'technical', durationMinutes: 60, interviewersNeeded: 1, pool: [A.interviewer], attributes: ['coding'] }],
+      }),
+    );
+    const inAWeek = Date.now() + 7 * 86_400_000;
+    A.interview = (
+      await ok(
+        http().post(`/v1/applications/${A.application}/interviews`, { planStep: 1, start: new Date(inAWeek).toISOString(), interviewerIds: [A.interviewer] }),
+      )
+    ).id;
+    A.block = (
+      await ok(
+        http().post(`/v1/interviewers/${A.interviewer}/blocks`, {
+          start: new Date(inAWeek + 86_400_000).toISOString(),
+          end: new Date(inAWeek + 90_000_000).toISOString(),
+        }),
+      )
+    ).id;
     secrets.push(
       ...Object.entries(A)
         .filter(([k]) => k !== 'band')
@@ -102,6 +130,7 @@ describe('access across task forces', () => {
 
   /** What the path parameters of A's data are, by the collection they follow. */
   const pathValue = (path: string, name: string): string | undefined => {
+    if (name === 'userId' && path.startsWith('/v1/interviewers/')) return A.interviewer;
     if (name === 'id') {
       const collection = path.split('/')[2];
       return (
@@ -117,6 +146,8 @@ describe('access across task forces', () => {
           'salary-bands': A.band,
           outreach: A.suppression,
           webhooks: A.webhook,
+          openings: A.opening,
+          interviews: A.interview,
         } as Record<string, string>
       )[collection];
     }
@@ -132,6 +163,7 @@ describe('access across task forces', () => {
         section: 'notes',
         group: A.group,
         deliveryId: A.delivery,
+        blockId: A.block,
       } as Record<string, string>
     )[name];
   };
@@ -164,6 +196,26 @@ describe('access across task forces', () => {
     'POST /v1/webhooks/{id}/rotate-secret': () => ({}),
     'POST /v1/webhooks/{id}/test': () => undefined,
     'POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver': () => undefined,
+    'PUT /v1/interviewers/{userId}': () => ({ timeZone: 'UTC', workingHours: {}, holidayCalendars: [], taskForceIds: [B.taskForce] }),
+    'POST /v1/interviewers/{userId}/blocks': () => ({
+      start: new Date(Date.now() + 86_400_000).toISOString(),
+      end: new Date(Date.now() + 90_000_000).toISOString(),
+    }),
+    'PUT /v1/openings/{id}/interview-plan': () => ({
+      steps: [{ kind: 'technical', durationMinutes: 60, interviewersNeeded: 1, pool: [A.interviewer], attributes: ['x'] }],
+    }),
+    'POST /v1/applications/{id}/interview-slots': () => ({
+      planStep: 1,
+      from: new Date().toISOString(),
+      to: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    }),
+    'POST /v1/applications/{id}/interviews': () => ({
+      planStep: 1,
+      start: new Date(Date.now() + 20 * 86_400_000).toISOString(),
+      interviewerIds: [A.interviewer],
+    }),
+    'PATCH /v1/interviews/{id}': () => ({ location: 'https://meet.example.com/taken-over' }),
+    'POST /v1/interviews/{id}/cancel': () => ({ reason: 'taken over' }),
   };
 
   /** Company-wide reference data, not owned by a task force: every recruiter reads it. */

@@ -222,7 +222,11 @@ export class HttpClient {
 }
 
 /** Creates a user through the API and returns its id and first token. */
-export async function createUser(http: HttpClient, role: 'admin' | 'recruiter' | 'interviewer', label: string = role): Promise<{ id: string; token: string; email: string }> {
+export async function createUser(
+  http: HttpClient,
+  role: 'admin' | 'recruiter' | 'interviewer',
+  label: string = role,
+): Promise<{ id: string; token: string; email: string }> {
   const email = `${label}.${randomBytes(4).toString('hex')}@example.com`;
   const res = await http.post('/v1/users', { email, name: label, role });
   if (res.status !== 201) throw new Error(`could not create user: ${res.status} ${res.text}`);

@@ -15,6 +15,7 @@ import { ApplicationsController } from './controllers/applications.controller';
 import { CandidatesController } from './controllers/candidates.controller';
 import { EventsController } from './controllers/events.controller';
 import { InsightController } from './controllers/insight.controller';
+import { InterviewsController } from './controllers/interviews.controller';
 import { FxRatesController, OffersController, SalaryBandsController } from './controllers/compensation.controller';
 import { EnrollmentsController, SequencesController } from './controllers/sequences.controller';
 import { InboundController, UnsubscribeController } from './controllers/outreach.controller';
@@ -59,6 +60,7 @@ export class ApiModule {
         UnsubscribeController,
         EventsController,
         InsightController,
+        InterviewsController,
         WebhooksController,
         WebhookSettingsController,
       ],

@@ -2,11 +2,14 @@ import { CandidatesModule } from '@app/candidates';
 import { TaskForcesModule } from '@app/task-forces';
 import { Module } from '@nestjs/common';
 import { InterviewAccess } from './interview-access';
+import { InterviewersService } from './interviewers.service';
+import { InterviewsService } from './interviews.service';
+import { PlansService } from './plans.service';
 
 /** Interview plans, interviewers, the slot finder, interviews with their mails, and scorecards. Owns the interview tables. */
 @Module({
   imports: [TaskForcesModule, CandidatesModule],
-  providers: [InterviewAccess],
-  exports: [InterviewAccess],
+  providers: [InterviewAccess, InterviewersService, PlansService, InterviewsService],
+  exports: [InterviewAccess, InterviewersService, PlansService, InterviewsService],
 })
 export class InterviewsModule {}

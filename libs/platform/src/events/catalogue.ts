@@ -58,6 +58,11 @@ export interface DomainEventPayloads {
   'outreach.reply_received': OutreachEnrollmentData & { inboundEventId: string };
   'outreach.unsubscribed': OutreachEnrollmentData;
 
+  'interview.scheduled': InterviewEventData;
+  /** A new time, length, location or panel; `sequence` is the invitation's new SEQUENCE. */
+  'interview.rescheduled': InterviewEventData;
+  'interview.cancelled': InterviewEventData;
+
   /** An endpoint kept failing and was disabled; `reason` says why (the last answer, the time it has been failing). */
   'webhook.endpoint_disabled': { endpointId: string; reason: string };
   /** A test ping an admin asked for; delivered to that endpoint only. */
@@ -77,6 +82,18 @@ export interface OutreachEnrollmentData {
 export interface OutreachStepData extends OutreachEnrollmentData {
   outreachMessageId: string;
   step: number;
+}
+
+/** An interview and when it is (UTC); the panel and the reasons are read through the API. */
+export interface InterviewEventData {
+  interviewId: string;
+  applicationId: string;
+  candidateId: string;
+  taskForceId: string;
+  kind: string;
+  startsAt: string;
+  endsAt: string;
+  sequence: number;
 }
 
 /** Every offer event: the move of the offer's status, and the version of its terms. */
@@ -123,6 +140,9 @@ export const EVENT_VERSIONS: { [T in EventType]: number } = {
   'outreach.enrollment_stopped': 1,
   'outreach.reply_received': 1,
   'outreach.unsubscribed': 1,
+  'interview.scheduled': 1,
+  'interview.rescheduled': 1,
+  'interview.cancelled': 1,
   'webhook.endpoint_disabled': 1,
   'webhook.test': 1,
 };
