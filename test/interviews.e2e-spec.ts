@@ -19,10 +19,10 @@ describe('interview plans, interviewers, the slot finder and scheduling', () => 
 
   const candidate = async (timeZone = 'America/Los_Angeles') =>
     (await http().post('/v1/candidates', { fullName: `Interviewee ${++n}`, emails: [`interviewee.${n}.${Date.now()}@example.com`], timeZone })).body;
-  const application = async (taskForceId = tf.a, openingId: string | undefined = opening.a) => {
+  const application = async (taskForceId = tf.a, openingId: string | null = opening.a) => {
     const c = await candidate();
     const res = await http().post('/v1/applications', { candidateId: c.id, taskForceId, ...(openingId && { openingId }) });
-    expect(res.status).toBe(201);
+    expect([res.status, res.body.code]).toEqual([201, undefined]);
     return res.body as { id: string; candidateId: string };
   };
   /** The next Wednesday at 01:00 UTC (09:00 in Hangzhou; the afternoon before in Sunnyvale), at least a week ahead. */
@@ -386,6 +386,64 @@ describe('interview plans, interviewers, the slot finder and scheduling', () => 
     ).toBe('invalid_interval');
     expect((await http().delete(`/v1/interviewers/${people.hz2.id}/blocks/${block.body.id}`, as('hz1'))).status).toBe(404);
     expect((await http().delete(`/v1/interviewers/${people.hz2.id}/blocks/${block.body.id}`, as('hz2'))).status).toBe(204);
+  });
+
+  it('cancels what lies ahead when the application closes or the person is erased, and moves interviews with a merge', async () => {
+    const schedule = async (app: { id: string }, weeks: number, who = people.hz1.id) => {
+      const res = await http().post(`/v1/applications/${app.id}/interviews`, {
+        kind: 'recruiter_screen',
+        durationMinutes: 30,
+        attributes: ['motivation'],
+        start: nextWednesday(weeks).toISOString(),
+        interviewerIds: [who],
+      });
+      expect([res.status, res.body.code]).toEqual([201, undefined]);
+      return res.body as { id: string };
+    };
+    const rejected = await application();
+    const r = await schedule(rejected, 10);
+    expect((await http().post(`/v1/applications/${rejected.id}/transitions`, { to: 'rejected', reason: 'not_qualified' })).status).toBe(200);
+    expect((await http().get(`/v1/interviews/${r.id}`)).body).toMatchObject({ status: 'cancelled', cancelReason: 'application_rejected', panel: [] });
+    expect((await mails(r.id)).filter((m) => m.kind === 'cancel').map((m) => m.recipient_user_id)).toEqual([null, people.hz1.id]);
+
+    const erased = await application();
+    const e = await schedule(erased, 11);
+    expect((await http().delete(`/v1/candidates/${erased.candidateId}`)).status).toBe(204);
+    expect((await http().get(`/v1/interviews/${e.id}`)).body).toMatchObject({ status: 'cancelled', cancelReason: 'candidate_erased' });
+
+    // A duplicate's interviews follow the keeper; one at the same time as the keeper's is cancelled.
+    await http().put(`/v1/interviewers/${people.hz3.id}`, {
+      timeZone: 'Asia/Shanghai',
+      workingHours: HANGZHOU_HOURS,
+      holidayCalendars: ['CN'],
+      taskForceIds: [tf.a, tf.b],
+    });
+    const keeper = await application();
+    const duplicate = await application(tf.b, null);
+    const kept = await schedule(keeper, 12);
+    const clash = (
+      await http().post(`/v1/applications/${duplicate.id}/interviews`, {
+        kind: 'technical',
+        durationMinutes: 30,
+        attributes: ['x'],
+        start: nextWednesday(12).toISOString(),
+        interviewerIds: [people.hz3.id],
+      })
+    ).body;
+    const later = (
+      await http().post(`/v1/applications/${duplicate.id}/interviews`, {
+        kind: 'technical',
+        durationMinutes: 30,
+        attributes: ['x'],
+        start: nextWednesday(13).toISOString(),
+        interviewerIds: [people.hz3.id],
+      })
+    ).body;
+    const merged = await http().post(`/v1/candidates/${keeper.candidateId}/merge`, { duplicateId: duplicate.candidateId });
+    expect(merged.status).toBe(200);
+    expect((await http().get(`/v1/interviews/${clash.id}`)).body).toMatchObject({ status: 'cancelled', cancelReason: 'merged_duplicate_overlap' });
+    expect((await http().get(`/v1/interviews/${later.id}`)).body).toMatchObject({ status: 'scheduled', candidateId: keeper.candidateId });
+    expect((await http().get(`/v1/interviews/${kept.id}`)).body).toMatchObject({ status: 'scheduled', candidateId: keeper.candidateId });
   });
 
   it('hides every interview of another task force', async () => {

@@ -2,6 +2,7 @@ import { CandidatesModule } from '@app/candidates';
 import { TaskForcesModule } from '@app/task-forces';
 import { Module } from '@nestjs/common';
 import { InterviewAccess } from './interview-access';
+import { InterviewRules } from './interview-rules';
 import { InterviewersService } from './interviewers.service';
 import { InterviewsService } from './interviews.service';
 import { PlansService } from './plans.service';
@@ -9,7 +10,7 @@ import { PlansService } from './plans.service';
 /** Interview plans, interviewers, the slot finder, interviews with their mails, and scorecards. Owns the interview tables. */
 @Module({
   imports: [TaskForcesModule, CandidatesModule],
-  providers: [InterviewAccess, InterviewersService, PlansService, InterviewsService],
+  providers: [InterviewAccess, InterviewersService, PlansService, InterviewsService, InterviewRules],
   exports: [InterviewAccess, InterviewersService, PlansService, InterviewsService],
 })
 export class InterviewsModule {}

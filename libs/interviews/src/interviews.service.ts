@@ -1,6 +1,17 @@
 import { ApplicationsService, isOpen } from '@app/candidates';
 import { HolidayCalendar } from '@app/platform/clock/holidays';
-import { AuditLog, Clock, ConflictError, DomainEvents, newId, NotFoundError, Page, RuleViolationError, toPage } from '@app/platform';
+import {
+  AuditLog,
+  Clock,
+  ConflictError,
+  DomainEvents,
+  newId,
+  NotFoundError,
+  Page,
+  returnedRows as returnedRowsOf,
+  RuleViolationError,
+  toPage,
+} from '@app/platform';
 import { Actor, isAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -260,6 +271,59 @@ export class InterviewsService {
     });
   }
 
+  /**
+   * Cancels, in the caller's transaction, the scheduled interviews not yet ended of an application
+   * or a candidate that can no longer take them (the application closed, the person erased),
+   * with cancellations to everyone invited. No actor: the rule did it.
+   */
+  async cancelByRule(tx: EntityManager, of: { applicationId: string } | { candidateId: string }, reason: string): Promise<number> {
+    const now = this.clock.now();
+    const [column, id] = 'applicationId' in of ? ['application_id', of.applicationId] : ['candidate_id', of.candidateId];
+    const rows: InterviewRow[] = returnedRowsOf(
+      await tx.query(
+        `UPDATE interviews i SET status = 'cancelled', cancel_reason = $2, version = version + 1, updated_at = $3
+          WHERE i.${column} = $1 AND i.status = 'scheduled' AND i.ends_at > $3
+        RETURNING ${INTERVIEW_COLUMNS}`,
+        [id, reason, now],
+      ),
+    );
+    for (const row of rows) {
+      const panel: { user_id: string }[] = returnedRowsOf(
+        await tx.query(`UPDATE interview_panel SET active = false WHERE interview_id = $1 AND active RETURNING user_id`, [row.id]),
+      );
+      await this.skipPendingReminders(tx, row.id);
+      await this.queueMails(tx, row.id, [null, ...panel.map((p) => p.user_id)], 'cancel', row.sequence, now);
+      await this.changed(tx, null, row, 'interview.cancelled');
+    }
+    return rows.length;
+  }
+
+  /** A merged-away candidate's interviews follow the keeper; one that would overlap the keeper's is cancelled first. */
+  async followMerge(tx: EntityManager, mergedCandidateId: string, keeperId: string): Promise<void> {
+    const now = this.clock.now();
+    const clashing: { id: string }[] = await tx.query(
+      `SELECT d.id FROM interviews d
+        WHERE d.candidate_id = $1 AND d.status = 'scheduled'
+          AND EXISTS (SELECT 1 FROM interviews k WHERE k.candidate_id = $2 AND k.status = 'scheduled' AND tstzrange(k.starts_at, k.ends_at) && tstzrange(d.starts_at, d.ends_at))`,
+      [mergedCandidateId, keeperId],
+    );
+    for (const { id } of clashing) {
+      const [row]: InterviewRow[] = returnedRowsOf(
+        await tx.query(
+          `UPDATE interviews i SET status = 'cancelled', cancel_reason = 'merged_duplicate_overlap', version = version + 1, updated_at = $2 WHERE i.id = $1 RETURNING ${INTERVIEW_COLUMNS}`,
+          [id, now],
+        ),
+      );
+      const panel: { user_id: string }[] = returnedRowsOf(
+        await tx.query(`UPDATE interview_panel SET active = false WHERE interview_id = $1 AND active RETURNING user_id`, [id]),
+      );
+      await this.skipPendingReminders(tx, id);
+      if (row.ends_at > now) await this.queueMails(tx, id, [null, ...panel.map((p) => p.user_id)], 'cancel', row.sequence, now);
+      await this.changed(tx, null, row, 'interview.cancelled');
+    }
+    await tx.query(`UPDATE interviews SET candidate_id = $2 WHERE candidate_id = $1`, [mergedCandidateId, keeperId]);
+  }
+
   async get(actor: Actor, id: string): Promise<InterviewView> {
     const row = await this.access.load(actor, id);
     return this.view(this.db.manager, row);
@@ -398,13 +462,13 @@ export class InterviewsService {
 
   private async changed(
     tx: EntityManager,
-    actor: Actor,
+    actor: Actor | null,
     row: InterviewRow,
     type: 'interview.scheduled' | 'interview.rescheduled' | 'interview.cancelled',
   ): Promise<void> {
     await this.events.publish(tx, {
       type,
-      actorId: actor.userId,
+      actorId: actor?.userId ?? null,
       taskForceId: row.task_force_id,
       candidateId: row.candidate_id,
       payload: {
@@ -418,7 +482,10 @@ export class InterviewsService {
         sequence: row.sequence,
       },
     });
-    await this.audit.record({ actorId: actor.userId, action: type, entityType: 'interview', entityId: row.id, details: { sequence: row.sequence } }, tx);
+    await this.audit.record(
+      { actorId: actor?.userId ?? null, action: type, entityType: 'interview', entityId: row.id, details: { sequence: row.sequence } },
+      tx,
+    );
   }
 
   private async panels(manager: EntityManager, interviewIds: string[]): Promise<Map<string, PanelRow[]>> {
