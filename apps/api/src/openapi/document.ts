@@ -25,6 +25,8 @@ const TAGS: Record<string, string> = {
   outreach: 'Multi-step email sequences, enrollments, replies, bounces, suppressions and unsubscribe',
   events: 'Domain events in commit order, for consumers that poll (docs/events.md)',
   insight: 'Reports: the talent market per skill area, the pipeline funnel, outreach results and offers, as JSON or CSV (docs/insight.md)',
+  interviews:
+    "Interviews and their panels: interviewers' scorecards (versioned, behind the bias guard) and each application's progress through its opening's interview plan (docs/interviews.md)",
   webhooks: 'Signed deliveries of the same events to registered endpoints (Standard Webhooks), their log and settings (docs/webhooks.md)',
 };
 

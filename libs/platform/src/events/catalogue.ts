@@ -58,6 +58,20 @@ export interface DomainEventPayloads {
   'outreach.reply_received': OutreachEnrollmentData & { inboundEventId: string };
   'outreach.unsubscribed': OutreachEnrollmentData;
 
+  /**
+   * An interviewer submitted a version of their scorecard. Neither ratings nor the recommendation:
+   * the feed reaches recruiters whom the bias guard still keeps from reading others' scorecards.
+   */
+  'scorecard.submitted': {
+    scorecardId: string;
+    interviewId: string;
+    applicationId: string;
+    candidateId: string;
+    taskForceId: string;
+    interviewerId: string;
+    version: number;
+  };
+
   /** An endpoint kept failing and was disabled; `reason` says why (the last answer, the time it has been failing). */
   'webhook.endpoint_disabled': { endpointId: string; reason: string };
   /** A test ping an admin asked for; delivered to that endpoint only. */
@@ -123,6 +137,7 @@ export const EVENT_VERSIONS: { [T in EventType]: number } = {
   'outreach.enrollment_stopped': 1,
   'outreach.reply_received': 1,
   'outreach.unsubscribed': 1,
+  'scorecard.submitted': 1,
   'webhook.endpoint_disabled': 1,
   'webhook.test': 1,
 };
