@@ -87,6 +87,30 @@ describe('access across task forces', () => {
       A.suppression,
       `bounced.${tag}@example.com`,
     ]);
+    // An interview of A's application, written as the scheduler would, with a scorecard of its panel.
+    const interviewer = await createUser(http(), 'interviewer', 'ia');
+    A.interview = randomUUID();
+    await suite.db.query(
+      `INSERT INTO interviews (id, application_id, candidate_id, task_force_id, plan_position, kind, starts_at, ends_at, candidate_time_zone, status, attributes, created_by, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 1, 'technical', now() - interval '2 hours', now() - interval '1 hour', 'America/Los_Angeles', 'scheduled', '{coding}', $5, now(), now())`,
+      [A.interview, A.application, A.candidate, A.taskForce, rA.id],
+    );
+    await suite.db.query(
+      `INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) VALUES ($1, $2, now() - interval '2 hours', now() - interval '1 hour', true)`,
+      [A.interview, interviewer.id],
+    );
+    A.scorecardNotes = `A's panel verdict ${tag}`;
+    A.scorecard = (
+      await ok(
+        http().post(
+          `/v1/interviews/${A.interview}/scorecards`,
+          { ratings: [{ attribute: 'coding', rating: 4 }], recommendation: 'yes', notes: A.scorecardNotes },
+          {
+            token: interviewer.token,
+          },
+        ),
+      )
+    ).id;
     A.group = (await suite.db.query<{ lookalike_key: string }>(`SELECT lookalike_key FROM candidates WHERE id = $1`, [A.candidate]))[0].lookalike_key;
     // Webhooks are the admins': an endpoint filtered to A's task force and a delivery of its ping.
     await ok(http().put('/v1/webhook-settings', { allowedNetworks: ['127.0.0.1'] }));
@@ -107,7 +131,7 @@ describe('access across task forces', () => {
       }),
     );
     const inAWeek = Date.now() + 7 * 86_400_000;
-    A.interview = (
+    A.upcoming = (
       await ok(
         http().post(`/v1/applications/${A.application}/interviews`, { planStep: 1, start: new Date(inAWeek).toISOString(), interviewerIds: [A.interviewer] }),
       )
@@ -148,6 +172,7 @@ describe('access across task forces', () => {
           webhooks: A.webhook,
           openings: A.opening,
           interviews: A.interview,
+          scorecards: A.scorecard,
         } as Record<string, string>
       )[collection];
     }
@@ -174,6 +199,7 @@ describe('access across task forces', () => {
     'POST /v1/candidates/{id}/merge': () => ({ duplicateId: B.candidate }),
     'POST /v1/candidates/{id}/notes': () => ({ body: 'note from B' }),
     'POST /v1/applications/{id}/transitions': () => ({ to: 'rejected', reason: 'other' }),
+    'POST /v1/interviews/{id}/scorecards': () => ({ ratings: [{ attribute: 'coding', rating: 1 }], recommendation: 'strong_no' }),
     'POST /v1/applications/{id}/competing-offers': () => ({ employer: 'Google DeepMind', base: '300000.00', currency: 'USD', period: 'annual' }),
     'PATCH /v1/task-forces/{id}': () => ({ headcountTarget: 1 }),
     'POST /v1/task-forces/{id}/members': () => ({ userId: rB.id }),

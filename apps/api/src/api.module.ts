@@ -19,6 +19,7 @@ import { InterviewsController } from './controllers/interviews.controller';
 import { FxRatesController, OffersController, SalaryBandsController } from './controllers/compensation.controller';
 import { EnrollmentsController, SequencesController } from './controllers/sequences.controller';
 import { InboundController, UnsubscribeController } from './controllers/outreach.controller';
+import { ScorecardsController } from './controllers/scorecards.controller';
 import { SuppressionsController } from './controllers/suppressions.controller';
 import { TaskForcesController } from './controllers/task-forces.controller';
 import { UsersController } from './controllers/users.controller';
@@ -63,6 +64,7 @@ export class ApiModule {
         InterviewsController,
         WebhooksController,
         WebhookSettingsController,
+        ScorecardsController,
       ],
       providers: [
         // Order matters: authenticate first, so rate limits count per user.

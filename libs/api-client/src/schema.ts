@@ -1650,6 +1650,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/interviews/{id}/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest scorecard of each interviewer of the interview
+         * @description The latest scorecard of each interviewer of the interview. A panelist who owes a scorecard for an interview of the application that has started sees only their own (hidden, reason).
+         */
+        get: operations["ScorecardsController_listForInterview"];
+        put?: never;
+        /**
+         * Submit your scorecard for an interview you are on the panel of, once it has started
+         * @description Submit your scorecard for an interview you are on the panel of, once it has started: a rating (1-4) for each of the interview's attributes, a recommendation, notes. Submitting again makes a new version.
+         */
+        post: operations["ScorecardsController_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{id}/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest scorecard of each interviewer of each interview of the application, behind the same guard
+         * @description The latest scorecard of each interviewer of each interview of the application, behind the same guard: submit your own first.
+         */
+        get: operations["ScorecardsController_listForApplication"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/scorecards/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every version of the scorecard, oldest first
+         * @description Every version of the scorecard, oldest first. Another panelist’s scorecard is 403 submit_your_own_first while you owe yours.
+         */
+        get: operations["ScorecardsController_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{id}/interview-progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The opening's interview plan for the application
+         * @description The opening's interview plan for the application: each step's interviews, scorecards submitted against those needed, the tally of latest recommendations, and whether an offer may be made (admins, the task force's recruiters).
+         */
+        get: operations["ScorecardsController_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2348,6 +2432,13 @@ export interface components {
             /** @description On single reads and after a move */
             history?: components["schemas"]["StageChangeView"][];
         };
+        TransitionOverrideDto: {
+            /**
+             * @description Why the move goes ahead although a gate holds it back; kept in the stage change comment
+             * @example Final round waived: ex-colleague of the hiring manager, references checked
+             */
+            reason: string;
+        };
         TransitionDto: {
             /**
              * @example contacted
@@ -2363,6 +2454,8 @@ export interface components {
             comment?: string;
             /** @description The version you last read; a stale one is refused with 409 */
             expectedVersion?: number;
+            /** @description Moves although a gate refuses (to offer: scorecards_missing). Accepted only when a gate refuses; audited, the reason kept in the comment */
+            override?: components["schemas"]["TransitionOverrideDto"];
         };
         CreateSalaryBandDto: {
             /**
@@ -3172,7 +3265,7 @@ export interface components {
              */
             id: string;
             /** @enum {string} */
-            type: "candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "webhook.endpoint_disabled" | "webhook.test";
+            type: "candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "scorecard.submitted" | "webhook.endpoint_disabled" | "webhook.test";
             /**
              * @description Version of the payload shape for this type.
              * @example 1
@@ -3884,7 +3977,7 @@ export interface components {
              *       "offer.accepted"
              *     ]
              */
-            eventTypes?: ("candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "webhook.endpoint_disabled")[] | null;
+            eventTypes?: ("candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "scorecard.submitted" | "webhook.endpoint_disabled")[] | null;
             /** @description Only events of these task forces; null or absent: every event, also those without a task force (rates, bands). With a list, events without a task force are not delivered. */
             taskForceIds?: string[] | null;
             /** @default true */
@@ -3896,7 +3989,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description null: every type */
-            eventTypes: ("candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "webhook.endpoint_disabled")[] | null;
+            eventTypes: ("candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "scorecard.submitted" | "webhook.endpoint_disabled")[] | null;
             /** @description null: every task force */
             taskForceIds: string[] | null;
             enabled: boolean;
@@ -3931,7 +4024,7 @@ export interface components {
             url: string;
             description: string | null;
             /** @description null: every type */
-            eventTypes: ("candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "webhook.endpoint_disabled")[] | null;
+            eventTypes: ("candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "scorecard.submitted" | "webhook.endpoint_disabled")[] | null;
             /** @description null: every task force */
             taskForceIds: string[] | null;
             enabled: boolean;
@@ -3970,7 +4063,7 @@ export interface components {
              *       "offer.accepted"
              *     ]
              */
-            eventTypes?: ("candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "webhook.endpoint_disabled")[] | null;
+            eventTypes?: ("candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "scorecard.submitted" | "webhook.endpoint_disabled")[] | null;
             /** @description Only events of these task forces; null or absent: every event, also those without a task force (rates, bands). With a list, events without a task force are not delivered. */
             taskForceIds?: string[] | null;
             enabled?: boolean;
@@ -4001,7 +4094,7 @@ export interface components {
              */
             eventId: string;
             /** @enum {string} */
-            eventType: "candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "webhook.endpoint_disabled" | "webhook.test";
+            eventType: "candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "scorecard.submitted" | "webhook.endpoint_disabled" | "webhook.test";
             /** @enum {string} */
             status: "pending" | "delivering" | "succeeded" | "failed";
             attempts: number;
@@ -4040,7 +4133,7 @@ export interface components {
              */
             eventId: string;
             /** @enum {string} */
-            eventType: "candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "webhook.endpoint_disabled" | "webhook.test";
+            eventType: "candidate.created" | "candidate.updated" | "candidate.merged" | "candidate.erased" | "candidate.opted_out" | "application.created" | "application.stage_changed" | "application.hired" | "application.rejected" | "application.withdrawn" | "offer.drafted" | "offer.submitted" | "offer.approved" | "offer.approval_rejected" | "offer.returned_for_approval" | "offer.sent" | "offer.accepted" | "offer.declined" | "offer.expired" | "offer.withdrawn" | "salary_band.version_created" | "fx_rate.set" | "sequence.version_created" | "outreach.step_sent" | "outreach.step_bounced" | "outreach.step_uncertain" | "outreach.enrollment_stopped" | "outreach.reply_received" | "outreach.unsubscribed" | "interview.scheduled" | "interview.rescheduled" | "interview.cancelled" | "scorecard.submitted" | "webhook.endpoint_disabled" | "webhook.test";
             /** @enum {string} */
             status: "pending" | "delivering" | "succeeded" | "failed";
             attempts: number;
@@ -4079,6 +4172,130 @@ export interface components {
              *     ]
              */
             allowedNetworks: string[];
+        };
+        RatingDto: {
+            /**
+             * @description One of the interview's attributes
+             * @example ml_depth
+             */
+            attribute: string;
+            /**
+             * @description 1 (weak) to 4 (strong)
+             * @example 3
+             */
+            rating: number;
+        };
+        SubmitScorecardDto: {
+            /** @description Exactly the interview's attributes, each rated once */
+            ratings: components["schemas"]["RatingDto"][];
+            /**
+             * @example yes
+             * @enum {string}
+             */
+            recommendation: "strong_no" | "no" | "yes" | "strong_yes";
+            /** @description Free text; cleared when the candidate is erased */
+            notes?: string;
+        };
+        RatingView: {
+            attribute: string;
+            rating: number;
+        };
+        ScorecardView: {
+            /**
+             * Format: uuid
+             * @description This version
+             */
+            id: string;
+            /** Format: uuid */
+            interviewId: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            interviewerId: string;
+            /** @description 1 for the interviewer's first submission, one more for each later one */
+            version: number;
+            /** @description In the order of the interview's attributes */
+            ratings: components["schemas"]["RatingView"][];
+            /** @enum {string} */
+            recommendation: "strong_no" | "no" | "yes" | "strong_yes";
+            /** @description null when none were written, or after the candidate was erased */
+            notes: string | null;
+            /** Format: date-time */
+            submittedAt: string;
+        };
+        ScorecardListView: {
+            /** @description The latest version of each interviewer's scorecard the caller may see */
+            data: components["schemas"]["ScorecardView"][];
+            /** @description Scorecards of others left out (see reason) */
+            hidden: number;
+            /**
+             * @description submit_your_own_first: the caller sits on the panel of an interview of this application that has started and has not submitted their scorecard for it; they see only their own until they do (null: nothing is held back)
+             * @enum {string|null}
+             */
+            reason: "submit_your_own_first" | null;
+        };
+        RecommendationTally: {
+            strong_no: number;
+            no: number;
+            yes: number;
+            strong_yes: number;
+        };
+        ProgressInterviewView: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "scheduled" | "cancelled";
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt: string;
+            /** @description Interviewers on the panel now */
+            panelSize: number;
+            /** @description Interviewers who submitted a scorecard */
+            scorecardsSubmitted: number;
+            /** @description Latest recommendations; null while hidden from the caller (reason) */
+            recommendations: components["schemas"]["RecommendationTally"] | (never | null);
+        };
+        ProgressStepView: {
+            position: number;
+            kind: string;
+            scorecardRequired: boolean;
+            interviewersNeeded: number;
+            /** @description Interviews of this step, scheduled and cancelled, by start */
+            interviews: components["schemas"]["ProgressInterviewView"][];
+            /** @description Scorecards of the best-covered interview of the step that is not cancelled */
+            scorecardsSubmitted: number;
+            /** @description interviewersNeeded */
+            scorecardsNeeded: number;
+            /** @description An interview of the step that is not cancelled has the scorecards needed */
+            complete: boolean;
+            recommendations: components["schemas"]["RecommendationTally"] | (never | null);
+        };
+        ProgressTotals: {
+            steps: number;
+            requiredSteps: number;
+            requiredStepsComplete: number;
+            /** @description Scorecards submitted, over every interview of the application (one per interviewer and interview) */
+            scorecardsSubmitted: number;
+            recommendations: components["schemas"]["RecommendationTally"] | (never | null);
+        };
+        InterviewProgressView: {
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            openingId: string | null;
+            /** @description The opening's interview plan, by position; empty without a plan */
+            steps: components["schemas"]["ProgressStepView"][];
+            /** @description Interviews of no step of the plan */
+            unplannedInterviews: components["schemas"]["ProgressInterviewView"][];
+            totals: components["schemas"]["ProgressTotals"];
+            /** @description Every step that requires scorecards is complete: a move to offer needs no override */
+            offerReady: boolean;
+            /**
+             * @description Why the recommendations are null
+             * @enum {string|null}
+             */
+            reason: "submit_your_own_first" | null;
         };
     };
     responses: never;
@@ -20106,6 +20323,709 @@ export interface operations {
             };
             /** @description Body is not in the accepted media type */
             415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL and headers together too long */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    ScorecardsController_listForInterview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardListView"];
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL and headers together too long */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    ScorecardsController_submit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Replays the first answer for the same key and body for 24 h; another body under the same key is 422 */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitScorecardDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardView"];
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body over 1 MiB (16 MiB for CSV imports) */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Body is not in the accepted media type */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Well-formed but refused by a rule */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL and headers together too long */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    ScorecardsController_listForApplication: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScorecardListView"];
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL and headers together too long */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    ScorecardsController_versions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Opaque cursor from the previous page's nextCursor */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page; pass nextCursor as ?cursor= for the next one (null on the last page) */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ScorecardView"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Rate limit exceeded; see Retry-After */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL and headers together too long */
+            431: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description An unexpected failure: a bare problem with a correlationId to quote, revealing nothing else */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+        };
+    };
+    ScorecardsController_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InterviewProgressView"];
+                };
+            };
+            /** @description Malformed input (validation_failed, malformed_json, invalid_id, invalid_cursor) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Missing, malformed, unknown, revoked or expired token */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description Not found, or not visible to the caller */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemSchema"];
+                };
+            };
+            /** @description URL or a path parameter too long */
+            414: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

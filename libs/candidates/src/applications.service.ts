@@ -20,6 +20,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApplicationListQuery, ApplicationView, CreateApplicationDto, StageChangeView, TransitionDto } from './candidates.dto';
 import { allowedMoves, checkMove, isOpen, Stage } from './pipeline';
+import { StageGates } from './stage-gates';
 
 interface ApplicationRow {
   id: string;
@@ -102,6 +103,7 @@ export class ApplicationsService {
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly events: DomainEvents,
+    private readonly gates: StageGates,
   ) {}
 
   async create(actor: Actor, dto: CreateApplicationDto): Promise<ApplicationView> {
@@ -199,7 +201,8 @@ export class ApplicationsService {
 
   /**
    * Moves an application along the graph. The write is conditional on the version read, so of
-   * two concurrent moves exactly one wins; the other gets a 409 and can re-read.
+   * two concurrent moves exactly one wins; the other gets a 409 and can re-read. The gates other
+   * libraries registered on the target stage (StageGates) judge the move in the same transaction.
    */
   async transition(actor: Actor, id: string, dto: TransitionDto): Promise<ApplicationView> {
     return this.db.transaction((tx) => this.transitionIn(tx, actor, id, dto));
@@ -215,6 +218,11 @@ export class ApplicationsService {
       });
     }
     checkMove(current.stage, dto.to, dto.reason);
+    const refusals = await this.gates.check(tx, current, current.stage, dto.to);
+    if (refusals.length && !dto.override) throw new RuleViolationError(refusals[0].code, refusals[0].message, refusals[0].details);
+    if (dto.override && !refusals.length) {
+      throw new RuleViolationError('override_not_needed', `Nothing holds back the move to ${dto.to}; send it without override`, { to: dto.to });
+    }
     const now = this.clock.now();
     const [row] = returnedRows<ApplicationRow>(
       await tx.query(
@@ -228,7 +236,23 @@ export class ApplicationsService {
         expectedStage: current.stage,
       });
     }
-    await this.recordChange(tx, id, current.stage, dto.to, dto.reason ?? null, dto.comment ?? null, actor.userId, now);
+    let comment = dto.comment ?? null;
+    if (dto.override) {
+      const overridden = `Override of ${refusals.map((r) => r.code).join(', ')}: ${dto.override.reason}`;
+      comment = comment ? `${comment}\n\n${overridden}` : overridden;
+      // The reason is free text about the person: it stays in the comment, which erasure clears; the audit keeps the facts.
+      await this.audit.record(
+        {
+          actorId: actor.userId,
+          action: 'application.gate_overridden',
+          entityType: 'candidate',
+          entityId: row.candidate_id,
+          details: { applicationId: id, from: current.stage, to: dto.to, refusals: refusals.map((r) => ({ code: r.code, ...r.details })) },
+        },
+        tx,
+      );
+    }
+    await this.recordChange(tx, id, current.stage, dto.to, dto.reason ?? null, comment, actor.userId, now);
     await this.events.publish(tx, ...stageEvents(row, current.stage, dto.to, dto.reason ?? null, actor.userId));
     return toView(row, await this.history(tx, id));
   }

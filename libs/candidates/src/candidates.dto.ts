@@ -9,6 +9,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -276,6 +277,17 @@ export class ApplicationListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: STAGES }) @IsOptional() @IsIn(STAGES, oneOfMessage('stage', STAGES)) stage?: Stage;
 }
 
+export class TransitionOverrideDto {
+  @ApiProperty({
+    description: 'Why the move goes ahead although a gate holds it back; kept in the stage change comment',
+    example: 'Final round waived: ex-colleague of the hiring manager, references checked',
+  })
+  @Trim()
+  @IsString()
+  @Length(1, 500)
+  reason: string;
+}
+
 export class TransitionDto {
   @ApiProperty({ enum: STAGES, example: 'contacted' }) @IsIn(STAGES, oneOfMessage('to', STAGES)) to: Stage;
   @ApiPropertyOptional({ description: 'Required for rejected and withdrawn: see docs/domain.md for the lists', example: 'accepted_other_offer' })
@@ -289,6 +301,15 @@ export class TransitionDto {
   @IsInt()
   @Min(1)
   expectedVersion?: number;
+  @ApiPropertyOptional({
+    type: TransitionOverrideDto,
+    description: 'Moves although a gate refuses (to offer: scorecards_missing). Accepted only when a gate refuses; audited, the reason kept in the comment',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TransitionOverrideDto)
+  override?: TransitionOverrideDto;
 }
 
 export class StageChangeView {

@@ -4,10 +4,11 @@ import { ApplicationsService } from './applications.service';
 import { CandidateAccess } from './candidate-access';
 import { CandidateImportService } from './candidate-import.service';
 import { CandidatesService } from './candidates.service';
+import { StageGates } from './stage-gates';
 
 @Module({
   imports: [TaskForcesModule],
-  providers: [CandidatesService, CandidateAccess, CandidateImportService, ApplicationsService],
-  exports: [CandidatesService, CandidateAccess, CandidateImportService, ApplicationsService],
+  providers: [CandidatesService, CandidateAccess, CandidateImportService, ApplicationsService, StageGates],
+  exports: [CandidatesService, CandidateAccess, CandidateImportService, ApplicationsService, StageGates],
 })
 export class CandidatesModule {}

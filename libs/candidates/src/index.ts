@@ -7,4 +7,5 @@ export * from './candidates.service';
 export * from './erasure';
 export * from './identity';
 export * from './pipeline';
+export * from './stage-gates';
 export * from './vocabulary';

@@ -5,4 +5,7 @@ export * from './interviews.module';
 export * from './interviews.service';
 export * from './invitation';
 export * from './plans.service';
+export * from './scorecard-rules';
+export * from './scorecards.dto';
+export * from './scorecards.service';
 export * from './slot-finder';

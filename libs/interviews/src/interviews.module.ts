@@ -6,11 +6,13 @@ import { InterviewRules } from './interview-rules';
 import { InterviewersService } from './interviewers.service';
 import { InterviewsService } from './interviews.service';
 import { PlansService } from './plans.service';
+import { ScorecardRules } from './scorecard-rules';
+import { ScorecardsService } from './scorecards.service';
 
 /** Interview plans, interviewers, the slot finder, interviews with their mails, and scorecards. Owns the interview tables. */
 @Module({
   imports: [TaskForcesModule, CandidatesModule],
-  providers: [InterviewAccess, InterviewersService, PlansService, InterviewsService, InterviewRules],
-  exports: [InterviewAccess, InterviewersService, PlansService, InterviewsService],
+  providers: [InterviewAccess, InterviewersService, PlansService, InterviewsService, InterviewRules, ScorecardsService, ScorecardRules],
+  exports: [InterviewAccess, InterviewersService, PlansService, InterviewsService, ScorecardsService],
 })
 export class InterviewsModule {}

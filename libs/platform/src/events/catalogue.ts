@@ -62,6 +62,19 @@ export interface DomainEventPayloads {
   /** A new time, length, location or panel; `sequence` is the invitation's new SEQUENCE. */
   'interview.rescheduled': InterviewEventData;
   'interview.cancelled': InterviewEventData;
+  /**
+   * An interviewer submitted a version of their scorecard. Neither ratings nor the recommendation:
+   * the feed reaches recruiters whom the bias guard still keeps from reading others' scorecards.
+   */
+  'scorecard.submitted': {
+    scorecardId: string;
+    interviewId: string;
+    applicationId: string;
+    candidateId: string;
+    taskForceId: string;
+    interviewerId: string;
+    version: number;
+  };
 
   /** An endpoint kept failing and was disabled; `reason` says why (the last answer, the time it has been failing). */
   'webhook.endpoint_disabled': { endpointId: string; reason: string };
@@ -143,6 +156,7 @@ export const EVENT_VERSIONS: { [T in EventType]: number } = {
   'interview.scheduled': 1,
   'interview.rescheduled': 1,
   'interview.cancelled': 1,
+  'scorecard.submitted': 1,
   'webhook.endpoint_disabled': 1,
   'webhook.test': 1,
 };
