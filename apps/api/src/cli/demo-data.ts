@@ -236,3 +236,54 @@ export const DEMO_SEQUENCES = DEMO_TASK_FORCES.map((tf) => {
   };
   return { taskForce: tf.name, name: definition.name, definition, revision };
 });
+
+const WEEKDAY_HOURS = (start: string, end: string) => Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, { start, end }]));
+
+/** ByteDance's panel: two engineers in China, one in the Bay Area; the Hangzhou one has a demo token. */
+export const DEMO_INTERVIEWERS = [
+  {
+    key: 'beijing',
+    email: 'li.wei@demo.hiring',
+    name: 'Li Wei (Beijing)',
+    token: 'hk_demo_interviewer_beijing_do_not_use',
+    zone: 'Asia/Shanghai',
+    calendars: ['CN'],
+    hours: WEEKDAY_HOURS('09:00', '18:00'),
+  },
+  {
+    key: 'hangzhou',
+    email: 'zhang.min@demo.hiring',
+    name: 'Zhang Min (Hangzhou)',
+    token: 'hk_demo_interviewer_hangzhou_do_not_use',
+    zone: 'Asia/Shanghai',
+    calendars: ['CN'],
+    hours: WEEKDAY_HOURS('09:30', '18:30'),
+  },
+  {
+    key: 'sunnyvale',
+    email: 'priya.raman@demo.hiring',
+    name: 'Priya Raman (Sunnyvale)',
+    token: 'hk_demo_interviewer_sunnyvale_do_not_use',
+    zone: 'America/Los_Angeles',
+    calendars: ['US'],
+    hours: WEEKDAY_HOURS('08:00', '17:00'),
+  },
+] as const;
+
+/** The interview plan of ByteDance's first opening: a screen, a technical panel of two, the hiring manager. */
+export const DEMO_PLAN = {
+  taskForce: 'ByteDance / Doubao LLM',
+  opening: 'LLM Research Scientist, pre-training (Doubao)',
+  steps: [
+    { kind: 'recruiter_screen', minutes: 30, needed: 1, pool: ['sunnyvale'], attributes: ['motivation', 'communication'], required: false },
+    {
+      kind: 'technical',
+      minutes: 60,
+      needed: 2,
+      pool: ['beijing', 'hangzhou', 'sunnyvale'],
+      attributes: ['distributed training depth', 'coding'],
+      required: true,
+    },
+    { kind: 'hiring_manager', minutes: 45, needed: 1, pool: ['beijing'], attributes: ['research taste', 'team fit'], required: true },
+  ],
+} as const;

@@ -5,7 +5,7 @@ import { hashToken } from '@app/users';
 import { DataSource, EntityManager } from 'typeorm';
 import { BAND_COLUMNS, BandRow, toBandView } from '@app/compensation';
 import { SequenceDefinition } from '@app/outreach';
-import { DEMO_ADMIN, DEMO_BANDS, DEMO_CANDIDATES, DEMO_FX_RATES, DEMO_SEQUENCES, DEMO_TASK_FORCES } from './demo-data';
+import { DEMO_ADMIN, DEMO_BANDS, DEMO_CANDIDATES, DEMO_FX_RATES, DEMO_INTERVIEWERS, DEMO_PLAN, DEMO_SEQUENCES, DEMO_TASK_FORCES } from './demo-data';
 import { buildHistory, DEMO_PEOPLE, HistoryPlan, HistoryTaskForce, SETUP_DAYS } from './demo-history';
 
 const DAY = 86_400_000;
@@ -143,6 +143,10 @@ async function main(): Promise<void> {
       await tx.query(`SELECT pg_advisory_xact_lock(7412330020)`);
       return loadHistory(tx, now, config.PUBLIC_BASE_URL);
     });
+    const interviews = await dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(7412330020)`);
+      return seedInterviews(tx, now, setupAt);
+    });
     // Analytics built from these tables (when that module is installed) are rebuilt by the worker.
     const [{ projection }]: { projection: boolean }[] = await dataSource.query(`SELECT to_regclass('insight_projection') IS NOT NULL AS projection`);
     if (projection) await dataSource.query(`UPDATE insight_projection SET rebuild_requested = true`);
@@ -153,13 +157,125 @@ async function main(): Promise<void> {
           `${history.messages.filter((m) => m.sent_at).length} messages sent, ${history.offers.length} offers, ` +
           `${history.applications.filter((a) => a.stage === 'hired').length} hires)`
         : `  history:         already loaded`,
+      interviews
+        ? `  interviews:      ${interviews} for ByteDance (two held and scored, two ahead with invitations queued)`
+        : `  interviews:      already loaded`,
       `  admin token:     ${DEMO_ADMIN.token}`,
       ...DEMO_TASK_FORCES.map((tf) => `  recruiter token: ${tf.recruiter.token}  (${tf.recruiter.name}, ${tf.name})`),
+      `  interviewer token: ${DEMO_INTERVIEWERS[1].token}  (${DEMO_INTERVIEWERS[1].name})`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     await dataSource.destroy();
   }
+}
+
+/**
+ * ByteDance's interviewers (Beijing, Hangzhou, Sunnyvale), its first opening's interview plan, and
+ * three candidates in interviews: a technical interview held and scored by both, a screen held
+ * and scored with the technical one ahead, and a hiring-manager interview ahead. Upcoming ones get
+ * their invitations queued, as scheduling through the API does; the worker sends them.
+ */
+async function seedInterviews(tx: EntityManager, now: Date, setupAt: Date): Promise<number> {
+  const [tf]: { id: string }[] = await tx.query(`SELECT id FROM task_forces WHERE lower(name) = lower($1)`, [DEMO_PLAN.taskForce]);
+  const [opening]: { id: string }[] = await tx.query(`SELECT id FROM openings WHERE task_force_id = $1 AND title = $2`, [tf.id, DEMO_PLAN.opening]);
+  const user = new Map<string, string>();
+  for (const i of DEMO_INTERVIEWERS) {
+    const id = await ensureUser(tx, i.email, i.name, 'interviewer', i.token, setupAt);
+    user.set(i.key, id);
+    await tx.query(
+      `INSERT INTO interviewer_profiles (user_id, time_zone, working_hours, holiday_calendars, task_force_ids, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (user_id) DO NOTHING`,
+      [id, i.zone, JSON.stringify(i.hours), i.calendars, [tf.id], setupAt],
+    );
+  }
+  const [{ planned }]: { planned: boolean }[] = await tx.query(`SELECT EXISTS (SELECT 1 FROM interview_plan_steps WHERE opening_id = $1) AS planned`, [
+    opening.id,
+  ]);
+  if (!planned) {
+    for (const [i, s] of DEMO_PLAN.steps.entries()) {
+      await tx.query(
+        `INSERT INTO interview_plan_steps (opening_id, position, kind, duration_minutes, interviewers_needed, pool, attributes, scorecard_required)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [opening.id, i + 1, s.kind, s.minutes, s.needed, s.pool.map((k) => user.get(k)), s.attributes, s.required],
+      );
+    }
+  }
+  const [{ held }]: { held: boolean }[] = await tx.query(`SELECT EXISTS (SELECT 1 FROM interviews WHERE task_force_id = $1) AS held`, [tf.id]);
+  if (held) return 0;
+  const apps: { id: string; candidate_id: string }[] = await tx.query(
+    `SELECT a.id, a.candidate_id FROM applications a JOIN candidates c ON c.id = a.candidate_id
+      WHERE a.task_force_id = $1 AND a.stage = 'interviewing' AND c.erased_at IS NULL ORDER BY c.full_name LIMIT 3`,
+    [tf.id],
+  );
+  if (apps.length < 3) return 0;
+  await tx.query(`UPDATE applications SET opening_id = $2 WHERE id = ANY($1::uuid[]) AND opening_id IS NULL`, [apps.map((a) => a.id), opening.id]);
+  const [{ id: recruiterId }] = await tx.query(`SELECT id FROM users WHERE lower(email) = lower($1)`, [DEMO_TASK_FORCES[1].recruiter.email]);
+  // 01:00 UTC is 09:00 in Beijing and Hangzhou, the afternoon before in the Bay Area.
+  // A weekday where the panel sits (offset: the panel's UTC offset, hours).
+  const at = (days: number, hour = 1, offset = 8) => {
+    const d = new Date(now.getTime() + days * DAY);
+    d.setUTCHours(hour, 0, 0, 0);
+    while ([0, 6].includes(new Date(d.getTime() + offset * 3_600_000).getUTCDay())) d.setTime(d.getTime() + (days < 0 ? -DAY : DAY));
+    return d;
+  };
+  const interview = async (app: { id: string; candidate_id: string }, step: number, start: Date, panel: string[]) => {
+    const id = newId();
+    const s = DEMO_PLAN.steps[step - 1];
+    const end = new Date(start.getTime() + s.minutes * 60_000);
+    await tx.query(
+      `INSERT INTO interviews (id, application_id, candidate_id, task_force_id, plan_position, kind, starts_at, ends_at, candidate_time_zone, status, location, attributes,
+                               created_by, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'America/Los_Angeles', 'scheduled', 'https://meet.example.com/doubao-panel', $9, $10, $11, $11)`,
+      [id, app.id, app.candidate_id, tf.id, step, s.kind, start, end, s.attributes, recruiterId, new Date(Math.min(start.getTime() - 3 * DAY, now.getTime()))],
+    );
+    await tx.query(`INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) SELECT $1, u, $2, $3, true FROM unnest($4::uuid[]) u`, [
+      id,
+      start,
+      end,
+      panel.map((k) => user.get(k)),
+    ]);
+    if (start > now) {
+      const recipients = [null, ...panel.map((k) => user.get(k))];
+      for (const [kind, due] of [
+        ['request', now],
+        ['reminder_24h', new Date(start.getTime() - DAY)],
+        ['reminder_1h', new Date(start.getTime() - 3_600_000)],
+      ] as const) {
+        if (due < now && kind !== 'request') continue;
+        await tx.query(
+          `INSERT INTO interview_mails (id, interview_id, recipient_user_id, kind, sequence, due_at, status, created_at)
+           SELECT gen_random_uuid(), $1, r, $2, 0, $3, 'pending', $4 FROM unnest($5::uuid[]) r`,
+          [id, kind, due, now, recipients],
+        );
+      }
+    }
+    return { id, app, end };
+  };
+  const score = async (iv: { id: string; app: { id: string }; end: Date }, who: string, ratings: number[], recommendation: string, notes: string) => {
+    const [{ attributes }]: { attributes: string[] }[] = await tx.query(`SELECT attributes FROM interviews WHERE id = $1`, [iv.id]);
+    await tx.query(
+      `INSERT INTO scorecards (id, interview_id, application_id, interviewer_id, version, ratings, recommendation, notes, submitted_at) VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8)`,
+      [
+        newId(),
+        iv.id,
+        iv.app.id,
+        user.get(who),
+        JSON.stringify(attributes.map((attribute, i) => ({ attribute, rating: ratings[i] }))),
+        recommendation,
+        notes,
+        new Date(iv.end.getTime() + 2 * 3_600_000),
+      ],
+    );
+  };
+  const technical = await interview(apps[0], 2, at(-5), ['beijing', 'hangzhou']);
+  await score(technical, 'beijing', [4, 3], 'strong_yes', 'Ran 4k-GPU pre-training runs; clear on pipeline parallelism trade-offs.');
+  await score(technical, 'hangzhou', [3, 4], 'yes', 'Strong coder; less depth on data mixture ablations.');
+  const screen = await interview(apps[1], 1, at(-3, 17, -8), ['sunnyvale']);
+  await score(screen, 'sunnyvale', [4, 3], 'yes', 'Wants to lead a pre-training effort; open to relocating in two years.');
+  await interview(apps[1], 2, at(7), ['beijing', 'hangzhou']);
+  await interview(apps[2], 3, at(10, 2), ['beijing']);
+  return 4;
 }
 
 async function ensureUser(tx: EntityManager, email: string, name: string, role: string, token: string, createdAt: Date): Promise<string> {
