@@ -3,6 +3,7 @@ import ICAL from 'ical.js';
 import { localSpan } from '@app/interviews';
 import { SinkMessage, SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
 import { createUser, HttpClient, taskForceBody, TestDatabase, useApi, useApiAndWorker, waitFor } from './support/harness';
+import { PostfixInstance, startPostfix } from './support/postfix';
 import { BuiltProcess, spawnWorkerFromSource } from './support/processes';
 
 const HOUR = 3600_000;
@@ -118,11 +119,12 @@ function interviewsOf(db: () => TestDatabase, http: () => HttpClient) {
     return { id: user.id, name, email: user.email };
   }
 
-  async function interview(options: { startsAt: Date; panel: Person[]; sequence?: number; candidateEmail?: boolean }) {
-    const email = `wei.${unique()}@lab.example.org`;
+  /** `candidateAddress` null: the candidate has no address. */
+  async function interview(options: { startsAt: Date; panel: Person[]; sequence?: number; candidateAddress?: string | null }) {
+    const email = options.candidateAddress === undefined ? `wei.${unique()}@lab.example.org` : options.candidateAddress;
     const c = await http().post('/v1/candidates', {
       fullName: 'Wei Zhang',
-      emails: options.candidateEmail === false ? [] : [email],
+      emails: email ? [email] : [],
       currentEmployer: 'OpenAI',
     });
     expect(c.status).toBe(201);
@@ -143,7 +145,13 @@ function interviewsOf(db: () => TestDatabase, http: () => HttpClient) {
         options.startsAt,
         endsAt,
       ]);
-    return { id, candidate: { id: null, name: 'Wei Zhang', email } as Person, candidateId: c.body.id as string, startsAt: options.startsAt, endsAt };
+    return {
+      id,
+      candidate: { id: null, name: 'Wei Zhang', email: email ?? '' } as Person,
+      candidateId: c.body.id as string,
+      startsAt: options.startsAt,
+      endsAt,
+    };
   }
 
   /** Mail rows of an interview; `to` null is the candidate. */
@@ -457,7 +465,7 @@ describe('interview mails: invitations, cancellations and reminders through SMTP
     const erased = await fx.interview({ startsAt: new Date(MONDAY_PST.getTime() + 42 * 24 * HOUR), panel: [wang] });
     expect((await suite.api.http.delete(`/v1/candidates/${erased.candidateId}`)).status).toBeLessThan(300);
     const lee = await fx.interviewer('Sam Lee', null);
-    const noAddress = await fx.interview({ startsAt: new Date(MONDAY_PST.getTime() + 43 * 24 * HOUR), panel: [lee], candidateEmail: false });
+    const noAddress = await fx.interview({ startsAt: new Date(MONDAY_PST.getTime() + 43 * 24 * HOUR), panel: [lee], candidateAddress: null });
     const ids = [
       ...(await fx.mails(erased.id, [
         { to: null, kind: 'request' },
@@ -560,5 +568,59 @@ describe('interview mails when a worker process is killed (kill -9) in the middl
     // Every message that arrived belongs to a row the database calls sent or uncertain.
     const known = new Set(rows.map((r) => `<interview-mail.${r.id}@${new URL(suite.config.PUBLIC_BASE_URL).hostname}>`));
     expect(sink.messages.every((m) => known.has(m.messageId!))).toBe(true);
+  });
+});
+
+describe('interview mails against a real Postfix', () => {
+  let postfix: PostfixInstance;
+  const overrides: Record<string, string> = { INTERVIEW_MAIL_INTERVAL_MS: '300', INTERVIEW_MAIL_FROM: 'interviews@hire.example.com' };
+  beforeAll(async () => {
+    postfix = await startPostfix();
+    overrides.SMTP_URL = postfix.smtpUrl;
+  }, 120_000);
+  afterAll(async () => {
+    await postfix?.close();
+  });
+  const suite = useApiAndWorker('interview_mails_postfix', overrides);
+  const fx = interviewsOf(
+    () => suite.db,
+    () => suite.api.http,
+  );
+  beforeAll(() => fx.setUp());
+
+  it('delivers an invitation once into each Maildir, its calendar intact', async () => {
+    const wang = await fx.interviewer('王小明', 'Asia/Shanghai');
+    wang.email = await postfix.addMailbox(`wang.${unique()}`);
+    await suite.db.query(`UPDATE users SET email = $2 WHERE id = $1`, [wang.id, wang.email]);
+    const iv = await fx.interview({ startsAt: MONDAY_PST, panel: [wang], candidateAddress: await postfix.addMailbox(`wei.${unique()}`) });
+    const ids = await fx.mails(iv.id, [
+      { to: null, kind: 'request' },
+      { to: wang.id, kind: 'request' },
+    ]);
+    const rows = await fx.rowsWhen(ids, (r) => r.status === 'sent', 20_000);
+    for (const [n, person] of [iv.candidate, wang].entries()) {
+      await waitFor(async () => postfix.delivered(person.email).length > 0, 10_000);
+      const [delivered] = postfix.delivered(person.email);
+      expect(delivered.headers['message-id']).toBe(rows[n].smtp_message_id);
+      expect(delivered.headers['return-path']).toBe('<interviews@hire.example.com>');
+      // Postfix writes the Maildir with LF line ends; SMTP carried CRLF.
+      const raw = delivered.raw.replace(/\r?\n/g, '\r\n');
+      const end = raw.indexOf('\r\n\r\n');
+      const inv = invitation({ headers: headersOf(raw.slice(0, end)), body: raw.slice(end + 4) } as SinkMessage);
+      expect(inv).toMatchObject({
+        method: 'REQUEST',
+        uid: `${iv.id}@${new URL(suite.config.PUBLIC_BASE_URL).hostname}`,
+        sequence: 0,
+        start: MONDAY_PST.toISOString(),
+      });
+      expect(inv.attendees).toEqual([iv.candidate.email, wang.email].sort());
+      expect(inv.attached!.body).toBe(inv.ics);
+      expect(inv.text).toContain(person === wang ? 'Hello 王小明,\n' : 'Hello Wei Zhang,\n');
+    }
+    // A late second copy would land within Postfix's queue run; none may come.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(postfix.delivered(iv.candidate.email)).toHaveLength(1);
+    expect(postfix.delivered(wang.email)).toHaveLength(1);
+    expect(await postfix.queued()).toBe(0);
   });
 });
