@@ -42,6 +42,7 @@ describe('worker: job schedulers on the real Redis', () => {
       'reconcile-outreach',
       'reconcile-webhooks',
       'refresh-market',
+      'send-interview-mails',
     ]);
     expect((await workers[0].app.get(JobQueue).queue(QueueName.Webhooks).getJobSchedulers()).map((s) => s.key)).toEqual(['dispatch-webhooks']);
     const runs = workers.map((w) => jest.spyOn(w.app.get(IdempotencyService), 'purgeExpired'));

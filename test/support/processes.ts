@@ -6,18 +6,27 @@ import { freePort } from './redis-server';
 
 const WORKER_MAIN = path.join(__dirname, '../../dist/apps/worker/src/main.js');
 const API_MAIN = path.join(__dirname, '../../dist/apps/api/src/main.js');
+const FROM_SOURCE = path.join(__dirname, 'run-from-source.js');
 
 export interface BuiltProcess {
   url: string;
+  pid: number;
   logLines(): string[];
   stop(): Promise<void>;
 }
 
 /** Starts a built entry point on a free port and waits for its /health; its output is kept as log lines. */
-async function spawnBuilt(label: string, main: string, portVariable: string, env: Record<string, string>, echoStderr: boolean): Promise<BuiltProcess> {
+async function spawnBuilt(
+  label: string,
+  main: string,
+  portVariable: string,
+  env: Record<string, string>,
+  echoStderr: boolean,
+  args: string[] = [main],
+): Promise<BuiltProcess> {
   if (!existsSync(main)) throw new Error(`${main} is missing: run the tests with "npm test", which builds first`);
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [main], {
+  const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, ...env, [portVariable]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -44,10 +53,11 @@ async function spawnBuilt(label: string, main: string, portVariable: string, env
   }
   return {
     url,
+    pid: child.pid!,
     logLines: () => output.split('\n').filter((l) => l.length > 0),
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
@@ -67,6 +77,14 @@ const shared = (config: AppConfig) => ({
  */
 export function spawnWorkerProcess(config: AppConfig, env: Record<string, string> = {}): Promise<BuiltProcess> {
   return spawnBuilt('worker', WORKER_MAIN, 'WORKER_PORT', { ...shared(config), LOG_LEVEL: 'warn', ...env }, true);
+}
+
+/**
+ * A real worker process running the working tree's sources (transpiled as they load, see
+ * run-from-source.js), for suites that kill a worker and must not depend on what dist/ holds.
+ */
+export function spawnWorkerFromSource(config: AppConfig, env: Record<string, string> = {}): Promise<BuiltProcess> {
+  return spawnBuilt('worker', FROM_SOURCE, 'WORKER_PORT', { ...shared(config), LOG_LEVEL: 'warn', ...env }, true, [FROM_SOURCE, 'apps/worker/src/main.ts']);
 }
 
 /** A real API process (the built one), sharing a suite's database and Redis, whose log lines the suite reads. */

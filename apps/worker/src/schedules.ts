@@ -24,6 +24,7 @@ export class Schedules implements OnApplicationBootstrap {
     this.declare('reconcile-webhooks', JobName.ReconcileWebhooks, this.config.WEBHOOK_RECONCILE_INTERVAL_MS);
     this.declare('project-insight', JobName.ProjectInsight, this.config.INSIGHT_PROJECTION_INTERVAL_MS);
     this.declare('refresh-market', JobName.RefreshMarket, this.config.INSIGHT_MARKET_INTERVAL_MS);
+    this.declare('send-interview-mails', JobName.SendInterviewMails, this.config.INTERVIEW_MAIL_INTERVAL_MS);
     this.jobs.watchSchedules(Math.min(10_000, this.config.OUTREACH_RECONCILE_INTERVAL_MS * 2));
   }
 
@@ -37,7 +38,8 @@ export class Schedules implements OnApplicationBootstrap {
       | JobName.DispatchWebhooks
       | JobName.ReconcileWebhooks
       | JobName.ProjectInsight
-      | JobName.RefreshMarket,
+      | JobName.RefreshMarket
+      | JobName.SendInterviewMails,
     everyMs: number,
   ): void {
     this.jobs

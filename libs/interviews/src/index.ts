@@ -1,4 +1,5 @@
 export * from './interview-access';
+export * from './interview-mails.service';
 export * from './interviewers.service';
 export * from './interviews.dto';
 export * from './interviews.module';

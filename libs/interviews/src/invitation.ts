@@ -73,7 +73,7 @@ const oneLine = (value: string) => value.replace(/[\r\n\u2028\u2029]+/g, ' ').tr
 
 const ROLE_LABEL: Record<InvitationPerson['role'], string> = { candidate: 'candidate', interviewer: 'interviewer', organizer: 'organizer' };
 
-interface LocalSpan {
+export interface LocalSpan {
   /** 'Thursday 14 January 2027, 17:00–18:00', or both days when it ends on another local day. */
   range: string;
   /** 'PST', 'GMT+8'; both when the span crosses a DST change ('PST/PDT'). */
@@ -82,7 +82,8 @@ interface LocalSpan {
   short: string;
 }
 
-function localSpan(start: Date, end: Date, zone: string): LocalSpan {
+/** An interview's time as someone in `zone` reads it. */
+export function localSpan(start: Date, end: Date, zone: string): LocalSpan {
   // en-US for the abbreviations (PST, EDT; GMT+8 where the US has no name); the layout is fixed by the tokens.
   const s = DateTime.fromJSDate(start, { zone }).setLocale('en-US');
   const e = DateTime.fromJSDate(end, { zone }).setLocale('en-US');
@@ -205,4 +206,39 @@ export function buildInvitation(i: InterviewForInvitation, recipient: Invitation
     ics: buildIcs(i, attendees, method, opts),
     contentType: `text/calendar; charset=utf-8; method=${method}`,
   };
+}
+
+export type ReminderLead = '24h' | '1h';
+
+const LEAD_WORDS: Record<ReminderLead, string> = { '24h': '24 hours', '1h': '1 hour' };
+
+export interface InterviewForReminder {
+  title: string;
+  start: Date;
+  end: Date;
+  location?: string;
+  organizer: { name: string; email: string };
+}
+
+/**
+ * A reminder before an interview: plain text, no calendar part (the invitation put the event in
+ * the recipient's calendar already), the time in the recipient's own zone.
+ */
+export function buildReminder(i: InterviewForReminder, recipient: InvitationPerson, lead: ReminderLead): { subject: string; text: string } {
+  if (!(i.start instanceof Date) || Number.isNaN(i.start.getTime()) || !(i.end instanceof Date) || Number.isNaN(i.end.getTime()))
+    throw new Error('start and end must be valid dates');
+  if (i.end.getTime() <= i.start.getTime()) throw new Error('an interview must end after it starts');
+  if (!IANAZone.isValidZone(recipient.zone)) throw new Error(`${JSON.stringify(recipient.zone)} is not an IANA time zone`);
+  const title = oneLine(i.title);
+  const when = localSpan(i.start, i.end, recipient.zone);
+  const lines = [
+    `Hello ${oneLine(recipient.name)},`,
+    '',
+    `This is a reminder: the interview "${title}" starts in ${LEAD_WORDS[lead]}.`,
+    '',
+    `When: ${when.range} (${recipient.zone}, ${when.abbreviation})`,
+  ];
+  if (i.location) lines.push(`Where: ${oneLine(i.location)}`);
+  lines.push(`Organizer: ${oneLine(i.organizer.name)} <${oneLine(i.organizer.email)}>`);
+  return { subject: `Reminder: ${title} in ${LEAD_WORDS[lead]}`, text: `${lines.join('\n')}\n` };
 }

@@ -6,6 +6,7 @@ import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { WebhookDelivery } from '@app/webhooks';
 import { InsightProjection } from '@app/insight';
+import { InterviewMails } from '@app/interviews';
 
 type MaintenanceJob = Job<
   JobPayloads[
@@ -16,7 +17,8 @@ type MaintenanceJob = Job<
     | JobName.ReconcileWebhooks
     | JobName.RecheckOfferRate
     | JobName.ProjectInsight
-    | JobName.RefreshMarket],
+    | JobName.RefreshMarket
+    | JobName.SendInterviewMails],
   unknown,
   JobName
 >;
@@ -33,6 +35,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly events: DomainEvents,
     private readonly webhooks: WebhookDelivery,
     private readonly insight: InsightProjection,
+    private readonly interviewMails: InterviewMails,
     private readonly config: AppConfig,
   ) {
     super();
@@ -61,6 +64,8 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
           return this.insight.project();
         case JobName.RefreshMarket:
           return this.insight.refreshMarket();
+        case JobName.SendInterviewMails:
+          return this.interviewMails.sendDue();
         default:
           return { skipped: `unknown job ${String(job.name)}` };
       }

@@ -34,6 +34,26 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_UNSUBSCRIBE_PER_MINUTE/);
   });
 
+  it('validates the interview mail settings', () => {
+    expect(loadConfig({})).toMatchObject({
+      INTERVIEW_MAIL_INTERVAL_MS: 5000,
+      INTERVIEW_MAIL_CLAIM_GRACE_MS: 30_000,
+      INTERVIEW_MAIL_RETRY_BASE_MS: 60_000,
+      INTERVIEW_MAIL_MAX_ATTEMPTS: 5,
+      INTERVIEW_MAIL_FROM: 'interviews@localhost',
+      INTERVIEW_MAIL_FROM_NAME: 'Interviews',
+    });
+    expect(loadConfig({ INTERVIEW_MAIL_INTERVAL_MS: '1000', INTERVIEW_MAIL_FROM: 'talent@hire.example.com' })).toMatchObject({
+      INTERVIEW_MAIL_INTERVAL_MS: 1000,
+      INTERVIEW_MAIL_FROM: 'talent@hire.example.com',
+    });
+    expect(() => loadConfig({ INTERVIEW_MAIL_INTERVAL_MS: '50' })).toThrow(/INTERVIEW_MAIL_INTERVAL_MS/);
+    expect(() => loadConfig({ INTERVIEW_MAIL_INTERVAL_MS: 'often' })).toThrow(/INTERVIEW_MAIL_INTERVAL_MS/);
+    expect(() => loadConfig({ INTERVIEW_MAIL_MAX_ATTEMPTS: '0' })).toThrow(/INTERVIEW_MAIL_MAX_ATTEMPTS/);
+    expect(() => loadConfig({ INTERVIEW_MAIL_FROM: 'Interviews <talent@hire.example.com>' })).toThrow(/INTERVIEW_MAIL_FROM must be an address/);
+    expect(() => loadConfig({ INTERVIEW_MAIL_FROM_NAME: 'Talent\r\nBcc: x@y.example' })).toThrow(/INTERVIEW_MAIL_FROM_NAME/);
+  });
+
   it('refuses URLs that do not parse, such as an impossible port', () => {
     expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:99999' })).toThrow(/REDIS_URL/);
   });

@@ -376,6 +376,42 @@ export class AppConfig {
   @Max(86_400_000)
   INSIGHT_MARKET_INTERVAL_MS = 300_000;
 
+  /** How often the worker sends the interview invitations, cancellations and reminders that are due (docs/interviews.md). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(200)
+  @Max(3_600_000)
+  INTERVIEW_MAIL_INTERVAL_MS = 5000;
+
+  /** An interview mail claimed this long ago, whose sender no longer holds it, is marked uncertain. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  INTERVIEW_MAIL_CLAIM_GRACE_MS = 30_000;
+
+  /** First wait after a transient SMTP failure of an interview mail; doubles with each attempt. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  INTERVIEW_MAIL_RETRY_BASE_MS = 60_000;
+
+  /** SMTP attempts per interview mail before it is marked failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  INTERVIEW_MAIL_MAX_ATTEMPTS = 5;
+
+  /** The envelope sender and From address of interview mail; the From name is the organizer's, and replies go to the organizer. */
+  @Matches(/^[^\s@<>()",;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/, {
+    message: 'INTERVIEW_MAIL_FROM must be an address such as interviews@hiring.example.com',
+  })
+  INTERVIEW_MAIL_FROM = 'interviews@localhost';
+
+  /** The organizer named in an invitation whose creator's user account is gone. */
+  @Matches(/^[^\r\n]{1,100}$/, { message: 'INTERVIEW_MAIL_FROM_NAME must be 1 to 100 characters on one line' })
+  INTERVIEW_MAIL_FROM_NAME = 'Interviews';
+
   /** How long a stopping process waits for in-flight work before it exits anyway. */
   @Transform(toInt)
   @IsInt()

@@ -81,4 +81,72 @@ describe('message composition', () => {
     expect(h.get('subject')).toBe(' Hello Bcc: victim@example.com');
     expect(h.has('bcc')).toBe(false);
   });
+
+  describe('with alternatives and attachments', () => {
+    const ics = ['BEGIN:VCALENDAR', 'METHOD:REQUEST', 'BEGIN:VEVENT', 'SUMMARY:Interview', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    /** The entities of a multipart body: each one's headers (lower-cased names) and raw body. */
+    function entities(raw: string, contentType: string): { headers: Map<string, string>; body: string }[] {
+      const boundary = /boundary="([^"]+)"/.exec(contentType)![1];
+      const [, ...rest] = raw.split(`--${boundary}`);
+      expect(rest.at(-1)!.startsWith('--')).toBe(true);
+      return rest.slice(0, -1).map((chunk) => {
+        const entity = chunk.replace(/^\r\n/, '').replace(/\r\n$/, '');
+        const end = entity.indexOf('\r\n\r\n');
+        const headers = new Map<string, string>();
+        for (const field of entity.slice(0, end).split(/\r\n(?![ \t])/))
+          headers.set(field.slice(0, field.indexOf(':')).toLowerCase(), field.slice(field.indexOf(':') + 1).trim());
+        return { headers, body: entity.slice(end + 4) };
+      });
+    }
+    const split = (message: Buffer) => {
+      const raw = message.toString('utf8');
+      const end = raw.indexOf('\r\n\r\n');
+      return { headers: headers(message), body: raw.slice(end + 4) };
+    };
+
+    it('sends the text and a calendar as multipart/alternative, the calendar byte for byte, and an attachment in multipart/mixed', () => {
+      const message = composeMessage(
+        mail({
+          alternatives: [{ contentType: 'text/calendar; charset=utf-8; method=REQUEST', content: ics }],
+          attachments: [{ filename: 'invite.ics', contentType: 'application/ics', content: ics }],
+        }),
+        new Date(),
+      );
+      const top = split(message);
+      expect(top.headers.get('mime-version')).toBe(' 1.0');
+      expect(top.headers.get('content-type')).toMatch(/^ multipart\/mixed;\s+boundary="=_mixed_[0-9a-f]{24}"$/);
+      const [alternative, attachment] = entities(top.body, top.headers.get('content-type')!);
+      expect(alternative.headers.get('content-type')).toMatch(/^multipart\/alternative;/);
+      const [text, calendar] = entities(alternative.body, alternative.headers.get('content-type')!);
+      expect(text.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(text.body).toBe('Hi Wei');
+      expect(calendar.headers.get('content-type')).toBe('text/calendar; charset=utf-8; method=REQUEST');
+      expect(calendar.headers.get('content-transfer-encoding')).toBe('7bit');
+      expect(calendar.body).toBe(ics);
+      expect(attachment.headers.get('content-type')).toBe('application/ics; name="invite.ics"');
+      expect(attachment.headers.get('content-disposition')).toBe('attachment; filename="invite.ics"');
+      expect(attachment.headers.get('content-transfer-encoding')).toBe('base64');
+      expect(Buffer.from(attachment.body, 'base64').toString('utf8')).toBe(ics);
+      expect(attachment.body.split('\r\n').every((line) => line.length <= 76)).toBe(true);
+    });
+
+    it('sends a calendar that is not plain ASCII in base64, and the text alone when there is nothing else', () => {
+      const chinese = ics.replace('SUMMARY:Interview', 'SUMMARY:面试 王小明');
+      const top = split(composeMessage(mail({ alternatives: [{ contentType: 'text/calendar; charset=utf-8; method=CANCEL', content: chinese }] }), new Date()));
+      expect(top.headers.get('content-type')).toMatch(/^ multipart\/alternative;/);
+      const [, calendar] = entities(top.body, top.headers.get('content-type')!);
+      expect(calendar.headers.get('content-transfer-encoding')).toBe('base64');
+      expect(Buffer.from(calendar.body, 'base64').toString('utf8')).toBe(chinese);
+
+      const plain = split(composeMessage(mail({ alternatives: [], attachments: [] }), new Date()));
+      expect(plain.headers.get('content-type')).toBe(' text/plain; charset=utf-8');
+      expect(plain.body).toBe('Hi Wei\r\n');
+    });
+
+    it('refuses an attachment name that could break out of its header', () => {
+      expect(() =>
+        composeMessage(mail({ attachments: [{ filename: 'a"\r\nBcc: x@y.example', contentType: 'text/plain', content: 'x' }] }), new Date()),
+      ).toThrow(/file name/);
+    });
+  });
 });

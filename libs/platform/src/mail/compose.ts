@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { encodeWord, hasLongerLines, isPlainText, quoteString } from 'nodemailer/lib/mime-funcs';
 import { toASCII } from 'nodemailer/lib/punycode';
 import { encode as encodeQuotedPrintable, wrap as wrapQuotedPrintable } from 'nodemailer/lib/qp';
@@ -98,15 +99,86 @@ function rfc5322Date(at: Date): string {
   return at.toUTCString().replace(/GMT$/, '+0000');
 }
 
+/** A MIME entity: its Content-* headers and its encoded body. */
+interface Part {
+  headers: string[];
+  body: string;
+}
+
+const crlf = (text: string) => text.replace(/\r?\n|\r/g, '\r\n');
+
+/** UTF-8 text, 7bit when it is plain ASCII in short lines and quoted-printable otherwise. */
+function textPart(value: string): Part {
+  const text = crlf(value);
+  const plain = isPlainText(text) && !hasLongerLines(text, 76);
+  return {
+    headers: [header('Content-Type', ['text/plain;', 'charset=utf-8']), header('Content-Transfer-Encoding', [plain ? '7bit' : 'quoted-printable'])],
+    body: plain ? text : wrapQuotedPrintable(encodeQuotedPrintable(text), 76),
+  };
+}
+
+const base64 = (text: string) =>
+  (
+    Buffer.from(text, 'utf8')
+      .toString('base64')
+      .match(/.{1,76}/g) ?? []
+  ).join('\r\n');
+
 /**
- * The whole message, ready for SMTP DATA: a single text/plain part in UTF-8, 7bit when it is plain
- * ASCII in short lines and quoted-printable otherwise, headers encoded (RFC 2047, nodemailer's
+ * Content kept byte for byte (a calendar's folded lines, its CRLFs): as it is when it is plain
+ * ASCII within SMTP's line limit, else base64, which no relay rewraps.
+ */
+function verbatimPart(contentType: string, content: string, extra: string[] = [], forceBase64 = false): Part {
+  const text = crlf(content);
+  const plain = !forceBase64 && isPlainText(text) && !hasLongerLines(text, 998);
+  return {
+    headers: [header('Content-Type', plainParts(oneLine(contentType))), ...extra, header('Content-Transfer-Encoding', [plain ? '7bit' : 'base64'])],
+    body: plain ? text : base64(text),
+  };
+}
+
+const FILENAME = /^[\w.-]{1,100}$/;
+
+function attachmentPart(a: { filename: string; contentType: string; content: string }): Part {
+  if (!FILENAME.test(a.filename))
+    throw new Error(`an attachment's file name must be letters, digits, dots, dashes and underscores, got ${JSON.stringify(a.filename)}`);
+  return verbatimPart(`${a.contentType}; name="${a.filename}"`, a.content, [header('Content-Disposition', ['attachment;', `filename="${a.filename}"`])], true);
+}
+
+const renderPart = (part: Part) => `${part.headers.join('\r\n')}\r\n\r\n${part.body}`;
+
+function multipart(subtype: 'alternative' | 'mixed', parts: Part[]): Part {
+  // "=_" never occurs in base64 or quoted-printable text; the 7bit parts are checked.
+  let boundary: string;
+  do boundary = `=_${subtype}_${randomBytes(12).toString('hex')}`;
+  while (parts.some((p) => p.body.includes(boundary)));
+  return {
+    headers: [header('Content-Type', [`multipart/${subtype};`, `boundary="${boundary}"`])],
+    body: `${parts.map((p) => `--${boundary}\r\n${renderPart(p)}\r\n`).join('')}--${boundary}--`,
+  };
+}
+
+/**
+ * The message's body: the text alone; with alternatives, multipart/alternative (the text first,
+ * the richest rendering last, as RFC 2046 orders them); with attachments, that inside
+ * multipart/mixed, the attachments after it.
+ */
+function bodyOf(mail: OutgoingMail): Part {
+  const text = textPart(mail.text);
+  const alternatives = mail.alternatives ?? [];
+  const content = alternatives.length ? multipart('alternative', [text, ...alternatives.map((a) => verbatimPart(a.contentType, a.content))]) : text;
+  const attachments = mail.attachments ?? [];
+  return attachments.length ? multipart('mixed', [content, ...attachments.map(attachmentPart)]) : content;
+}
+
+/**
+ * The whole message, ready for SMTP DATA: a single text/plain part in UTF-8 (or, with alternatives
+ * or attachments, a multipart body around it; see bodyOf), headers encoded (RFC 2047, nodemailer's
  * word encoder) and folded between words. It is built in one pass into one buffer, which costs a fraction of
  * nodemailer's general-purpose composer and its stream pipeline, and goes out in one write.
  */
 export function composeMessage(mail: OutgoingMail, at: Date): Buffer {
-  const text = mail.text.replace(/\r?\n|\r/g, '\r\n');
-  const plain = isPlainText(text) && !hasLongerLines(text, 76);
+  const body = bodyOf(mail);
   const headers: string[] = [
     header('From', mailboxParts(mail.from.name, mail.from.address, MAX_LINE - 'From: '.length)),
     header('To', [`<${asciiAddress(mail.to)}>`]),
@@ -116,10 +188,7 @@ export function composeMessage(mail: OutgoingMail, at: Date): Buffer {
     header('Date', plainParts(rfc5322Date(at))),
     ...Object.entries(mail.headers).map(([key, value]) => header(key, plainParts(oneLine(value)))),
     header('MIME-Version', ['1.0']),
-    header('Content-Type', ['text/plain;', 'charset=utf-8']),
-    header('Content-Transfer-Encoding', [plain ? '7bit' : 'quoted-printable']),
+    ...body.headers,
   ];
-  const head = headers.join('\r\n');
-  const body = plain ? text : wrapQuotedPrintable(encodeQuotedPrintable(text), 76);
-  return Buffer.from(`${head}\r\n\r\n${body}\r\n`, 'utf8');
+  return Buffer.from(`${headers.join('\r\n')}\r\n\r\n${body.body}\r\n`, 'utf8');
 }

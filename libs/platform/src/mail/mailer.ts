@@ -4,6 +4,20 @@ import { AppConfig } from '../config/app-config';
 import { asciiAddress, composeMessage } from './compose';
 import { SmtpPool, SmtpTimeouts } from './smtp-pool';
 
+/** Another rendering of the text, sent beside it in multipart/alternative (a text/calendar invitation, say). */
+export interface MailAlternative {
+  /** The part's whole Content-Type, parameters included: `text/calendar; charset=utf-8; method=REQUEST`. */
+  contentType: string;
+  content: string;
+}
+
+export interface MailAttachment {
+  /** Letters, digits, dots, dashes and underscores only. */
+  filename: string;
+  contentType: string;
+  content: string;
+}
+
 export interface OutgoingMail {
   from: { name: string; address: string };
   replyTo?: string | null;
@@ -12,6 +26,8 @@ export interface OutgoingMail {
   text: string;
   messageId: string;
   headers: Record<string, string>;
+  alternatives?: MailAlternative[];
+  attachments?: MailAttachment[];
 }
 
 /** Why SMTP did not take a message, and whether trying again could help. */

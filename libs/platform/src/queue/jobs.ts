@@ -17,6 +17,7 @@ export enum JobName {
   RecheckOfferRate = 'recheck-offer-rate',
   ProjectInsight = 'project-insight',
   RefreshMarket = 'refresh-market',
+  SendInterviewMails = 'send-interview-mails',
 }
 
 /** Payloads carry ids and small scalars only; state is re-read from Postgres when a job runs. */
@@ -32,6 +33,7 @@ export interface JobPayloads {
   [JobName.RecheckOfferRate]: { offerId: string };
   [JobName.ProjectInsight]: Record<string, never>;
   [JobName.RefreshMarket]: Record<string, never>;
+  [JobName.SendInterviewMails]: Record<string, never>;
 }
 
 // Reconciling runs beside the other housekeeping, not behind a long queue of sends.
@@ -47,6 +49,7 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.RecheckOfferRate]: QueueName.Maintenance,
   [JobName.ProjectInsight]: QueueName.Maintenance,
   [JobName.RefreshMarket]: QueueName.Maintenance,
+  [JobName.SendInterviewMails]: QueueName.Maintenance,
 };
 
 export const ALL_QUEUES = Object.values(QueueName);

@@ -18,6 +18,7 @@ import { OfferRateChecks1765001000000 } from './1765001000000-OfferRateChecks';
 import { Insight1765001100000 } from './1765001100000-Insight';
 import { FunnelMonthly1765001200000 } from './1765001200000-FunnelMonthly';
 import { Interviews1765001300000 } from './1765001300000-Interviews';
+import { InterviewMailClaims1765001310000 } from './1765001310000-InterviewMailClaims';
 
 /** Every migration, in order. Listed explicitly so builds and bundles never depend on globbing. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   Insight1765001100000,
   FunnelMonthly1765001200000,
   Interviews1765001300000,
+  InterviewMailClaims1765001310000,
 ];
