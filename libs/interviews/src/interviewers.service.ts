@@ -1,7 +1,7 @@
 import { HolidayCalendar } from '@app/platform/clock/holidays';
 import { AuditLog, Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { TaskForceAccess } from '@app/task-forces';
-import { Actor, isAdmin, requireAdmin } from '@app/users';
+import { Actor, isAdmin, isInterviewer, requireAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -181,12 +181,16 @@ export class InterviewersService {
     }
   }
 
-  /** The profile if the actor may see it: admins, the person, recruiters of a task force it names. */
+  /**
+   * The profile if the actor may see it: admins, the person, recruiters of a task force it names
+   * (not users with the interviewer role, even when an admin made them a member: they see only their own).
+   */
   private async visible(actor: Actor, userId: string): Promise<InterviewerRow> {
     const [row]: InterviewerRow[] = await this.db.query(
       `SELECT ${COLUMNS} FROM interviewer_profiles p JOIN users u ON u.id = p.user_id
-        WHERE p.user_id = $1 AND ($2::boolean OR p.user_id = $3 OR p.task_force_ids && ARRAY(SELECT task_force_id FROM task_force_members WHERE user_id = $3))`,
-      [userId, isAdmin(actor), actor.userId],
+        WHERE p.user_id = $1
+          AND ($2::boolean OR p.user_id = $3 OR ($4::boolean AND p.task_force_ids && ARRAY(SELECT task_force_id FROM task_force_members WHERE user_id = $3)))`,
+      [userId, isAdmin(actor), actor.userId, !isInterviewer(actor)],
     );
     if (!row) throw new NotFoundError('Interviewer', userId);
     return row;

@@ -1,0 +1,310 @@
+import { randomUUID } from 'node:crypto';
+import { createUser, HttpResult, ResponseBody, taskForceBody, useApi } from './support/harness';
+
+type User = { id: string; token: string };
+type App = { id: string; candidateId: string };
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const ALL_DAY = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, { start: '00:00', end: '24:00' }]));
+
+/**
+ * The interviews feature as an outside reviewer attacks it: scoping through chains of legal calls,
+ * the interviewer role against every route, bad and hostile input, races between scheduling,
+ * rescheduling, cancelling, rejecting and erasing, and what an erasure leaves behind.
+ */
+describe('interviews under attack', () => {
+  const suite = useApi('interviews_attacks');
+  const http = () => suite.api.http;
+  const as = (u: User) => ({ token: u.token });
+
+  const tf = { a: '', b: '' };
+  const opening = { a: '', b: '' };
+  let rA: User;
+  let rB: User;
+  /** Interviewers (role interviewer): a1-a3 for A, b1 for B, shared for both. */
+  const iv: Record<'a1' | 'a2' | 'a3' | 'b1' | 'shared', User> = {} as never;
+  let n = 0;
+
+  const ok = async <T = ResponseBody>(res: Promise<HttpResult<T>>, status = [200, 201]): Promise<T> => {
+    const r = await res;
+    if (!status.includes(r.status)) throw new Error(`set-up call answered ${r.status}: ${r.text}`);
+    return r.body;
+  };
+  /** Everyone works around the clock unless told otherwise, so hours and holidays never hide what a test is about. */
+  const profile = (taskForceIds: string[], extra: Record<string, unknown> = {}) => ({
+    timeZone: 'UTC',
+    workingHours: ALL_DAY,
+    holidayCalendars: [],
+    taskForceIds,
+    ...extra,
+  });
+  const interviewer = async (label: string, taskForceIds: string[], extra: Record<string, unknown> = {}): Promise<User> => {
+    const user = await createUser(http(), 'interviewer', label);
+    await ok(http().put(`/v1/interviewers/${user.id}`, profile(taskForceIds, extra)));
+    return user;
+  };
+  const application = async (taskForceId = tf.a, openingId: string | null = opening.a, person: Record<string, unknown> = {}): Promise<App> => {
+    const c = await ok(
+      http().post('/v1/candidates', {
+        fullName: `Attack Candidate ${++n}`,
+        emails: [`attack.${n}.${randomUUID().slice(0, 8)}@example.com`],
+        timeZone: 'America/Los_Angeles',
+        ...person,
+      }),
+    );
+    const a = await ok(http().post('/v1/applications', { candidateId: c.id, taskForceId, ...(openingId && { openingId }) }));
+    return { id: a.id, candidateId: c.id };
+  };
+
+  /** Hours no other test uses: three hours apart from three weeks ahead, on the hour. */
+  const base = Math.ceil((Date.now() + 21 * DAY) / DAY) * DAY;
+  let slots = 0;
+  const freshHour = () => new Date(base + ++slots * 3 * HOUR);
+
+  const scheduleBody = (start: Date, interviewerIds: string[], extra: Record<string, unknown> = {}) => ({
+    kind: 'technical',
+    durationMinutes: 60,
+    attributes: ['coding'],
+    start: start.toISOString(),
+    interviewerIds,
+    ...extra,
+  });
+  const schedule = (app: App, start: Date, interviewerIds: string[], extra: Record<string, unknown> = {}, token?: string) =>
+    http().post(`/v1/applications/${app.id}/interviews`, scheduleBody(start, interviewerIds, extra), token ? { token } : {});
+
+  /** A candidate free at any hour of any day, so only busy times decide. */
+  const openCandidate = { candidateTimeZone: 'UTC', candidateWorkingHours: ALL_DAY, candidateHolidayCalendars: [] };
+
+  beforeAll(async () => {
+    tf.a = (await ok(http().post('/v1/task-forces', taskForceBody({ name: `Attack A ${randomUUID().slice(0, 6)}` })))).id;
+    tf.b = (await ok(http().post('/v1/task-forces', taskForceBody({ name: `Attack B ${randomUUID().slice(0, 6)}` })))).id;
+    opening.a = (await ok(http().post(`/v1/task-forces/${tf.a}/openings`, { title: 'LLM infra', skillArea: 'llm', level: 'P8', headcount: 2 }))).id;
+    opening.b = (await ok(http().post(`/v1/task-forces/${tf.b}/openings`, { title: 'RL research', skillArea: 'llm', level: 'P8', headcount: 1 }))).id;
+    rA = await createUser(http(), 'recruiter', 'attack-ra');
+    rB = await createUser(http(), 'recruiter', 'attack-rb');
+    await ok(http().post(`/v1/task-forces/${tf.a}/members`, { userId: rA.id }));
+    await ok(http().post(`/v1/task-forces/${tf.b}/members`, { userId: rB.id }));
+    iv.a1 = await interviewer('attack-a1', [tf.a]);
+    iv.a2 = await interviewer('attack-a2', [tf.a]);
+    iv.a3 = await interviewer('attack-a3', [tf.a]);
+    iv.b1 = await interviewer('attack-b1', [tf.b]);
+    iv.shared = await interviewer('attack-shared', [tf.a, tf.b]);
+    await ok(
+      http().put(`/v1/openings/${opening.a}/interview-plan`, {
+        steps: [{ kind: 'technical', durationMinutes: 60, interviewersNeeded: 2, pool: [iv.a1.id, iv.a2.id, iv.a3.id], attributes: ['coding', 'ml depth'] }],
+      }),
+    );
+  });
+
+  describe('scoping across task forces', () => {
+    it("refuses B A's interviewers in its plan pool, its schedules and its slot searches, alike for an unknown id", async () => {
+      const appB = await application(tf.b, opening.b);
+      const unknown = randomUUID();
+      const step = (pool: string[]) => ({ steps: [{ kind: 'technical', durationMinutes: 60, interviewersNeeded: 1, pool, attributes: ['x'] }] });
+      const search = (ids: string[]) =>
+        http().post(
+          `/v1/applications/${appB.id}/interview-slots`,
+          { durationMinutes: 60, interviewerIds: ids, from: freshHour().toISOString(), to: new Date(freshHour().getTime() + 2 * DAY).toISOString() },
+          as(rB),
+        );
+      for (const [label, call] of [
+        ['plan', (id: string) => http().put(`/v1/openings/${opening.b}/interview-plan`, step([id]), as(rB))],
+        ['schedule', (id: string) => schedule(appB, freshHour(), [id], {}, rB.token)],
+        ['slots', (id: string) => search([id])],
+      ] as const) {
+        const foreign = await call(iv.a1.id);
+        const nobody = await call(unknown);
+        expect([label, foreign.status, foreign.body.code]).toEqual([label, 422, 'not_an_interviewer']);
+        // An interviewer of A and an id that names no one get the same answer: A's people do not show through.
+        expect(foreign.body.userIds).toEqual([iv.a1.id]);
+        expect(foreign.body.detail.replace(iv.a1.id, 'ID')).toBe(nobody.body.detail.replace(unknown, 'ID'));
+        expect(foreign.text).not.toContain(tf.a);
+      }
+      // Ids of the wrong kind: a candidate, an application, a task force as interviewers.
+      const appA = await application();
+      for (const id of [appA.candidateId, appA.id, tf.a, rA.id]) expect((await search([id])).body.code).toBe('not_an_interviewer');
+      expect((await http().get(`/v1/openings/${opening.a}/interview-plan`, as(rB))).status).toBe(404);
+      expect((await http().put(`/v1/openings/${opening.a}/interview-plan`, step([iv.b1.id]), as(rB))).status).toBe(404);
+      expect((await http().get(`/v1/interviewers?taskForceId=${tf.a}`, as(rB))).status).toBe(404);
+      expect((await http().get(`/v1/interviewers?taskForceId=${unknown}`, as(rB))).status).toBe(404);
+      expect((await http().get(`/v1/interviewers/${iv.a1.id}`, as(rB))).status).toBe(404);
+      expect((await http().get(`/v1/interviewers/${iv.a1.id}/blocks`, as(rB))).status).toBe(404);
+    });
+
+    it("lets A's interviews of a shared interviewer or a shared candidate show in B's slot search only as busy", async () => {
+      const appA = await application();
+      const start = freshHour();
+      const interview = await ok(schedule(appA, start, [iv.shared.id], { location: 'https://meet.example.com/a-secret-room' }, rA.token));
+      const appB = await application(tf.b, opening.b);
+      const hour = { from: start.toISOString(), to: new Date(start.getTime() + HOUR).toISOString(), durationMinutes: 60, ...openCandidate };
+      const search = await http().post(`/v1/applications/${appB.id}/interview-slots`, { ...hour, interviewerIds: [iv.shared.id] }, as(rB));
+      expect(search.status).toBe(200);
+      expect(search.body.slots).toEqual([]);
+      expect(search.body.daysWithoutSlot).toEqual([
+        { date: expect.any(String), reasons: [{ code: 'busy', participantId: iv.shared.id, detail: `${iv.shared.id} is busy at every time left` }] },
+      ]);
+      for (const secret of [interview.id, appA.id, appA.candidateId, tf.a, 'a-secret-room']) expect(search.text).not.toContain(secret);
+      // A wider search steers around the hour and says nothing more.
+      const wide = await http().post(
+        `/v1/applications/${appB.id}/interview-slots`,
+        {
+          from: new Date(start.getTime() - 3 * HOUR).toISOString(),
+          to: new Date(start.getTime() + 4 * HOUR).toISOString(),
+          durationMinutes: 60,
+          interviewerIds: [iv.shared.id],
+          ...openCandidate,
+        },
+        as(rB),
+      );
+      expect(wide.body.slots.length).toBeGreaterThan(0);
+      for (const slot of wide.body.slots) expect(new Date(slot.end) <= start || new Date(slot.start) >= new Date(start.getTime() + HOUR)).toBe(true);
+      for (const secret of [interview.id, appA.id, appA.candidateId, tf.a]) expect(wide.text).not.toContain(secret);
+      const clash = await schedule(appB, start, [iv.shared.id], {}, rB.token);
+      expect([clash.status, clash.body.code]).toEqual([409, 'interviewer_busy']);
+      for (const secret of [interview.id, appA.id, appA.candidateId, tf.a]) expect(clash.text).not.toContain(secret);
+
+      // A person in both pipelines (only an admin puts them there): busy, and 409 candidate_busy, nothing else.
+      const sharedCandidate = await ok(http().post(`/v1/applications`, { candidateId: appA.candidateId, taskForceId: tf.b }));
+      const asCandidate = await http().post(`/v1/applications/${sharedCandidate.id}/interview-slots`, { ...hour, interviewerIds: [iv.b1.id] }, as(rB));
+      expect(asCandidate.body.daysWithoutSlot[0].reasons).toEqual([
+        { code: 'busy', participantId: appA.candidateId, detail: 'the candidate is busy at every time left' },
+      ]);
+      for (const secret of [interview.id, appA.id, tf.a, iv.shared.id]) expect(asCandidate.text).not.toContain(secret);
+      const candidateClash = await schedule({ id: sharedCandidate.id, candidateId: appA.candidateId }, start, [iv.b1.id], {}, rB.token);
+      expect([candidateClash.status, candidateClash.body.code]).toEqual([409, 'candidate_busy']);
+      for (const secret of [interview.id, appA.id, tf.a, iv.shared.id]) expect(candidateClash.text).not.toContain(secret);
+    });
+
+    it('lets a recruiter of B who sits on an A panel see that interview and nothing else of A', async () => {
+      const panelist = await createUser(http(), 'recruiter', 'attack-rb-panelist');
+      await ok(http().post(`/v1/task-forces/${tf.b}/members`, { userId: panelist.id }));
+      await ok(http().put(`/v1/interviewers/${panelist.id}`, profile([tf.a, tf.b])));
+      const appA = await application();
+      const other = await application();
+      const interview = await ok(schedule(appA, freshHour(), [panelist.id, iv.a1.id], {}, rA.token));
+      const notTheirs = await ok(schedule(other, freshHour(), [iv.a1.id], {}, rA.token));
+      const me = as(panelist);
+      const mine = await http().get('/v1/me/interviews?limit=100', me);
+      expect(mine.body.data.map((i: { id: string }) => i.id)).toEqual([interview.id]);
+      expect((await http().get(`/v1/interviews/${interview.id}`, me)).status).toBe(200);
+      expect((await http().get(`/v1/interviews/${notTheirs.id}`, me)).status).toBe(404);
+      for (const [method, path, body] of [
+        ['GET', `/v1/candidates/${appA.candidateId}`, undefined],
+        ['GET', `/v1/applications/${appA.id}`, undefined],
+        ['GET', `/v1/applications/${appA.id}/interviews`, undefined],
+        ['GET', `/v1/applications/${appA.id}/interview-progress`, undefined],
+        [
+          'POST',
+          `/v1/applications/${appA.id}/interview-slots`,
+          { planStep: 1, from: freshHour().toISOString(), to: new Date(freshHour().getTime() + DAY).toISOString() },
+        ],
+        ['POST', `/v1/applications/${appA.id}/interviews`, scheduleBody(freshHour(), [panelist.id])],
+        ['PATCH', `/v1/interviews/${interview.id}`, { location: 'https://meet.example.com/moved' }],
+        ['POST', `/v1/interviews/${interview.id}/cancel`, { reason: 'no' }],
+        ['GET', `/v1/openings/${opening.a}/interview-plan`, undefined],
+        ['GET', `/v1/interviewers?taskForceId=${tf.a}`, undefined],
+        ['GET', `/v1/interviewers/${iv.a1.id}`, undefined],
+      ] as const) {
+        const res = await http().request<ResponseBody>(method, path, body, me);
+        expect([method, path, res.status]).toEqual([method, path, 404]);
+      }
+      // Taken off the panel: the interview is gone from their view.
+      await ok(http().patch(`/v1/interviews/${interview.id}`, { interviewerIds: [iv.a1.id, iv.a2.id] }, as(rA)));
+      expect((await http().get(`/v1/interviews/${interview.id}`, me)).status).toBe(404);
+      expect((await http().get('/v1/me/interviews', me)).body.data).toEqual([]);
+    });
+
+    it('takes an interviewer off a panel for good: a reschedule that drops them ends their view of the interview', async () => {
+      const app = await application();
+      const first = freshHour();
+      const interview = await ok(schedule(app, first, [iv.a1.id, iv.a2.id], { location: 'https://meet.example.com/old-room' }, rA.token));
+      expect((await http().get(`/v1/interviews/${interview.id}`, as(iv.a2))).status).toBe(200);
+      const moved = await ok(
+        http().patch(
+          `/v1/interviews/${interview.id}`,
+          {
+            start: freshHour().toISOString(),
+            interviewerIds: [iv.a1.id, iv.a3.id],
+            location: 'https://meet.example.com/new-room',
+            expectedVersion: interview.version,
+          },
+          as(rA),
+        ),
+      );
+      expect(moved.panel.map((p: { userId: string }) => p.userId).sort()).toEqual([iv.a1.id, iv.a3.id].sort());
+      const dropped = await http().get(`/v1/interviews/${interview.id}`, as(iv.a2));
+      expect([dropped.status, dropped.body.code]).toEqual([404, 'interview_not_found']);
+      expect(dropped.text).not.toContain('new-room');
+      expect((await http().get('/v1/me/interviews?limit=100', as(iv.a2))).body.data.map((i: { id: string }) => i.id)).not.toContain(interview.id);
+      expect((await http().get(`/v1/interviews/${interview.id}/scorecards`, as(iv.a2))).status).toBe(404);
+      expect((await http().get(`/v1/applications/${app.id}/scorecards`, as(iv.a2))).status).toBe(404);
+      expect(
+        (await http().post(`/v1/interviews/${interview.id}/scorecards`, { ratings: [{ attribute: 'coding', rating: 3 }], recommendation: 'yes' }, as(iv.a2)))
+          .status,
+      ).toBe(404);
+      // Those on it still see it; they were told, the dropped one got a cancellation.
+      expect((await http().get(`/v1/interviews/${interview.id}`, as(iv.a3))).body.location).toBe('https://meet.example.com/new-room');
+      const cancelled = await suite.db.query(`SELECT recipient_user_id FROM interview_mails WHERE interview_id = $1 AND kind = 'cancel'`, [interview.id]);
+      expect(cancelled).toEqual([{ recipient_user_id: iv.a2.id }]);
+      // A cancelled interview leaves its panel's view too; admins and the task force's recruiters keep it.
+      await ok(http().post(`/v1/interviews/${interview.id}/cancel`, { reason: 'hiring freeze' }, as(rA)));
+      expect((await http().get(`/v1/interviews/${interview.id}`, as(iv.a3))).status).toBe(404);
+      expect((await http().get(`/v1/interviews/${interview.id}`, as(rA))).body.status).toBe('cancelled');
+    });
+
+    it('keeps an interviewer whose profile moved to another task force on the panels they sit on, and out of new ones', async () => {
+      const mover = await interviewer('attack-mover', [tf.a]);
+      const app = await application();
+      const start = freshHour();
+      const interview = await ok(schedule(app, start, [mover.id], {}, rA.token));
+      await ok(http().put(`/v1/interviewers/${mover.id}`, profile([tf.b])));
+      // Still on the panel: they see it; A's recruiters no longer read the profile, B's do.
+      expect((await http().get(`/v1/interviews/${interview.id}`, as(mover))).status).toBe(200);
+      expect((await http().get(`/v1/interviewers/${mover.id}`, as(rA))).status).toBe(404);
+      expect((await http().get(`/v1/interviewers/${mover.id}`, as(rB))).body.taskForceIds).toEqual([tf.b]);
+      // A new panel of A cannot take them, and moving the interview needs a panel of A's interviewers.
+      expect((await schedule(await application(), freshHour(), [mover.id], {}, rA.token)).body.code).toBe('not_an_interviewer');
+      const move = await http().patch(`/v1/interviews/${interview.id}`, { start: freshHour().toISOString() }, as(rA));
+      expect([move.status, move.body.code, move.body.userIds]).toEqual([422, 'not_an_interviewer', [mover.id]]);
+      expect((await http().patch(`/v1/interviews/${interview.id}`, { start: freshHour().toISOString(), interviewerIds: [iv.a1.id] }, as(rA))).status).toBe(200);
+      expect((await http().get(`/v1/interviews/${interview.id}`, as(mover))).status).toBe(404);
+      // B cannot use the A interview's hour to learn more than "busy", nor reach it.
+      expect((await http().get(`/v1/interviews/${interview.id}`, as(rB))).status).toBe(404);
+    });
+
+    it('gives an interviewer who is also a member of a task force only their own interviews and profile', async () => {
+      const member = await interviewer('attack-member', [tf.a]);
+      await ok(http().post(`/v1/task-forces/${tf.a}/members`, { userId: member.id }));
+      const app = await application();
+      const theirs = await ok(schedule(app, freshHour(), [member.id], {}, rA.token));
+      const other = await ok(schedule(await application(), freshHour(), [iv.a1.id], {}, rA.token));
+      expect((await http().get(`/v1/interviews/${theirs.id}`, as(member))).status).toBe(200);
+      expect((await http().get(`/v1/interviews/${other.id}`, as(member))).status).toBe(404);
+      expect((await http().get(`/v1/interviewers/${iv.a1.id}`, as(member))).status).toBe(404);
+      expect((await http().get(`/v1/interviewers/${member.id}`, as(member))).status).toBe(200);
+      expect((await http().get(`/v1/applications/${other.applicationId}/scorecards`, as(member))).status).toBe(404);
+      expect((await http().get(`/v1/interviews/${other.id}/scorecards`, as(member))).status).toBe(404);
+      const listed = await http().get('/v1/interviewers', as(member));
+      expect([listed.status, listed.body.code]).toEqual([403, 'interviewer_not_allowed']);
+    });
+
+    it('shuts a revoked token out of every interviewer route at once', async () => {
+      const user = await interviewer('attack-revoked', [tf.a]);
+      const interview = await ok(schedule(await application(), freshHour(), [user.id], {}, rA.token));
+      expect((await http().get(`/v1/interviews/${interview.id}`, as(user))).status).toBe(200);
+      const [token] = (await ok(http().get(`/v1/users/${user.id}/tokens`))).data;
+      expect((await http().delete(`/v1/tokens/${token.id}`)).status).toBe(204);
+      for (const path of [
+        '/v1/me',
+        '/v1/me/interviews',
+        `/v1/interviews/${interview.id}`,
+        `/v1/interviewers/${user.id}`,
+        `/v1/interviewers/${user.id}/blocks`,
+      ]) {
+        const res = await http().get(path, as(user));
+        expect([path, res.status, res.body.code]).toEqual([path, 401, 'invalid_token']);
+      }
+    });
+  });
+});
