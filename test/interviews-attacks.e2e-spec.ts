@@ -132,6 +132,18 @@ describe('interviews under attack', () => {
       expect((await http().get(`/v1/interviewers/${iv.a1.id}/blocks`, as(rB))).status).toBe(404);
     });
 
+    it("shows B a shared interviewer's profile without naming A's task force", async () => {
+      const listed = await http().get('/v1/interviewers?limit=100', as(rB));
+      expect(listed.body.data.map((p: { userId: string }) => p.userId).sort()).toEqual([iv.b1.id, iv.shared.id].sort());
+      expect(listed.text).not.toContain(tf.a);
+      const one = await http().get(`/v1/interviewers/${iv.shared.id}`, as(rB));
+      expect(one.body.taskForceIds).toEqual([tf.b]);
+      // The person, A's recruiters and admins see their own part or all of it.
+      expect((await http().get(`/v1/interviewers/${iv.shared.id}`, as(iv.shared))).body.taskForceIds.sort()).toEqual([tf.a, tf.b].sort());
+      expect((await http().get(`/v1/interviewers/${iv.shared.id}`, as(rA))).body.taskForceIds).toEqual([tf.a]);
+      expect((await http().get(`/v1/interviewers/${iv.shared.id}`)).body.taskForceIds.sort()).toEqual([tf.a, tf.b].sort());
+    });
+
     it("lets A's interviews of a shared interviewer or a shared candidate show in B's slot search only as busy", async () => {
       const appA = await application();
       const start = freshHour();
