@@ -75,6 +75,7 @@ describe('interviews under attack', () => {
 
   /** A candidate free at any hour of any day, so only busy times decide. */
   const openCandidate = { candidateTimeZone: 'UTC', candidateWorkingHours: ALL_DAY, candidateHolidayCalendars: [] };
+  const isProblem = (res: HttpResult) => (res.headers.get('content-type') ?? '').startsWith('application/problem+json');
 
   beforeAll(async () => {
     tf.a = (await ok(http().post('/v1/task-forces', taskForceBody({ name: `Attack A ${randomUUID().slice(0, 6)}` })))).id;
@@ -317,6 +318,146 @@ describe('interviews under attack', () => {
         const res = await http().get(path, as(user));
         expect([path, res.status, res.body.code]).toEqual([path, 401, 'invalid_token']);
       }
+    });
+  });
+
+  describe('the interviewer role', () => {
+    /** Routes made for interviewers; every other route refuses them before it runs. */
+    const THEIRS = new Set([
+      'GET /v1/me',
+      'GET /v1/me/interviews',
+      'GET /v1/interviews/{id}',
+      'GET /v1/interviewers/{userId}',
+      'POST /v1/interviewers/{userId}/blocks',
+      'GET /v1/interviewers/{userId}/blocks',
+      'DELETE /v1/interviewers/{userId}/blocks/{blockId}',
+      'POST /v1/interviews/{id}/scorecards',
+      'GET /v1/interviews/{id}/scorecards',
+      'GET /v1/applications/{id}/scorecards',
+      'GET /v1/scorecards/{id}/versions',
+    ]);
+    type Operation = { method: string; path: string; security?: unknown[] };
+    let operations: Operation[] = [];
+    let me: User;
+    const ids: Record<string, string> = {};
+
+    beforeAll(async () => {
+      const doc = (await http().get('/docs-json', { token: null })).body;
+      operations = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, ops]) =>
+        Object.entries(ops).map(([method, op]) => ({ ...op, method: method.toUpperCase(), path })),
+      );
+      me = await interviewer('attack-role', [tf.a]);
+      const other = await interviewer('attack-role-other', [tf.a]);
+      const mineApp = await application();
+      const otherApp = await application();
+      // One interview of theirs that has started (written as the scheduler would), one of another candidate they are not on.
+      ids.mine = randomUUID();
+      await suite.db.query(
+        `INSERT INTO interviews (id, application_id, candidate_id, task_force_id, kind, starts_at, ends_at, candidate_time_zone, status, attributes, created_by, created_at, updated_at)
+         SELECT $1, a.id, a.candidate_id, a.task_force_id, 'technical', now() - interval '2 hours', now() - interval '1 hour', 'UTC', 'scheduled', '{coding}', $2, now(), now()
+           FROM applications a WHERE a.id = $3`,
+        [ids.mine, rA.id, mineApp.id],
+      );
+      await suite.db.query(
+        `INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) SELECT i.id, u, i.starts_at, i.ends_at, true FROM interviews i, unnest($2::uuid[]) u WHERE i.id = $1`,
+        [ids.mine, [me.id, other.id]],
+      );
+      ids.other = (await ok(schedule(otherApp, freshHour(), [other.id], {}, rA.token))).id;
+      ids.myCard = (
+        await ok(
+          http().post(`/v1/interviews/${ids.mine}/scorecards`, { ratings: [{ attribute: 'coding', rating: 3 }], recommendation: 'yes', notes: 'mine' }, as(me)),
+        )
+      ).id;
+      ids.otherCard = (
+        await ok(
+          http().post(
+            `/v1/interviews/${ids.mine}/scorecards`,
+            { ratings: [{ attribute: 'coding', rating: 2 }], recommendation: 'no', notes: 'theirs' },
+            as(other),
+          ),
+        )
+      ).id;
+      ids.myBlock = (
+        await ok(
+          http().post(
+            `/v1/interviewers/${me.id}/blocks`,
+            { start: freshHour().toISOString(), end: new Date(freshHour().getTime() + HOUR).toISOString() },
+            as(me),
+          ),
+        )
+      ).id;
+      ids.otherBlock = (
+        await ok(
+          http().post(`/v1/interviewers/${other.id}/blocks`, { start: freshHour().toISOString(), end: new Date(freshHour().getTime() + HOUR).toISOString() }),
+        )
+      ).id;
+      Object.assign(ids, {
+        me: me.id,
+        otherUser: other.id,
+        mineApp: mineApp.id,
+        mineCandidate: mineApp.candidateId,
+        otherApp: otherApp.id,
+        otherCandidate: otherApp.candidateId,
+      });
+    });
+
+    it('answers 403 interviewer_not_allowed on every route not made for interviewers, whatever the ids and the body', async () => {
+      const failures: string[] = [];
+      const authenticated = operations.filter((o) => Array.isArray(o.security) && o.security.length > 0);
+      expect(authenticated.length).toBeGreaterThan(50);
+      for (const op of authenticated.filter((o) => !THEIRS.has(`${o.method} ${o.path}`))) {
+        const url = op.path.replace(/\{(\w+)\}/g, () => ids.mine);
+        const res = await http().request<ResponseBody>(op.method, url, ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined, as(me));
+        if (res.status !== 403 || res.body?.code !== 'interviewer_not_allowed' || !isProblem(res))
+          failures.push(`${op.method} ${op.path}: ${res.status} ${res.text.slice(0, 120)}`);
+      }
+      expect(failures).toEqual([]);
+      // Every route made for them still exists: this list is the whole of their reach.
+      const listed = new Set(authenticated.map((o) => `${o.method} ${o.path}`));
+      expect([...THEIRS].filter((k) => !listed.has(k))).toEqual([]);
+    });
+
+    it("answers their own routes with their own data, and 404 for anyone else's, naming no other candidate", async () => {
+      const own: [string, string, unknown, number][] = [
+        ['GET', '/v1/me', undefined, 200],
+        ['GET', '/v1/me/interviews?after=2000-01-01T00:00:00Z', undefined, 200],
+        ['GET', `/v1/interviews/${ids.mine}`, undefined, 200],
+        ['GET', `/v1/interviewers/${ids.me}`, undefined, 200],
+        ['GET', `/v1/interviewers/${ids.me}/blocks`, undefined, 200],
+        ['GET', `/v1/interviews/${ids.mine}/scorecards`, undefined, 200],
+        ['GET', `/v1/applications/${ids.mineApp}/scorecards`, undefined, 200],
+        ['GET', `/v1/scorecards/${ids.myCard}/versions`, undefined, 200],
+      ];
+      const others: [string, string, unknown][] = [
+        ['GET', `/v1/interviews/${ids.other}`, undefined],
+        ['GET', `/v1/interviewers/${ids.otherUser}`, undefined],
+        ['GET', `/v1/interviewers/${ids.otherUser}/blocks`, undefined],
+        ['POST', `/v1/interviewers/${ids.otherUser}/blocks`, { start: freshHour().toISOString(), end: new Date(freshHour().getTime() + HOUR).toISOString() }],
+        ['DELETE', `/v1/interviewers/${ids.otherUser}/blocks/${ids.otherBlock}`, undefined],
+        ['DELETE', `/v1/interviewers/${ids.me}/blocks/${ids.otherBlock}`, undefined],
+        ['GET', `/v1/interviews/${ids.other}/scorecards`, undefined],
+        ['POST', `/v1/interviews/${ids.other}/scorecards`, { ratings: [{ attribute: 'coding', rating: 1 }], recommendation: 'strong_no' }],
+        ['GET', `/v1/applications/${ids.otherApp}/scorecards`, undefined],
+        ['GET', `/v1/scorecards/${randomUUID()}/versions`, undefined],
+      ];
+      const failures: string[] = [];
+      const foreign = [ids.other, ids.otherApp, ids.otherCandidate, ids.otherBlock];
+      for (const [method, path, body, status] of own) {
+        const res = await http().request<ResponseBody>(method, path, body, as(me));
+        if (res.status !== status) failures.push(`${method} ${path}: ${res.status} ${res.text.slice(0, 120)}`);
+        const leaked = foreign.filter((s) => res.text.includes(s));
+        if (leaked.length) failures.push(`${method} ${path} names ${leaked.join(', ')}`);
+      }
+      for (const [method, path, body] of others) {
+        const res = await http().request<ResponseBody>(method, path, body, as(me));
+        if (res.status !== 404 || !isProblem(res)) failures.push(`${method} ${path}: ${res.status} ${res.text.slice(0, 120)}`);
+        const leaked = foreign.filter((s) => res.text.includes(s) && !path.includes(s));
+        if (leaked.length) failures.push(`${method} ${path} names ${leaked.join(', ')}`);
+      }
+      expect(failures).toEqual([]);
+      // The list of their interviews is theirs alone.
+      const mine = await http().get('/v1/me/interviews?after=2000-01-01T00:00:00Z', as(me));
+      expect(mine.body.data.map((i: { id: string }) => i.id)).toEqual([ids.mine]);
     });
   });
 });
