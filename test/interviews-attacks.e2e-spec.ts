@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createUser, HttpResult, ResponseBody, taskForceBody, useApi } from './support/harness';
+import { Client } from 'pg';
+import { createUser, HttpResult, ResponseBody, taskForceBody, useApi, waitFor } from './support/harness';
 
 type User = { id: string; token: string };
 type App = { id: string; candidateId: string };
@@ -73,6 +74,42 @@ describe('interviews under attack', () => {
   const schedule = (app: App, start: Date, interviewerIds: string[], extra: Record<string, unknown> = {}, token?: string) =>
     http().post(`/v1/applications/${app.id}/interviews`, scheduleBody(start, interviewerIds, extra), token ? { token } : {});
 
+  /** Active panel rows of one person that overlap, and active rows whose times are not their interview's: both must never exist. */
+  const doubleBookings = () =>
+    suite.db.query(
+      `SELECT a.user_id, a.interview_id AS first, b.interview_id AS second FROM interview_panel a
+         JOIN interview_panel b ON b.user_id = a.user_id AND b.interview_id > a.interview_id AND b.active
+        WHERE a.active AND tstzrange(a.starts_at, a.ends_at) && tstzrange(b.starts_at, b.ends_at)
+       UNION ALL
+       SELECT p.user_id, p.interview_id, NULL FROM interview_panel p JOIN interviews i ON i.id = p.interview_id
+        WHERE p.active AND (p.starts_at <> i.starts_at OR p.ends_at <> i.ends_at OR i.status <> 'scheduled')`,
+    );
+  const lockWaiters = async () =>
+    (
+      await suite.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+      )
+    )[0].n;
+  /** A connection of its own that holds an uncommitted interview of `user` at `start`, as a slow scheduler would. */
+  const holdPanel = async (app: App, user: string, start: Date) => {
+    const holder = new Client({ connectionString: suite.db.url });
+    await holder.connect();
+    await holder.query('BEGIN');
+    const id = randomUUID();
+    const end = new Date(start.getTime() + HOUR);
+    await holder.query(
+      `INSERT INTO interviews (id, application_id, candidate_id, task_force_id, kind, starts_at, ends_at, candidate_time_zone, status, attributes, created_by, created_at, updated_at)
+       SELECT $1, a.id, a.candidate_id, a.task_force_id, 'technical', $2, $3, 'UTC', 'scheduled', '{x}', $4, now(), now() FROM applications a WHERE a.id = $5`,
+      [id, start, end, rA.id, app.id],
+    );
+    await holder.query(`INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) VALUES ($1, $2, $3, $4, true)`, [id, user, start, end]);
+    return {
+      release: async () => {
+        await holder.query('ROLLBACK');
+        await holder.end();
+      },
+    };
+  };
   /** A candidate free at any hour of any day, so only busy times decide. */
   const openCandidate = { candidateTimeZone: 'UTC', candidateWorkingHours: ALL_DAY, candidateHolidayCalendars: [] };
   const isProblem = (res: HttpResult) => (res.headers.get('content-type') ?? '').startsWith('application/problem+json');
@@ -458,6 +495,88 @@ describe('interviews under attack', () => {
       // The list of their interviews is theirs alone.
       const mine = await http().get('/v1/me/interviews?after=2000-01-01T00:00:00Z', as(me));
       expect(mine.body.data.map((i: { id: string }) => i.id)).toEqual([ids.mine]);
+    });
+  });
+
+  describe('races', () => {
+    it('leaves no interview ahead on an application rejected while the interview was being scheduled', async () => {
+      const app = await application();
+      const start = freshHour();
+      // A slow schedule: it has read the application (open) and waits on the interviewer's calendar.
+      const holder = await holdPanel(await application(), iv.a3.id, start);
+      let scheduled: HttpResult | undefined;
+      let rejected: HttpResult | undefined;
+      try {
+        const scheduling = schedule(app, start, [iv.a3.id], {}, rA.token);
+        await waitFor(async () => (await lockWaiters()) >= 1);
+        let done = false;
+        const rejecting = http()
+          .post(`/v1/applications/${app.id}/transitions`, { to: 'rejected', reason: 'not_qualified' }, as(rA))
+          .finally(() => (done = true));
+        await waitFor(async () => done || (await lockWaiters()) >= 2);
+        await holder.release();
+        [scheduled, rejected] = await Promise.all([scheduling, rejecting]);
+      } finally {
+        await holder.release().catch(() => undefined);
+      }
+      expect(rejected.status).toBe(200);
+      expect([201, 422]).toContain(scheduled.status);
+      const ahead = await suite.db.query(`SELECT id FROM interviews WHERE application_id = $1 AND status = 'scheduled' AND ends_at > now()`, [app.id]);
+      expect(ahead).toEqual([]);
+      if (scheduled.status === 201) {
+        expect((await http().get(`/v1/interviews/${scheduled.body.id}`)).body).toMatchObject({ status: 'cancelled', cancelReason: 'application_rejected' });
+      }
+      expect(await doubleBookings()).toEqual([]);
+    });
+
+    it('leaves no interview ahead for a person erased while the interview was being scheduled, and schedules none after', async () => {
+      const app = await application();
+      const start = freshHour();
+      const holder = await holdPanel(await application(), iv.a3.id, start);
+      let scheduled: HttpResult | undefined;
+      let erased: HttpResult | undefined;
+      try {
+        const scheduling = schedule(app, start, [iv.a3.id]);
+        await waitFor(async () => (await lockWaiters()) >= 1);
+        let done = false;
+        const erasing = http()
+          .delete(`/v1/candidates/${app.candidateId}`)
+          .finally(() => (done = true));
+        await waitFor(async () => done || (await lockWaiters()) >= 2);
+        await holder.release();
+        [scheduled, erased] = await Promise.all([scheduling, erasing]);
+      } finally {
+        await holder.release().catch(() => undefined);
+      }
+      expect(erased.status).toBe(204);
+      expect([201, 422]).toContain(scheduled.status);
+      expect(await suite.db.query(`SELECT id FROM interviews WHERE application_id = $1 AND status = 'scheduled' AND ends_at > now()`, [app.id])).toEqual([]);
+      // The application is still open (pipeline counts add up), but takes no interview for an erased person.
+      const after = await schedule(app, freshHour(), [iv.a3.id]);
+      expect([after.status, after.body.code]).toEqual([422, 'candidate_erased']);
+    });
+
+    it('moves no interview of a closed application into the future', async () => {
+      const app = await application();
+      // An interview that already took place (written as the scheduler would have, back then).
+      const [{ id }] = await suite.db.query<{ id: string }>(
+        `INSERT INTO interviews (id, application_id, candidate_id, task_force_id, kind, starts_at, ends_at, candidate_time_zone, status, attributes, created_by, created_at, updated_at)
+         SELECT gen_random_uuid(), a.id, a.candidate_id, a.task_force_id, 'technical', now() - interval '3 hours', now() - interval '2 hours', 'UTC', 'scheduled', '{coding}', $2, now(), now()
+           FROM applications a WHERE a.id = $1 RETURNING id`,
+        [app.id, rA.id],
+      );
+      await suite.db.query(
+        `INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) SELECT id, $2, starts_at, ends_at, true FROM interviews WHERE id = $1`,
+        [id, iv.a1.id],
+      );
+      await ok(http().post(`/v1/applications/${app.id}/transitions`, { to: 'withdrawn', reason: 'not_interested' }));
+      // The past interview stays as it was (it happened); it cannot be brought back ahead.
+      expect((await http().get(`/v1/interviews/${id}`)).body.status).toBe('scheduled');
+      const moved = await http().patch(`/v1/interviews/${id}`, { start: freshHour().toISOString() });
+      expect([moved.status, moved.body.code]).toEqual([422, 'application_closed']);
+      expect(await suite.db.query(`SELECT 1 FROM interviews WHERE application_id = $1 AND ends_at > now()`, [app.id])).toEqual([]);
+      // A cancellation of it is still possible.
+      expect((await http().post(`/v1/interviews/${id}/cancel`, { reason: 'did not happen' })).status).toBe(200);
     });
   });
 });

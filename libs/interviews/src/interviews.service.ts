@@ -1,4 +1,4 @@
-import { ApplicationsService, isOpen } from '@app/candidates';
+import { ApplicationsService, isOpen, Stage } from '@app/candidates';
 import { HolidayCalendar } from '@app/platform/clock/holidays';
 import {
   AuditLog,
@@ -125,11 +125,8 @@ export class InterviewsService {
   async schedule(actor: Actor, applicationId: string, dto: ScheduleInterviewDto): Promise<InterviewView> {
     return this.db.transaction(async (tx) => {
       const application = await this.applications.visible(actor, applicationId, tx);
-      if (!isOpen(application.stage)) {
-        throw new RuleViolationError('application_closed', `The application is ${application.stage}; closed applications get no interviews`, {
-          stage: application.stage,
-        });
-      }
+      const held = await this.holdApplication(tx, applicationId);
+      requireInterviewable(held);
       const step = dto.planStep !== undefined ? await this.planStep(tx, application.openingId, dto.planStep) : null;
       const kind = dto.kind ?? step?.kind;
       if (!kind) throw new RuleViolationError('kind_required', 'Give kind or a planStep', { field: 'kind' });
@@ -148,7 +145,7 @@ export class InterviewsService {
       const start = this.futureStart(dto.start);
       const end = new Date(start.getTime() + durationMinutes * 60_000);
       const panel = await this.interviewers.panelFor(tx, application.taskForceId, dto.interviewerIds);
-      const zone = dto.candidateTimeZone ?? (await this.candidateZone(tx, application.candidateId, application.taskForceId));
+      const zone = dto.candidateTimeZone ?? (await this.candidateZone(tx, held.candidate_id, application.taskForceId));
       const now = this.clock.now();
       const id = newId();
       await this.excluding(tx, () =>
@@ -159,7 +156,7 @@ export class InterviewsService {
           [
             id,
             applicationId,
-            application.candidateId,
+            held.candidate_id,
             application.taskForceId,
             step?.position ?? null,
             kind,
@@ -192,12 +189,17 @@ export class InterviewsService {
 
   async reschedule(actor: Actor, id: string, dto: RescheduleInterviewDto): Promise<InterviewView> {
     return this.db.transaction(async (tx) => {
+      // The application before the interview, in the order its moves and erasure lock them.
+      const seen = await this.access.load(actor, id, tx);
+      const held = await this.holdApplication(tx, seen.application_id);
       const current = await this.writable(actor, id, tx);
       if (dto.expectedVersion !== undefined && dto.expectedVersion !== current.version) {
         throw new ConflictError('stale_version', `The interview is at version ${current.version}, not ${dto.expectedVersion}; re-read it`, {
           currentVersion: current.version,
         });
       }
+      // An interview left from before the application closed (it had ended, so nothing cancelled it) is not brought back ahead.
+      requireInterviewable(held);
       const start = dto.start !== undefined ? this.futureStart(dto.start) : current.starts_at;
       if (dto.start === undefined && current.starts_at <= this.clock.now()) {
         throw new RuleViolationError('interview_started', 'The interview has started; only a new start can move it', { field: 'start' });
@@ -432,6 +434,21 @@ export class InterviewsService {
     }
   }
 
+  /**
+   * Locks the application for share and reads it again: its moves and its erasure lock it for
+   * update, so an interview is written either before a move that closes the application (whose
+   * rule then cancels it) or after, finding the application closed.
+   */
+  private async holdApplication(tx: EntityManager, applicationId: string): Promise<HeldApplication> {
+    await tx.query(`SELECT 1 FROM applications WHERE id = $1 FOR SHARE`, [applicationId]);
+    // A statement of its own: it sees what the move or erasure it may have waited for committed.
+    const [row]: HeldApplication[] = await tx.query(
+      `SELECT a.stage, a.candidate_id, c.erased_at IS NOT NULL AS erased FROM applications a JOIN candidates c ON c.id = a.candidate_id WHERE a.id = $1`,
+      [applicationId],
+    );
+    return row;
+  }
+
   private async queueMails(tx: EntityManager, interviewId: string, recipients: (string | null)[], kind: MailKind, sequence: number, due: Date): Promise<void> {
     if (!recipients.length) return;
     await tx.query(
@@ -505,6 +522,22 @@ export class InterviewsService {
   private async view(manager: EntityManager, row: InterviewRow): Promise<InterviewView> {
     return toView(row, (await this.panels(manager, [row.id])).get(row.id) ?? []);
   }
+}
+
+interface HeldApplication {
+  stage: Stage;
+  candidate_id: string;
+  erased: boolean;
+}
+
+/** A closed application and an erased person take no interview ahead. */
+function requireInterviewable(application: HeldApplication): void {
+  if (!isOpen(application.stage)) {
+    throw new RuleViolationError('application_closed', `The application is ${application.stage}; closed applications get no interviews`, {
+      stage: application.stage,
+    });
+  }
+  if (application.erased) throw new RuleViolationError('candidate_erased', 'The candidate was erased; their applications take no interviews');
 }
 
 const US_ZONES = new Set([
