@@ -499,6 +499,96 @@ describe('interviews under attack', () => {
   });
 
   describe('races', () => {
+    it('refuses a stale expectedVersion and serializes concurrent reschedules of one interview', async () => {
+      const app = await application();
+      const interview = await ok(schedule(app, freshHour(), [iv.a1.id, iv.a2.id]));
+      const targets = [freshHour(), freshHour(), freshHour(), freshHour()];
+      const versioned = await Promise.all(
+        targets.map((t) => http().patch(`/v1/interviews/${interview.id}`, { start: t.toISOString(), expectedVersion: interview.version })),
+      );
+      expect(versioned.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+      expect(versioned.filter((r) => r.status === 409).every((r) => r.body.code === 'stale_version' && r.body.currentVersion === interview.version + 1)).toBe(
+        true,
+      );
+      const free = await Promise.all(targets.map((t) => http().patch(`/v1/interviews/${interview.id}`, { start: t.toISOString() })));
+      expect(free.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      const final = (await http().get(`/v1/interviews/${interview.id}`)).body;
+      // Each move that changed the time took a sequence of its own, one after the other; the last one stands, panel and all.
+      const sequences = free.map((r) => r.body.sequence as number);
+      expect(final.sequence).toBe(Math.max(...sequences));
+      expect(targets.map((t) => t.toISOString())).toContain(final.start);
+      expect(await doubleBookings()).toEqual([]);
+      const requests = await suite.db.query<{ n: number }>(
+        `SELECT count(DISTINCT sequence)::int AS n FROM interview_mails WHERE interview_id = $1 AND kind = 'request'`,
+        [interview.id],
+      );
+      expect(requests[0].n).toBe(final.sequence + 1);
+      const person = await interviewer('attack-versioned', [tf.a]);
+      const read = (await http().get(`/v1/interviewers/${person.id}`)).body.version;
+      const writes = await Promise.all([tf.a, tf.b].map((t) => http().put(`/v1/interviewers/${person.id}`, { ...profile([t]), expectedVersion: read })));
+      expect(writes.map((w) => w.status).sort()).toEqual([200, 409]);
+      expect(writes.find((w) => w.status === 409)!.body).toMatchObject({ code: 'stale_version', currentVersion: read + 1 });
+    });
+
+    it('never double-books an interviewer when reschedules swap two interviews or a schedule races a cancel', async () => {
+      const failures: string[] = [];
+      const pairs = await Promise.all(
+        Array.from({ length: 6 }, async (_, k) => {
+          const who = await interviewer(`attack-swap-${k}`, [tf.a]);
+          const [t1, t2] = [freshHour(), freshHour()];
+          const x = await ok(schedule(await application(), t1, [who.id]));
+          const y = await ok(schedule(await application(), t2, [who.id]));
+          return { who, x, y, t1, t2 };
+        }),
+      );
+      const swaps = await Promise.all(
+        pairs.flatMap(({ x, y, t1, t2 }) => [
+          http().patch(`/v1/interviews/${x.id}`, { start: t2.toISOString() }),
+          http().patch(`/v1/interviews/${y.id}`, { start: t1.toISOString() }),
+        ]),
+      );
+      for (const s of swaps)
+        if (![200, 409].includes(s.status) || (s.status === 409 && s.body.code !== 'interviewer_busy'))
+          failures.push(`swap: ${s.status} ${s.text.slice(0, 160)}`);
+      // A schedule racing the cancellation of the interview holding the hour: 201 if the cancel came first, else 409.
+      const races = await Promise.all(
+        pairs.map(async ({ who, x }) => {
+          const current = (await http().get(`/v1/interviews/${x.id}`)).body;
+          const other = await application();
+          return Promise.all([
+            http().post(`/v1/interviews/${x.id}/cancel`, { reason: 'moved' }),
+            http().post(`/v1/applications/${other.id}/interviews`, scheduleBody(new Date(current.start), [who.id])),
+          ]);
+        }),
+      );
+      for (const [cancel, scheduled] of races) {
+        if (cancel.status !== 200) failures.push(`cancel: ${cancel.status} ${cancel.text.slice(0, 160)}`);
+        if (![201, 409].includes(scheduled.status)) failures.push(`schedule: ${scheduled.status} ${scheduled.text.slice(0, 160)}`);
+      }
+      expect(failures).toEqual([]);
+      expect(await doubleBookings()).toEqual([]);
+    });
+
+    it('gives one of two schedules released at once a 409, not a deadlock answered with 500', async () => {
+      const who = await interviewer('attack-deadlock', [tf.a]);
+      const start = freshHour();
+      const holder = await holdPanel(await application(), who.id, start);
+      let answers: HttpResult[];
+      try {
+        const racing = Promise.all([await application(), await application()].map((a) => schedule(a, start, [who.id])));
+        await waitFor(async () => (await lockWaiters()) >= 2);
+        await holder.release();
+        answers = await racing;
+      } finally {
+        await holder.release().catch(() => undefined);
+      }
+      expect(answers.map((r) => [r.status, r.body.code]).sort()).toEqual([
+        [201, undefined],
+        [409, 'interviewer_busy'],
+      ]);
+      expect(await doubleBookings()).toEqual([]);
+    });
+
     it('leaves no interview ahead on an application rejected while the interview was being scheduled', async () => {
       const app = await application();
       const start = freshHour();

@@ -148,7 +148,7 @@ export class InterviewsService {
       const zone = dto.candidateTimeZone ?? (await this.candidateZone(tx, held.candidate_id, application.taskForceId));
       const now = this.clock.now();
       const id = newId();
-      await this.excluding(tx, () =>
+      await this.excluding(tx, 'candidate_busy', () =>
         tx.query(
           `INSERT INTO interviews (id, application_id, candidate_id, task_force_id, plan_position, kind, starts_at, ends_at, candidate_time_zone, status,
                                    location, attributes, created_by, created_at, updated_at)
@@ -170,12 +170,12 @@ export class InterviewsService {
           ],
         ),
       );
-      await this.excluding(tx, () =>
+      await this.excluding(tx, 'interviewer_busy', () =>
         tx.query(`INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) SELECT $1, u, $2, $3, true FROM unnest($4::uuid[]) u`, [
           id,
           start,
           end,
-          panel.map((p) => p.user_id),
+          inLockOrder(panel.map((p) => p.user_id)),
         ]),
       );
       const recipients = [null, ...panel.map((p) => p.user_id)];
@@ -227,18 +227,18 @@ export class InterviewsService {
       if (!timeMoved && !locationMoved && !removed.length && !added.length) return this.view(tx, current);
       const now = this.clock.now();
       const sequence = current.sequence + 1;
-      await this.excluding(tx, () =>
+      await this.excluding(tx, 'candidate_busy', () =>
         tx.query(
           `UPDATE interviews SET starts_at = $2, ends_at = $3, location = coalesce($4, location), sequence = $5, version = version + 1, updated_at = $6 WHERE id = $1`,
           [id, start, end, dto.location ?? null, sequence, now],
         ),
       );
       await tx.query(`UPDATE interview_panel SET active = false WHERE interview_id = $1 AND user_id = ANY($2::uuid[])`, [id, removed]);
-      await this.excluding(tx, () =>
+      await this.excluding(tx, 'interviewer_busy', () =>
         tx.query(
           `INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) SELECT $1, u, $2, $3, true FROM unnest($4::uuid[]) u
            ON CONFLICT (interview_id, user_id) DO UPDATE SET starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, active = true`,
-          [id, start, end, panelIds],
+          [id, start, end, inLockOrder(panelIds)],
         ),
       );
       await this.skipPendingReminders(tx, id);
@@ -415,8 +415,13 @@ export class InterviewsService {
     return busy;
   }
 
-  /** Runs a write the overlap constraints guard; their refusal becomes a 409 naming who is busy. */
-  private async excluding(tx: EntityManager, write: () => Promise<unknown>): Promise<void> {
+  /**
+   * Runs a write the overlap constraints guard; their refusal becomes a 409 naming who is busy.
+   * Two transactions writing overlapping rows can each wait for the other to end (an exclusion
+   * constraint waits for a conflicting row not yet committed, whichever came first): PostgreSQL
+   * ends one of them as a deadlock, which is the same race lost, so it is the same 409 (`busy`).
+   */
+  private async excluding(tx: EntityManager, busy: 'candidate_busy' | 'interviewer_busy', write: () => Promise<unknown>): Promise<void> {
     try {
       await tx.query('SAVEPOINT overlap');
       await write();
@@ -425,9 +430,9 @@ export class InterviewsService {
       const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
       const code = e.driverError?.code ?? e.code;
       const constraint = e.driverError?.constraint ?? e.constraint;
-      if (code !== '23P01') throw error;
+      if (code !== '23P01' && code !== '40P01') throw error;
       await tx.query('ROLLBACK TO SAVEPOINT overlap');
-      if (constraint === 'interviews_candidate_overlap') {
+      if (code === '40P01' ? busy === 'candidate_busy' : constraint === 'interviews_candidate_overlap') {
         throw new ConflictError('candidate_busy', 'The candidate already has an interview at that time');
       }
       throw new ConflictError('interviewer_busy', 'An interviewer of the panel already has an interview at that time');
@@ -539,6 +544,9 @@ function requireInterviewable(application: HeldApplication): void {
   }
   if (application.erased) throw new RuleViolationError('candidate_erased', 'The candidate was erased; their applications take no interviews');
 }
+
+/** Panel rows are written in one order, so two panels sharing people take their rows' locks in the same order. */
+const inLockOrder = (userIds: string[]) => [...userIds].sort();
 
 const US_ZONES = new Set([
   'America/New_York',
