@@ -498,6 +498,74 @@ describe('interviews under attack', () => {
     });
   });
 
+  describe('bad input', () => {
+    it('stays bounded and correct with 10,000 blocked times and 20 interviewers over 31 days', async () => {
+      const wide = { timeZone: 'UTC', workingHours: ALL_DAY, holidayCalendars: [] };
+      const crowded = await interviewer('attack-crowded', [tf.a], wide);
+      const others: User[] = [];
+      for (let i = 0; i < 19; i++) others.push(await interviewer(`attack-wide-${i}`, [tf.a], wide));
+      const app = await application(tf.a, opening.a, { timeZone: 'UTC' });
+      const from = new Date(Math.ceil((Date.now() + 60 * DAY) / DAY) * DAY);
+      const to = new Date(from.getTime() + 31 * DAY);
+      // 10,000 one-minute blocks spread over the range and a day either side: every hour holds a dozen.
+      const every = Math.floor((to.getTime() - from.getTime() + 2 * DAY) / 10_000 / 1000);
+      await suite.db.query(
+        `INSERT INTO interviewer_blocks (id, user_id, starts_at, ends_at)
+         SELECT gen_random_uuid(), $1, $2::timestamptz + k * $3::int * interval '1 second', $2::timestamptz + k * $3::int * interval '1 second' + interval '1 minute'
+           FROM generate_series(0, 9999) k`,
+        [crowded.id, new Date(from.getTime() - DAY), every],
+      );
+      expect(
+        (
+          await http().post(
+            `/v1/interviewers/${crowded.id}/blocks`,
+            { start: from.toISOString(), end: new Date(from.getTime() + HOUR).toISOString() },
+            as(crowded),
+          )
+        ).status,
+      ).toBe(201);
+      // One of the others has 500 hour-long blocks, every 90 minutes.
+      await suite.db.query(
+        `INSERT INTO interviewer_blocks (id, user_id, starts_at, ends_at)
+         SELECT gen_random_uuid(), $1, $2::timestamptz + k * interval '90 minutes', $2::timestamptz + k * interval '90 minutes' + interval '1 hour' FROM generate_series(0, 499) k`,
+        [others[0].id, from],
+      );
+      const url = `/v1/applications/${app.id}/interview-slots`;
+      const query = {
+        from: from.toISOString(),
+        to: to.toISOString(),
+        durationMinutes: 60,
+        candidateWorkingHours: ALL_DAY,
+        candidateHolidayCalendars: [],
+        limit: 100,
+      };
+
+      // Alone, the crowded interviewer has no free hour anywhere in the month.
+      const alone = await http().post(url, { ...query, interviewerIds: [crowded.id] });
+      expect(alone.status).toBe(200);
+      expect(alone.body.slots).toEqual([]);
+      expect(alone.body.daysWithoutSlot).toHaveLength(31);
+      expect(alone.body.daysWithoutSlot.every((d: { reasons: { code: string }[] }) => d.reasons.some((r) => r.code === 'busy'))).toBe(true);
+
+      // With 19 more, three at a time: never the crowded one, never someone inside a blocked time.
+      const panel = await http().post(url, { ...query, interviewerIds: [crowded.id, ...others.map((o) => o.id)], interviewersNeeded: 3 });
+      expect(panel.status).toBe(200);
+      expect(panel.body.slots).toHaveLength(100);
+      const blocks = await suite.db.query<{ user_id: string; starts_at: Date; ends_at: Date }>(
+        `SELECT user_id, starts_at, ends_at FROM interviewer_blocks WHERE user_id = ANY($1::uuid[])`,
+        [[crowded.id, others[0].id]],
+      );
+      for (const slot of panel.body.slots as { start: string; end: string; participants: { id: string; kind: string }[] }[]) {
+        const [s, e] = [new Date(slot.start), new Date(slot.end)];
+        expect(s >= from && e <= to).toBe(true);
+        const chosen = slot.participants.filter((p) => p.kind === 'interviewer').map((p) => p.id);
+        expect(chosen).toHaveLength(3);
+        expect(chosen).not.toContain(crowded.id);
+        expect(blocks.filter((b) => chosen.includes(b.user_id) && b.starts_at < e && b.ends_at > s)).toEqual([]);
+      }
+    });
+  });
+
   describe('races', () => {
     it('refuses a stale expectedVersion and serializes concurrent reschedules of one interview', async () => {
       const app = await application();

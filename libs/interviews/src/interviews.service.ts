@@ -396,22 +396,31 @@ export class InterviewsService {
     return row.zone;
   }
 
-  /** Each person's scheduled interviews (and each interviewer's blocked times) overlapping [from, to). */
+  /**
+   * Each person's scheduled interviews (and each interviewer's blocked times) overlapping [from, to),
+   * at most BUSY_PER_PERSON each, the earliest first. Someone with more is taken as busy from the
+   * start of the last one read to `to`: a slot is never offered where a busy time was left unread.
+   */
   private async busyTimes(candidateId: string, userIds: string[], from: Date, to: Date): Promise<Map<string, Interval[]>> {
     const rows: { who: string; starts_at: Date; ends_at: Date }[] = await this.db.query(
       `(SELECT $1::uuid AS who, starts_at, ends_at FROM interviews
-         WHERE candidate_id = $1 AND status = 'scheduled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4) ORDER BY starts_at LIMIT ${BUSY_PER_PERSON})
+         WHERE candidate_id = $1 AND status = 'scheduled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4) ORDER BY starts_at LIMIT $5)
        UNION ALL
        SELECT b.* FROM unnest($2::uuid[]) u(id) CROSS JOIN LATERAL (
          SELECT u.id, starts_at, ends_at FROM (
            SELECT starts_at, ends_at FROM interview_panel WHERE user_id = u.id AND active AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)
            UNION ALL
            SELECT starts_at, ends_at FROM interviewer_blocks WHERE user_id = u.id AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)) x
-         ORDER BY starts_at LIMIT ${BUSY_PER_PERSON}) b`,
-      [candidateId, userIds, from, to],
+         ORDER BY starts_at LIMIT $5) b`,
+      [candidateId, userIds, from, to, BUSY_PER_PERSON + 1],
     );
     const busy = new Map<string, Interval[]>();
     for (const r of rows) busy.set(r.who, [...(busy.get(r.who) ?? []), { start: r.starts_at, end: r.ends_at }]);
+    for (const [who, intervals] of busy) {
+      if (intervals.length <= BUSY_PER_PERSON) continue;
+      intervals.sort((a, b) => a.start.getTime() - b.start.getTime());
+      busy.set(who, [...intervals.slice(0, BUSY_PER_PERSON - 1), { start: intervals[BUSY_PER_PERSON - 1].start, end: to }]);
+    }
     return busy;
   }
 
