@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createUser, HttpResult, ResponseBody, taskForceBody, useApi, waitFor } from './support/harness';
@@ -499,6 +500,204 @@ describe('interviews under attack', () => {
   });
 
   describe('bad input', () => {
+    it('refuses huge arrays, repeated ids and ids of the wrong kind with 400 or 422', async () => {
+      const app = await application();
+      const url = `/v1/applications/${app.id}/interviews`;
+      const start = freshHour();
+      const many = (k: number) => Array.from({ length: k }, () => randomUUID());
+      const cases: [unknown, number, string][] = [
+        [scheduleBody(start, many(11)), 400, 'validation_failed'],
+        [scheduleBody(start, many(10_001)), 400, 'array_too_long'],
+        [scheduleBody(start, [iv.a1.id, iv.a1.id]), 400, 'validation_failed'],
+        [scheduleBody(start, [iv.a1.id.toUpperCase(), iv.a1.id]), 400, 'validation_failed'],
+        [scheduleBody(start, [app.candidateId]), 422, 'not_an_interviewer'],
+        [scheduleBody(start, [app.id]), 422, 'not_an_interviewer'],
+        [scheduleBody(start, ['not-a-uuid']), 400, 'validation_failed'],
+        [scheduleBody(start, [iv.a1.id], { attributes: Array.from({ length: 21 }, (_, i) => `a${i}`) }), 400, 'validation_failed'],
+        [scheduleBody(start, [iv.a1.id], { attributes: ['x'.repeat(101)] }), 400, 'validation_failed'],
+        [scheduleBody(start, [iv.a1.id], { planStep: 1, interviewerIds: [iv.a1.id] }), 422, 'panel_too_small'],
+      ];
+      for (const [body, status, code] of cases) {
+        const res = await http().post(url, body);
+        expect([res.status, res.body.code, isProblem(res)]).toEqual([status, code, true]);
+      }
+      // Nothing of the refused was stored.
+      expect(await suite.db.query(`SELECT 1 FROM interviews WHERE application_id = $1`, [app.id])).toEqual([]);
+      const slotUrl = `/v1/applications/${app.id}/interview-slots`;
+      const range = { from: freshHour().toISOString(), to: new Date(freshHour().getTime() + DAY).toISOString(), durationMinutes: 60 };
+      expect((await http().post(slotUrl, { ...range, interviewerIds: many(21) })).status).toBe(400);
+      expect((await http().post(slotUrl, { ...range, interviewerIds: [iv.a1.id], interviewersNeeded: 2 })).body.code).toBe('invalid_slot_query');
+      expect(
+        (await http().post(slotUrl, { ...range, interviewerIds: [iv.a1.id], candidateAvailability: [{ start: range.to, end: range.from }] })).body.code,
+      ).toBe('invalid_slot_query');
+      const pool = (ids: string[]) => ({ steps: [{ kind: 'technical', durationMinutes: 60, interviewersNeeded: 1, pool: ids, attributes: ['x'] }] });
+      expect((await http().put(`/v1/openings/${opening.a}/interview-plan`, pool(many(21)))).status).toBe(400);
+      expect((await http().put(`/v1/openings/${opening.a}/interview-plan`, pool([app.candidateId]))).body.code).toBe('not_an_interviewer');
+      expect((await http().put(`/v1/openings/${app.candidateId}/interview-plan`, pool([iv.a1.id]))).status).toBe(404);
+      expect((await http().put(`/v1/interviewers/${iv.a1.id}`, profile([app.candidateId]))).body.code).toBe('unknown_task_forces');
+      expect((await http().put(`/v1/interviewers/${app.candidateId}`, profile([tf.a]))).status).toBe(404);
+      expect((await http().put(`/v1/interviewers/${iv.a1.id}`, profile([tf.a, tf.a]))).status).toBe(400);
+      expect((await http().get(`/v1/interviews/${app.id}`)).status).toBe(404);
+      expect((await http().get(`/v1/scorecards/${app.id}/versions`)).status).toBe(404);
+      // The plan is as it was.
+      expect((await http().get(`/v1/openings/${opening.a}/interview-plan`)).body.steps[0].pool).toEqual([iv.a1.id, iv.a2.id, iv.a3.id]);
+
+      // A UUID in capitals names the same person: accepted, and a reschedule naming the same panel so changes nothing.
+      const upper = [iv.a1.id.toUpperCase(), iv.a2.id.toUpperCase()];
+      const range2 = { from: freshHour().toISOString(), to: new Date(freshHour().getTime() + DAY).toISOString(), durationMinutes: 60 };
+      expect((await http().post(slotUrl, { ...range2, interviewerIds: upper, candidateWorkingHours: ALL_DAY })).status).toBe(200);
+      const made = await http().post(url, scheduleBody(freshHour(), upper));
+      expect(made.status).toBe(201);
+      expect(made.body.panel.map((p: { userId: string }) => p.userId).sort()).toEqual([iv.a1.id, iv.a2.id].sort());
+      const same = await http().patch(`/v1/interviews/${made.body.id}`, { interviewerIds: upper });
+      expect([same.status, same.body.sequence]).toEqual([200, 0]);
+      expect(await suite.db.query(`SELECT kind FROM interview_mails WHERE interview_id = $1 AND kind = 'cancel'`, [made.body.id])).toEqual([]);
+      const plan = await http().put(`/v1/openings/${opening.b}/interview-plan`, {
+        steps: [{ kind: 'technical', durationMinutes: 60, interviewersNeeded: 1, pool: [iv.b1.id.toUpperCase()], attributes: ['x'] }],
+      });
+      expect([plan.status, plan.body.steps?.[0]?.pool]).toEqual([200, [iv.b1.id]]);
+    });
+
+    it('keeps location and attributes on one line: line breaks and control characters are refused, unicode is kept', async () => {
+      const app = await application();
+      const url = `/v1/applications/${app.id}/interviews`;
+      const injected = [
+        'https://meet.example.com/x\r\nATTENDEE;CN=Mallory:mailto:mallory@evil.example',
+        'Room 1\nEND:VEVENT',
+        'Room\r\nBcc: mallory@evil.example',
+        'Room\u2028two',
+        'Room\u0007bell',
+        'Room\u0085next',
+      ];
+      for (const location of injected) {
+        const res = await http().post(url, scheduleBody(freshHour(), [iv.a1.id], { location }));
+        expect([JSON.stringify(location), res.status, res.body.errors?.[0]?.field]).toEqual([JSON.stringify(location), 400, 'location']);
+      }
+      for (const attribute of ['coding\r\nDESCRIPTION:hired', 'ml\tdepth', '   ']) {
+        const res = await http().post(url, scheduleBody(freshHour(), [iv.a1.id], { attributes: [attribute] }));
+        expect([JSON.stringify(attribute), res.status]).toEqual([JSON.stringify(attribute), 400]);
+      }
+      // Attributes the same once trimmed are the same attribute.
+      expect((await http().post(url, scheduleBody(freshHour(), [iv.a1.id], { attributes: [' coding', 'coding '] }))).status).toBe(400);
+      const plan = await http().put(`/v1/openings/${opening.b}/interview-plan`, {
+        steps: [{ kind: 'technical', durationMinutes: 60, interviewersNeeded: 1, pool: [iv.b1.id], attributes: ['x', ' x'] }],
+      });
+      expect(plan.status).toBe(400);
+      const nul = await http().post(url, scheduleBody(freshHour(), [iv.a1.id], { location: 'Room\u0000' }));
+      expect([nul.status, nul.body.code]).toEqual([400, 'invalid_characters']);
+      expect(await suite.db.query(`SELECT 1 FROM interviews WHERE application_id = $1`, [app.id])).toEqual([]);
+
+      // Unicode stays as written: names of rooms, links with non-ASCII paths, emoji, right-to-left text.
+      const location = '会议室 3F · https://meet.example.com/面试-🧪 · غرفة';
+      const kept = await http().post(url, scheduleBody(freshHour(), [iv.a1.id], { location: `  ${location}  `, attributes: ['深度学习', ' coding '] }));
+      expect(kept.status).toBe(201);
+      expect(kept.body).toMatchObject({ location, attributes: ['深度学习', 'coding'] });
+      expect(await suite.db.query(`SELECT location, attributes FROM interviews WHERE id = $1`, [kept.body.id])).toEqual([
+        { location, attributes: ['深度学习', 'coding'] },
+      ]);
+      const moved = await http().patch(`/v1/interviews/${kept.body.id}`, { location: 'Room 2\r\nX-Injected: yes' });
+      expect([moved.status, moved.body.errors?.[0]?.field]).toEqual([400, 'location']);
+      // A cancellation reason is free text for people: several lines are fine there, it goes into no mail or calendar.
+      const reason = 'Candidate asked to pause.\nWill reapply in spring.';
+      expect((await http().post(`/v1/interviews/${kept.body.id}/cancel`, { reason })).body.cancelReason).toBe(reason);
+    });
+
+    it('answers dates far in the past or future, odd offsets and DST-ambiguous instants without a 500', async () => {
+      const app = await application();
+      const slotUrl = `/v1/applications/${app.id}/interview-slots`;
+      const failures: string[] = [];
+      // Searching the distant past or future is pointless but harmless: a month is a month whenever it is.
+      for (const [from, to] of [
+        ['1000-01-01T00:00:00Z', '1000-01-31T00:00:00Z'],
+        ['1969-12-20T00:00:00Z', '1970-01-10T00:00:00Z'],
+        ['2038-01-10T00:00:00Z', '2038-01-25T00:00:00Z'],
+        ['9999-12-01T00:00:00Z', '9999-12-31T00:00:00Z'],
+        ['2027-03-14T01:00:00-08:00', '2027-03-14T05:00:00-07:00'],
+        ['2027-11-07T01:30:00-07:00', '2027-11-07T01:30:00-08:00'],
+        ['2027-03-10T09:00:00+14:00', '2027-03-10T09:00:00-12:00'],
+      ]) {
+        const res = await http().post(slotUrl, { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id] });
+        if (res.status !== 200) failures.push(`slots ${from}..${to}: ${res.status} ${res.text.slice(0, 160)}`);
+      }
+      // Refused as input: years before 100 (which Date.UTC would read as 19xx), no offset, days and hours that do not exist.
+      for (const from of [
+        '0000-01-01T00:00:00Z',
+        '0001-01-01T00:00:00Z',
+        '2027-03-10T09:00:00',
+        '2027-03-10',
+        '+010000-01-01T00:00:00Z',
+        '2027-02-29T00:00:00Z',
+        '2027-13-01T00:00:00Z',
+        '2027-03-10T25:00:00Z',
+      ]) {
+        const res = await http().post(slotUrl, { from, to: '2027-03-20T00:00:00Z', durationMinutes: 60, interviewerIds: [iv.a1.id] });
+        if (![400, 422].includes(res.status) || !isProblem(res)) failures.push(`slots from ${from}: ${res.status} ${res.text.slice(0, 160)}`);
+      }
+      for (const start of [
+        '0001-01-01T00:00:00Z',
+        '9999-12-31T23:00:00Z',
+        new Date(Date.now() + 366 * DAY).toISOString(),
+        new Date(Date.now() - 1000).toISOString(),
+      ]) {
+        const res = await http().post(`/v1/applications/${app.id}/interviews`, { ...scheduleBody(new Date(), [iv.a1.id]), start });
+        if (![400, 422].includes(res.status) || !isProblem(res)) failures.push(`schedule at ${start}: ${res.status} ${res.text.slice(0, 160)}`);
+      }
+      for (const [start, end] of [
+        ['0001-01-01T00:00:00Z', '0001-01-02T00:00:00Z'],
+        ['9999-12-30T00:00:00Z', '9999-12-31T00:00:00Z'],
+        [new Date(Date.now() + DAY).toISOString(), new Date(Date.now() + 62 * DAY).toISOString()],
+      ]) {
+        const res = await http().post(`/v1/interviewers/${iv.a1.id}/blocks`, { start, end });
+        if (![400, 422].includes(res.status) || !isProblem(res)) failures.push(`block ${start}..${end}: ${res.status} ${res.text.slice(0, 160)}`);
+      }
+      for (const [path, status] of [
+        ['/v1/me/interviews?after=0001-01-01T00:00:00Z', 400],
+        ['/v1/me/interviews?after=1000-01-01T00:00:00Z', 200],
+        ['/v1/me/interviews?after=9999-12-31T23:59:59Z', 200],
+        [`/v1/interviewers/${iv.a1.id}/blocks?after=1000-01-01T00:00:00Z`, 200],
+        [`/v1/interviewers/${iv.a1.id}/blocks?after=9999-12-31T23:59:59Z`, 200],
+      ] as const) {
+        const res = await http().get(path);
+        if (res.status !== status) failures.push(`GET ${path}: ${res.status} ${res.text.slice(0, 160)}`);
+      }
+      expect(failures).toEqual([]);
+
+      // 01:30 on the day US daylight time ends happens twice in Los Angeles: two instants an hour apart, two interviews.
+      const fallBack = nextFallBack();
+      const pdt = DateTime.fromISO(`${fallBack}T01:30:00-07:00`).toJSDate();
+      const pst = DateTime.fromISO(`${fallBack}T01:30:00-08:00`).toJSDate();
+      const first = await http().post(`/v1/applications/${app.id}/interviews`, {
+        ...scheduleBody(pdt, [iv.a1.id]),
+        start: `${fallBack}T01:30:00-07:00`,
+        durationMinutes: 30,
+      });
+      const second = await http().post(`/v1/applications/${app.id}/interviews`, {
+        ...scheduleBody(pst, [iv.a1.id]),
+        start: `${fallBack}T01:30:00-08:00`,
+        durationMinutes: 30,
+      });
+      expect([first.status, second.status]).toEqual([201, 201]);
+      expect(new Date(second.body.start).getTime() - new Date(first.body.start).getTime()).toBe(HOUR);
+      expect([first.body.candidateLocalStart, second.body.candidateLocalStart]).toEqual([`${fallBack}T01:30:00-07:00`, `${fallBack}T01:30:00-08:00`]);
+      // An hour-long one at the first 01:30 overlaps the second.
+      const third = await http().post(`/v1/applications/${app.id}/interviews`, scheduleBody(pdt, [iv.a2.id]));
+      expect([third.status, third.body.code]).toEqual([409, 'candidate_busy']);
+      // The slot search over the repeated hour offers each real instant once, on the UTC grid.
+      const around = await http().post(slotUrl, {
+        from: `${fallBack}T00:00:00-07:00`,
+        to: `${fallBack}T04:00:00-08:00`,
+        durationMinutes: 30,
+        interviewerIds: [iv.a3.id],
+        candidateWorkingHours: ALL_DAY,
+        limit: 100,
+        maxStretchMinutes: 240,
+      });
+      expect(around.status).toBe(200);
+      const starts: string[] = around.body.slots.map((s: { start: string }) => s.start);
+      expect(new Set(starts).size).toBe(starts.length);
+      expect(starts.every((s) => new Date(s).getTime() % (15 * 60_000) === 0)).toBe(true);
+    });
+
     it('stays bounded and correct with 10,000 blocked times and 20 interviewers over 31 days', async () => {
       const wide = { timeZone: 'UTC', workingHours: ALL_DAY, holidayCalendars: [] };
       const crowded = await interviewer('attack-crowded', [tf.a], wide);
@@ -737,4 +936,131 @@ describe('interviews under attack', () => {
       expect((await http().post(`/v1/interviews/${id}/cancel`, { reason: 'did not happen' })).status).toBe(200);
     });
   });
+
+  describe('errors', () => {
+    it('answers every malformed interview request with a problem (400, 403, 404, 409 or 422), never a 500', async () => {
+      const app = await application();
+      const interview = await ok(schedule(app, freshHour(), [iv.a1.id, iv.a2.id]));
+      const from = freshHour().toISOString();
+      const to = new Date(freshHour().getTime() + DAY).toISOString();
+      const junk: unknown[] = [
+        null,
+        [],
+        'text',
+        42,
+        true,
+        { x: 1 },
+        { from: 1, to: true },
+        { start: null },
+        { interviewerIds: 'x' },
+        { interviewerIds: [null] },
+      ];
+      const routes: [string, string, unknown[]][] = [
+        [
+          'POST',
+          `/v1/applications/${app.id}/interview-slots`,
+          [
+            ...junk,
+            { from, to, planStep: 1.5 },
+            { from, to, planStep: 1e308 },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], candidateWorkingHours: { mon: { start: '24:00', end: '24:00' } } },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], candidateWorkingHours: { funday: { start: '09:00', end: '10:00' } } },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], candidateWorkingHours: { mon: null } },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], candidateWorkingHours: { mon: { start: '18:00', end: '09:00' } } },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], candidateAvailability: [{ start: from, end: from }] },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], candidateAvailability: [null] },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], candidateHolidayCalendars: ['CN', 'CN'] },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], candidateTimeZone: 'Etc/GMT+14' },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], maxStretchMinutes: -1 },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], limit: 0 },
+            { from, to, durationMinutes: 60, interviewerIds: [iv.a1.id], interviewersNeeded: 0 },
+            { from, to: from, durationMinutes: 60, interviewerIds: [iv.a1.id] },
+            { from, to: new Date(new Date(from).getTime() + 10 * 60_000).toISOString(), durationMinutes: 60, interviewerIds: [iv.a1.id] },
+            { planStep: 1, from, to, interviewerIds: [iv.a1.id], interviewersNeeded: 5 },
+          ],
+        ],
+        [
+          'POST',
+          `/v1/applications/${app.id}/interviews`,
+          [
+            ...junk,
+            { ...scheduleBody(freshHour(), [iv.a1.id]), durationMinutes: 479.5 },
+            { ...scheduleBody(freshHour(), [iv.a1.id]), durationMinutes: 481 },
+            { ...scheduleBody(freshHour(), [iv.a1.id]), start: '2027-02-30T10:00:00Z' },
+            { ...scheduleBody(freshHour(), [iv.a1.id]), kind: undefined, planStep: 7 },
+            { ...scheduleBody(freshHour(), [iv.a1.id]), candidateTimeZone: 'Mars/Olympus' },
+            { ...scheduleBody(freshHour(), [iv.a1.id]), location: '' },
+            { ...scheduleBody(freshHour(), [iv.a1.id]), location: null },
+            { ...scheduleBody(freshHour(), [iv.a1.id]), attributes: [] },
+            { ...scheduleBody(freshHour(), [iv.a1.id]), attributes: [42] },
+          ],
+        ],
+        [
+          'PATCH',
+          `/v1/interviews/${interview.id}`,
+          [
+            ...junk,
+            {},
+            { expectedVersion: 0 },
+            { expectedVersion: 2 ** 53 },
+            { interviewerIds: [] },
+            { interviewerIds: [iv.a1.id] },
+            { interviewerIds: [iv.b1.id, iv.a1.id] },
+            { durationMinutes: 14 },
+            { start: '1999-01-01T00:00:00Z' },
+            { location: null },
+          ],
+        ],
+        ['POST', `/v1/interviews/${interview.id}/cancel`, [...junk, { reason: '' }, { reason: '   ' }, { reason: 'x'.repeat(501) }]],
+        ['POST', `/v1/interviews/${interview.id}/scorecards`, [...junk, { ratings: [{ attribute: 'coding', rating: 3 }], recommendation: 'yes' }]],
+        [
+          'PUT',
+          `/v1/openings/${opening.b}/interview-plan`,
+          [...junk, { steps: [null] }, { steps: [{ kind: 'technical', durationMinutes: 60, interviewersNeeded: 3, pool: [iv.b1.id], attributes: ['x'] }] }],
+        ],
+        [
+          'PUT',
+          `/v1/interviewers/${iv.b1.id}`,
+          [
+            ...junk,
+            profile([tf.b], { workingHours: { mon: null } }),
+            profile([tf.b], { workingHours: [] }),
+            profile([tf.b], { expectedVersion: 2 ** 31 }),
+            profile([]),
+          ],
+        ],
+        ['POST', `/v1/interviewers/${iv.b1.id}/blocks`, [...junk, { start: from, end: from }, { start: to, end: from }]],
+      ];
+      const failures: string[] = [];
+      for (const [method, path, bodies] of routes) {
+        for (const body of bodies) {
+          const res = await http().request<ResponseBody>(method, path, body, { rawBody: JSON.stringify(body) });
+          if (![200, 201, 400, 403, 404, 409, 422].includes(res.status) || (res.status >= 400 && !isProblem(res)))
+            failures.push(`${method} ${path} ${JSON.stringify(body).slice(0, 100)}: ${res.status} ${res.text.slice(0, 160)}`);
+        }
+      }
+      for (const path of [
+        '/v1/me/interviews?limit=0',
+        '/v1/me/interviews?cursor=garbage',
+        '/v1/me/interviews?after=yesterday',
+        '/v1/interviewers?taskForceId=not-a-uuid',
+        `/v1/interviewers/${iv.a1.id}/blocks?limit=1000`,
+        `/v1/applications/${app.id}/interviews?status=deleted`,
+        `/v1/scorecards/${interview.id}/versions?cursor=%00`,
+        '/v1/interviews/00000000-0000-0000-0000-000000000000',
+      ]) {
+        const res = await http().get(path);
+        if (![400, 404].includes(res.status) || !isProblem(res)) failures.push(`GET ${path}: ${res.status} ${res.text.slice(0, 160)}`);
+      }
+      expect(failures).toEqual([]);
+      expect(await doubleBookings()).toEqual([]);
+    });
+  });
 });
+
+/** The next day, at least a day ahead, on which US daylight time ends in Los Angeles (the first Sunday of November). */
+function nextFallBack(): string {
+  let d = DateTime.now().setZone('America/Los_Angeles').plus({ days: 1 }).startOf('day');
+  while (!(d.month === 11 && d.weekday === 7 && d.day <= 7)) d = d.plus({ days: 1 });
+  return d.toISODate()!;
+}
