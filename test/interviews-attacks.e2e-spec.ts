@@ -1,7 +1,9 @@
 import { DateTime } from 'luxon';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { createUser, HttpResult, ResponseBody, taskForceBody, useApi, waitFor } from './support/harness';
+import { ADMIN_TOKEN, createUser, HttpClient, HttpResult, ResponseBody, taskForceBody, useApi, waitFor } from './support/harness';
+import { BuiltProcess, spawnApiProcess } from './support/processes';
+import { tracesInDatabase } from './support/traces';
 
 type User = { id: string; token: string };
 type App = { id: string; candidateId: string };
@@ -934,6 +936,124 @@ describe('interviews under attack', () => {
       expect(await suite.db.query(`SELECT 1 FROM interviews WHERE application_id = $1 AND ends_at > now()`, [app.id])).toEqual([]);
       // A cancellation of it is still possible.
       expect((await http().post(`/v1/interviews/${id}/cancel`, { reason: 'did not happen' })).status).toBe(200);
+    });
+  });
+
+  describe('erasure', () => {
+    const PERSON = { fullName: 'Quorra Vantablack', emails: ['quorra.vantablack@qvhome.example'], phone: '+1 650 555 0142', timeZone: 'America/Denver' };
+    const TRACES = ['quorra', 'vantablack', 'qvhome', '555 0142', 'qv-room', 'qv-reason', 'qv-notes'];
+
+    it('leaves nothing of the person in the interview tables but ids, and sends the person nothing more', async () => {
+      const app = await application(tf.a, opening.a, PERSON);
+      const key = (label: string) => ({ headers: { 'idempotency-key': `${label}-${randomUUID()}` } });
+      const ahead = await http().post(
+        `/v1/applications/${app.id}/interviews`,
+        scheduleBody(freshHour(), [iv.a1.id, iv.a2.id], { location: 'QV-Room: Quorra’s home office' }),
+        key('schedule'),
+      );
+      expect(ahead.status).toBe(201);
+      expect(ahead.body.candidateTimeZone).toBe('America/Denver');
+      const dropped = await ok(http().post(`/v1/applications/${app.id}/interviews`, scheduleBody(freshHour(), [iv.a3.id], { location: 'QV-Room 2' })));
+      expect((await http().post(`/v1/interviews/${dropped.id}/cancel`, { reason: 'QV-reason: Quorra is in hospital' }, key('cancel'))).status).toBe(200);
+      const search = await http().post(
+        `/v1/applications/${app.id}/interview-slots`,
+        { from: freshHour().toISOString(), to: new Date(freshHour().getTime() + DAY).toISOString(), durationMinutes: 60, interviewerIds: [iv.a1.id] },
+        key('slots'),
+      );
+      expect(search.status).toBe(200);
+      // A past interview with a scorecard.
+      const [{ id: past }] = await suite.db.query<{ id: string }>(
+        `INSERT INTO interviews (id, application_id, candidate_id, task_force_id, kind, starts_at, ends_at, candidate_time_zone, status, location, attributes, created_by, created_at, updated_at)
+         SELECT gen_random_uuid(), a.id, a.candidate_id, a.task_force_id, 'technical', now() - interval '3 hours', now() - interval '2 hours', 'America/Denver', 'scheduled',
+                'QV-Room 3', '{coding}', $2, now(), now() FROM applications a WHERE a.id = $1 RETURNING id`,
+        [app.id, rA.id],
+      );
+      await suite.db.query(
+        `INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) SELECT id, $2, starts_at, ends_at, true FROM interviews WHERE id = $1`,
+        [past, iv.a3.id],
+      );
+      expect(
+        (
+          await http().post(
+            `/v1/interviews/${past}/scorecards`,
+            { ratings: [{ attribute: 'coding', rating: 4 }], recommendation: 'yes', notes: 'QV-notes: Quorra shone' },
+            { ...as(iv.a3), ...key('card') },
+          )
+        ).status,
+      ).toBe(201);
+      expect((await tracesInDatabase(suite.db, TRACES)).length).toBeGreaterThan(0);
+
+      expect((await http().delete(`/v1/candidates/${app.candidateId}`)).status).toBe(204);
+
+      expect(await tracesInDatabase(suite.db, TRACES)).toEqual([]);
+      const rows = await suite.db.query<{ id: string; status: string; location: string | null; candidate_time_zone: string; cancel_reason: string | null }>(
+        `SELECT id, status, location, candidate_time_zone, cancel_reason FROM interviews WHERE application_id = $1 ORDER BY starts_at`,
+        [app.id],
+      );
+      expect(rows.every((r) => r.location === null && r.candidate_time_zone === 'UTC')).toBe(true);
+      expect(rows.find((r) => r.id === ahead.body.id)).toMatchObject({ status: 'cancelled', cancel_reason: 'candidate_erased' });
+      expect(rows.find((r) => r.id === dropped.id)).toMatchObject({ status: 'cancelled', cancel_reason: null });
+      expect(rows.find((r) => r.id === past)).toMatchObject({ status: 'scheduled' });
+      // Mails: nothing pending for the person; the panel still learns of the cancellation.
+      const mails = await suite.db.query<{ recipient_user_id: string | null; kind: string; status: string }>(
+        `SELECT m.recipient_user_id, m.kind, m.status FROM interview_mails m JOIN interviews i ON i.id = m.interview_id WHERE i.application_id = $1`,
+        [app.id],
+      );
+      expect(mails.filter((m) => m.recipient_user_id === null && m.status === 'pending')).toEqual([]);
+      expect(
+        mails
+          .filter((m) => m.recipient_user_id !== null && m.kind === 'cancel' && m.status === 'pending')
+          .map((m) => m.recipient_user_id)
+          .sort(),
+      ).toEqual([iv.a1.id, iv.a2.id, iv.a3.id].sort());
+      expect(await suite.db.query(`SELECT notes FROM scorecards WHERE application_id = $1`, [app.id])).toEqual([{ notes: null }]);
+      // The views answer with what is left.
+      const view = (await http().get(`/v1/interviews/${ahead.body.id}`)).body;
+      expect(view).toMatchObject({ location: null, candidateTimeZone: 'UTC', status: 'cancelled' });
+    });
+    describe('logs', () => {
+      let api: BuiltProcess;
+      beforeAll(async () => {
+        api = await spawnApiProcess(suite.config);
+      });
+      afterAll(async () => {
+        await api?.stop();
+      });
+
+      it("logs nothing personal of an interview's candidate, whatever the requests and their refusals", async () => {
+        const client = new HttpClient(api.url);
+        const person = { ...PERSON, fullName: 'Quorra Logtrace', emails: ['quorra.logtrace@qvhome.example'], phone: '+1 650 555 0143' };
+        const c = await client.post('/v1/candidates', person, { token: ADMIN_TOKEN });
+        expect(c.status).toBe(201);
+        const app = (await client.post('/v1/applications', { candidateId: c.body.id, taskForceId: tf.a }, { token: ADMIN_TOKEN })).body;
+        const url = `/v1/applications/${app.id}/interviews`;
+        const start = freshHour();
+        const made = await client.post(url, scheduleBody(start, [iv.a1.id], { location: 'QV-Room: Quorra’s place' }), { token: ADMIN_TOKEN });
+        expect(made.status).toBe(201);
+        const refusals = [
+          await client.post(url, scheduleBody(start, [iv.a1.id], { location: 'QV-Room again' }), { token: ADMIN_TOKEN }),
+          await client.post(url, scheduleBody(freshHour(), [iv.a1.id], { location: 'QV-Room\r\nQuorra' }), { token: ADMIN_TOKEN }),
+          await client.post(url, scheduleBody(freshHour(), [c.body.id], { location: 'QV-Room Quorra' }), { token: ADMIN_TOKEN }),
+          await client.patch(`/v1/interviews/${made.body.id}`, { location: 'QV-Room Quorra', expectedVersion: 99 }, { token: ADMIN_TOKEN }),
+          await client.post(
+            `/v1/interviews/${made.body.id}/scorecards`,
+            { ratings: [], recommendation: 'yes', notes: 'QV-notes Quorra' },
+            { token: ADMIN_TOKEN },
+          ),
+        ];
+        expect(refusals.map((r) => r.status)).toEqual([409, 400, 422, 409, 403]);
+        expect(
+          (await client.post(`/v1/interviews/${made.body.id}/cancel`, { reason: 'QV-reason: Quorra moved to Tiburon' }, { token: ADMIN_TOKEN })).status,
+        ).toBe(200);
+        expect((await client.delete(`/v1/candidates/${c.body.id}`, { token: ADMIN_TOKEN })).status).toBe(204);
+        const lines = await waitFor(async () => {
+          const all = api.logLines();
+          return all.some((l) => l.includes(`/v1/candidates/${c.body.id}`)) ? all : undefined;
+        });
+        const text = lines.join('\n').toLowerCase();
+        expect([...TRACES, 'logtrace', '555 0143', 'tiburon'].filter((trace) => text.includes(trace))).toEqual([]);
+        expect(lines.some((l) => l.includes(made.body.id))).toBe(true);
+      });
     });
   });
 

@@ -41,6 +41,8 @@ const DEFAULT_CANDIDATE_HOURS: WorkingHours = {
   thu: { start: '09:00', end: '18:00' },
   fri: { start: '09:00', end: '18:00' },
 };
+/** Cancellation reasons the rules write: codes, not anyone's words about the person, so an erasure keeps them. */
+const RULE_CANCEL_REASONS = ['application_hired', 'application_rejected', 'application_withdrawn', 'candidate_erased', 'merged_duplicate_overlap'];
 /** How many existing interviews or blocked times per person the slot finder reads, at most. */
 const BUSY_PER_PERSON = SLOT_LIMITS.maxIntervals;
 /** An interview is scheduled at most this far ahead. */
@@ -298,6 +300,27 @@ export class InterviewsService {
       await this.changed(tx, null, row, 'interview.cancelled');
     }
     return rows.length;
+  }
+
+  /**
+   * Erasure, after cancelByRule: the person's interviews keep their ids, times and panels but
+   * nothing written about the person (the location, a cancellation's reason other than a rule's
+   * code) nor their zone (UTC, as an erased person's send times). Mails not yet sent to them are
+   * skipped: their address is gone, and so is any reason to write to them.
+   */
+  async forgetPerson(tx: EntityManager, candidateIds: string[]): Promise<void> {
+    await tx.query(
+      `UPDATE interviews SET location = NULL, candidate_time_zone = 'UTC', cancel_reason = CASE WHEN cancel_reason = ANY($2::text[]) THEN cancel_reason END
+        WHERE candidate_id = ANY($1::uuid[])`,
+      [candidateIds, RULE_CANCEL_REASONS],
+    );
+    await tx.query(
+      `UPDATE interview_mails m SET status = CASE WHEN m.status = 'pending' THEN 'skipped' ELSE m.status END,
+              last_error = CASE WHEN m.status = 'pending' THEN 'candidate erased' END
+         FROM interviews i
+        WHERE i.id = m.interview_id AND i.candidate_id = ANY($1::uuid[]) AND m.recipient_user_id IS NULL AND (m.status = 'pending' OR m.last_error IS NOT NULL)`,
+      [candidateIds],
+    );
   }
 
   /** A merged-away candidate's interviews follow the keeper; one that would overlap the keeper's is cancelled first. */
