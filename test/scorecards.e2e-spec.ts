@@ -233,8 +233,8 @@ describe('scorecards', () => {
       const app = await application();
       const id = await interview(app.id, [ia, ib]);
       await suite.db.query(`UPDATE interview_panel SET active = false WHERE interview_id = $1 AND user_id = $2`, [id, ib.id]);
-      // Taken off the panel by a reschedule: still sees the interview, may not score it.
-      expect((await submit(id, ib)).body).toMatchObject({ status: 403, code: 'not_on_panel' });
+      // Taken off the panel by a reschedule: the interview is no longer theirs to see, nor to score.
+      expect((await submit(id, ib)).body).toMatchObject({ status: 404, code: 'interview_not_found' });
       expect((await submit(id, recruiter)).body).toMatchObject({ status: 403, code: 'not_on_panel' });
       expect((await submit(id)).body).toMatchObject({ status: 403, code: 'not_on_panel' });
       expect((await submit(id, ic)).body).toMatchObject({ status: 404, code: 'interview_not_found' });

@@ -1,5 +1,5 @@
 import { NotFoundError } from '@app/platform';
-import { Actor, isAdmin } from '@app/users';
+import { Actor, isAdmin, isInterviewer } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -29,8 +29,11 @@ export const INTERVIEW_COLUMNS = `i.id, i.application_id, i.candidate_id, i.task
   i.status, i.sequence, i.location, i.attributes, i.cancel_reason, i.created_by, i.created_at, i.updated_at, i.version`;
 
 /**
- * Who may see an interview: admins; recruiters of its task force; the interviewers on its panel
- * (now or before a reschedule took them off). Anyone else gets the 404 an unknown id gets.
+ * Who may see an interview: admins; recruiters of its task force; the interviewers on its panel as
+ * it stands. Someone a reschedule took off, or whose interview was cancelled, got a cancellation
+ * and sees it no more: the new time, link and panel are not theirs to know. A user with the
+ * interviewer role reaches only their panels, even when an admin made them a task force member.
+ * Anyone else gets the 404 an unknown id gets.
  */
 @Injectable()
 export class InterviewAccess {
@@ -39,8 +42,8 @@ export class InterviewAccess {
   async load(actor: Actor, id: string, manager: EntityManager = this.db.manager, lock = false): Promise<InterviewRow> {
     const [row]: InterviewRow[] = await manager.query(
       `SELECT ${INTERVIEW_COLUMNS} FROM interviews i
-        WHERE i.id = $1 AND (${this.visibleSql('i', '$2', '$3')})${lock ? ' FOR UPDATE OF i' : ''}`,
-      [id, isAdmin(actor), actor.userId],
+        WHERE i.id = $1 AND (${this.visibleSql('i', '$2', '$3', '$4')})${lock ? ' FOR UPDATE OF i' : ''}`,
+      [id, isAdmin(actor), actor.userId, !isInterviewer(actor)],
     );
     if (!row) throw new NotFoundError('Interview', id);
     return row;
@@ -55,10 +58,10 @@ export class InterviewAccess {
     return rows.length > 0;
   }
 
-  /** SQL: the interview `alias` is visible to the actor ($admin: boolean, $user: uuid). */
-  visibleSql(alias: string, admin: string, user: string): string {
+  /** SQL: the interview `alias` is visible to the actor ($admin: boolean, $user: uuid, $member: whether task force membership counts). */
+  visibleSql(alias: string, admin: string, user: string, member: string): string {
     return `${admin}::boolean
-      OR ${alias}.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = ${user}::uuid)
-      OR EXISTS (SELECT 1 FROM interview_panel p WHERE p.interview_id = ${alias}.id AND p.user_id = ${user}::uuid)`;
+      OR (${member}::boolean AND ${alias}.task_force_id IN (SELECT task_force_id FROM task_force_members WHERE user_id = ${user}::uuid))
+      OR EXISTS (SELECT 1 FROM interview_panel p WHERE p.interview_id = ${alias}.id AND p.user_id = ${user}::uuid AND p.active)`;
   }
 }

@@ -1,7 +1,7 @@
 import { HolidayCalendar } from '@app/platform/clock/holidays';
 import { AuditLog, Clock, ConflictError, newId, NotFoundError, Page, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { TaskForceAccess } from '@app/task-forces';
-import { Actor, isAdmin, requireAdmin } from '@app/users';
+import { Actor, isAdmin, isInterviewer, requireAdmin } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -101,7 +101,7 @@ export class InterviewersService {
 
   async get(actor: Actor, userId: string): Promise<InterviewerView> {
     const row = await this.visible(actor, userId);
-    return toView(row);
+    return (await this.viewFor(actor))(row);
   }
 
   async list(actor: Actor, q: InterviewerListQuery, afterId?: string): Promise<Page<InterviewerView>> {
@@ -114,7 +114,7 @@ export class InterviewersService {
         ORDER BY p.user_id LIMIT $5`,
       [q.taskForceId ?? null, isAdmin(actor), actor.userId, afterId ?? null, q.limit + 1],
     );
-    return toPage(rows, q.limit, toView, (r) => r.user_id);
+    return toPage(rows, q.limit, await this.viewFor(actor), (r) => r.user_id);
   }
 
   async addBlock(actor: Actor, userId: string, dto: BlockDto): Promise<BlockView> {
@@ -175,18 +175,34 @@ export class InterviewersService {
     return userIds.map((id) => rows.find((r) => r.user_id === id)!);
   }
 
+  /**
+   * Profiles as the actor may read them: admins and the person see every task force the profile
+   * names; a recruiter only those they belong to, since another team's task force is not theirs to
+   * know of (it answers 404 to them).
+   */
+  private async viewFor(actor: Actor): Promise<(r: InterviewerRow) => InterviewerView> {
+    if (isAdmin(actor)) return toView;
+    const rows: { task_force_id: string }[] = await this.db.query(`SELECT task_force_id FROM task_force_members WHERE user_id = $1`, [actor.userId]);
+    const mine = new Set(rows.map((r) => r.task_force_id));
+    return (r) => (r.user_id === actor.userId ? toView(r) : toView({ ...r, task_force_ids: r.task_force_ids.filter((id) => mine.has(id)) }));
+  }
+
   private requireSelfOrAdmin(actor: Actor, userId: string): void {
     if (!isAdmin(actor) && actor.userId !== userId) {
       throw new NotFoundError('Interviewer', userId);
     }
   }
 
-  /** The profile if the actor may see it: admins, the person, recruiters of a task force it names. */
+  /**
+   * The profile if the actor may see it: admins, the person, recruiters of a task force it names
+   * (not users with the interviewer role, even when an admin made them a member: they see only their own).
+   */
   private async visible(actor: Actor, userId: string): Promise<InterviewerRow> {
     const [row]: InterviewerRow[] = await this.db.query(
       `SELECT ${COLUMNS} FROM interviewer_profiles p JOIN users u ON u.id = p.user_id
-        WHERE p.user_id = $1 AND ($2::boolean OR p.user_id = $3 OR p.task_force_ids && ARRAY(SELECT task_force_id FROM task_force_members WHERE user_id = $3))`,
-      [userId, isAdmin(actor), actor.userId],
+        WHERE p.user_id = $1
+          AND ($2::boolean OR p.user_id = $3 OR ($4::boolean AND p.task_force_ids && ARRAY(SELECT task_force_id FROM task_force_members WHERE user_id = $3)))`,
+      [userId, isAdmin(actor), actor.userId, !isInterviewer(actor)],
     );
     if (!row) throw new NotFoundError('Interviewer', userId);
     return row;

@@ -1,14 +1,13 @@
 import { HOLIDAY_CALENDARS, HolidayCalendar } from '@app/platform/clock/holidays';
-import { IsUniqueArray, oneOfMessage, PageQuery, Trim } from '@app/platform';
+import { IsDateTime, IsUniqueArray, oneOfMessage, PageQuery, Trim, validationRule } from '@app/platform';
 import { IsIanaTimeZone } from '@app/task-forces';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsBoolean,
-  IsDateString,
   IsIn,
   IsInt,
   IsObject,
@@ -30,7 +29,27 @@ export const MAX_PANEL = 10;
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const HHMM_END = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
-const INSTANT = { strict: true } as const;
+
+/**
+ * Instants carry their offset: without one, "2027-03-10T09:00:00" would be read in the server's
+ * own zone, and across time zones that is the one thing an interview time must not depend on.
+ */
+const IsInstant = (name: string) => IsDateTime({ message: `${name} must be a date-time with an offset, such as 2027-03-10T01:00:00Z` });
+
+/** Control characters (line breaks, tabs, C1) and the Unicode line and paragraph separators. */
+const NOT_ONE_LINE = /[\p{Cc}\u2028\u2029]/u;
+/** Values that go into a calendar property or a line of a mail: one line, no control characters. */
+const IsOneLine = validationRule(
+  'isOneLine',
+  (value) => typeof value !== 'string' || !NOT_ONE_LINE.test(value),
+  (p) => `${p} must be a single line without control characters`,
+);
+/** Each string of a list trimmed before it is validated, so " coding" and "coding" are one attribute and "  " is none. */
+const TrimEach = () =>
+  Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v: unknown) => (typeof v === 'string' ? v.trim() : v)) : value));
+/** UUIDs of a list in lower case, as a path's are: the same id in capitals names the same user (and repeats them). */
+const LowerCaseEach = () =>
+  Transform(({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v)) : value));
 
 export class DayHoursDto {
   @ApiProperty({ example: '09:00' }) @Matches(HHMM, { message: 'start must be a time such as 09:00' }) start: string;
@@ -64,6 +83,7 @@ export class InterviewerProfileDto {
   @IsIn(HOLIDAY_CALENDARS, { each: true, message: `each of holidayCalendars must be one of ${HOLIDAY_CALENDARS.join(', ')}` })
   holidayCalendars: HolidayCalendar[];
   @ApiProperty({ type: [String], format: 'uuid', description: 'The task forces this person interviews for' })
+  @LowerCaseEach()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
@@ -109,9 +129,9 @@ export class InterviewerListQuery extends PageQuery {
 
 export class BlockDto {
   @ApiProperty({ format: 'date-time', example: '2027-01-20T01:00:00Z' })
-  @IsDateString(INSTANT, { message: 'start must be an ISO 8601 date-time' })
+  @IsInstant('start')
   start: string;
-  @ApiProperty({ format: 'date-time', example: '2027-01-20T03:00:00Z' }) @IsDateString(INSTANT, { message: 'end must be an ISO 8601 date-time' }) end: string;
+  @ApiProperty({ format: 'date-time', example: '2027-01-20T03:00:00Z' }) @IsInstant('end') end: string;
 }
 
 export class BlockView {
@@ -123,7 +143,7 @@ export class BlockView {
 export class BlockListQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'date-time', description: 'Only blocks ending after this instant (default: now)' })
   @IsOptional()
-  @IsDateString(INSTANT, { message: 'after must be an ISO 8601 date-time' })
+  @IsInstant('after')
   after?: string;
 }
 
@@ -132,6 +152,7 @@ export class PlanStepDto {
   @ApiProperty({ example: 60, minimum: 15, maximum: 480 }) @IsInt() @Min(15) @Max(480) durationMinutes: number;
   @ApiProperty({ example: 2, minimum: 1, maximum: MAX_PANEL }) @IsInt() @Min(1) @Max(MAX_PANEL) interviewersNeeded: number;
   @ApiProperty({ type: [String], format: 'uuid', description: 'Interviewers this step draws from (users with an interviewer profile for the task force)' })
+  @LowerCaseEach()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(SLOT_LIMITS.maxInterviewers)
@@ -142,9 +163,11 @@ export class PlanStepDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
+  @TrimEach()
   @IsUniqueArray()
   @IsString({ each: true })
   @Length(1, 100, { each: true })
+  @IsOneLine({ each: true })
   attributes: string[];
   @ApiPropertyOptional({ default: true, description: 'Moving to offer needs this step scored (or an explicit override)' })
   @IsOptional()
@@ -179,8 +202,8 @@ export class PlanView {
 }
 
 export class IntervalDto {
-  @ApiProperty({ format: 'date-time' }) @IsDateString(INSTANT, { message: 'start must be an ISO 8601 date-time' }) start: string;
-  @ApiProperty({ format: 'date-time' }) @IsDateString(INSTANT, { message: 'end must be an ISO 8601 date-time' }) end: string;
+  @ApiProperty({ format: 'date-time' }) @IsInstant('start') start: string;
+  @ApiProperty({ format: 'date-time' }) @IsInstant('end') end: string;
 }
 
 export class SlotSearchDto {
@@ -198,6 +221,7 @@ export class SlotSearchDto {
   durationMinutes?: number;
   @ApiPropertyOptional({ type: [String], format: 'uuid', description: "Interviewers to choose from (default: the plan step's pool)" })
   @IsOptional()
+  @LowerCaseEach()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(SLOT_LIMITS.maxInterviewers)
@@ -210,9 +234,9 @@ export class SlotSearchDto {
   @Min(1)
   @Max(MAX_PANEL)
   interviewersNeeded?: number;
-  @ApiProperty({ format: 'date-time', example: '2027-03-08T00:00:00Z' }) @IsDateString(INSTANT, { message: 'from must be an ISO 8601 date-time' }) from: string;
+  @ApiProperty({ format: 'date-time', example: '2027-03-08T00:00:00Z' }) @IsInstant('from') from: string;
   @ApiProperty({ format: 'date-time', example: '2027-03-20T00:00:00Z', description: `At most ${SLOT_LIMITS.maxRangeDays} days after from` })
-  @IsDateString(INSTANT, { message: 'to must be an ISO 8601 date-time' })
+  @IsInstant('to')
   to: string;
   @ApiPropertyOptional({ example: 'America/Los_Angeles', description: "The candidate's zone (default: the candidate's, else the task force's)" })
   @IsOptional()
@@ -312,14 +336,17 @@ export class ScheduleInterviewDto {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(20)
+  @TrimEach()
   @IsUniqueArray()
   @IsString({ each: true })
   @Length(1, 100, { each: true })
+  @IsOneLine({ each: true })
   attributes?: string[];
   @ApiProperty({ format: 'date-time', example: '2027-03-10T01:00:00Z' })
-  @IsDateString(INSTANT, { message: 'start must be an ISO 8601 date-time' })
+  @IsInstant('start')
   start: string;
   @ApiProperty({ type: [String], format: 'uuid' })
+  @LowerCaseEach()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_PANEL)
@@ -330,21 +357,22 @@ export class ScheduleInterviewDto {
   @IsOptional()
   @IsIanaTimeZone()
   candidateTimeZone?: string;
-  @ApiPropertyOptional({ example: 'https://meet.example.com/abc-defg-hij' }) @IsOptional() @Trim() @IsString() @Length(1, 500) location?: string;
+  @ApiPropertyOptional({ example: 'https://meet.example.com/abc-defg-hij' }) @IsOptional() @Trim() @IsString() @Length(1, 500) @IsOneLine() location?: string;
 }
 
 export class RescheduleInterviewDto {
-  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString(INSTANT, { message: 'start must be an ISO 8601 date-time' }) start?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsInstant('start') start?: string;
   @ApiPropertyOptional({ minimum: 15, maximum: 480 }) @IsOptional() @IsInt() @Min(15) @Max(480) durationMinutes?: number;
   @ApiPropertyOptional({ type: [String], format: 'uuid' })
   @IsOptional()
+  @LowerCaseEach()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_PANEL)
   @IsUniqueArray()
   @IsUUID('all', { each: true, message: 'each of interviewerIds must be a UUID' })
   interviewerIds?: string[];
-  @ApiPropertyOptional() @IsOptional() @Trim() @IsString() @Length(1, 500) location?: string;
+  @ApiPropertyOptional() @IsOptional() @Trim() @IsString() @Length(1, 500) @IsOneLine() location?: string;
   @ApiPropertyOptional({ description: 'The version you last read; a stale one is refused with 409' }) @IsOptional() @IsInt() @Min(1) expectedVersion?: number;
 }
 
@@ -391,6 +419,6 @@ export class InterviewListQuery extends PageQuery {
 export class MyInterviewsQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'date-time', description: 'Only interviews ending after this instant (default: now)' })
   @IsOptional()
-  @IsDateString(INSTANT, { message: 'after must be an ISO 8601 date-time' })
+  @IsInstant('after')
   after?: string;
 }

@@ -1,4 +1,4 @@
-import { ApplicationsService, isOpen } from '@app/candidates';
+import { ApplicationsService, isOpen, Stage } from '@app/candidates';
 import { HolidayCalendar } from '@app/platform/clock/holidays';
 import {
   AuditLog,
@@ -41,6 +41,8 @@ const DEFAULT_CANDIDATE_HOURS: WorkingHours = {
   thu: { start: '09:00', end: '18:00' },
   fri: { start: '09:00', end: '18:00' },
 };
+/** Cancellation reasons the rules write: codes, not anyone's words about the person, so an erasure keeps them. */
+const RULE_CANCEL_REASONS = ['application_hired', 'application_rejected', 'application_withdrawn', 'candidate_erased', 'merged_duplicate_overlap'];
 /** How many existing interviews or blocked times per person the slot finder reads, at most. */
 const BUSY_PER_PERSON = SLOT_LIMITS.maxIntervals;
 /** An interview is scheduled at most this far ahead. */
@@ -125,11 +127,8 @@ export class InterviewsService {
   async schedule(actor: Actor, applicationId: string, dto: ScheduleInterviewDto): Promise<InterviewView> {
     return this.db.transaction(async (tx) => {
       const application = await this.applications.visible(actor, applicationId, tx);
-      if (!isOpen(application.stage)) {
-        throw new RuleViolationError('application_closed', `The application is ${application.stage}; closed applications get no interviews`, {
-          stage: application.stage,
-        });
-      }
+      const held = await this.holdApplication(tx, applicationId);
+      requireInterviewable(held);
       const step = dto.planStep !== undefined ? await this.planStep(tx, application.openingId, dto.planStep) : null;
       const kind = dto.kind ?? step?.kind;
       if (!kind) throw new RuleViolationError('kind_required', 'Give kind or a planStep', { field: 'kind' });
@@ -148,10 +147,10 @@ export class InterviewsService {
       const start = this.futureStart(dto.start);
       const end = new Date(start.getTime() + durationMinutes * 60_000);
       const panel = await this.interviewers.panelFor(tx, application.taskForceId, dto.interviewerIds);
-      const zone = dto.candidateTimeZone ?? (await this.candidateZone(tx, application.candidateId, application.taskForceId));
+      const zone = dto.candidateTimeZone ?? (await this.candidateZone(tx, held.candidate_id, application.taskForceId));
       const now = this.clock.now();
       const id = newId();
-      await this.excluding(tx, () =>
+      await this.excluding(tx, 'candidate_busy', () =>
         tx.query(
           `INSERT INTO interviews (id, application_id, candidate_id, task_force_id, plan_position, kind, starts_at, ends_at, candidate_time_zone, status,
                                    location, attributes, created_by, created_at, updated_at)
@@ -159,7 +158,7 @@ export class InterviewsService {
           [
             id,
             applicationId,
-            application.candidateId,
+            held.candidate_id,
             application.taskForceId,
             step?.position ?? null,
             kind,
@@ -173,12 +172,12 @@ export class InterviewsService {
           ],
         ),
       );
-      await this.excluding(tx, () =>
+      await this.excluding(tx, 'interviewer_busy', () =>
         tx.query(`INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) SELECT $1, u, $2, $3, true FROM unnest($4::uuid[]) u`, [
           id,
           start,
           end,
-          panel.map((p) => p.user_id),
+          inLockOrder(panel.map((p) => p.user_id)),
         ]),
       );
       const recipients = [null, ...panel.map((p) => p.user_id)];
@@ -192,12 +191,17 @@ export class InterviewsService {
 
   async reschedule(actor: Actor, id: string, dto: RescheduleInterviewDto): Promise<InterviewView> {
     return this.db.transaction(async (tx) => {
+      // The application before the interview, in the order its moves and erasure lock them.
+      const seen = await this.access.load(actor, id, tx);
+      const held = await this.holdApplication(tx, seen.application_id);
       const current = await this.writable(actor, id, tx);
       if (dto.expectedVersion !== undefined && dto.expectedVersion !== current.version) {
         throw new ConflictError('stale_version', `The interview is at version ${current.version}, not ${dto.expectedVersion}; re-read it`, {
           currentVersion: current.version,
         });
       }
+      // An interview left from before the application closed (it had ended, so nothing cancelled it) is not brought back ahead.
+      requireInterviewable(held);
       const start = dto.start !== undefined ? this.futureStart(dto.start) : current.starts_at;
       if (dto.start === undefined && current.starts_at <= this.clock.now()) {
         throw new RuleViolationError('interview_started', 'The interview has started; only a new start can move it', { field: 'start' });
@@ -225,18 +229,18 @@ export class InterviewsService {
       if (!timeMoved && !locationMoved && !removed.length && !added.length) return this.view(tx, current);
       const now = this.clock.now();
       const sequence = current.sequence + 1;
-      await this.excluding(tx, () =>
+      await this.excluding(tx, 'candidate_busy', () =>
         tx.query(
           `UPDATE interviews SET starts_at = $2, ends_at = $3, location = coalesce($4, location), sequence = $5, version = version + 1, updated_at = $6 WHERE id = $1`,
           [id, start, end, dto.location ?? null, sequence, now],
         ),
       );
       await tx.query(`UPDATE interview_panel SET active = false WHERE interview_id = $1 AND user_id = ANY($2::uuid[])`, [id, removed]);
-      await this.excluding(tx, () =>
+      await this.excluding(tx, 'interviewer_busy', () =>
         tx.query(
           `INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) SELECT $1, u, $2, $3, true FROM unnest($4::uuid[]) u
            ON CONFLICT (interview_id, user_id) DO UPDATE SET starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, active = true`,
-          [id, start, end, panelIds],
+          [id, start, end, inLockOrder(panelIds)],
         ),
       );
       await this.skipPendingReminders(tx, id);
@@ -296,6 +300,27 @@ export class InterviewsService {
       await this.changed(tx, null, row, 'interview.cancelled');
     }
     return rows.length;
+  }
+
+  /**
+   * Erasure, after cancelByRule: the person's interviews keep their ids, times and panels but
+   * nothing written about the person (the location, a cancellation's reason other than a rule's
+   * code) nor their zone (UTC, as an erased person's send times). Mails not yet sent to them are
+   * skipped: their address is gone, and so is any reason to write to them.
+   */
+  async forgetPerson(tx: EntityManager, candidateIds: string[]): Promise<void> {
+    await tx.query(
+      `UPDATE interviews SET location = NULL, candidate_time_zone = 'UTC', cancel_reason = CASE WHEN cancel_reason = ANY($2::text[]) THEN cancel_reason END
+        WHERE candidate_id = ANY($1::uuid[])`,
+      [candidateIds, RULE_CANCEL_REASONS],
+    );
+    await tx.query(
+      `UPDATE interview_mails m SET status = CASE WHEN m.status = 'pending' THEN 'skipped' ELSE m.status END,
+              last_error = CASE WHEN m.status = 'pending' THEN 'candidate erased' END
+         FROM interviews i
+        WHERE i.id = m.interview_id AND i.candidate_id = ANY($1::uuid[]) AND m.recipient_user_id IS NULL AND (m.status = 'pending' OR m.last_error IS NOT NULL)`,
+      [candidateIds],
+    );
   }
 
   /** A merged-away candidate's interviews follow the keeper; one that would overlap the keeper's is cancelled first. */
@@ -394,27 +419,41 @@ export class InterviewsService {
     return row.zone;
   }
 
-  /** Each person's scheduled interviews (and each interviewer's blocked times) overlapping [from, to). */
+  /**
+   * Each person's scheduled interviews (and each interviewer's blocked times) overlapping [from, to),
+   * at most BUSY_PER_PERSON each, the earliest first. Someone with more is taken as busy from the
+   * start of the last one read to `to`: a slot is never offered where a busy time was left unread.
+   */
   private async busyTimes(candidateId: string, userIds: string[], from: Date, to: Date): Promise<Map<string, Interval[]>> {
     const rows: { who: string; starts_at: Date; ends_at: Date }[] = await this.db.query(
       `(SELECT $1::uuid AS who, starts_at, ends_at FROM interviews
-         WHERE candidate_id = $1 AND status = 'scheduled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4) ORDER BY starts_at LIMIT ${BUSY_PER_PERSON})
+         WHERE candidate_id = $1 AND status = 'scheduled' AND tstzrange(starts_at, ends_at) && tstzrange($3, $4) ORDER BY starts_at LIMIT $5)
        UNION ALL
        SELECT b.* FROM unnest($2::uuid[]) u(id) CROSS JOIN LATERAL (
          SELECT u.id, starts_at, ends_at FROM (
            SELECT starts_at, ends_at FROM interview_panel WHERE user_id = u.id AND active AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)
            UNION ALL
            SELECT starts_at, ends_at FROM interviewer_blocks WHERE user_id = u.id AND tstzrange(starts_at, ends_at) && tstzrange($3, $4)) x
-         ORDER BY starts_at LIMIT ${BUSY_PER_PERSON}) b`,
-      [candidateId, userIds, from, to],
+         ORDER BY starts_at LIMIT $5) b`,
+      [candidateId, userIds, from, to, BUSY_PER_PERSON + 1],
     );
     const busy = new Map<string, Interval[]>();
     for (const r of rows) busy.set(r.who, [...(busy.get(r.who) ?? []), { start: r.starts_at, end: r.ends_at }]);
+    for (const [who, intervals] of busy) {
+      if (intervals.length <= BUSY_PER_PERSON) continue;
+      intervals.sort((a, b) => a.start.getTime() - b.start.getTime());
+      busy.set(who, [...intervals.slice(0, BUSY_PER_PERSON - 1), { start: intervals[BUSY_PER_PERSON - 1].start, end: to }]);
+    }
     return busy;
   }
 
-  /** Runs a write the overlap constraints guard; their refusal becomes a 409 naming who is busy. */
-  private async excluding(tx: EntityManager, write: () => Promise<unknown>): Promise<void> {
+  /**
+   * Runs a write the overlap constraints guard; their refusal becomes a 409 naming who is busy.
+   * Two transactions writing overlapping rows can each wait for the other to end (an exclusion
+   * constraint waits for a conflicting row not yet committed, whichever came first): PostgreSQL
+   * ends one of them as a deadlock, which is the same race lost, so it is the same 409 (`busy`).
+   */
+  private async excluding(tx: EntityManager, busy: 'candidate_busy' | 'interviewer_busy', write: () => Promise<unknown>): Promise<void> {
     try {
       await tx.query('SAVEPOINT overlap');
       await write();
@@ -423,13 +462,28 @@ export class InterviewsService {
       const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
       const code = e.driverError?.code ?? e.code;
       const constraint = e.driverError?.constraint ?? e.constraint;
-      if (code !== '23P01') throw error;
+      if (code !== '23P01' && code !== '40P01') throw error;
       await tx.query('ROLLBACK TO SAVEPOINT overlap');
-      if (constraint === 'interviews_candidate_overlap') {
+      if (code === '40P01' ? busy === 'candidate_busy' : constraint === 'interviews_candidate_overlap') {
         throw new ConflictError('candidate_busy', 'The candidate already has an interview at that time');
       }
       throw new ConflictError('interviewer_busy', 'An interviewer of the panel already has an interview at that time');
     }
+  }
+
+  /**
+   * Locks the application for share and reads it again: its moves and its erasure lock it for
+   * update, so an interview is written either before a move that closes the application (whose
+   * rule then cancels it) or after, finding the application closed.
+   */
+  private async holdApplication(tx: EntityManager, applicationId: string): Promise<HeldApplication> {
+    await tx.query(`SELECT 1 FROM applications WHERE id = $1 FOR SHARE`, [applicationId]);
+    // A statement of its own: it sees what the move or erasure it may have waited for committed.
+    const [row]: HeldApplication[] = await tx.query(
+      `SELECT a.stage, a.candidate_id, c.erased_at IS NOT NULL AS erased FROM applications a JOIN candidates c ON c.id = a.candidate_id WHERE a.id = $1`,
+      [applicationId],
+    );
+    return row;
   }
 
   private async queueMails(tx: EntityManager, interviewId: string, recipients: (string | null)[], kind: MailKind, sequence: number, due: Date): Promise<void> {
@@ -506,6 +560,25 @@ export class InterviewsService {
     return toView(row, (await this.panels(manager, [row.id])).get(row.id) ?? []);
   }
 }
+
+interface HeldApplication {
+  stage: Stage;
+  candidate_id: string;
+  erased: boolean;
+}
+
+/** A closed application and an erased person take no interview ahead. */
+function requireInterviewable(application: HeldApplication): void {
+  if (!isOpen(application.stage)) {
+    throw new RuleViolationError('application_closed', `The application is ${application.stage}; closed applications get no interviews`, {
+      stage: application.stage,
+    });
+  }
+  if (application.erased) throw new RuleViolationError('candidate_erased', 'The candidate was erased; their applications take no interviews');
+}
+
+/** Panel rows are written in one order, so two panels sharing people take their rows' locks in the same order. */
+const inLockOrder = (userIds: string[]) => [...userIds].sort();
 
 const US_ZONES = new Set([
   'America/New_York',

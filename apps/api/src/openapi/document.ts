@@ -99,7 +99,11 @@ function shareCommonAnswers(path: string, method: string, operation: Operation):
   }
   // Any request can be refused as malformed: a bad query string, unstorable text, an invalid header.
   add(400);
-  if (!isPublic) add(401);
+  // Any route that takes a token: a user with the interviewer role is refused (403) on every route not made for them.
+  if (!isPublic) {
+    add(401);
+    add(403);
+  }
   add(414);
   add(431);
   const limited = path !== '/health' && path !== '/metrics';
