@@ -49,15 +49,6 @@ export class InterviewAccess {
     return row;
   }
 
-  /** Whether the actor is on the interview's panel as it stands (not taken off by a reschedule). */
-  async onPanel(actor: Actor, interviewId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
-    const rows: unknown[] = await manager.query(`SELECT 1 FROM interview_panel WHERE interview_id = $1 AND user_id = $2 AND active`, [
-      interviewId,
-      actor.userId,
-    ]);
-    return rows.length > 0;
-  }
-
   /** SQL: the interview `alias` is visible to the actor ($admin: boolean, $user: uuid, $member: whether task force membership counts). */
   visibleSql(alias: string, admin: string, user: string, member: string): string {
     return `${admin}::boolean

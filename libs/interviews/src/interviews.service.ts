@@ -257,20 +257,15 @@ export class InterviewsService {
 
   async cancel(actor: Actor, id: string, dto: CancelInterviewDto): Promise<InterviewView> {
     return this.db.transaction(async (tx) => {
-      const current = await this.writable(actor, id, tx);
+      await this.writable(actor, id, tx);
       const now = this.clock.now();
       await tx.query(`UPDATE interviews SET status = 'cancelled', cancel_reason = $2, version = version + 1, updated_at = $3 WHERE id = $1`, [
         id,
         dto.reason,
         now,
       ]);
-      const panel: { user_id: string }[] = await tx
-        .query(`UPDATE interview_panel SET active = false WHERE interview_id = $1 AND active RETURNING user_id`, [id])
-        .then((r: unknown) => (Array.isArray(r) && Array.isArray(r[0]) ? (r[0] as { user_id: string }[]) : []));
-      await this.skipPendingReminders(tx, id);
-      await this.queueMails(tx, id, [null, ...panel.map((p) => p.user_id)], 'cancel', current.sequence, now);
       const row = await this.access.load(actor, id, tx);
-      await this.changed(tx, actor, row, 'interview.cancelled');
+      await this.closed(tx, actor, row, now);
       return this.view(tx, row);
     });
   }
@@ -291,14 +286,7 @@ export class InterviewsService {
         [id, reason, now],
       ),
     );
-    for (const row of rows) {
-      const panel: { user_id: string }[] = returnedRowsOf(
-        await tx.query(`UPDATE interview_panel SET active = false WHERE interview_id = $1 AND active RETURNING user_id`, [row.id]),
-      );
-      await this.skipPendingReminders(tx, row.id);
-      await this.queueMails(tx, row.id, [null, ...panel.map((p) => p.user_id)], 'cancel', row.sequence, now);
-      await this.changed(tx, null, row, 'interview.cancelled');
-    }
+    for (const row of rows) await this.closed(tx, null, row, now);
     return rows.length;
   }
 
@@ -339,12 +327,7 @@ export class InterviewsService {
           [id, now],
         ),
       );
-      const panel: { user_id: string }[] = returnedRowsOf(
-        await tx.query(`UPDATE interview_panel SET active = false WHERE interview_id = $1 AND active RETURNING user_id`, [id]),
-      );
-      await this.skipPendingReminders(tx, id);
-      if (row.ends_at > now) await this.queueMails(tx, id, [null, ...panel.map((p) => p.user_id)], 'cancel', row.sequence, now);
-      await this.changed(tx, null, row, 'interview.cancelled');
+      await this.closed(tx, null, row, now);
     }
     await tx.query(`UPDATE interviews SET candidate_id = $2 WHERE candidate_id = $1`, [mergedCandidateId, keeperId]);
   }
@@ -505,6 +488,19 @@ export class InterviewsService {
       const due = new Date(start.getTime() - hours * HOUR);
       if (due > now) await this.queueMails(tx, interviewId, recipients, kind, sequence, due);
     }
+  }
+
+  /**
+   * What follows a cancellation, whoever made it: the panel is freed, reminders dropped, everyone
+   * invited told (unless the interview is over), and the event published.
+   */
+  private async closed(tx: EntityManager, actor: Actor | null, row: InterviewRow, now: Date): Promise<void> {
+    const panel: { user_id: string }[] = returnedRowsOf(
+      await tx.query(`UPDATE interview_panel SET active = false WHERE interview_id = $1 AND active RETURNING user_id`, [row.id]),
+    );
+    await this.skipPendingReminders(tx, row.id);
+    if (row.ends_at > now) await this.queueMails(tx, row.id, [null, ...panel.map((p) => p.user_id)], 'cancel', row.sequence, now);
+    await this.changed(tx, actor, row, 'interview.cancelled');
   }
 
   private async skipPendingReminders(tx: EntityManager, interviewId: string): Promise<void> {
