@@ -459,6 +459,36 @@ describe('insight reports', () => {
     expect(outreachAfter).toEqual(outreachBefore);
   });
 
+  it('re-derives the steps and candidates that events name, by message, by enrollment and by source, as a rebuild would', async () => {
+    const event = (type: string, payload: Record<string, unknown>) =>
+      suite.db.query(`INSERT INTO domain_events (id, type, version, occurred_at, payload) VALUES (gen_random_uuid(), $1, 1, now(), $2)`, [type, payload]);
+    // c2's step turns out to have been delivered after all; c3 unsubscribed instead of replying; c7 turns out to be a referral.
+    const [{ id: delivered }] = await suite.db.query<{ id: string }>(
+      `UPDATE outreach_messages SET status = 'sent', response = NULL, sent_at = response_at WHERE enrollment_id = $1 RETURNING id`,
+      [enrollments.c2],
+    );
+    await event('outreach.step_sent', { outreachMessageId: delivered, enrollmentId: enrollments.c2 });
+    await suite.db.query(`UPDATE outreach_messages SET response = 'unsubscribed' WHERE enrollment_id = $1`, [enrollments.c3]);
+    await event('outreach.unsubscribed', { enrollmentId: enrollments.c3 });
+    await suite.db.query(`UPDATE candidates SET source = 'referral' WHERE id = $1`, [cand.c7]);
+    await event('candidate.updated', { candidateId: cand.c7, fields: ['source'] });
+    const referrals = () => http().get(`/v1/insight/funnel?taskForceId=${tf.a}&source=referral&${MARCH}`);
+    const referredBefore = (await referrals()).body.stages.find((s: { stage: string }) => s.stage === 'offer').entered;
+
+    await projection().project();
+    const outreach = await http().get(`/v1/insight/outreach?taskForceId=${tf.a}&${MARCH}`);
+    expect(outreach.body.total).toMatchObject({ sent: 3, bounced: 0, replied: 0, unsubscribed: 1 });
+    expect(outreach.body.employers).toContainEqual(expect.objectContaining({ employer: 'Google DeepMind', sent: 1, bounced: 0 }));
+    const funnel = (await referrals()).body.stages;
+    expect(funnel.find((s: { stage: string }) => s.stage === 'offer').entered).toBe(referredBefore + 1);
+
+    await rebuild();
+    const { period: _p, asOf: _a, ...incremental } = outreach.body;
+    const { period: _p2, asOf: _a2, ...rebuilt } = (await http().get(`/v1/insight/outreach?taskForceId=${tf.a}&${MARCH}`)).body;
+    expect(rebuilt).toEqual(incremental);
+    expect((await referrals()).body.stages).toEqual(funnel);
+  });
+
   it('erases what a pass in progress derived from the person before the erasure', async () => {
     const person = await candidate('racer', { fullName: 'Insight Racer', skillAreas: ['llm'], currentEmployer: 'OpenAI' });
     // A pass holds its position and has just written a fact from the record as it was.

@@ -17,15 +17,19 @@ const MARKET_LOCK = 7412330041;
 /** Visa statuses under which working for a US employer takes the employer's petition. */
 export const SPONSORSHIP_VISAS = ['needs_sponsorship', 'h1b', 'o1', 'l1', 'tn', 'f1_opt', 'f1_stem_opt'] as const;
 
-const APPLICATION_EVENTS = new Set(['application.created', 'application.stage_changed', 'application.hired', 'application.rejected', 'application.withdrawn']);
-const STEP_EVENTS = new Set(['outreach.step_sent', 'outreach.step_bounced', 'outreach.step_uncertain']);
-const ENROLLMENT_EVENTS = new Set(['outreach.reply_received', 'outreach.unsubscribed', 'outreach.enrollment_stopped']);
+const APPLICATION_EVENTS = ['application.created', 'application.stage_changed', 'application.hired', 'application.rejected', 'application.withdrawn'];
+const STEP_EVENTS = ['outreach.step_sent', 'outreach.step_bounced', 'outreach.step_uncertain'];
+const ENROLLMENT_EVENTS = ['outreach.reply_received', 'outreach.unsubscribed', 'outreach.enrollment_stopped'];
 
-interface EventRow {
+/** One transaction's events: how many, the last one's position, and the ids they name. */
+interface EventBatch {
+  events: number;
   xid: string;
   seq: string;
-  type: string;
-  payload: Record<string, unknown>;
+  applications: string[];
+  messages: string[];
+  enrollments: string[];
+  candidates: string[];
 }
 
 /**
@@ -87,33 +91,31 @@ export class InsightProjection implements OnModuleInit {
           await this.rebuildFacts(tx, horizon);
           return { rebuilt: true, events: 0, applications: 0, steps: 0, more: false };
         }
-        const rows: EventRow[] = await tx.query(
-          `SELECT xid::text, seq::text, type, payload FROM domain_events
-            WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $3::xid8 ORDER BY xid, seq LIMIT $4`,
-          [position.xid, position.seq, horizon, PROJECTION_BATCH],
+        // What the events name, gathered where they are: a pass ships ids, not payloads.
+        const [batch]: EventBatch[] = await tx.query(
+          `WITH batch AS MATERIALIZED (
+             SELECT xid, seq, type, payload FROM domain_events
+              WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $3::xid8 ORDER BY xid, seq LIMIT $4)
+           SELECT count(*)::int AS events,
+                  (SELECT xid::text FROM batch ORDER BY xid DESC, seq DESC LIMIT 1) AS xid,
+                  (SELECT seq::text FROM batch ORDER BY xid DESC, seq DESC LIMIT 1) AS seq,
+                  coalesce(array_agg(DISTINCT payload->>'applicationId') FILTER (WHERE type = ANY($5::text[])), '{}') AS applications,
+                  coalesce(array_agg(DISTINCT payload->>'outreachMessageId') FILTER (WHERE type = ANY($6::text[])), '{}') AS messages,
+                  coalesce(array_agg(DISTINCT payload->>'enrollmentId') FILTER (WHERE type = ANY($7::text[])), '{}') AS enrollments,
+                  coalesce(array_agg(DISTINCT payload->>'candidateId')
+                             FILTER (WHERE type = 'candidate.merged' OR (type = 'candidate.updated' AND payload->'fields' @> '["source"]'::jsonb)), '{}') AS candidates
+             FROM batch`,
+          [position.xid, position.seq, horizon, PROJECTION_BATCH, APPLICATION_EVENTS, STEP_EVENTS, ENROLLMENT_EVENTS],
         );
-        if (!rows.length) {
+        if (!batch.events) {
           // Nothing new: the facts are up to date as of now, which a reader can tell from a stopped worker.
           await tx.query(`UPDATE insight_projection SET projected_at = $1 WHERE id = 1`, [this.clock.now()]);
           return { rebuilt: false, events: 0, applications: 0, steps: 0, more: false };
         }
-        const applications = new Set<string>();
-        const candidates = new Set<string>();
-        const messages = new Set<string>();
-        const enrollments = new Set<string>();
-        for (const e of rows) {
-          const p = e.payload;
-          if (APPLICATION_EVENTS.has(e.type)) applications.add(p.applicationId as string);
-          else if (STEP_EVENTS.has(e.type)) messages.add(p.outreachMessageId as string);
-          else if (ENROLLMENT_EVENTS.has(e.type)) enrollments.add(p.enrollmentId as string);
-          else if (e.type === 'candidate.merged') candidates.add(p.candidateId as string);
-          else if (e.type === 'candidate.updated' && (p.fields as string[]).includes('source')) candidates.add(p.candidateId as string);
-        }
-        const visits = await this.refreshVisits(tx, [...applications], [...candidates]);
-        const steps = await this.refreshSteps(tx, [...messages], [...enrollments]);
-        const last = rows[rows.length - 1];
-        await tx.query(`UPDATE insight_projection SET xid = $1, seq = $2, projected_at = $3 WHERE id = 1`, [last.xid, last.seq, this.clock.now()]);
-        return { rebuilt: false, events: rows.length, applications: visits, steps, more: rows.length === PROJECTION_BATCH };
+        const visits = await this.refreshVisits(tx, batch.applications, batch.candidates);
+        const steps = await this.refreshSteps(tx, batch.messages, batch.enrollments);
+        await tx.query(`UPDATE insight_projection SET xid = $1, seq = $2, projected_at = $3 WHERE id = 1`, [batch.xid, batch.seq, this.clock.now()]);
+        return { rebuilt: false, events: batch.events, applications: visits, steps, more: batch.events === PROJECTION_BATCH };
       });
       if (!done) break;
       // A rebuild rewrote every fact: mark their pages all-visible, so reports read the covering indexes alone.
@@ -173,25 +175,34 @@ export class InsightProjection implements OnModuleInit {
 
   /**
    * One row per stay in a stage: when it began and ended, and how far the application got
-   * afterwards; and its share of the monthly funnel counts.
+   * afterwards; and its share of the monthly funnel counts. Named applications are reached
+   * through their primary key and their stage changes through its index, so a pass costs what
+   * it names; a rebuild reads every stage change in one go.
    */
   private async insertVisits(tx: EntityManager, applicationIds: string[] | null): Promise<void> {
+    const stay = `s.to_stage, s.from_stage, s.reason, s.at, ${stageRankSql('s.to_stage')} AS rank,
+                  row_number() OVER w AS seq, lead(s.at) OVER w AS left_at, first_value(s.at) OVER w AS started_at`;
+    const stays =
+      applicationIds === null
+        ? `SELECT v.*, a.task_force_id, a.opening_id, c.source
+             FROM (SELECT s.application_id, ${stay} FROM application_stage_changes s WINDOW w AS (PARTITION BY s.application_id ORDER BY s.at, s.id)) v
+             JOIN applications a ON a.id = v.application_id
+             JOIN candidates c ON c.id = a.candidate_id`
+        : `SELECT a.id AS application_id, v.*, a.task_force_id, a.opening_id, c.source
+             FROM applications a
+             JOIN candidates c ON c.id = a.candidate_id
+            CROSS JOIN LATERAL (SELECT ${stay} FROM application_stage_changes s WHERE s.application_id = a.id WINDOW w AS (ORDER BY s.at, s.id)) v
+            WHERE a.id = ANY($1::uuid[])`;
     await tx.query(
       `WITH new AS (
        INSERT INTO insight_stage_visits (application_id, seq, task_force_id, opening_id, source, stage, from_stage, reason, entered_at, left_at, hours_in_stage,
                                          started_at, advanced)
-       SELECT v.application_id, v.seq, a.task_force_id, a.opening_id, c.source, v.to_stage, v.from_stage, v.reason, v.at, v.left_at,
+       SELECT v.application_id, v.seq, v.task_force_id, v.opening_id, v.source, v.to_stage, v.from_stage, v.reason, v.at, v.left_at,
               floor(extract(epoch FROM v.left_at - v.at) / 3600), v.started_at,
               coalesce(max(v.rank) OVER (PARTITION BY v.application_id ORDER BY v.seq ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING), 0) > v.rank
-         FROM (SELECT s.application_id, s.to_stage, s.from_stage, s.reason, s.at, ${stageRankSql('s.to_stage')} AS rank,
-                      row_number() OVER w AS seq, lead(s.at) OVER w AS left_at, first_value(s.at) OVER w AS started_at
-                 FROM application_stage_changes s
-                WHERE $1::uuid[] IS NULL OR s.application_id = ANY($1::uuid[])
-               WINDOW w AS (PARTITION BY s.application_id ORDER BY s.at, s.id)) v
-         JOIN applications a ON a.id = v.application_id
-         JOIN candidates c ON c.id = a.candidate_id
+         FROM (${stays}) v
        RETURNING *, 1 AS sign) ${applyFunnelDeltaSql('new')}`,
-      [applicationIds],
+      applicationIds === null ? [] : [applicationIds],
     );
   }
 
@@ -209,27 +220,33 @@ export class InsightProjection implements OnModuleInit {
   private async insertSteps(tx: EntityManager, messageIds: string[] | null, enrollmentIds: string[] | null): Promise<number> {
     const all = messageIds === null && enrollmentIds === null;
     // The steps re-derived: those named, handed to SMTP. Only their facts are taken back, so a
-    // fact and its share of the daily counts always change together.
-    const chosen = `($3 OR m.id = ANY($1::uuid[]) OR m.enrollment_id = ANY($2::uuid[]))
-                    AND (m.status IN ('sent', 'uncertain') OR (m.status = 'failed' AND m.response = 'bounced'))`;
+    // fact and its share of the daily counts always change together. Named steps are reached
+    // through their own indexes, one for each way of naming them.
+    const columns = `m.id, m.enrollment_id, m.step, m.status, m.response, m.sent_at, m.response_at, m.updated_at`;
+    const handed = `m.status IN ('sent', 'uncertain') OR (m.status = 'failed' AND m.response = 'bounced')`;
+    const chosen = all
+      ? `SELECT ${columns} FROM outreach_messages m WHERE ${handed}`
+      : `SELECT * FROM (SELECT ${columns} FROM outreach_messages m WHERE m.id = ANY($1::uuid[])
+                        UNION SELECT ${columns} FROM outreach_messages m WHERE m.enrollment_id = ANY($2::uuid[])) m
+          WHERE ${handed}`;
     const [{ n }]: { n: number }[] = await tx.query(
-      `WITH old AS (SELECT f.*, -1 AS sign FROM insight_outreach_steps f WHERE NOT $3 AND f.message_id IN (SELECT m.id FROM outreach_messages m WHERE ${chosen})),
+      `WITH chosen AS (${chosen}),
+            old AS (SELECT f.*, -1 AS sign FROM insight_outreach_steps f WHERE ${all ? 'false' : 'f.message_id IN (SELECT id FROM chosen)'}),
             new AS (
               INSERT INTO insight_outreach_steps AS f (message_id, candidate_id, task_force_id, sequence_id, sequence_version, step, status, response, sent_at,
                                                        local_hour, local_weekday, employer, skill_areas)
               SELECT m.id, e.candidate_id, e.task_force_id, e.sequence_id, e.sequence_version, m.step, m.status, m.response, t.at,
                      extract(hour FROM t.at AT TIME ZONE e.time_zone), extract(isodow FROM t.at AT TIME ZONE e.time_zone),
                      CASE WHEN c.erased_at IS NULL THEN c.current_employer END, CASE WHEN c.erased_at IS NULL THEN c.skill_areas ELSE '{}' END
-                FROM outreach_messages m
+                FROM chosen m
                 JOIN enrollments e ON e.id = m.enrollment_id
                 JOIN candidates c ON c.id = e.candidate_id
                CROSS JOIN LATERAL (SELECT coalesce(m.sent_at, m.response_at, m.updated_at) AS at) t
-               WHERE ${chosen}
               ON CONFLICT (message_id) DO UPDATE SET status = EXCLUDED.status, response = EXCLUDED.response
               RETURNING f.*, 1 AS sign),
             applied AS (${applyOutreachDeltaSql('(SELECT * FROM old UNION ALL SELECT * FROM new)')} RETURNING 1)
        SELECT (SELECT count(*) FROM new)::int AS n`,
-      [messageIds ?? [], enrollmentIds ?? [], all],
+      all ? [] : [messageIds ?? [], enrollmentIds ?? []],
     );
     return n;
   }
