@@ -5,7 +5,7 @@
 // it times raw BullMQ: the same number of jobs, added before W no-op worker processes start,
 // drained to the end, before and after the outreach run, at the outreach concurrency and at 8.
 // It prints outreach steps/s beside raw jobs/s and the ratio to raw at the same concurrency (the
-// goal: at least 10 %), and the ratio to the fastest raw run of any concurrency beside it.
+// goal: at least 20 %), and the ratio to the fastest raw run of any concurrency beside it.
 //   npm run -s build && node bench/outreach/run.js
 //   BENCH_CANDIDATES=20000                  a quicker run
 //   BENCH_WORKERS=1,2,3                     worker processes (a list runs each in turn; default 2)
@@ -46,6 +46,8 @@ const list = (value, fallback) =>
     .map((v) => Number(v.trim()))
     .filter((v) => Number.isFinite(v) && v > 0);
 const N = Number(process.env.BENCH_CANDIDATES ?? 100_000);
+/** Outreach steps/s as a share of raw BullMQ no-op jobs/s at the same processes and concurrency. */
+const GOAL = 0.2;
 const WORKER_COUNTS = list(process.env.BENCH_WORKERS, 2);
 const { AppConfig } = require('../../dist/libs/platform/src/config/app-config');
 const CONCURRENCIES = list(process.env.BENCH_CONCURRENCY ?? process.env.OUTREACH_CONCURRENCY, new AppConfig().OUTREACH_CONCURRENCY);
@@ -995,7 +997,7 @@ async function cycle({ workers, concurrency, smtpConnections }) {
   console.log(`  | raw BullMQ no-op, every run | ${rawList} |`);
   console.log(`  | ratio outreach / raw at the same concurrency | ${(ratio * 100).toFixed(1)} % (first-to-last: ${(ratioSteady * 100).toFixed(1)} %) |`);
   console.log(`  | ratio outreach / fastest raw run (x${fastestRaw.concurrency}, ${fastestRaw.when}) | ${(ratioStrict * 100).toFixed(1)} % |`);
-  console.log(`  | goal >= 10 % of raw | ${ratio >= 0.1 ? 'MET' : 'NOT MET'} |`);
+  console.log(`  | goal >= ${GOAL * 100} % of raw | ${ratio >= GOAL ? 'MET' : 'NOT MET'} |`);
   console.log(`  | correctness checks | ${problems.length ? `${problems.length} problem(s)` : 'OK'} |`);
 
   return {
@@ -1065,11 +1067,11 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   if (results.length > 1) {
     console.log(`\nSummary (${fmt(N)} candidates; figures are indicative: ${os.cpus().length} cores, shared with whatever else runs):`);
     console.log(
-      '| workers x concurrency | SMTP conns | enrolment | outreach steps/s | raw no-op jobs/s | ratio | ratio first-to-last | ratio to fastest raw | goal 10 % | checks |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| workers x concurrency | SMTP conns | enrolment | outreach steps/s | raw no-op jobs/s | ratio | ratio first-to-last | ratio to fastest raw | goal ${GOAL * 100} % | checks |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const r of results) {
       console.log(
-        `| ${r.workers} x ${r.concurrency} | ${r.smtpConnections} | ${secs(r.enrolMs)} | ${fmt(r.outreachRate, 1)} | ${fmt(r.rawRate, 1)} | ${(r.ratio * 100).toFixed(1)} % | ${(r.ratioSteady * 100).toFixed(1)} % | ${(r.ratioStrict * 100).toFixed(1)} % | ${r.ratio >= 0.1 ? 'met' : 'not met'} | ${r.problems ? `${r.problems} problem(s)` : 'OK'} |`,
+        `| ${r.workers} x ${r.concurrency} | ${r.smtpConnections} | ${secs(r.enrolMs)} | ${fmt(r.outreachRate, 1)} | ${fmt(r.rawRate, 1)} | ${(r.ratio * 100).toFixed(1)} % | ${(r.ratioSteady * 100).toFixed(1)} % | ${(r.ratioStrict * 100).toFixed(1)} % | ${r.ratio >= GOAL ? 'met' : 'not met'} | ${r.problems ? `${r.problems} problem(s)` : 'OK'} |`,
       );
     }
   }

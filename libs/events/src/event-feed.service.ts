@@ -1,5 +1,5 @@
 import { CandidateAccess } from '@app/candidates';
-import { AnyDomainEvent, InvalidInputError } from '@app/platform';
+import { AnyDomainEvent, InvalidInputError, inIndexOrder } from '@app/platform';
 import { Actor } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -61,30 +61,43 @@ export class EventFeed {
     // The candidate rules, applied to the event: its task force's applications, or the person it is about.
     const visible = `CASE WHEN e.task_force_id IS NOT NULL THEN ${this.candidates.applicationsCondition('e', 5)}
                           ELSE $5::uuid IS NULL OR (e.candidate_id IS NOT NULL AND EXISTS (SELECT 1 FROM candidates c WHERE c.id = e.candidate_id AND ${this.candidates.reach(actor, 5).sql})) END`;
-    // One horizon for both statements: every transaction below it has ended, so both see the same events.
-    const [{ horizon }]: { horizon: string }[] = await this.db.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`);
-    const range = `(e.xid, e.seq) > ($1::xid8, $2::bigint) AND e.xid < $3::xid8`;
-    // The scan stops as soon as the page is full: an admin's page of 50 reads 51 events.
-    const rows: Row[] = await this.db.query(
-      `SELECT e.id, e.xid::text, e.seq::text, e.type, e.version, e.occurred_at, e.actor_id, e.task_force_id, e.payload
-         FROM (SELECT e.* FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4) e
-        WHERE ($6::text[] IS NULL OR e.type = ANY($6::text[])) AND ${visible}
-        ORDER BY e.xid, e.seq LIMIT $7`,
-      [after.xid, after.seq, horizon, EVENTS_SCANNED_PER_REQUEST, this.candidates.readerParam(actor), query.type?.length ? query.type : null, query.limit + 1],
+    return this.db.transaction((tx) =>
+      inIndexOrder(tx, async (): Promise<EventPage> => {
+        // One horizon for both statements: every transaction below it has ended, so both see the same events.
+        const [{ horizon }]: { horizon: string }[] = await tx.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon`);
+        const range = `(e.xid, e.seq) > ($1::xid8, $2::bigint) AND e.xid < $3::xid8`;
+        // The scan stops as soon as the page is full: an admin's page of 50 reads 51 events, whatever
+        // the table's statistics say (inIndexOrder).
+        const rows: Row[] = await tx.query(
+          `SELECT e.id, e.xid::text, e.seq::text, e.type, e.version, e.occurred_at, e.actor_id, e.task_force_id, e.payload
+             FROM (SELECT e.* FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4) e
+            WHERE ($6::text[] IS NULL OR e.type = ANY($6::text[])) AND ${visible}
+            ORDER BY e.xid, e.seq LIMIT $7`,
+          [
+            after.xid,
+            after.seq,
+            horizon,
+            EVENTS_SCANNED_PER_REQUEST,
+            this.candidates.readerParam(actor),
+            query.type?.length ? query.type : null,
+            query.limit + 1,
+          ],
+        );
+        if (rows.length > query.limit) {
+          const page = rows.slice(0, query.limit);
+          return { data: page.map(eventView), nextCursor: encodeEventCursor(page[page.length - 1]), hasMore: true };
+        }
+        // Not a full page: the scan reached its end or its bound. Continue after the last event it looked at.
+        const [tail]: { xid: string | null; seq: string | null; scanned: number }[] = await tx.query(
+          `SELECT (array_agg(e.xid::text ORDER BY e.xid DESC, e.seq DESC))[1] AS xid, (array_agg(e.seq::text ORDER BY e.xid DESC, e.seq DESC))[1] AS seq,
+                  count(*)::int AS scanned
+             FROM (SELECT e.xid, e.seq FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4) e`,
+          [after.xid, after.seq, horizon, EVENTS_SCANNED_PER_REQUEST],
+        );
+        const last = tail.xid && tail.seq ? { xid: tail.xid, seq: tail.seq } : after;
+        return { data: rows.map(eventView), nextCursor: encodeEventCursor(last), hasMore: tail.scanned >= EVENTS_SCANNED_PER_REQUEST };
+      }),
     );
-    if (rows.length > query.limit) {
-      const page = rows.slice(0, query.limit);
-      return { data: page.map(eventView), nextCursor: encodeEventCursor(page[page.length - 1]), hasMore: true };
-    }
-    // Not a full page: the scan reached its end or its bound. Continue after the last event it looked at.
-    const [tail]: { xid: string | null; seq: string | null; scanned: number }[] = await this.db.query(
-      `SELECT (array_agg(e.xid::text ORDER BY e.xid DESC, e.seq DESC))[1] AS xid, (array_agg(e.seq::text ORDER BY e.xid DESC, e.seq DESC))[1] AS seq,
-              count(*)::int AS scanned
-         FROM (SELECT e.xid, e.seq FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4) e`,
-      [after.xid, after.seq, horizon, EVENTS_SCANNED_PER_REQUEST],
-    );
-    const last = tail.xid && tail.seq ? { xid: tail.xid, seq: tail.seq } : after;
-    return { data: rows.map(eventView), nextCursor: encodeEventCursor(last), hasMore: tail.scanned >= EVENTS_SCANNED_PER_REQUEST };
   }
 }
 

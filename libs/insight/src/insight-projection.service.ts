@@ -1,5 +1,5 @@
 import { CandidatesService } from '@app/candidates';
-import { AppConfig, Clock, DomainEvents } from '@app/platform';
+import { AppConfig, Clock, DomainEvents, inIndexOrder } from '@app/platform';
 import { SKILL_AREAS } from '@app/task-forces';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -92,20 +92,22 @@ export class InsightProjection implements OnModuleInit {
           return { rebuilt: true, events: 0, applications: 0, steps: 0, more: false };
         }
         // What the events name, gathered where they are: a pass ships ids, not payloads.
-        const [batch]: EventBatch[] = await tx.query(
-          `WITH batch AS MATERIALIZED (
+        const [batch]: EventBatch[] = await inIndexOrder(tx, () =>
+          tx.query(
+            `WITH batch AS MATERIALIZED (
              SELECT xid, seq, type, payload FROM domain_events
               WHERE (xid, seq) > ($1::xid8, $2::bigint) AND xid < $3::xid8 ORDER BY xid, seq LIMIT $4)
            SELECT count(*)::int AS events,
-                  (SELECT xid::text FROM batch ORDER BY xid DESC, seq DESC LIMIT 1) AS xid,
-                  (SELECT seq::text FROM batch ORDER BY xid DESC, seq DESC LIMIT 1) AS seq,
+                  (SELECT b.xid::text FROM batch b ORDER BY b.xid DESC, b.seq DESC LIMIT 1) AS xid,
+                  (SELECT b.seq::text FROM batch b ORDER BY b.xid DESC, b.seq DESC LIMIT 1) AS seq,
                   coalesce(array_agg(DISTINCT payload->>'applicationId') FILTER (WHERE type = ANY($5::text[])), '{}') AS applications,
                   coalesce(array_agg(DISTINCT payload->>'outreachMessageId') FILTER (WHERE type = ANY($6::text[])), '{}') AS messages,
                   coalesce(array_agg(DISTINCT payload->>'enrollmentId') FILTER (WHERE type = ANY($7::text[])), '{}') AS enrollments,
                   coalesce(array_agg(DISTINCT payload->>'candidateId')
                              FILTER (WHERE type = 'candidate.merged' OR (type = 'candidate.updated' AND payload->'fields' @> '["source"]'::jsonb)), '{}') AS candidates
              FROM batch`,
-          [position.xid, position.seq, horizon, PROJECTION_BATCH, APPLICATION_EVENTS, STEP_EVENTS, ENROLLMENT_EVENTS],
+            [position.xid, position.seq, horizon, PROJECTION_BATCH, APPLICATION_EVENTS, STEP_EVENTS, ENROLLMENT_EVENTS],
+          ),
         );
         if (!batch.events) {
           // Nothing new: the facts are up to date as of now, which a reader can tell from a stopped worker.

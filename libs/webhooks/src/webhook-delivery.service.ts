@@ -1,5 +1,5 @@
 import { eventView } from '@app/events';
-import { AppConfig, Clock, DomainEvents, newId, retryWaitsMs, returnedRows } from '@app/platform';
+import { AppConfig, Clock, DomainEvents, inIndexOrder, newId, retryWaitsMs, returnedRows } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Webhook } from 'standardwebhooks';
@@ -80,15 +80,19 @@ export class WebhookDelivery {
         const range = `(e.xid, e.seq) > ($1::xid8, $2::bigint) AND e.xid < $3::xid8`;
         if (endpoints === 0) {
           // Nobody to deliver to: move to the newest ended event without reading the rest.
-          const [last]: { xid: string; seq: string }[] = await tx.query(
-            `SELECT e.xid::text, e.seq::text FROM domain_events e WHERE ${range} ORDER BY e.xid DESC, e.seq DESC LIMIT 1`,
-            [position.xid, position.seq, horizon],
+          const [last]: { xid: string; seq: string }[] = await inIndexOrder(tx, () =>
+            tx.query(`SELECT e.xid::text, e.seq::text FROM domain_events e WHERE ${range} ORDER BY e.xid DESC, e.seq DESC LIMIT 1`, [
+              position.xid,
+              position.seq,
+              horizon,
+            ]),
           );
           if (last) await tx.query(`UPDATE webhook_dispatch SET xid = $1, seq = $2 WHERE id = 1`, [last.xid, last.seq]);
           return { read: 0, created: [] as { id: string }[] };
         }
-        const pairs: { event_id: string; event_type: string; endpoint_id: string; xid: string; seq: string }[] = await tx.query(
-          `WITH batch AS (SELECT e.id, e.xid, e.seq, e.type, e.occurred_at, e.task_force_id, e.payload FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4)
+        const pairs: { event_id: string; event_type: string; endpoint_id: string; xid: string; seq: string }[] = await inIndexOrder(tx, () =>
+          tx.query(
+            `WITH batch AS (SELECT e.id, e.xid, e.seq, e.type, e.occurred_at, e.task_force_id, e.payload FROM domain_events e WHERE ${range} ORDER BY e.xid, e.seq LIMIT $4)
            SELECT b.id AS event_id, b.type AS event_type, w.id AS endpoint_id, b.xid::text, b.seq::text
              FROM batch b LEFT JOIN webhook_endpoints w
                ON w.enabled AND b.type <> 'webhook.test' AND b.occurred_at >= w.created_at
@@ -96,7 +100,8 @@ export class WebhookDelivery {
               AND (w.task_force_ids IS NULL OR b.task_force_id = ANY (w.task_force_ids))
               AND NOT (b.type = 'webhook.endpoint_disabled' AND b.payload->>'endpointId' = w.id::text)
             ORDER BY b.xid, b.seq`,
-          [position.xid, position.seq, horizon, DISPATCH_BATCH],
+            [position.xid, position.seq, horizon, DISPATCH_BATCH],
+          ),
         );
         if (!pairs.length) return { read: 0, created: [] };
         const last = pairs[pairs.length - 1];

@@ -82,3 +82,20 @@ const STALE_PLAN = '0A000';
 interface PreparingClient<T> {
   query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
 }
+
+/**
+ * Runs `read` inside the caller's transaction with the planner held to index scans, then gives
+ * the settings back. For keyset reads in index order of a table that grows in bursts (the event
+ * outbox): with statistics from when the table was small, the planner takes the rows after a
+ * position for a handful and prefers fetching all of them and sorting, which reads the whole
+ * backlog for one page of it. An index scan in the key's order stops at the page's end.
+ */
+export async function inIndexOrder<T>(tx: EntityManager, read: () => Promise<T>): Promise<T> {
+  const [before]: { seqscan: string; bitmapscan: string }[] = await tx.query(
+    `SELECT current_setting('enable_seqscan') AS seqscan, current_setting('enable_bitmapscan') AS bitmapscan,
+            set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`,
+  );
+  const result = await read();
+  await tx.query(`SELECT set_config('enable_seqscan', $1, true), set_config('enable_bitmapscan', $2, true)`, [before.seqscan, before.bitmapscan]);
+  return result;
+}
