@@ -136,6 +136,7 @@ describe('access across task forces', () => {
         http().post(`/v1/applications/${A.application}/interviews`, { planStep: 1, start: new Date(inAWeek).toISOString(), interviewerIds: [A.interviewer] }),
       )
     ).id;
+    A.interviewMail = (await suite.db.query<{ id: string }>(`SELECT id FROM interview_mails WHERE interview_id = $1 ORDER BY id LIMIT 1`, [A.upcoming]))[0].id;
     A.block = (
       await ok(
         http().post(`/v1/interviewers/${A.interviewer}/blocks`, {
@@ -172,6 +173,7 @@ describe('access across task forces', () => {
           webhooks: A.webhook,
           openings: A.opening,
           interviews: A.interview,
+          'interview-mails': A.interviewMail,
           scorecards: A.scorecard,
         } as Record<string, string>
       )[collection];
@@ -215,6 +217,8 @@ describe('access across task forces', () => {
     'POST /v1/enrollments/{id}/stop': () => undefined,
     'POST /v1/enrollments/{id}/steps/{step}/resend': () => undefined,
     'POST /v1/enrollments/{id}/steps/{step}/mark-sent': () => undefined,
+    'POST /v1/interview-mails/{id}/resend': () => undefined,
+    'POST /v1/interview-mails/{id}/mark-sent': () => undefined,
     'POST /v1/users/{id}/tokens': () => ({ name: 'laptop' }),
     'PATCH /v1/salary-bands/{id}': () => ({ baseMax: '99999.00' }),
     'PUT /v1/fx-rates/{base}/{quote}': () => ({ rate: '0.2', asOf: '2026-11-02' }),

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import { localSpan } from '@app/interviews';
+import { Client } from 'pg';
 import { SinkMessage, SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
 import { createUser, HttpClient, taskForceBody, TestDatabase, useApi, useApiAndWorker, waitFor } from './support/harness';
 import { PostfixInstance, startPostfix } from './support/postfix';
@@ -486,6 +487,92 @@ describe('interview mails: invitations, cancellations and reminders through SMTP
     expect(to(wang.email)).toHaveLength(0);
     // Without the candidate's address the invitation lists the panel only.
     expect(invitation(to(lee.email)[0]).attendees).toEqual([lee.email]);
+  });
+
+  it('shows the task force each mail’s state, and lets it send an uncertain or failed mail again (same Message-ID) or mark one sent', async () => {
+    const http = suite.api.http;
+    const lee = await fx.interviewer('Sam Lee', 'America/Los_Angeles');
+    const iv = await fx.interview({ startsAt: new Date(MONDAY_PST.getTime() + 49 * 24 * HOUR), panel: [lee] });
+    // As the sender leaves them: an invitation nobody knows arrived, one refused for good, a reminder
+    // nobody knows arrived, and an invitation that went out.
+    const [uncertain, failed, reminder, sent] = await fx.mails(iv.id, [
+      { to: null, kind: 'request', status: 'uncertain', attempts: 1 },
+      { to: lee.id, kind: 'request', status: 'failed', attempts: 3 },
+      { to: lee.id, kind: 'reminder_24h', status: 'uncertain', attempts: 1 },
+      { to: null, kind: 'reminder_1h', status: 'sent', attempts: 1 },
+    ]);
+    await suite.db.query(`UPDATE interview_mails SET last_error = 'gave up after 3 attempts: 452 4.2.2 Mailbox full' WHERE id = $1`, [failed]);
+
+    const listed = await http.get(`/v1/interviews/${iv.id}/mails?limit=3`);
+    expect(listed.status).toBe(200);
+    const rest = await http.get(`/v1/interviews/${iv.id}/mails?limit=3&cursor=${listed.body.nextCursor}`);
+    const all = [...listed.body.data, ...rest.body.data];
+    expect(rest.body.nextCursor).toBeNull();
+    expect(all.map((m: { id: string }) => m.id)).toEqual([uncertain, failed, reminder, sent].sort());
+    expect(all.find((m: { id: string }) => m.id === failed)).toEqual({
+      id: failed,
+      interviewId: iv.id,
+      kind: 'request',
+      recipient: 'interviewer',
+      recipientUserId: lee.id,
+      sequence: 0,
+      status: 'failed',
+      attempts: 3,
+      dueAt: expect.any(String),
+      sentAt: null,
+      messageId: null,
+      detail: 'gave up after 3 attempts: 452 4.2.2 Mailbox full',
+    });
+    expect(all.find((m: { id: string }) => m.id === uncertain)).toMatchObject({ recipient: 'candidate', recipientUserId: null, status: 'uncertain' });
+
+    // Another task force's recruiter, and an unknown id, get the same 404; nothing changes.
+    const outsider = await createUser(http, 'recruiter', 'outsider');
+    for (const [method, url] of [
+      ['GET', `/v1/interviews/${iv.id}/mails`],
+      ['POST', `/v1/interview-mails/${uncertain}/resend`],
+      ['POST', `/v1/interview-mails/${uncertain}/mark-sent`],
+    ] as const) {
+      const res = await http.request<{ code: string }>(method, url, undefined, { token: outsider.token });
+      expect([url, res.status, res.body.code]).toEqual([url, 404, method === 'GET' ? 'interview_not_found' : 'interview_mail_not_found']);
+    }
+    expect((await http.post(`/v1/interview-mails/${randomUUID()}/resend`)).body.code).toBe('interview_mail_not_found');
+    expect((await fx.row(uncertain)).status).toBe('uncertain');
+
+    // A mail a sender holds (its row locked until SMTP answers) is refused at once, not waited for.
+    const holder = new Client({ connectionString: suite.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM interview_mails WHERE id = $1 FOR UPDATE`, [uncertain]);
+      const busy = await http.post(`/v1/interview-mails/${uncertain}/resend`);
+      expect([busy.status, busy.body.code]).toEqual([409, 'interview_mail_sending']);
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+
+    // Only what is unsettled can be settled.
+    const again = await http.post(`/v1/interview-mails/${sent}/resend`);
+    expect([again.status, again.body.code, again.body.mailStatus]).toEqual([422, 'interview_mail_not_resendable', 'sent']);
+    const marked = await http.post(`/v1/interview-mails/${failed}/mark-sent`);
+    expect([marked.status, marked.body.code]).toEqual([422, 'interview_mail_not_uncertain']);
+
+    const settled = await http.post(`/v1/interview-mails/${reminder}/mark-sent`);
+    expect(settled.status).toBe(200);
+    expect(settled.body).toMatchObject({ status: 'sent', detail: expect.stringMatching(/^marked sent by /) });
+    expect(settled.body.sentAt).not.toBeNull();
+    for (const id of [uncertain, failed]) {
+      const res = await http.post(`/v1/interview-mails/${id}/resend`);
+      expect([res.status, res.body.status, res.body.attempts]).toEqual([200, 'pending', 0]);
+    }
+    // The sender takes them like any other mail, with the Message-IDs they always had; the reminder marked sent stays put.
+    const [candidateMail, leeMail] = await fx.rowsWhen([uncertain, failed], (r) => r.status === 'sent');
+    expect(candidateMail.smtp_message_id).toBe(`<interview-mail.${uncertain}@${domain()}>`);
+    expect(to(iv.candidate.email).map((m) => m.messageId)).toEqual([candidateMail.smtp_message_id]);
+    expect(to(lee.email).map((m) => m.messageId)).toEqual([leeMail.smtp_message_id]);
+    expect((await fx.row(reminder)).status).toBe('sent');
+    const audit = await suite.db.query<{ action: string }>(`SELECT action FROM audit_log WHERE entity_id = $1`, [iv.id]);
+    expect(audit.map((a) => a.action).sort()).toEqual(['interview_mail.marked_sent', 'interview_mail.resent', 'interview_mail.resent']);
   });
 
   it('never delivered one Message-ID twice in this whole suite', () => {

@@ -130,6 +130,9 @@ describe('OpenAPI document and metrics', () => {
         'GET /v1/interviews/{id}',
         'PATCH /v1/interviews/{id}',
         'POST /v1/interviews/{id}/cancel',
+        'GET /v1/interviews/{id}/mails',
+        'POST /v1/interview-mails/{id}/resend',
+        'POST /v1/interview-mails/{id}/mark-sent',
       ].sort(),
     );
     const create = doc.paths['/v1/task-forces'].post;

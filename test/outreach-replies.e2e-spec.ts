@@ -252,7 +252,7 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     const c = await candidateIn(tf.id);
     const { enrolled } = await enroll(seq.id, [c.id]);
     const id = enrolled[0].enrollmentId;
-    expect((await http().post(`/v1/enrollments/${id}/steps/1/mark-sent`)).body.code).toBe('step_not_uncertain');
+    expect((await http().post(`/v1/enrollments/${id}/steps/1/mark-sent`)).body).toMatchObject({ code: 'step_not_uncertain', stepStatus: 'scheduled' });
     await suite.db.query(
       `UPDATE outreach_messages SET status = 'sending', claim_token = $2, claimed_at = now() - interval '1 minute', attempts = 1 WHERE enrollment_id = $1`,
       [id, randomUUID()],
@@ -273,6 +273,6 @@ describe('outreach: SMTP replies, suppressions, uncertain steps', () => {
     expect(mailTo(c.email).map((m) => m.subject)).toEqual(['Follow-up']);
     const audit = await suite.db.query<{ action: string; details: unknown }>(`SELECT action, details FROM audit_log WHERE entity_id = $1`, [id]);
     expect(audit).toEqual([{ action: 'outreach_step.marked_sent', details: { step: 1 } }]);
-    expect((await http().post(`/v1/enrollments/${id}/steps/1/mark-sent`)).body.code).toBe('step_not_uncertain');
+    expect((await http().post(`/v1/enrollments/${id}/steps/1/mark-sent`)).body).toMatchObject({ code: 'step_not_uncertain', stepStatus: 'sent' });
   });
 });

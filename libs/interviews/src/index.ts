@@ -1,4 +1,5 @@
 export * from './interview-access';
+export * from './interview-mail-records.service';
 export * from './interview-mails.service';
 export * from './interviewers.service';
 export * from './interviews.dto';

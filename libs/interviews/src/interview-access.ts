@@ -49,6 +49,22 @@ export class InterviewAccess {
     return row;
   }
 
+  /**
+   * The interview, for those who run it: admins and its task force's recruiters. Panel members
+   * may read it (`load`), not change it or its mails; to anyone else it does not exist.
+   */
+  async loadForTaskForce(actor: Actor, id: string, manager: EntityManager = this.db.manager, lock = false): Promise<InterviewRow> {
+    const row = await this.load(actor, id, manager, lock);
+    if (!isAdmin(actor)) {
+      const member: unknown[] = await manager.query(`SELECT 1 FROM task_force_members WHERE task_force_id = $1 AND user_id = $2`, [
+        row.task_force_id,
+        actor.userId,
+      ]);
+      if (!member.length) throw new NotFoundError('Interview', id);
+    }
+    return row;
+  }
+
   /** SQL: the interview `alias` is visible to the actor ($admin: boolean, $user: uuid, $member: whether task force membership counts). */
   visibleSql(alias: string, admin: string, user: string, member: string): string {
     return `${admin}::boolean

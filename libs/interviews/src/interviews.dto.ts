@@ -422,3 +422,33 @@ export class MyInterviewsQuery extends PageQuery {
   @IsInstant('after')
   after?: string;
 }
+
+export const INTERVIEW_MAIL_KINDS = ['request', 'cancel', 'reminder_24h', 'reminder_1h'] as const;
+export const INTERVIEW_MAIL_STATUSES = ['pending', 'sending', 'sent', 'uncertain', 'failed', 'skipped'] as const;
+
+export class InterviewMailView {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) interviewId: string;
+  @ApiProperty({ enum: INTERVIEW_MAIL_KINDS, description: 'request: an invitation or, with a later sequence, an update' }) kind: string;
+  @ApiProperty({ enum: ['candidate', 'interviewer'] }) recipient: 'candidate' | 'interviewer';
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The interviewer written to; null for the candidate' })
+  recipientUserId: string | null;
+  @ApiProperty({ description: 'The interview’s SEQUENCE the mail was made for' }) sequence: number;
+  @ApiProperty({
+    enum: INTERVIEW_MAIL_STATUSES,
+    description:
+      'uncertain: the server may have taken it (never sent again by itself); failed: refused, or given up after retries; skipped: no longer applied when its turn came',
+  })
+  status: string;
+  @ApiProperty({ description: 'SMTP attempts made' }) attempts: number;
+  @ApiProperty({ format: 'date-time' }) dueAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) sentAt: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The Message-ID it went out with (the same on every attempt)',
+    example: '<interview-mail.0190…@talent.example.com>',
+  })
+  messageId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Why it is not sent, or who settled it by hand' }) detail: string | null;
+}

@@ -1,18 +1,7 @@
 import { ApplicationsService, isOpen, Stage } from '@app/candidates';
 import { HolidayCalendar } from '@app/platform/clock/holidays';
-import {
-  AuditLog,
-  Clock,
-  ConflictError,
-  DomainEvents,
-  newId,
-  NotFoundError,
-  Page,
-  returnedRows as returnedRowsOf,
-  RuleViolationError,
-  toPage,
-} from '@app/platform';
-import { Actor, isAdmin } from '@app/users';
+import { AuditLog, Clock, ConflictError, DomainEvents, newId, Page, returnedRows as returnedRowsOf, RuleViolationError, toPage } from '@app/platform';
+import { Actor } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
@@ -369,11 +358,7 @@ export class InterviewsService {
 
   /** The interview, for a change: admins and the task force's recruiters (panel members may read it, not move it). */
   private async writable(actor: Actor, id: string, tx: EntityManager): Promise<InterviewRow> {
-    const row = await this.access.load(actor, id, tx, true);
-    if (!isAdmin(actor)) {
-      const member: unknown[] = await tx.query(`SELECT 1 FROM task_force_members WHERE task_force_id = $1 AND user_id = $2`, [row.task_force_id, actor.userId]);
-      if (!member.length) throw new NotFoundError('Interview', id);
-    }
+    const row = await this.access.loadForTaskForce(actor, id, tx, true);
     if (row.status === 'cancelled') throw new ConflictError('interview_cancelled', 'The interview is cancelled');
     return row;
   }

@@ -214,7 +214,7 @@ export class EnrollmentsService {
       if (!message) throw new NotFoundError('Step', `${id} step ${step}`);
       if (message.status !== 'uncertain') {
         throw new RuleViolationError('step_not_uncertain', `Only an uncertain step can be sent again; step ${step} is ${message.status}`, {
-          status: message.status,
+          stepStatus: message.status,
         });
       }
       if (locked.status !== 'active') {
@@ -262,7 +262,7 @@ export class EnrollmentsService {
       if (!message) throw new NotFoundError('Step', `${id} step ${step}`);
       if (message.status !== 'uncertain') {
         throw new RuleViolationError('step_not_uncertain', `Only an uncertain step can be marked sent; step ${step} is ${message.status}`, {
-          status: message.status,
+          stepStatus: message.status,
         });
       }
       const now = this.clock.now();

@@ -8,6 +8,8 @@ import {
   InterviewersService,
   InterviewerView,
   InterviewListQuery,
+  InterviewMailRecords,
+  InterviewMailView,
   InterviewsService,
   InterviewView,
   MyInterviewsQuery,
@@ -19,9 +21,9 @@ import {
   SlotSearchDto,
   SlotSearchView,
 } from '@app/interviews';
-import { decodeCursor } from '@app/platform';
+import { decodeCursor, PageQuery } from '@app/platform';
 import { Actor } from '@app/users';
-import { CurrentActor, ForInterviewers, IdempotentPost, UuidPipe } from '@app/web';
+import { CurrentActor, ForInterviewers, IdempotentPost, NoBody, UuidPipe } from '@app/web';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiPage, ApiProblems } from '../openapi/decorators';
@@ -34,6 +36,7 @@ export class InterviewsController {
     private readonly interviews: InterviewsService,
     private readonly interviewers: InterviewersService,
     private readonly plans: PlansService,
+    private readonly mailRecords: InterviewMailRecords,
   ) {}
 
   @Put('interviewers/:userId')
@@ -168,5 +171,35 @@ export class InterviewsController {
   @ApiProblems(400, 401, 404, 409)
   cancel(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Body() dto: CancelInterviewDto) {
     return this.interviews.cancel(actor, id, dto);
+  }
+
+  @Get('interviews/:id/mails')
+  @ApiOperation({ summary: "The interview's mails and how each went: sent, waiting, failed, uncertain (admins and the task force's recruiters)" })
+  @ApiPage(InterviewMailView)
+  @ApiProblems(400, 401, 404)
+  mails(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string, @Query() query: PageQuery) {
+    return this.mailRecords.list(actor, id, query, decodeCursor(query.cursor));
+  }
+
+  @IdempotentPost('interview-mails/:id/resend')
+  @HttpCode(200)
+  @NoBody()
+  @ApiOperation({
+    summary: 'Send an uncertain or failed interview mail again, with the same Message-ID, once you know it did not arrive or mended its cause',
+  })
+  @ApiOkResponse({ type: InterviewMailView })
+  @ApiProblems(400, 401, 404, 409, 422)
+  resendMail(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.mailRecords.resend(actor, id);
+  }
+
+  @IdempotentPost('interview-mails/:id/mark-sent')
+  @HttpCode(200)
+  @NoBody()
+  @ApiOperation({ summary: 'Record an uncertain interview mail as sent, once you know it arrived (audited)' })
+  @ApiOkResponse({ type: InterviewMailView })
+  @ApiProblems(400, 401, 404, 409, 422)
+  markMailSent(@CurrentActor() actor: Actor, @Param('id', UuidPipe) id: string) {
+    return this.mailRecords.markSent(actor, id);
   }
 }
