@@ -3,7 +3,7 @@ import ICAL from 'ical.js';
 import { localSpan } from '@app/interviews';
 import { Client } from 'pg';
 import { SinkMessage, SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
-import { createUser, HttpClient, taskForceBody, TestDatabase, useApi, useApiAndWorker, waitFor } from './support/harness';
+import { ADMIN_TOKEN, createUser, HttpClient, taskForceBody, TestDatabase, useApi, useApiAndWorker, waitFor } from './support/harness';
 import { PostfixInstance, startPostfix } from './support/postfix';
 import { BuiltProcess, spawnWorkerFromSource } from './support/processes';
 
@@ -205,6 +205,21 @@ describe('interview mails: invitations, cancellations and reminders through SMTP
   beforeAll(() => fx.setUp());
   const domain = () => new URL(suite.config.PUBLIC_BASE_URL).hostname;
   const to = (address: string) => sink.messages.filter((m) => m.to.includes(address));
+  /** interview_mails_total from the worker's /metrics, by "kind/outcome". */
+  const mailCounts = async (): Promise<Record<string, number>> => {
+    const res = await new HttpClient(suite.worker.url, { checkContract: false }).get('/metrics', { token: ADMIN_TOKEN });
+    expect(res.status).toBe(200);
+    const counts: Record<string, number> = {};
+    for (const m of String(res.text).matchAll(/^interview_mails_total\{kind="(\w+)",outcome="(\w+)"\} (\d+)$/gm)) counts[`${m[1]}/${m[2]}`] = Number(m[3]);
+    expect(Object.keys(counts)).toHaveLength(20);
+    return counts;
+  };
+  const diff = (before: Record<string, number>, after: Record<string, number>) =>
+    Object.fromEntries(
+      Object.entries(after)
+        .filter(([k, v]) => v !== before[k])
+        .map(([k, v]) => [k, v - before[k]]),
+    );
 
   it('invites the candidate and each interviewer once, each in their own zone, with an iTIP REQUEST that ical.js reads back', async () => {
     const wang = await fx.interviewer('王小明', 'Asia/Shanghai');
@@ -402,6 +417,7 @@ describe('interview mails: invitations, cancellations and reminders through SMTP
     sink.rcptReplies.set(iv.candidate.email.toLowerCase(), { code: 550, text: `5.1.1 <${iv.candidate.email}>: Recipient address rejected: User unknown` });
     sink.rcptReplies.set(greylisted.email.toLowerCase(), { code: 451, text: '4.7.1 Greylisted, try again later', times: 2 });
     sink.rcptReplies.set(full.email.toLowerCase(), { code: 452, text: '4.2.2 Mailbox full' });
+    const counted = await mailCounts();
     try {
       const ids = await fx.mails(iv.id, [
         { to: null, kind: 'request' },
@@ -424,6 +440,8 @@ describe('interview mails: invitations, cancellations and reminders through SMTP
       expect(to(greylisted.email).map((m) => m.messageId)).toEqual([retried.smtp_message_id]);
       expect(to(iv.candidate.email)).toHaveLength(0);
       expect(to(full.email)).toHaveLength(0);
+      // The worker's /metrics counts each attempt's outcome by kind: two failed, four retries, one sent.
+      expect(diff(counted, await mailCounts())).toEqual({ 'request/failed': 2, 'request/retried': 4, 'request/sent': 1 });
     } finally {
       sink.rcptReplies.clear();
     }

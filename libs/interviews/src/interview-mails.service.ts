@@ -1,11 +1,14 @@
 import { setMaxListeners } from 'node:events';
-import { AppConfig, Clock, MailDeliveryError, Mailer, OutgoingMail, returnedRows, scrubText } from '@app/platform';
+import { AppConfig, Clock, MailDeliveryError, Mailer, MetricsService, OutgoingMail, returnedRows, scrubText } from '@app/platform';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { Counter } from 'prom-client';
 import { DataSource, QueryRunner } from 'typeorm';
 import { buildInvitation, buildReminder, InterviewForInvitation, InvitationPerson } from './invitation';
 
 export type InterviewMailKind = 'request' | 'cancel' | 'reminder_24h' | 'reminder_1h';
+const MAIL_KINDS: InterviewMailKind[] = ['request', 'cancel', 'reminder_24h', 'reminder_1h'];
+const MAIL_OUTCOMES = ['sent', 'failed', 'uncertain', 'retried', 'skipped'] as const;
 
 /** What one run of the sender came to, by outcome (counts only: never an address or a name). */
 export interface InterviewMailRun {
@@ -169,14 +172,25 @@ export class InterviewMails {
   /** The right-hand side of Message-IDs and calendar UIDs: the host the public knows this system by. */
   private readonly domain: string;
 
+  /** What became of each mail a sender took, for alerting on the failed and the uncertain. */
+  private readonly outcomes: Counter<'kind' | 'outcome'>;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly mailer: Mailer,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    metrics: MetricsService,
   ) {
     const host = new URL(config.PUBLIC_BASE_URL).hostname;
     this.domain = HOST.test(host) ? host.toLowerCase() : 'localhost';
+    this.outcomes = new Counter({
+      name: 'interview_mails_total',
+      help: 'Interview mails by kind and what a send came to: sent, failed, uncertain (a claim of a sender that died included), retried, skipped',
+      labelNames: ['kind', 'outcome'],
+      registers: [metrics.registry],
+    });
+    for (const kind of MAIL_KINDS) for (const outcome of MAIL_OUTCOMES) this.outcomes.inc({ kind, outcome }, 0);
   }
 
   /**
@@ -215,17 +229,20 @@ export class InterviewMails {
 
   /** Claims whose process died: `sending`, older than the grace, and not locked by a live sender. */
   private async markAbandonedClaims(): Promise<number> {
-    const rows = returnedRows<{ id: string }>(
+    const rows = returnedRows<{ id: string; kind: InterviewMailKind }>(
       await this.db.query(
         `UPDATE interview_mails m SET status = 'uncertain', last_error = $2
           WHERE m.status = 'sending' AND m.id IN (
                 SELECT id FROM interview_mails WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1::float8 / 1000)
                  ORDER BY claimed_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
-          RETURNING m.id`,
+          RETURNING m.id, m.kind`,
         [this.config.INTERVIEW_MAIL_CLAIM_GRACE_MS, ABANDONED],
       ),
     );
-    for (const r of rows) this.logger.error({ interviewMailId: r.id }, 'an interview mail claim was abandoned by its sender; marked uncertain');
+    for (const r of rows) {
+      this.logger.error({ interviewMailId: r.id }, 'an interview mail claim was abandoned by its sender; marked uncertain');
+      this.outcomes.inc({ kind: r.kind, outcome: 'uncertain' });
+    }
     return rows.length;
   }
 
@@ -359,12 +376,11 @@ export class InterviewMails {
     }
     await this.record(runner, outcomes, settledAt);
     await runner.commitTransaction();
-    for (const o of outcomes.values()) {
-      if (o.status === 'sent') run.sent += 1;
-      else if (o.status === 'skipped') run.skipped += 1;
-      else if (o.status === 'failed') run.failed += 1;
-      else if (o.status === 'uncertain') run.uncertain += 1;
-      else run.retried += 1;
+    const kindOf = new Map(rows.map((r) => [r.id, r.kind]));
+    for (const [id, o] of outcomes) {
+      const outcome = o.status === 'pending' ? 'retried' : o.status;
+      run[outcome] += 1;
+      this.outcomes.inc({ kind: kindOf.get(id), outcome });
     }
   }
 
