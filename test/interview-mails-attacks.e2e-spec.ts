@@ -418,24 +418,37 @@ describe('interview mails under attack', () => {
       for (const id of ids) expect(deliveries(id)).toBe(0);
     });
 
-    it('skips a resent invitation of a cancelled interview and still tells the candidate it is cancelled', async () => {
-      const member = await interviewer();
-      const iv = await interview({ panel: [member] });
-      // The invitation to the candidate may have arrived: nobody knows.
-      const [invitation] = await mails(iv.id, [{ to: null, kind: 'request', status: 'uncertain' }]);
-      expect((await http().post(`/v1/interviews/${iv.id}/cancel`, { reason: 'candidate_unavailable' }, as(rA))).status).toBe(200);
-      const [cancel] = await suite.db.query<{ id: string }>(
-        `SELECT id FROM interview_mails WHERE interview_id = $1 AND kind = 'cancel' AND recipient_user_id IS NULL`,
-        [iv.id],
-      );
-      // Before the sender gets to the cancellation, someone asks for the invitation again.
-      expect((await resend(invitation, rA)).status).toBe(200);
+    it('skips a resent invitation of a cancelled interview and still tells the candidate it is cancelled, in either order', async () => {
+      const cancelFirst = await interview({ panel: [await interviewer()] });
+      const resendFirst = await interview({ panel: [await interviewer()] });
+      // Each invitation to the candidate was claimed by a sender that died: it may have arrived, nobody knows.
+      const invitations = [
+        ...(await mails(cancelFirst.id, [{ to: null, kind: 'request', status: 'sending' }])),
+        ...(await mails(resendFirst.id, [{ to: null, kind: 'request', status: 'sending' }])),
+      ];
+      await suite.db.query(`UPDATE interview_mails SET claimed_at = now() - interval '1 hour' WHERE id = ANY($1::uuid[])`, [invitations]);
       await drain();
-      expect(await row(invitation)).toMatchObject({ status: 'skipped', last_error: 'the interview is cancelled' });
-      expect(deliveries(invitation)).toBe(0);
-      // The candidate may hold the event: the cancellation must still reach them.
-      expect(await row(cancel.id)).toMatchObject({ status: 'sent' });
-      expect(deliveries(cancel.id)).toBe(1);
+      for (const id of invitations) expect((await row(id)).status).toBe('uncertain');
+      const cancel = (iv: { id: string }) => http().post(`/v1/interviews/${iv.id}/cancel`, { reason: 'candidate_unavailable' }, as(rA));
+
+      // Someone asks for the invitation again before the sender gets to the cancellation, or just before the cancel.
+      expect((await cancel(cancelFirst)).status).toBe(200);
+      expect((await resend(invitations[0], rA)).status).toBe(200);
+      expect((await resend(invitations[1], rA)).status).toBe(200);
+      expect((await cancel(resendFirst)).status).toBe(200);
+      await drain();
+
+      for (const [n, iv] of [cancelFirst, resendFirst].entries()) {
+        expect(await row(invitations[n])).toMatchObject({ status: 'skipped', last_error: 'the interview is cancelled' });
+        expect(deliveries(invitations[n])).toBe(0);
+        const [candidateCancel] = await suite.db.query<MailRow>(
+          `SELECT * FROM interview_mails WHERE interview_id = $1 AND kind = 'cancel' AND recipient_user_id IS NULL`,
+          [iv.id],
+        );
+        // The candidate may hold the event: the cancellation must still reach them.
+        expect([n, candidateCancel.status, candidateCancel.last_error]).toEqual([n, 'sent', null]);
+        expect(deliveries(candidateCancel.id)).toBe(1);
+      }
     });
 
     it('skips a resent mail of an erased candidate and leaves nothing personal in the list or the audit', async () => {
