@@ -33,10 +33,11 @@ describe('interview mails under attack', () => {
     sink = await startSmtpSink();
     overrides.SMTP_URL = `smtp://127.0.0.1:${sink.port}`;
   });
+  const suite = useApi('interview_mails_attacks', overrides);
+  // After the API's own teardown: the sink's close waits for the mailer's pooled connections.
   afterAll(async () => {
     await sink?.close();
   });
-  const suite = useApi('interview_mails_attacks', overrides);
   const http = () => suite.api.http;
   const as = (u: { token: string }, headers: Record<string, string> = {}) => ({ token: u.token, headers });
   const sender = () => suite.api.app.get(InterviewMails, { strict: false });
