@@ -366,6 +366,21 @@ describe('interview mails under attack', () => {
       expect(deliveries(failed)).toBe(1);
     });
 
+    it('refuses to resend or mark sent a claim not yet locked or abandoned, and leaves it to the sweep', async () => {
+      const member = await interviewer();
+      const iv = await interview({ panel: [member] });
+      // Claimed a moment ago by a sender that has not locked it yet (or died): `sending`, unlocked, within the grace.
+      const [claimed] = await mails(iv.id, [{ to: member.id, kind: 'request', status: 'sending' }]);
+      await suite.db.query(`UPDATE interview_mails SET claimed_at = now() WHERE id = $1`, [claimed]);
+      const answers = await Promise.all([resend(claimed, rA), markSent(claimed, rA)]);
+      expect(codes(answers)).toEqual(['422 interview_mail_not_resendable', '422 interview_mail_not_uncertain']);
+      expect(answers.map((a) => a.body.mailStatus)).toEqual(['sending', 'sending']);
+      expect(await row(claimed)).toMatchObject({ status: 'sending', attempts: 1 });
+      expect(await audits(iv.id)).toEqual([]);
+      await drain();
+      expect(deliveries(claimed)).toBe(0);
+    });
+
     it('replays a resend repeated under its Idempotency-Key instead of resending, and keeps replays to their user', async () => {
       const member = await interviewer();
       const iv = await interview({ panel: [member] });
