@@ -17,6 +17,8 @@ interface Position {
 
 const START: Position = { xid: '0', seq: '0' };
 const CURSOR = /^e1:(\d{1,20}):(\d{1,20})$/;
+const MAX_XID = 2n ** 64n - 1n;
+const MAX_SEQ = 2n ** 63n - 1n;
 
 export function encodeEventCursor(p: Position): string {
   return Buffer.from(`e1:${p.xid}:${p.seq}`, 'utf8').toString('base64url');
@@ -25,7 +27,9 @@ export function encodeEventCursor(p: Position): string {
 export function decodeEventCursor(cursor: string | undefined): Position {
   if (cursor === undefined || cursor === '') return START;
   const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw new InvalidInputError('invalid_cursor', 'after is not a cursor this API returned', [{ field: 'after', message: 'cursor is malformed' }]);
+  // Twenty digits may name more than an xid8 (unsigned 64 bits) or a bigint sequence holds.
+  if (!match || BigInt(match[1]) > MAX_XID || BigInt(match[2]) > MAX_SEQ)
+    throw new InvalidInputError('invalid_cursor', 'after is not a cursor this API returned', [{ field: 'after', message: 'cursor is malformed' }]);
   return { xid: match[1], seq: match[2] };
 }
 

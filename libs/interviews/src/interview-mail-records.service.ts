@@ -106,7 +106,7 @@ export class InterviewMailRecords {
     });
     // A sender holds the row while SMTP answers (up to 2 x SMTP_TIMEOUT_MS): say so instead of waiting for it.
     const [mail]: MailRecord[] = await tx.query(`SELECT ${COLUMNS} FROM interview_mails m WHERE m.id = $1 FOR UPDATE SKIP LOCKED`, [mailId]);
-    if (!mail) throw new ConflictError('interview_mail_sending', 'The mail is being sent right now; look again once its result is recorded');
+    if (!mail) throw new ConflictError('interview_mail_sending', 'The mail is being sent or settled right now; look again once that is recorded');
     return mail;
   }
 }

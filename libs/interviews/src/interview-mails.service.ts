@@ -231,12 +231,15 @@ export class InterviewMails {
   private async markAbandonedClaims(): Promise<number> {
     const rows = returnedRows<{ id: string; kind: InterviewMailKind }>(
       await this.db.query(
-        `UPDATE interview_mails m SET status = 'uncertain', last_error = $2
+        // With the Message-ID it may have gone out with (interviewMailMessageId): a request that
+        // has one counts as an invitation that may have arrived, even once resent and skipped.
+        `UPDATE interview_mails m SET status = 'uncertain', last_error = $2,
+                smtp_message_id = COALESCE(m.smtp_message_id, '<interview-mail.' || m.id || '@' || $3::text || '>')
           WHERE m.status = 'sending' AND m.id IN (
                 SELECT id FROM interview_mails WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1::float8 / 1000)
                  ORDER BY claimed_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
           RETURNING m.id, m.kind`,
-        [this.config.INTERVIEW_MAIL_CLAIM_GRACE_MS, ABANDONED],
+        [this.config.INTERVIEW_MAIL_CLAIM_GRACE_MS, ABANDONED, this.domain],
       ),
     );
     for (const r of rows) {
@@ -307,11 +310,13 @@ export class InterviewMails {
         WHERE p.interview_id = ANY($1::uuid[]) ORDER BY p.interview_id, u.name, p.user_id`,
       [interviewIds],
     );
+    // A request that went to SMTP once keeps its Message-ID whatever befalls it later: resent by
+    // someone, then skipped as the interview was cancelled, it may still have arrived the first time.
     const invited = new Set(
       (
         (await runner.query(
           `SELECT DISTINCT interview_id, recipient_user_id FROM interview_mails
-            WHERE interview_id = ANY($1::uuid[]) AND kind = 'request' AND status IN ('sent', 'uncertain', 'sending')`,
+            WHERE interview_id = ANY($1::uuid[]) AND kind = 'request' AND (status IN ('sent', 'uncertain', 'sending') OR smtp_message_id IS NOT NULL)`,
           [interviewIds],
         )) as { interview_id: string; recipient_user_id: string | null }[]
       ).map((r) => `${r.interview_id}/${r.recipient_user_id}`),
