@@ -446,6 +446,10 @@ describe('interview mails under attack', () => {
       await suite.db.query(`UPDATE interview_mails SET claimed_at = now() - interval '1 hour' WHERE id = ANY($1::uuid[])`, [invitations]);
       await drain();
       for (const id of invitations) expect((await row(id)).status).toBe('uncertain');
+      // And one left uncertain before sweeps recorded a Message-ID: the resend gives it the one it may have gone out with.
+      const legacy = await interview({ panel: [await interviewer()] });
+      invitations.push(...(await mails(legacy.id, [{ to: null, kind: 'request', status: 'uncertain', attempts: 1 }])));
+      expect((await row(invitations[2])).smtp_message_id).toBeNull();
       const cancel = (iv: { id: string }) => http().post(`/v1/interviews/${iv.id}/cancel`, { reason: 'candidate_unavailable' }, as(rA));
 
       // Someone asks for the invitation again before the sender gets to the cancellation, or just before the cancel.
@@ -453,9 +457,11 @@ describe('interview mails under attack', () => {
       expect((await resend(invitations[0], rA)).status).toBe(200);
       expect((await resend(invitations[1], rA)).status).toBe(200);
       expect((await cancel(resendFirst)).status).toBe(200);
+      expect((await resend(invitations[2], rA)).status).toBe(200);
+      expect((await cancel(legacy)).status).toBe(200);
       await drain();
 
-      for (const [n, iv] of [cancelFirst, resendFirst].entries()) {
+      for (const [n, iv] of [cancelFirst, resendFirst, legacy].entries()) {
         expect(await row(invitations[n])).toMatchObject({ status: 'skipped', last_error: 'the interview is cancelled' });
         expect(deliveries(invitations[n])).toBe(0);
         const [candidateCancel] = await suite.db.query<MailRow>(

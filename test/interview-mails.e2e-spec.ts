@@ -579,9 +579,13 @@ describe('interview mails: invitations, cancellations and reminders through SMTP
     expect(settled.status).toBe(200);
     expect(settled.body).toMatchObject({ status: 'sent', detail: expect.stringMatching(/^marked sent by /) });
     expect(settled.body.sentAt).not.toBeNull();
-    for (const id of [uncertain, failed]) {
+    // The uncertain one keeps the Message-ID it may have gone out with; the refused one never had one.
+    for (const [id, messageId] of [
+      [uncertain, `<interview-mail.${uncertain}@${domain()}>`],
+      [failed, null],
+    ]) {
       const res = await http.post(`/v1/interview-mails/${id}/resend`);
-      expect([res.status, res.body.status, res.body.attempts]).toEqual([200, 'pending', 0]);
+      expect([res.status, res.body.status, res.body.attempts, res.body.messageId]).toEqual([200, 'pending', 0, messageId]);
     }
     // The sender takes them like any other mail, with the Message-IDs they always had; the reminder marked sent stays put.
     const [candidateMail, leeMail] = await fx.rowsWhen([uncertain, failed], (r) => r.status === 'sent');

@@ -1,9 +1,10 @@
-import { AuditLog, Clock, ConflictError, NotFoundError, Page, PageQuery, returnedRows, RuleViolationError, toPage } from '@app/platform';
+import { AppConfig, AuditLog, Clock, ConflictError, NotFoundError, Page, PageQuery, returnedRows, RuleViolationError, toPage } from '@app/platform';
 import { Actor } from '@app/users';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { InterviewAccess } from './interview-access';
+import { interviewMailDomain, interviewMailMessageId } from './interview-mails.service';
 import { InterviewMailView } from './interviews.dto';
 
 interface MailRecord {
@@ -34,12 +35,18 @@ const COLUMNS = `m.id, m.interview_id, m.recipient_user_id, m.kind, m.sequence, 
  */
 @Injectable()
 export class InterviewMailRecords {
+  /** The host of interview Message-IDs, as the sender makes them. */
+  private readonly domain: string;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: InterviewAccess,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.domain = interviewMailDomain(config);
+  }
 
   async list(actor: Actor, interviewId: string, q: PageQuery, afterId?: string): Promise<Page<InterviewMailView>> {
     const interview = await this.access.loadForTaskForce(actor, interviewId);
@@ -60,9 +67,12 @@ export class InterviewMailRecords {
       }
       const [row] = returnedRows<MailRecord>(
         await tx.query(
-          `UPDATE interview_mails m SET status = 'pending', due_at = $2, attempts = 0, claimed_at = NULL, sent_at = NULL, last_error = $3
+          // An uncertain mail may have arrived under its Message-ID: it keeps it (so a cancel still
+          // follows it if the resend is skipped), also one its dead sender never recorded.
+          `UPDATE interview_mails m SET status = 'pending', due_at = $2, attempts = 0, claimed_at = NULL, sent_at = NULL, last_error = $3,
+                smtp_message_id = CASE WHEN m.status = 'uncertain' THEN COALESCE(m.smtp_message_id, $4) ELSE m.smtp_message_id END
           WHERE m.id = $1 RETURNING ${COLUMNS}`,
-          [mail.id, this.clock.now(), `asked for again by ${actor.userId} (it was ${mail.status})`],
+          [mail.id, this.clock.now(), `asked for again by ${actor.userId} (it was ${mail.status})`, interviewMailMessageId(mail.id, this.domain)],
         ),
       );
       await this.audit.record(

@@ -121,6 +121,12 @@ export function interviewTitle(kind: string, company: string, candidateName: str
   return `${company} ${KIND_WORDS[kind] ?? `${kind.replace(/_/g, ' ')} interview`}: ${candidateName}`;
 }
 
+/** The right-hand side of interview Message-IDs and calendar UIDs: the host the public knows this system by. */
+export function interviewMailDomain(config: AppConfig): string {
+  const host = new URL(config.PUBLIC_BASE_URL).hostname;
+  return HOST.test(host) ? host.toLowerCase() : 'localhost';
+}
+
 /** The Message-ID of an interview mail: the same on every attempt, so a receiving system can tell a retry from a new message. */
 export function interviewMailMessageId(id: string, domain: string): string {
   return `<interview-mail.${id}@${domain}>`;
@@ -182,8 +188,7 @@ export class InterviewMails {
     private readonly clock: Clock,
     metrics: MetricsService,
   ) {
-    const host = new URL(config.PUBLIC_BASE_URL).hostname;
-    this.domain = HOST.test(host) ? host.toLowerCase() : 'localhost';
+    this.domain = interviewMailDomain(config);
     this.outcomes = new Counter({
       name: 'interview_mails_total',
       help: 'Interview mails by kind and what a send came to: sent, failed, uncertain (a claim of a sender that died included), retried, skipped',
