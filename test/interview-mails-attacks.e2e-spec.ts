@@ -3,22 +3,13 @@ import { InterviewMails } from '@app/interviews';
 import { Client } from 'pg';
 import { SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
 import { ADMIN_TOKEN, createUser, HttpResult, taskForceBody, useApi, waitFor } from './support/harness';
+import { InterviewMailRow, writeInterview, writeInterviewMails } from './support/interview-rows';
 
 type User = { id: string; token: string; email: string };
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const unique = () => randomBytes(4).toString('hex');
-
-interface MailRow {
-  id: string;
-  kind: string;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  sent_at: Date | null;
-  smtp_message_id: string | null;
-}
 
 /**
  * An interview's mails as a hostile or careless user attacks them: callers who do not run the
@@ -66,44 +57,31 @@ describe('interview mails under attack', () => {
   const interview = async (options: { panel: { id: string }[]; startsAt?: Date; taskForceId?: string; sequence?: number }) => {
     const taskForceId = options.taskForceId ?? tf.a;
     const startsAt = options.startsAt ?? freshStart();
-    const endsAt = new Date(startsAt.getTime() + HOUR);
     const email = `wei.${unique()}@lab.example.org`;
     const c = await http().post('/v1/candidates', { fullName: `Wei Zhang ${unique()}`, emails: [email] });
     expect(c.status).toBe(201);
     const app = await http().post('/v1/applications', { candidateId: c.body.id, taskForceId });
     expect(app.status).toBe(201);
-    const id = randomUUID();
-    await suite.db.query(
-      `INSERT INTO interviews (id, application_id, candidate_id, task_force_id, kind, starts_at, ends_at, candidate_time_zone, status, sequence,
-                               location, attributes, created_by, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'technical', $5, $6, 'America/Los_Angeles', 'scheduled', $7, 'https://meet.example.com/abc', '{}', $8, now(), now())`,
-      [id, app.body.id, c.body.id, taskForceId, startsAt, endsAt, options.sequence ?? 0, taskForceId === tf.a ? rA.id : rB.id],
-    );
-    for (const member of options.panel)
-      await suite.db.query(`INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) VALUES ($1, $2, $3, $4, true)`, [
-        id,
-        member.id,
-        startsAt,
-        endsAt,
-      ]);
+    const { id, endsAt } = await writeInterview(suite.db, {
+      applicationId: app.body.id,
+      candidateId: c.body.id,
+      taskForceId,
+      createdBy: taskForceId === tf.a ? rA.id : rB.id,
+      startsAt,
+      panel: options.panel,
+      sequence: options.sequence,
+    });
     return { id, candidateId: c.body.id as string, applicationId: app.body.id as string, email, name: c.body.fullName as string, startsAt, endsAt };
   };
 
   /** Mail rows as the sender leaves them; `to` null is the candidate. */
-  const mails = async (
-    interviewId: string,
-    rows: { to: string | null; kind: string; status: string; sequence?: number; dueAt?: Date; attempts?: number }[],
-  ) => {
-    const ids = rows.map(() => randomUUID());
-    for (const [n, r] of rows.entries())
-      await suite.db.query(
-        `INSERT INTO interview_mails (id, interview_id, recipient_user_id, kind, sequence, due_at, status, attempts, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
-        [ids[n], interviewId, r.to, r.kind, r.sequence ?? 0, r.dueAt ?? new Date(Date.now() - 60_000), r.status, r.attempts ?? 1],
-      );
-    return ids;
-  };
-  const row = async (id: string) => (await suite.db.query<MailRow>(`SELECT * FROM interview_mails WHERE id = $1`, [id]))[0];
+  const mails = async (interviewId: string, rows: { to: string | null; kind: string; status: string; sequence?: number; dueAt?: Date; attempts?: number }[]) =>
+    writeInterviewMails(
+      suite.db,
+      interviewId,
+      rows.map((r) => ({ ...r, attempts: r.attempts ?? 1, dueAt: r.dueAt ?? new Date(Date.now() - 60_000) })),
+    );
+  const row = async (id: string) => (await suite.db.query<InterviewMailRow>(`SELECT * FROM interview_mails WHERE id = $1`, [id]))[0];
   const audits = async (interviewId: string) =>
     suite.db.query<{ action: string; details: Record<string, unknown> }>(
       `SELECT action, details FROM audit_log WHERE entity_id = $1 AND action LIKE 'interview_mail.%' ORDER BY at, id`,
@@ -464,7 +442,7 @@ describe('interview mails under attack', () => {
       for (const [n, iv] of [cancelFirst, resendFirst, legacy].entries()) {
         expect(await row(invitations[n])).toMatchObject({ status: 'skipped', last_error: 'the interview is cancelled' });
         expect(deliveries(invitations[n])).toBe(0);
-        const [candidateCancel] = await suite.db.query<MailRow>(
+        const [candidateCancel] = await suite.db.query<InterviewMailRow>(
           `SELECT * FROM interview_mails WHERE interview_id = $1 AND kind = 'cancel' AND recipient_user_id IS NULL`,
           [iv.id],
         );

@@ -4,6 +4,7 @@ import { localSpan } from '@app/interviews';
 import { Client } from 'pg';
 import { SinkMessage, SmtpSink, startSmtpSink } from '../scripts/smtp-sink';
 import { ADMIN_TOKEN, createUser, HttpClient, taskForceBody, TestDatabase, useApi, useApiAndWorker, waitFor } from './support/harness';
+import { InterviewMailRow, writeInterview, writeInterviewMails } from './support/interview-rows';
 import { PostfixInstance, startPostfix } from './support/postfix';
 import { BuiltProcess, spawnWorkerFromSource } from './support/processes';
 
@@ -11,17 +12,6 @@ const HOUR = 3600_000;
 const unique = () => randomBytes(4).toString('hex');
 /** Monday 14 January 2030, 17:00 in Sunnyvale (PST): Tuesday 09:00 in Beijing. */
 const MONDAY_PST = new Date('2030-01-15T01:00:00Z');
-
-interface MailRowState {
-  id: string;
-  kind: string;
-  status: string;
-  attempts: number;
-  last_error: string | null;
-  sent_at: Date | null;
-  smtp_message_id: string | null;
-  due_at: Date;
-}
 
 interface Person {
   id: string | null;
@@ -131,21 +121,15 @@ function interviewsOf(db: () => TestDatabase, http: () => HttpClient) {
     expect(c.status).toBe(201);
     const application = await http().post('/v1/applications', { candidateId: c.body.id, taskForceId });
     expect(application.status).toBe(201);
-    const id = randomUUID();
-    const endsAt = new Date(options.startsAt.getTime() + HOUR);
-    await db().query(
-      `INSERT INTO interviews (id, application_id, candidate_id, task_force_id, kind, starts_at, ends_at, candidate_time_zone, status, sequence,
-                               location, attributes, created_by, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'technical', $5, $6, 'America/Los_Angeles', 'scheduled', $7, 'https://meet.example.com/abc-defg-hij', '{}', $8, now(), now())`,
-      [id, application.body.id, c.body.id, taskForceId, options.startsAt, endsAt, options.sequence ?? 0, organizer.id],
-    );
-    for (const member of options.panel)
-      await db().query(`INSERT INTO interview_panel (interview_id, user_id, starts_at, ends_at, active) VALUES ($1, $2, $3, $4, true)`, [
-        id,
-        member.id,
-        options.startsAt,
-        endsAt,
-      ]);
+    const { id, endsAt } = await writeInterview(db(), {
+      applicationId: application.body.id,
+      candidateId: c.body.id,
+      taskForceId,
+      createdBy: organizer.id!,
+      startsAt: options.startsAt,
+      panel: options.panel.map((p) => ({ id: p.id! })),
+      sequence: options.sequence,
+    });
     return {
       id,
       candidate: { id: null, name: 'Wei Zhang', email: email ?? '' } as Person,
@@ -160,18 +144,15 @@ function interviewsOf(db: () => TestDatabase, http: () => HttpClient) {
     interviewId: string,
     rows: { to: string | null; kind: string; sequence?: number; dueAt?: Date; status?: string; attempts?: number }[],
   ): Promise<string[]> {
-    const ids = rows.map(() => randomUUID());
-    for (const [n, r] of rows.entries())
-      await db().query(
-        `INSERT INTO interview_mails (id, interview_id, recipient_user_id, kind, sequence, due_at, status, attempts, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())`,
-        [ids[n], interviewId, r.to, r.kind, r.sequence ?? 0, r.dueAt ?? new Date(), r.status ?? 'pending', r.attempts ?? 0],
-      );
-    return ids;
+    return writeInterviewMails(
+      db(),
+      interviewId,
+      rows.map((r) => ({ ...r, status: r.status ?? 'pending', attempts: r.attempts ?? 0, dueAt: r.dueAt ?? new Date() })),
+    );
   }
 
-  const row = async (id: string) => (await db().query<MailRowState>(`SELECT * FROM interview_mails WHERE id = $1`, [id]))[0];
-  const rowsWhen = (ids: string[], done: (r: MailRowState) => boolean, timeoutMs = 15_000) =>
+  const row = async (id: string) => (await db().query<InterviewMailRow>(`SELECT * FROM interview_mails WHERE id = $1`, [id]))[0];
+  const rowsWhen = (ids: string[], done: (r: InterviewMailRow) => boolean, timeoutMs = 15_000) =>
     waitFor(async () => {
       const rows = await Promise.all(ids.map(row));
       return rows.every(done) ? rows : undefined;

@@ -19,7 +19,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ApplicationListQuery, ApplicationView, CreateApplicationDto, StageChangeView, TransitionDto } from './candidates.dto';
-import { allowedMoves, checkMove, isOpen, Stage } from './pipeline';
+import { allowedMoves, checkMove, isOpen, LockedApplication, Stage } from './pipeline';
 import { StageGates } from './stage-gates';
 
 interface ApplicationRow {
@@ -48,16 +48,6 @@ export function outreachMoveCtes(first: number): string {
                  RETURNING a.id, a.candidate_id, a.task_force_id, a.opening_id, a.version, i.from_stage, i.change_id),
        changes AS (INSERT INTO application_stage_changes (id, application_id, from_stage, to_stage, comment, at)
                    SELECT change_id, id, from_stage, ${p(3)}, ${p(5)}, ${p(4)} FROM moved)`;
-}
-
-/** An application as a caller that holds its row lock read it, for a move folded into that caller's statement. */
-export interface LockedApplication {
-  id: string;
-  candidate_id: string;
-  task_force_id: string;
-  opening_id: string | null;
-  stage: Stage;
-  version: number;
 }
 
 /** The events of one move: the stage change, and hired / rejected / withdrawn when it closes the application. */

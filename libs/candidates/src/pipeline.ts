@@ -29,6 +29,19 @@ export const WITHDRAWAL_REASONS = [
 ] as const;
 export type ClosingReason = (typeof REJECTION_REASONS)[number] | (typeof WITHDRAWAL_REASONS)[number];
 
+/**
+ * An application as a caller that holds its row lock read it in its transaction: what a stage
+ * gate judges, and what a move folded into the caller's own statement starts from.
+ */
+export interface LockedApplication {
+  id: string;
+  candidate_id: string;
+  task_force_id: string;
+  opening_id: string | null;
+  stage: Stage;
+  version: number;
+}
+
 export function isOpen(stage: Stage): boolean {
   return !CLOSED_STAGES.includes(stage);
 }

@@ -1,16 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Stage } from './pipeline';
-
-/** The application a gate judges, as the move read it in its transaction. */
-export interface GatedApplication {
-  id: string;
-  candidate_id: string;
-  task_force_id: string;
-  opening_id: string | null;
-  stage: Stage;
-  version: number;
-}
+import { LockedApplication, Stage } from './pipeline';
 
 /** Why a gate holds a move back: a stable code, a sentence for people, and the facts the problem adds. */
 export interface GateRefusal {
@@ -20,7 +10,7 @@ export interface GateRefusal {
 }
 
 /** Judges a move inside its transaction; null lets it pass. */
-export type StageGate = (tx: EntityManager, application: GatedApplication, from: Stage, to: Stage) => Promise<GateRefusal | null>;
+export type StageGate = (tx: EntityManager, application: LockedApplication, from: Stage, to: Stage) => Promise<GateRefusal | null>;
 
 /**
  * Checks that other libraries hang on moves into a stage (interviews: the scorecards an offer
@@ -36,7 +26,7 @@ export class StageGates {
   }
 
   /** The refusals of the gates on `to`, in the order they were registered. */
-  async check(tx: EntityManager, application: GatedApplication, from: Stage, to: Stage): Promise<GateRefusal[]> {
+  async check(tx: EntityManager, application: LockedApplication, from: Stage, to: Stage): Promise<GateRefusal[]> {
     const refusals: GateRefusal[] = [];
     for (const gate of this.gates.get(to) ?? []) {
       const refusal = await gate(tx, application, from, to);

@@ -132,6 +132,12 @@ export function interviewMailMessageId(id: string, domain: string): string {
   return `<interview-mail.${id}@${domain}>`;
 }
 
+/** What goes before and after the mail's id in its Message-ID, for a statement that makes many. */
+function interviewMailMessageIdAround(domain: string): [string, string] {
+  const [before, after] = interviewMailMessageId('\u0000', domain).split('\u0000');
+  return [before, after];
+}
+
 type Outcome =
   | { status: 'sent'; messageId: string }
   | { status: 'skipped' | 'failed'; detail: string; unsent: boolean }
@@ -236,15 +242,15 @@ export class InterviewMails {
   private async markAbandonedClaims(): Promise<number> {
     const rows = returnedRows<{ id: string; kind: InterviewMailKind }>(
       await this.db.query(
-        // With the Message-ID it may have gone out with (interviewMailMessageId): a request that
-        // has one counts as an invitation that may have arrived, even once resent and skipped.
+        // With the Message-ID it may have gone out with: a request that has one counts as an
+        // invitation that may have arrived, even once resent and skipped.
         `UPDATE interview_mails m SET status = 'uncertain', last_error = $2,
-                smtp_message_id = COALESCE(m.smtp_message_id, '<interview-mail.' || m.id || '@' || $3::text || '>')
+                smtp_message_id = COALESCE(m.smtp_message_id, $3::text || m.id || $4::text)
           WHERE m.status = 'sending' AND m.id IN (
                 SELECT id FROM interview_mails WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => $1::float8 / 1000)
                  ORDER BY claimed_at LIMIT 1000 FOR UPDATE SKIP LOCKED)
           RETURNING m.id, m.kind`,
-        [this.config.INTERVIEW_MAIL_CLAIM_GRACE_MS, ABANDONED, this.domain],
+        [this.config.INTERVIEW_MAIL_CLAIM_GRACE_MS, ABANDONED, ...interviewMailMessageIdAround(this.domain)],
       ),
     );
     for (const r of rows) {

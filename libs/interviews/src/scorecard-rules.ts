@@ -1,4 +1,4 @@
-import { CandidatesService, GatedApplication, GateRefusal, StageGates } from '@app/candidates';
+import { CandidatesService, GateRefusal, LockedApplication, StageGates } from '@app/candidates';
 import { DomainEvents } from '@app/platform';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
@@ -31,7 +31,7 @@ export class ScorecardRules implements OnModuleInit {
   }
 
   /** Every plan step with scorecard_required needs an interview, not cancelled, with interviewers_needed scorecards. */
-  async offerGate(tx: EntityManager, application: GatedApplication): Promise<GateRefusal | null> {
+  async offerGate(tx: EntityManager, application: LockedApplication): Promise<GateRefusal | null> {
     if (!application.opening_id) return null;
     const { steps } = await this.scorecards.coverage(tx, application.id, application.opening_id);
     const missing = steps.filter((s) => s.scorecardRequired && !s.complete);
